@@ -1,0 +1,88 @@
+"""All configuration in one place: environment variables with defaults.
+
+Every module reads settings through `load_settings()` instead of `os.environ`, so the
+whole surface is documented here and tests can point a fresh `Settings` at temporary folders.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_CLIP_MODEL = "patrickjohncyh/fashion-clip"
+DEFAULT_REMBG_MODEL = "u2netp"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    return float(raw) if raw else default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration. Paths are absolute; URLs are empty when the embedded default is used."""
+
+    home: Path
+    database_url: str = ""  # any SQLAlchemy URL; empty = SQLite file under home
+    chroma_url: str = ""  # http://host:port of a `chroma run` server; empty = persistent folder
+    clip_model: str = DEFAULT_CLIP_MODEL  # hub id or local folder
+    rembg_model: str = DEFAULT_REMBG_MODEL  # rembg session name, or "none" to switch removal off
+    compat_model: str = ""  # folder of a trained compatibility model; empty = home/models/active
+    max_image_pixels: int = 40_000_000  # larger images are refused as decompression bombs
+    max_image_side: int = 2048  # images are downscaled to this longest side on load
+    near_duplicate_threshold: float = 0.95  # cosine above which same-category items are reported
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.home / "wardrobe.sqlite3"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def images_dir(self) -> Path:
+        return self.home / "images"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def compat_model_dir(self) -> Path:
+        return Path(self.compat_model) if self.compat_model else self.models_dir / "active"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.home / ".lock"
+
+
+def load_settings(home: str | Path | None = None) -> Settings:
+    """Read the environment. `home` overrides WHAT2WEAR_HOME (tests use temporary folders)."""
+    root = Path(home) if home is not None else Path(_env("WHAT2WEAR_HOME", "~/.what2wear"))
+    return Settings(
+        home=root.expanduser().resolve(),
+        database_url=_env("WHAT2WEAR_DATABASE_URL", ""),
+        chroma_url=_env("WHAT2WEAR_CHROMA_URL", ""),
+        clip_model=_env("WHAT2WEAR_CLIP_MODEL", DEFAULT_CLIP_MODEL),
+        rembg_model=_env("WHAT2WEAR_REMBG_MODEL", DEFAULT_REMBG_MODEL),
+        compat_model=_env("WHAT2WEAR_COMPAT_MODEL", ""),
+        max_image_pixels=_env_int("WHAT2WEAR_MAX_IMAGE_PIXELS", 40_000_000),
+        max_image_side=_env_int("WHAT2WEAR_MAX_IMAGE_SIDE", 2048),
+        near_duplicate_threshold=_env_float("WHAT2WEAR_NEAR_DUPLICATE", 0.95),
+    )
