@@ -1,0 +1,114 @@
+"""The relational schema: SQLite (or any SQLAlchemy database) is the wardrobe's source of truth.
+
+Every item keeps its embedding here as float32 bytes, so the vector index (Chroma) is a cache
+that can always be rebuilt from these rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ID_LENGTH = 32  # uuid4().hex
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Item(Base):
+    """One garment. Paths are relative to the home folder so a home can be moved or exported."""
+
+    __tablename__ = "items"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    subtype: Mapped[str] = mapped_column(String(64), default="")
+    colours: Mapped[list[str]] = mapped_column(JSON, default=list)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    seasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    price: Mapped[float | None] = mapped_column(Float, nullable=True)
+    original_path: Mapped[str] = mapped_column(String(300))
+    cutout_path: Mapped[str] = mapped_column(String(300))
+    thumbnail_path: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    embedding_model: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    pending_embedding: Mapped[bool] = mapped_column(Boolean, default=False)
+    background_removed: Mapped[bool] = mapped_column(Boolean, default=True)
+    available: Mapped[bool] = mapped_column(Boolean, default=True)
+    user_edited: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created: Mapped[datetime] = mapped_column(DateTime)
+    times_worn: Mapped[int] = mapped_column(Integer, default=0)
+    last_worn: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class Outfit(Base):
+    __tablename__ = "outfits"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16), index=True)  # photo | suggested | manual
+    created: Mapped[datetime] = mapped_column(DateTime)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    saved: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    items: Mapped[list[OutfitItem]] = relationship(
+        back_populates="outfit", cascade="all, delete-orphan", order_by="OutfitItem.slot"
+    )
+    feedback: Mapped[list[Feedback]] = relationship(
+        cascade="all, delete-orphan", order_by="Feedback.id"
+    )
+    wears: Mapped[list[Wear]] = relationship(cascade="all, delete-orphan", order_by="Wear.id")
+
+
+class OutfitItem(Base):
+    """An item in an outfit's slot (top, bottom, shoes, outerwear, onepiece)."""
+
+    __tablename__ = "outfit_items"
+
+    outfit_id: Mapped[str] = mapped_column(
+        ForeignKey("outfits.id", ondelete="CASCADE"), primary_key=True
+    )
+    slot: Mapped[str] = mapped_column(String(16), primary_key=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+
+    outfit: Mapped[Outfit] = relationship(back_populates="items")
+
+
+class Feedback(Base):
+    """A like (+1) or dislike (-1); the latest one is the outfit's rating."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    outfit_id: Mapped[str] = mapped_column(
+        ForeignKey("outfits.id", ondelete="CASCADE"), index=True
+    )
+    rating: Mapped[int] = mapped_column(Integer)
+    created: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Wear(Base):
+    """A day an outfit was worn (history)."""
+
+    __tablename__ = "wears"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    outfit_id: Mapped[str] = mapped_column(
+        ForeignKey("outfits.id", ondelete="CASCADE"), index=True
+    )
+    day: Mapped[date] = mapped_column(Date, index=True)
