@@ -37,7 +37,12 @@ class Settings:
     database_url: str = ""  # any SQLAlchemy URL; empty = SQLite file under home
     chroma_url: str = ""  # http://host:port of a `chroma run` server; empty = persistent folder
     clip_model: str = DEFAULT_CLIP_MODEL  # hub id or local folder
-    rembg_model: str = DEFAULT_REMBG_MODEL  # rembg session name, or "none" to switch removal off
+    # Background removal, one of: a rembg model name ("u2netp", "u2net", "silueta",
+    # "isnet-general-use", ...; downloaded once into rembg's home, U2NET_HOME if set);
+    # a path ending in ".onnx" = a custom U²-Net-compatible model run by rembg's
+    # "u2net_custom" session (absolute, or relative to U2NET_HOME; rembg requires the file to
+    # lie inside U2NET_HOME); or "none" to switch removal off.
+    rembg_model: str = DEFAULT_REMBG_MODEL
     compat_model: str = ""  # folder of a trained compatibility model; empty = home/models/active
     max_image_pixels: int = 40_000_000  # larger images are refused as decompression bombs
     max_image_side: int = 2048  # images are downscaled to this longest side on load
