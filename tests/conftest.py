@@ -107,7 +107,7 @@ def _tiny_saliency_onnx(path: Path) -> None:
     std, mean = np.array(IMAGENET_STD, np.float32), np.array(IMAGENET_MEAN, np.float32)
     w1 = (differences * std[None, :]).reshape(6, 3, 1, 1)  # conv(x) = D @ (x * std + mean)
     b1 = differences @ mean
-    gain, threshold = 12.0, 6.0
+    gain, threshold = 30.0, 6.0
     w2 = np.full((1, 6, 3, 3), gain / 9.0, np.float32)
     b2 = np.array([-threshold], np.float32)
     graph = helper.make_graph(
