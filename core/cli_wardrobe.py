@@ -165,6 +165,10 @@ def _outfits(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
 
 
 def _doctor(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
+    # Opening the home already repaired index/file drift (ids and metadata); say what it found.
+    startup = wardrobe.startup_report
+    for problem in startup.problems:
+        print(f"repaired at start-up: {problem}")
     report = wardrobe.doctor(repair=not args.check_only)
     for problem in report.problems:
         print(f"problem: {problem}")
@@ -175,7 +179,7 @@ def _doctor(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
               "`python -m core.cli doctor` to repair")
         return EXIT_OK if report.ok else EXIT_PROBLEMS
     after = wardrobe.doctor(repair=False)
-    print(f"repaired {report.repaired} thing(s); "
+    print(f"repaired {startup.repaired + report.repaired} thing(s); "
           + ("all consistent" if after.ok else f"{len(after.problems)} problem(s) remain:"))
     for problem in after.problems:
         print(f"remaining: {problem}")
