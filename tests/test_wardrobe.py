@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+import subprocess
+import sys
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -27,6 +30,7 @@ from models.compat import ONEPIECE, SLOTS
 from tests import imaging
 
 BOGUS_CLIP = "/nonexistent/fashion-clip"
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -186,6 +190,40 @@ def test_failure_between_database_and_vector_write_is_repaired_by_doctor(
         assert repaired.repaired >= 1
         assert w.doctor().ok
         assert_index_matches_database(w)
+
+
+CRASH_SCRIPT = """
+import os, sys
+from pathlib import Path
+from core.config import load_settings
+from core.wardrobe import Wardrobe
+from db.vectors import VectorStore
+
+class DyingStore(VectorStore):
+    def upsert(self, *args, **kwargs):
+        os._exit(17)  # the process dies after the database commit, before the vector write
+
+wardrobe = Wardrobe.open(load_settings(), vector_store_factory=DyingStore.connect)
+wardrobe.ingest_bytes(Path(sys.argv[1]).read_bytes(), "shirt.jpg")
+"""
+
+
+def test_process_killed_between_database_and_vector_write_loses_nothing(
+    settings: Settings, tmp_path: Path
+) -> None:
+    photo = tmp_path / "shirt.jpg"
+    photo.write_bytes(imaging.garment_photo(seed=11))
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1",
+           "WHAT2WEAR_HOME": str(settings.home), "WHAT2WEAR_CLIP_MODEL": settings.clip_model,
+           "WHAT2WEAR_REMBG_MODEL": settings.rembg_model}
+    crashed = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, str(photo)], cwd=REPO,
+                             env=env, capture_output=True, text=True, timeout=120)
+    assert crashed.returncode == 17, crashed.stderr
+    with Wardrobe.open(settings) as w:  # the dead process's lock is gone with it
+        assert [i.name for i in w.items()] == ["shirt"]
+        assert any("missing from the vector index" in p for p in w.startup_report.problems)
+        assert_index_matches_database(w)
+        assert w.doctor().ok
 
 
 def test_start_up_reconciles_drift_both_ways(wardrobe_settings: Settings) -> None:
