@@ -173,7 +173,11 @@ class Wardrobe:
     # --- models ---------------------------------------------------------------------------
 
     def _load_encoder(self) -> FashionEncoder | None:
-        """Load (or retry loading) the encoder; failures are kept as a message, never raised."""
+        """Load (or retry loading) the encoder; failures are kept as a message, never raised.
+
+        Called at open and by explicit actions (reindex, search, reprocess), not per ingested
+        photo: an offline hub id costs a network probe on every try.
+        """
         if self._encoder is None:
             try:
                 self._encoder = load_encoder(self.settings.clip_model)
@@ -189,6 +193,12 @@ class Wardrobe:
         if encoder is None:
             raise EncoderUnavailable(self._encoder_message or "the encoder is unavailable")
         return encoder
+
+    def retry_models(self) -> WardrobeStatus:
+        """Try again to load the encoder and the background model (say after installing them)."""
+        self._load_encoder()
+        self.remover.retry()
+        return self.status
 
     @property
     def status(self) -> WardrobeStatus:
@@ -350,7 +360,7 @@ class Wardrobe:
                 loaded.image,
                 (original_name(loaded.format), loaded.data),
                 self.remover,
-                self._load_encoder(),
+                self._encoder,  # no retry per photo: an offline hub probe costs seconds
             )
             near = self._near_duplicates(prepared.embedding, prepared.tags.category)
             new = self._new_row(prepared, loaded.sha256, name=Path(filename).stem)
@@ -397,7 +407,7 @@ class Wardrobe:
             loaded = self._load(data, filename)
         except ImageRejected as error:
             return OutfitPhotoOutcome(filename, None, {}, error.reason)
-        encoder = self._load_encoder()
+        encoder = self._encoder
         if encoder is None:
             return OutfitPhotoOutcome(
                 filename,
