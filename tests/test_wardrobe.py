@@ -149,6 +149,40 @@ def test_near_duplicates_are_reported_within_the_same_category(
         assert {a.item_id, b.item_id} <= set(c.near_duplicates)
 
 
+UNUSUAL_BUT_FINE = {
+    "cmyk.jpg": (imaging.cmyk_jpeg(), "original.jpg"),
+    "16bit.png": (imaging.png_16bit(), "original.png"),
+    "palette.png": (imaging.palette_png(), "original.png"),
+    "grey-alpha.png": (imaging.la_png(), "original.png"),
+    "cut.png": (imaging.rgba_png(), "original.png"),
+    "shirt.webp": (imaging.garment_photo(fmt="WEBP", seed=2), "original.webp"),
+    "shirt.heic": (imaging.garment_photo(fmt="HEIF", seed=2), "original.heic"),
+}
+
+
+@pytest.mark.parametrize("filename", sorted(UNUSUAL_BUT_FINE))
+def test_unusual_modes_and_formats_are_stored(wardrobe: Wardrobe, filename: str) -> None:
+    data, stored_as = UNUSUAL_BUT_FINE[filename]
+    outcome = wardrobe.ingest_bytes(data, filename)
+    assert outcome.status == "added", outcome.message
+    item = wardrobe.item(outcome.item_id)
+    assert item.original_path.name == stored_as and item.original_path.read_bytes() == data
+    with Image.open(item.cutout_path) as cutout:
+        assert cutout.mode == "RGBA"
+
+
+def test_exif_rotated_photo_is_stored_upright(wardrobe: Wardrobe) -> None:
+    outcome = wardrobe.ingest_bytes(imaging.exif_rotated_jpeg(size=(120, 200)), "phone.jpg")
+    item = wardrobe.item(outcome.item_id)
+    with Image.open(item.cutout_path) as cutout:
+        assert cutout.size == (120, 200)  # portrait again: the rotation was applied once
+        rgb = np.asarray(cutout.convert("RGB"), dtype=int)
+    red, blue, green = (np.array(c) for c in (imaging.RED, imaging.BLUE, imaging.GREEN))
+    assert np.abs(rgb[60, 60] - red).sum() < 60  # red half on top
+    assert np.abs(rgb[160, 60] - blue).sum() < 60  # blue half below
+    assert np.abs(rgb[8, 8] - green).sum() < 60  # marker in the top-left corner: not mirrored
+
+
 BAD_INPUTS = {
     "text-as-jpg": (imaging.text_file(), "not an image"),
     "empty": (b"", "empty"),
@@ -166,6 +200,7 @@ def test_refused_file_writes_nothing_anywhere(wardrobe: Wardrobe, case: str) -> 
     outcome = wardrobe.ingest_bytes(data, f"{case}.jpg")
     assert outcome.status == "refused" and outcome.item_id is None
     assert expected.lower() in outcome.reason.lower()
+    assert outcome.message.startswith(f"{case}.jpg: refused (")
     assert snapshot(wardrobe) == before
     assert wardrobe.doctor().ok
 
@@ -310,6 +345,7 @@ INGESTION_TESTS = (
     test_exact_duplicate_is_recognised_and_not_stored_twice,
     test_near_duplicates_are_reported_within_the_same_category,
     test_refused_file_writes_nothing_anywhere,
+    test_exif_rotated_photo_is_stored_upright,
     test_failure_between_database_and_vector_write_is_repaired_by_doctor,
     test_start_up_reconciles_drift_both_ways,
     test_encoder_unavailable_keeps_items_pending_until_reindex,
