@@ -339,6 +339,16 @@ def test_outfit_photo_creates_items_then_matches_them(wardrobe: Wardrobe) -> Non
     assert_index_matches_database(wardrobe)
 
 
+def test_outfit_photo_top_band_can_match_a_one_piece(wardrobe: Wardrobe) -> None:
+    first = wardrobe.ingest_outfit_photo(imaging.outfit_photo(seed=1), "monday.jpg")
+    dress = first.items["top"]
+    wardrobe.update_item(dress, category=ONEPIECE)  # it was a dress all along
+    second = wardrobe.ingest_outfit_photo(imaging.outfit_photo(seed=2), "tuesday.jpg")
+    assert second.items == {"onepiece": dress, "shoes": first.items["shoes"]}
+    assert wardrobe.outfit(second.outfit_id).items == second.items
+    assert len(wardrobe.items()) == 3  # the bottom band made no new item
+
+
 # Run again by tests/test_chroma_server.py against a `chroma run` server.
 INGESTION_TESTS = (
     test_ingest_stores_files_row_embedding_and_vector,
@@ -350,6 +360,7 @@ INGESTION_TESTS = (
     test_start_up_reconciles_drift_both_ways,
     test_encoder_unavailable_keeps_items_pending_until_reindex,
     test_outfit_photo_creates_items_then_matches_them,
+    test_outfit_photo_top_band_can_match_a_one_piece,
 )
 
 
