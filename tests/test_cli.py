@@ -173,3 +173,18 @@ def test_second_process_is_refused_while_the_home_is_held(
     third = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True,
                            timeout=120)
     assert third.returncode == 0 and "2 item(s)" in third.stdout
+
+
+def test_database_url_moves_the_database_with_no_code_change(
+    cli_env: Settings, photos: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    elsewhere = tmp_path / "elsewhere.sqlite3"
+    monkeypatch.setenv("WHAT2WEAR_DATABASE_URL", f"sqlite:///{elsewhere}")
+    code, out, _ = run_cli(capsys, "ingest", str(photos))
+    assert code == 0 and "2 added" in out
+    assert elsewhere.is_file() and not cli_env.sqlite_path.exists()
+    with create_engine(f"sqlite:///{elsewhere}").connect() as connection:
+        assert connection.execute(text("select count(*) from items")).scalar() == 2
