@@ -188,9 +188,11 @@ class Wardrobe:
             try:
                 self._encoder = load_encoder(self.settings.clip_model)
                 self._encoder_message = None
-            except EncoderUnavailable as error:
+            except Exception as error:  # EncoderUnavailable, or a broken model folder
+                detail = str(error) if isinstance(error, EncoderUnavailable) else (
+                    f"{type(error).__name__}: {error}")
                 self._encoder_message = (
-                    f"Encoder unavailable, photos are kept as 'pending embedding': {error}"
+                    f"Encoder unavailable, photos are kept as 'pending embedding': {detail}"
                 )
         return self._encoder
 
