@@ -17,8 +17,11 @@ from models.compat import CompatModel
 
 
 def fingerprint(ids: Sequence[str], embeddings: np.ndarray) -> str:
-    """Content hash of a pool: the same ids and the same vectors give the same key."""
-    h = hashlib.blake2b(digest_size=16)
+    """Content hash of a pool: the same ids and the same vectors give the same key.
+
+    SHA-1 because it is the fastest full-content hash in hashlib here (a cache key, not security).
+    """
+    h = hashlib.sha1(usedforsecurity=False)
     h.update(repr(embeddings.shape).encode())
     h.update("\x1f".join(ids).encode())
     h.update(np.ascontiguousarray(embeddings, dtype=np.float32).reshape(-1).view(np.uint8))
