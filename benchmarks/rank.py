@@ -157,7 +157,7 @@ def timed(fn, repeats: int) -> list[float]:
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1e3:.1f} ms" if seconds < 10 else f"{seconds:.1f} s"
+    return f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.1f} s"
 
 
 def latency_table(rng: np.random.Generator, repeats: int) -> dict:
@@ -251,7 +251,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--blas-threads", type=int, default=1, help="OpenBLAS threads for numpy")
     parser.add_argument("--recall-items", type=int, default=10_000,
-                        help="items a slot for the retrieval recall (100000: ~30 min on 2 cores)")
+                        help="items a slot for the retrieval recall (100000: ~25 min on 2 cores)")
     parser.add_argument("--recall-anchors", type=int, default=3)
     args = parser.parse_args()
     torch.set_num_threads(2)
