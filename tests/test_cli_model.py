@@ -25,7 +25,7 @@ def run(argv: list[str]) -> int:
 @pytest.fixture
 def npz(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("WHAT2WEAR_HOME", str(tmp_path / "home"))
-    data = synthetic_outfits(240, make_world(SyntheticSpec(dim=32, style_dim=4, noise=0.5), 0), seed=0)
+    data = synthetic_outfits(160, make_world(SyntheticSpec(dim=32, style_dim=4, noise=0.5), 0), seed=0)
     path = tmp_path / "outfits.npz"
     np.savez(path, vectors=data.vectors, mask=data.mask, categories=data.category_grid().astype(str))
     return path
@@ -40,12 +40,12 @@ def test_train_then_evaluate_round_trip(npz: Path, tmp_path: Path, capsys: pytes
     last = printed.out.strip().splitlines()[-1]
     assert last.startswith("validation metrics: ")
     validation = json.loads(last.removeprefix("validation metrics: "))
-    assert validation["n_outfits"] == 60 and 0.0 <= validation["auc"] <= 1.0
+    assert validation["n_outfits"] == 40 and 0.0 <= validation["auc"] <= 1.0
     assert "training (contrastive)" in printed.err  # the progress bar
 
     assert run(["evaluate", "--model", str(out), "--data", str(npz), "--seed", "2", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["n_outfits"] == 240 and {"auc", "fitb_accuracy"} <= set(result)
+    assert result["n_outfits"] == 160 and {"auc", "fitb_accuracy"} <= set(result)
     assert result["model_version"] == load_model(out).version
     assert run(["evaluate", "--model", str(out), "--data", str(npz), "--seed", "2", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == result  # deterministic for a seed

@@ -163,3 +163,9 @@ def test_polyvore_errors_name_the_file(tmp_path: Path) -> None:
         evaluate_polyvore(identity(), PolyvoreFolder(tmp_path / "polyvore"), settings)
     with pytest.raises(DataError, match="not a Polyvore Outfits folder"):
         PolyvoreFolder(tmp_path)
+
+
+def test_wardrobe_source_without_outfits_is_a_clear_error(tmp_path: Path) -> None:
+    """An empty home (or, before the storage work lands, no wardrobe service) is a DataError."""
+    with pytest.raises(DataError, match="wardrobe"):
+        load_outfits("wardrobe", load_settings(tmp_path / "home"))

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from models.compat import SLOTS, identity
-from models.config import TrainConfig
+from models.config import ModelConfig, TrainConfig
 from models.data import OutfitSet
 from models.evaluate import auc_negatives, evaluate, roc_auc
 from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
 from models.train import TrainProgress, train
+
+SMALL = ModelConfig(hidden_dim=64, latent_dim=32)  # the default architecture, narrower: fast tests
 
 
 def test_roc_auc_hand_computed_with_ties() -> None:
@@ -69,10 +73,11 @@ def test_outfits_with_one_item_are_not_scored() -> None:
 
 
 def test_training_beats_identity_by_a_wide_margin() -> None:
-    world = make_world(SyntheticSpec(dim=64, style_dim=4, noise=0.5), 0)
+    world = make_world(SyntheticSpec(dim=32, style_dim=4, noise=0.5), 0)
     train_set, test_set = synthetic_outfits(600, world, seed=1), synthetic_outfits(400, world, seed=2)
     seen: list[TrainProgress] = []
-    model, metrics = train(train_set, TrainConfig.for_loss("contrastive", epochs=8, seed=0), progress=seen.append)
+    config = TrainConfig.for_loss("contrastive", epochs=8, batch_size=32, seed=0, model=SMALL)
+    model, metrics = train(train_set, config, progress=seen.append)
     assert seen and seen[-1].step == seen[-1].total_steps == metrics["steps"]
     raw, learned = evaluate(identity(), test_set, seed=0), evaluate(model, test_set, seed=0)
     assert raw.auc < 0.5  # the planted photo factor fools raw cosine
@@ -83,10 +88,10 @@ def test_training_beats_identity_by_a_wide_margin() -> None:
 
 def test_training_is_deterministic_for_a_seed() -> None:
     data = synthetic_outfits(200, make_world(SyntheticSpec(dim=32, style_dim=4), 0), seed=1)
-    config = TrainConfig.for_loss("contrastive", epochs=2, seed=3)
+    config = TrainConfig.for_loss("contrastive", epochs=2, seed=3, model=SMALL)
     first, _ = train(data, config)
     again, _ = train(data, config)
-    other, _ = train(data, TrainConfig.for_loss("contrastive", epochs=2, seed=4))
+    other, _ = train(data, replace(config, seed=4))
     assert again.version == first.version != other.version
 
 
