@@ -109,6 +109,8 @@ def _train(
         "steps": step,
         "train_time_s": round(train_time, 2),
         "epoch_loss": [round(v, 5) for v in epoch_loss],
+        # learned scalars of the loss (the seed's temperature, the contrastive logit scale)
+        "loss_state": {n: round(p.item(), 6) for n, p in loss_fn.named_parameters() if p.numel() == 1},
     }
     if val_set is not None:
         metrics["validation"] = evaluate(model, val_set, seed=config.seed).to_dict()
