@@ -1,0 +1,65 @@
+"""Projections of item embeddings into a model's latent space, computed once and reused.
+
+Why: the app ranks again every time the person picks another anchor, while the wardrobe (the
+pools) stays the same. A learned projection costs a (n, 512) x (512, 512) product per slot and
+partner; caching it by content makes repeated ranking cost only the pair products.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+
+from models.compat import CompatModel
+
+
+def fingerprint(ids: Sequence[str], embeddings: np.ndarray) -> str:
+    """Content hash of a pool: the same ids and the same vectors give the same key."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr(embeddings.shape).encode())
+    h.update("\x1f".join(ids).encode())
+    h.update(np.ascontiguousarray(embeddings, dtype=np.float32).reshape(-1).view(np.uint8))
+    return h.hexdigest()
+
+
+class LatentCache:
+    """LRU cache of `model.project(category, x, partner)` keyed by model version and content."""
+
+    def __init__(self, model: CompatModel, max_bytes: int = 256 << 20) -> None:
+        self.model = model
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple[str, str, str | None, str], np.ndarray] = OrderedDict()
+        self._bytes = 0
+        self.hits = 0
+        self.misses = 0
+
+    def project(
+        self, category: str, partner: str | None, key: str, embeddings: np.ndarray
+    ) -> np.ndarray:
+        """(n, d) float32 latents of `embeddings`; `key` is their `fingerprint`."""
+        entry_key = (self.model.version, category, partner, key)
+        cached = self._entries.get(entry_key)
+        if cached is not None:
+            self._entries.move_to_end(entry_key)
+            self.hits += 1
+            return cached
+        self.misses += 1
+        latents = np.ascontiguousarray(
+            self.model.project(category, embeddings, partner=partner), dtype=np.float32
+        )
+        if latents.ndim != 2 or latents.shape[0] != embeddings.shape[0]:
+            raise ValueError(
+                f"model {self.model.name!r} projected {embeddings.shape} to {latents.shape}; "
+                "expected one latent row per item"
+            )
+        latents.setflags(write=False)  # shared between calls: nobody may change it in place
+        if latents.nbytes <= self.max_bytes:
+            self._entries[entry_key] = latents
+            self._bytes += latents.nbytes
+            while self._bytes > self.max_bytes:
+                _, old = self._entries.popitem(last=False)
+                self._bytes -= old.nbytes
+        return latents

@@ -1,0 +1,336 @@
+"""OutfitRanker against a brute-force oracle that scores every outfit with `model.score`."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from core.recommend import RANK_SLOTS, OutfitRanker, RankedOutfit, weakest_pair
+from models.compat import ONEPIECE, CompatModel, identity, l2_normalise
+
+DIM = 8
+GAP = 1e-5  # scores closer than this are near-ties: float32 oracle vs float64 ranker may differ
+
+
+class PartnerAwareModel(CompatModel):
+    """A type-aware model: one random linear map per (category, partner), to catch mixed-up pairs."""
+
+    name = "partner-aware-test"
+
+    def __init__(self, seed: int) -> None:
+        self._rng = np.random.default_rng(seed)
+        self._maps: dict[tuple[str, str | None], np.ndarray] = {}
+
+    @property
+    def version(self) -> str:
+        return "partner-aware-test-1"
+
+    def project(self, category: str, x: np.ndarray, partner: str | None = None) -> np.ndarray:
+        key = (category, partner)
+        if key not in self._maps:
+            self._maps[key] = self._rng.standard_normal((x.shape[1], DIM)).astype(np.float32)
+        return l2_normalise(np.asarray(x, dtype=np.float32) @ self._maps[key])
+
+
+def random_wardrobe(rng: np.random.Generator, sizes: dict[str, int]) -> dict:
+    pool = {}
+    for slot, n in sizes.items():
+        ids = [f"{slot[:2]}{i}" for i in rng.permutation(n)]
+        pool[slot] = (ids, rng.standard_normal((n, DIM)).astype(np.float32))
+    return pool
+
+
+def oracle(model, anchors, pool, exclude=frozenset(), with_outerwear=None):
+    """Every valid outfit with its best layer choice, scored by model.score, best first."""
+    locked = {a[0] for a in anchors.values()}
+    cand = {}
+    for slot in RANK_SLOTS:
+        if slot in anchors:
+            cand[slot] = [(anchors[slot][0], np.asarray(anchors[slot][1], np.float32))]
+        else:
+            ids, x = pool.get(slot, ([], np.zeros((0, DIM))))
+            cand[slot] = [(i, x[n]) for n, i in enumerate(ids) if i not in exclude and i not in locked]
+    if ONEPIECE in anchors:
+        cand["top"], cand["bottom"] = [], []
+    if "top" in anchors or "bottom" in anchors:
+        cand[ONEPIECE] = []
+    if "outerwear" in anchors or with_outerwear is True:
+        layers = cand["outerwear"]
+    elif with_outerwear is False:
+        layers = [None]
+    else:
+        layers = [None, *cand["outerwear"]]
+    bases = [{"top": t, "bottom": b, "shoes": s}
+             for t, b, s in itertools.product(cand["top"], cand["bottom"], cand["shoes"])]
+    bases += [{ONEPIECE: p, "shoes": s} for p, s in itertools.product(cand[ONEPIECE], cand["shoes"])]
+    rows, owners = [], []
+    for n, base in enumerate(bases):
+        for layer in layers:
+            outfit = dict(base) if layer is None else {**base, "outerwear": layer}
+            rows.append(outfit)
+            owners.append(n)
+    if not rows:
+        return []
+    vectors = np.zeros((len(rows), 4, DIM), np.float32)
+    mask = np.zeros((len(rows), 4), bool)
+    cats = np.empty((len(rows), 4), object)
+    cats[:] = ["top", "bottom", "shoes", "outerwear"]
+    for r, outfit in enumerate(rows):
+        for slot, (_, x) in outfit.items():
+            col = {"top": 0, ONEPIECE: 0, "bottom": 1, "shoes": 2, "outerwear": 3}[slot]
+            vectors[r, col], mask[r, col] = x, True
+            if slot == ONEPIECE:
+                cats[r, 0] = ONEPIECE
+    scores = model.score(vectors, mask, cats)
+    options: dict[int, list[tuple[float, str, dict]]] = {}
+    for r, outfit in enumerate(rows):
+        layer_id = outfit["outerwear"][0] if "outerwear" in outfit else ""  # "" = no layer
+        options.setdefault(owners[r], []).append(
+            (float(scores[r]), layer_id, {s: v[0] for s, v in outfit.items()}))
+    ranked = []  # (score, items, margin to the base's runner-up layer choice)
+    for opts in options.values():
+        opts.sort(key=lambda o: (-o[0], o[1]))  # best score; ties: no layer, then smaller id
+        margin = opts[0][0] - opts[1][0] if len(opts) > 1 else np.inf
+        ranked.append((opts[0][0], opts[0][2], margin))
+    ranked.sort(key=lambda e: (-e[0], tuple(e[1].get(s, "") for s in RANK_SLOTS)))
+    return ranked
+
+
+def assert_matches_oracle(ranker, model, anchors, pool, k, exclude=frozenset(),
+                          with_outerwear=None) -> bool:
+    """True when the lists were compared item by item (no near-ties made that ambiguous)."""
+    got = ranker.rank(anchors, pool, k=k, exclude=exclude, with_outerwear=with_outerwear)
+    want = oracle(model, anchors, pool, exclude, with_outerwear)
+    assert len(got) == min(k, len(want))
+    for g, (score, _, _) in zip(got, want, strict=False):
+        assert g.score == pytest.approx(score, abs=GAP)
+        assert np.mean(list(g.pair_scores.values())) == pytest.approx(g.score, abs=1e-12)
+    assert [g.score for g in got] == sorted((g.score for g in got), reverse=True)
+    scores = [s for s, _, _ in want[: k + 1]]
+    ambiguous = any(a - b < GAP for a, b in itertools.pairwise(scores))
+    ambiguous |= any(m < GAP for _, _, m in want[:k])
+    if not ambiguous:
+        assert [g.items for g in got] == [items for _, items, _ in want[:k]]
+    return not ambiguous
+
+
+ANCHOR_CHOICES = [(), ("top",), ("bottom",), ("shoes",), ("outerwear",), (ONEPIECE,),
+                  ("top", "shoes"), ("bottom", "outerwear"), (ONEPIECE, "shoes"),
+                  ("top", "bottom", "shoes", "outerwear"), (ONEPIECE, "outerwear")]
+
+
+@pytest.mark.parametrize("model_name", ["identity", "partner-aware"])
+def test_exact_against_brute_force_on_random_wardrobes(model_name):
+    rng = np.random.default_rng(20240611)
+    model = identity() if model_name == "identity" else PartnerAwareModel(7)
+    ranker = OutfitRanker(model)
+    compared = 0
+    cases = 0
+    for case in range(160):
+        sizes = {slot: int(rng.integers(0, 5)) for slot in RANK_SLOTS}
+        sizes["shoes"] = max(sizes["shoes"], 1)
+        pool = random_wardrobe(rng, sizes)
+        chosen = ANCHOR_CHOICES[case % len(ANCHOR_CHOICES)]
+        anchors = {s: (f"anchor-{s}", rng.standard_normal(DIM).astype(np.float32)) for s in chosen}
+        all_ids = [i for ids, _ in pool.values() for i in ids]
+        exclude = frozenset(i for i in all_ids if rng.random() < 0.2)
+        modes = [None, True, False] if "outerwear" not in anchors else [None, True]
+        with_outerwear = modes[case % len(modes)]
+        k = int(rng.integers(1, 9))
+        compared += assert_matches_oracle(ranker, model, anchors, pool, k, exclude, with_outerwear)
+        cases += 1
+    assert compared >= 0.9 * cases  # near-ties are rare: almost every case is compared item-wise
+
+
+def test_larger_pools_use_bounds_and_stay_exact():
+    """Pools large enough for several blocks and real pruning, still equal to brute force."""
+    rng = np.random.default_rng(3)
+    model = identity()
+    ranker = OutfitRanker(model)
+    pool = random_wardrobe(rng, {"top": 12, "bottom": 15, "shoes": 11, "outerwear": 9, ONEPIECE: 6})
+    anchors = {"top": ("t*", rng.standard_normal(DIM).astype(np.float32))}
+    for mode in (None, True, False):
+        assert assert_matches_oracle(ranker, model, anchors, pool, 10, with_outerwear=mode)
+    assert assert_matches_oracle(ranker, model, {}, pool, 25)
+
+
+def test_block_search_splits_rows_and_prunes(monkeypatch):
+    """Force tiny blocks so the row-block loop, block bounds and early exit are all exercised."""
+    import core.outfit_search as search
+
+    monkeypatch.setattr(search, "BLOCK_ELEMENTS", 16)
+    rng = np.random.default_rng(11)
+    model = identity()
+    pool = random_wardrobe(rng, {"top": 6, "bottom": 20, "shoes": 9, "outerwear": 5})
+    for anchors in ({}, {"shoes": ("s*", rng.standard_normal(DIM).astype(np.float32))}):
+        for mode in (None, True, False):
+            assert assert_matches_oracle(OutfitRanker(model), model, anchors, pool, 7,
+                                         with_outerwear=mode)
+
+
+def test_outerwear_modes():
+    rng = np.random.default_rng(5)
+    pool = random_wardrobe(rng, {"top": 3, "bottom": 3, "shoes": 3, "outerwear": 4})
+    anchor = {"top": ("t*", rng.standard_normal(DIM).astype(np.float32))}
+    ranker = OutfitRanker(identity())
+    forced = ranker.rank(anchor, pool, k=50, with_outerwear=True)
+    never = ranker.rank(anchor, pool, k=50, with_outerwear=False)
+    auto = ranker.rank(anchor, pool, k=50)
+    assert len(forced) == len(never) == len(auto) == 9  # each base once
+    assert all("outerwear" in o.items for o in forced)
+    assert not any("outerwear" in o.items for o in never)
+    base = {tuple(o.items[s] for s in ("bottom", "shoes")): o for o in never}
+    with_layer = {tuple(o.items[s] for s in ("bottom", "shoes")): o for o in forced}
+    for o in auto:  # the layer is there exactly when it raises the score
+        key = tuple(o.items[s] for s in ("bottom", "shoes"))
+        assert o.score == pytest.approx(max(base[key].score, with_layer[key].score), abs=1e-12)
+        assert ("outerwear" in o.items) == (with_layer[key].score > base[key].score)
+    jacket = {"outerwear": ("o*", rng.standard_normal(DIM).astype(np.float32))}
+    assert all(o.items["outerwear"] == "o*" for o in ranker.rank(jacket, pool, k=50))
+    no_layers = {s: v for s, v in pool.items() if s != "outerwear"}
+    assert ranker.rank(anchor, no_layers, with_outerwear=True) == []
+
+
+def test_onepiece_rules():
+    rng = np.random.default_rng(9)
+    pool = random_wardrobe(rng, {"top": 3, "bottom": 3, "shoes": 3, ONEPIECE: 3})
+    ranker = OutfitRanker(identity())
+    dress = {ONEPIECE: ("d*", rng.standard_normal(DIM).astype(np.float32))}
+    result = ranker.rank(dress, pool, k=100)
+    assert len(result) == 3 and all(set(o.items) == {ONEPIECE, "shoes"} for o in result)
+    assert all(set(o.pair_scores) == {(ONEPIECE, "shoes")} for o in result)
+    top = {"top": ("t*", rng.standard_normal(DIM).astype(np.float32))}
+    assert all(ONEPIECE not in o.items for o in ranker.rank(top, pool, k=100))
+    shoes = {"shoes": ("s*", rng.standard_normal(DIM).astype(np.float32))}
+    mixed = ranker.rank(shoes, pool, k=100)
+    assert len(mixed) == 9 + 3  # both shapes compete when only the shoes are locked
+    with pytest.raises(ValueError, match="one-piece anchor"):
+        ranker.rank({**dress, **top}, pool)
+
+
+def test_excluded_never_and_anchors_always():
+    rng = np.random.default_rng(13)
+    pool = random_wardrobe(rng, {"top": 4, "bottom": 4, "shoes": 4, "outerwear": 3})
+    ranker = OutfitRanker(identity())
+    exclude = frozenset(pool["bottom"][0][:3]) | {pool["shoes"][0][0]}
+    anchors = {"top": ("t*", rng.standard_normal(DIM).astype(np.float32)),
+               "shoes": ("s*", rng.standard_normal(DIM).astype(np.float32))}
+    result = ranker.rank(anchors, pool, k=100, exclude=exclude | {"t*"})
+    assert len(result) == 1  # one bottom left, shoes locked: a single base
+    assert result[0].items["top"] == "t*" and result[0].items["shoes"] == "s*"
+    assert result[0].items["bottom"] == pool["bottom"][0][3]
+
+
+def test_diversity_property_and_quality():
+    rng = np.random.default_rng(17)
+    pool = random_wardrobe(rng, {"top": 8, "bottom": 8, "shoes": 8, "outerwear": 6, ONEPIECE: 5})
+    ranker = OutfitRanker(PartnerAwareModel(3))
+    for anchors in ({"top": ("t*", rng.standard_normal(DIM).astype(np.float32))}, {}):
+        plain = ranker.rank(anchors, pool, k=8)
+        diverse = ranker.rank(anchors, pool, k=8, diversity=0.5)
+        assert len(diverse) == 8
+        for a, b in itertools.combinations(diverse, 2):
+            shared = (set(a.items.values()) & set(b.items.values())) - {"t*"}
+            assert len(shared) <= 1
+        assert diverse[0].items == plain[0].items  # the best outfit always survives
+        exact_keys = {tuple(sorted(o.items.items())) for o in ranker.rank(anchors, pool, k=10**6)}
+        assert all(tuple(sorted(o.items.items())) in exact_keys for o in diverse)
+    assert len({tuple(o.items.values()) for o in plain}) == len(plain)
+
+
+def test_pair_scores_and_weakest_pair():
+    rng = np.random.default_rng(19)
+    model = PartnerAwareModel(5)
+    pool = random_wardrobe(rng, {"top": 3, "bottom": 3, "shoes": 3, "outerwear": 3})
+    for outfit in OutfitRanker(model).rank({}, pool, k=20, with_outerwear=True):
+        assert len(outfit.pair_scores) == 6
+        assert np.mean(list(outfit.pair_scores.values())) == pytest.approx(outfit.score, abs=1e-12)
+        for (a, b), value in outfit.pair_scores.items():
+            xa = pool[a][1][pool[a][0].index(outfit.items[a])][None]
+            xb = pool[b][1][pool[b][0].index(outfit.items[b])][None]
+            assert value == pytest.approx(float(model.pair_similarity(a, xa, b, xb)[0, 0]), abs=1e-5)
+        weakest = weakest_pair(outfit)
+        assert outfit.pair_scores[weakest] == min(outfit.pair_scores.values())
+    made_up = RankedOutfit({"top": "a", "bottom": "b", "shoes": "c"}, 0.0,
+                           {("top", "bottom"): 0.2, ("top", "shoes"): -0.4, ("bottom", "shoes"): 0.2})
+    assert weakest_pair(made_up) == ("top", "shoes")
+
+
+def test_ties_are_broken_by_ids_whatever_the_pool_order():
+    rng = np.random.default_rng(23)
+    same = rng.standard_normal(DIM).astype(np.float32)
+    ids = ["b3", "b1", "b2", "b0"]
+    pool = {"bottom": (ids, np.stack([same] * 4)),
+            "shoes": (["s1", "s0"], np.stack([rng.standard_normal(DIM).astype(np.float32)] * 2))}
+    anchors = {"top": ("t", rng.standard_normal(DIM).astype(np.float32))}
+    ranker = OutfitRanker(identity())
+    result = ranker.rank(anchors, pool, k=5)
+    assert len({o.score for o in result}) == 1  # every outfit ties exactly
+    assert [(o.items["bottom"], o.items["shoes"]) for o in result] == [
+        ("b0", "s0"), ("b0", "s1"), ("b1", "s0"), ("b1", "s1"), ("b2", "s0")]
+    order = rng.permutation(4)
+    shuffled = {"bottom": ([ids[n] for n in order], pool["bottom"][1][order]), "shoes": pool["shoes"]}
+    assert [o.items for o in ranker.rank(anchors, shuffled, k=5)] == [o.items for o in result]
+
+
+def test_empty_and_insufficient_pools_give_no_outfits():
+    rng = np.random.default_rng(29)
+    ranker = OutfitRanker(identity())
+    top = {"top": ("t", rng.standard_normal(DIM).astype(np.float32))}
+    assert ranker.rank({}, {}) == []
+    assert ranker.rank(top, random_wardrobe(rng, {"bottom": 3})) == []  # no shoes
+    pool = random_wardrobe(rng, {"bottom": 2, "shoes": 2})
+    assert ranker.rank(top, pool, k=0) == []
+    assert ranker.rank(top, pool, exclude=frozenset(pool["shoes"][0])) == []
+    assert len(ranker.rank(top, pool, k=10)) == 4  # fewer outfits than k: all of them
+
+
+def test_bad_input_is_refused_clearly():
+    rng = np.random.default_rng(31)
+    ranker = OutfitRanker(identity())
+    pool = random_wardrobe(rng, {"bottom": 2, "shoes": 2})
+    top = {"top": ("t", rng.standard_normal(DIM).astype(np.float32))}
+    with pytest.raises(ValueError, match="unknown pool slot"):
+        ranker.rank(top, {**pool, "hat": (["h"], np.ones((1, DIM)))})
+    with pytest.raises(ValueError, match="slot 'shoes'"):
+        ranker.rank(top, {**pool, "shoes": (["a", "b"], np.ones((3, DIM)))})
+    with pytest.raises(ValueError, match="NaN"):
+        ranker.rank(top, {**pool, "shoes": (["a"], np.full((1, DIM), np.nan))})
+    with pytest.raises(ValueError, match="appears twice"):
+        ranker.rank(top, {**pool, "shoes": (pool["bottom"][0][:1], np.ones((1, DIM)))})
+    with pytest.raises(ValueError, match="embedding size"):
+        ranker.rank(top, {**pool, "shoes": (["a"], np.ones((1, DIM + 1)))})
+    with pytest.raises(ValueError, match="contradicts"):
+        ranker.rank({"outerwear": ("o", np.ones(DIM))}, pool, with_outerwear=False)
+    with pytest.raises(ValueError, match="k must be"):
+        ranker.rank(top, pool, k=-1)
+    with pytest.raises(ValueError, match="diversity"):
+        ranker.rank(top, pool, diversity=2.0)
+
+
+def test_projections_are_cached_per_model_version():
+    rng = np.random.default_rng(37)
+    ranker = OutfitRanker(identity())
+    pool = random_wardrobe(rng, {"bottom": 5, "shoes": 5})
+    ranker.rank({"top": ("t", rng.standard_normal(DIM).astype(np.float32))}, pool)
+    misses = ranker.cache.misses
+    ranker.rank({"top": ("t2", rng.standard_normal(DIM).astype(np.float32))}, pool)
+    assert ranker.cache.misses - misses == 2  # only the new anchor's two projections
+
+
+def test_bounds_prune_and_stay_exact():
+    """Wardrobes big enough that the bounds skip work: the answer must not change."""
+    rng = np.random.default_rng(41)
+    model = PartnerAwareModel(11)
+    pool = random_wardrobe(rng, {"top": 14, "bottom": 14, "shoes": 14, "outerwear": 12})
+    ranker = OutfitRanker(model)
+    anchor = {"bottom": ("b*", rng.standard_normal(DIM).astype(np.float32))}
+    for anchors, mode in (({}, None), ({}, True), ({}, False), (anchor, None), (anchor, True)):
+        assert assert_matches_oracle(ranker, model, anchors, pool, 10, with_outerwear=mode)
+        stats = ranker.last_stats
+        if mode is not False and not anchors:
+            assert stats.layers_scored < stats.bases_scored  # most best-layer maxima skipped
+    ranker.rank({}, pool, k=10, with_outerwear=False)
+    assert ranker.last_stats.bases_scored < ranker.last_stats.outfits  # whole blocks skipped
