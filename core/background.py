@@ -141,9 +141,14 @@ class BackgroundRemover:
         self.enabled = self.model_name.lower() != DISABLED
 
     @property
+    def session(self) -> Any | None:
+        """The process-wide rembg session of this model (shared by every remover), or None."""
+        return _get_session(self.model_name) if self.enabled else None
+
+    @property
     def ready(self) -> bool:
         """True when the model is loaded (loads it on first use; may download it once)."""
-        return self.enabled and _get_session(self.model_name) is not None
+        return self.session is not None
 
     @property
     def message(self) -> str | None:
@@ -164,7 +169,7 @@ class BackgroundRemover:
         """Remove the background; never raises. Falls back to the uncut photo (removed=False)
         when the model is unavailable, fails on this image, or finds no foreground."""
         rgb = image.convert("RGB")
-        session = _get_session(self.model_name) if self.enabled else None
+        session = self.session
         if session is not None:
             try:
                 from rembg import remove

@@ -70,6 +70,24 @@ def _unsupported_format_reason(data: bytes) -> str:
     return f"not an image file, or a damaged one (expected {ACCEPTED_DESCRIPTION})"
 
 
+_TRUNCATION_HINTS = ("truncated", "end of file", "broken data stream", "outside of file bounds")
+
+
+def _looks_truncated(data: bytes, error: BaseException) -> bool:
+    text = str(error).lower()
+    if any(hint in text for hint in _TRUNCATION_HINTS):
+        return True
+    # RIFF (WebP) headers state the file length; libwebp only says "could not create decoder".
+    return data[:4] == b"RIFF" and int.from_bytes(data[4:8], "little") + 8 > len(data)
+
+
+def _damaged(filename: str, data: bytes, error: BaseException) -> ImageRejected:
+    if _looks_truncated(data, error):
+        return ImageRejected(filename, "the file is truncated (an incomplete upload or copy?)")
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return ImageRejected(filename, f"the image data is damaged ({detail})")
+
+
 def _open(data: bytes, filename: str) -> Image.Image:
     """Read only the header; pixels are decoded later, after the size check."""
     try:
@@ -82,7 +100,7 @@ def _open(data: bytes, filename: str) -> Image.Image:
     except UnidentifiedImageError as exc:
         raise ImageRejected(filename, _unsupported_format_reason(data)) from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise ImageRejected(filename, f"cannot read the image header ({exc})") from exc
+        raise _damaged(filename, data, exc) from exc
 
 
 def _check_size(image: Image.Image, filename: str, max_pixels: int) -> None:
@@ -105,7 +123,7 @@ def _orientation(image: Image.Image) -> int:
         return 1  # unreadable EXIF: show the pixels as stored
 
 
-def _decode(image: Image.Image, filename: str, max_side: int) -> Image.Image:
+def _decode(image: Image.Image, data: bytes, filename: str, max_side: int) -> Image.Image:
     """Decode the pixels; for JPEG let libjpeg scale down by 2/4/8 while decoding (`draft`),
     so a 48-megapixel phone photo never exists at full size in memory."""
     if image.format == "JPEG" and max(image.size) > max_side:
@@ -114,11 +132,7 @@ def _decode(image: Image.Image, filename: str, max_side: int) -> Image.Image:
     try:
         image.load()
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        message = str(exc)
-        if "truncated" in message or "broken data stream" in message:
-            raise ImageRejected(filename, "the file is truncated (an incomplete upload or "
-                                          "copy?)") from exc
-        raise ImageRejected(filename, f"the image data is damaged ({message})") from exc
+        raise _damaged(filename, data, exc) from exc
     return image
 
 
@@ -164,7 +178,7 @@ def load_image(data: bytes, filename: str, *, max_pixels: int, max_side: int) ->
     width, height = opened.size
     original_size = (height, width) if orientation in _ROTATING_ORIENTATIONS else (width, height)
 
-    decoded = _decode(opened, filename, max_side)
+    decoded = _decode(opened, data, filename, max_side)
     upright = ImageOps.exif_transpose(decoded) if orientation != 1 else decoded
     rgb = _fit(to_rgb(upright), max_side)
     # A fresh image with no metadata: nothing downstream (rembg, Pillow's own exif_transpose)

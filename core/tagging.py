@@ -2,10 +2,10 @@
 counting pixels.
 
 No extra model is needed: the image embedding we store anyway is compared with text prompts
-from the same CLIP's text tower. Sub-types carry their category, so the pair is always
-consistent; the category is chosen first from the sub-type probabilities summed per category
-(robust when several sub-types of one category split the vote). Every tag is only a first
-guess the person can edit (the storage layer never overwrites an edit).
+from the same CLIP's text tower. The best-matching sub-type decides the category it belongs to,
+so the pair is always consistent (choosing the category by summed sub-type probabilities was
+tried and rejected: it favours categories that simply have more sub-types). Every tag is only
+a first guess the person can edit (the storage layer never overwrites an edit).
 """
 
 from __future__ import annotations
@@ -79,22 +79,25 @@ class Tags:
 
 
 @dataclass(frozen=True)
-class _Prompts:
+class PromptVectors:
+    """Unit text embeddings of the tag prompts, in SUBTYPES / SEASONS order."""
+
     subtypes: tuple[str, ...]
     subtype_vectors: np.ndarray  # (n_subtypes, dim)
     season_vectors: np.ndarray  # (4, dim)
 
 
 @functools.cache
-def _prompts(encoder: FashionEncoder) -> _Prompts:
-    """Text embeddings of all prompts, computed once per encoder (texts never change)."""
+def prompt_vectors(encoder: FashionEncoder) -> PromptVectors:
+    """Text embeddings of all prompts, computed once per encoder (texts never change);
+    each sub-type's vector is the mean of its templates (prompt ensembling)."""
     names = tuple(SUBTYPES)
     texts = [template.format(name) for name in names for template in _SUBTYPE_TEMPLATES]
     vectors = encoder.encode_texts(texts).reshape(len(names), len(_SUBTYPE_TEMPLATES), -1)
     mean = vectors.mean(axis=1)  # prompt ensembling, then back to unit length
     mean /= np.linalg.norm(mean, axis=1, keepdims=True)
     seasons = encoder.encode_texts([_SEASON_PROMPTS[s] for s in SEASONS])
-    return _Prompts(names, mean.astype(np.float32), seasons)
+    return PromptVectors(names, mean.astype(np.float32), seasons)
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -104,24 +107,23 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 
 def classify(encoder: FashionEncoder, embedding: np.ndarray) -> tuple[str, str, float,
                                                                        tuple[str, ...]]:
-    """(category, subtype, category probability, seasons) for one unit image embedding.
+    """(category, subtype, confidence, seasons) for one unit image embedding; confidence is
+    the probability mass of all sub-types of the chosen category.
 
     Seasons rule: softmax over the four season prompts; every season whose probability is at
     least the uniform share (1/4) is tagged, so at least one season always is, and an
     all-season item (similar to every prompt) gets all four.
     """
-    prompts = _prompts(encoder)
+    prompts = prompt_vectors(encoder)
     scale = encoder.logit_scale
     vector = np.asarray(embedding, np.float32).reshape(-1)
     subtype_p = _softmax(scale * (prompts.subtype_vectors @ vector))
     owners = np.array([SUBTYPES[name] for name in prompts.subtypes])
-    category_p = {c: float(subtype_p[owners == c].sum()) for c in CATEGORIES}
-    category = max(category_p, key=category_p.__getitem__)
-    in_category = np.flatnonzero(owners == category)
-    subtype = prompts.subtypes[int(in_category[np.argmax(subtype_p[in_category])])]
+    best = int(np.argmax(subtype_p))
+    subtype, category = prompts.subtypes[best], str(owners[best])
     season_p = _softmax(scale * (prompts.season_vectors @ vector))
     seasons = tuple(s for s, p in zip(SEASONS, season_p, strict=True) if p >= 1 / len(SEASONS))
-    return category, subtype, category_p[category], seasons
+    return category, subtype, float(subtype_p[owners == category].sum()), seasons
 
 
 def _srgb_to_lab(rgb: np.ndarray) -> np.ndarray:

@@ -1,0 +1,173 @@
+"""Photo loading: every accepted kind of file becomes an upright RGB image; every bad one is
+refused with the file's name and a reason."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageOps
+
+from core.images import (
+    ImageRejected,
+    LoadedImage,
+    image_bytes,
+    load_image,
+    read_image_file,
+    thumbnail,
+)
+from tests import imaging
+
+LIMITS = {"max_pixels": 40_000_000, "max_side": 2048}
+
+
+def load(data: bytes, filename: str = "photo.jpg", **limits: int) -> LoadedImage:
+    return load_image(data, filename, **{**LIMITS, **limits})
+
+
+def refusal(data: bytes, filename: str, **limits: int) -> ImageRejected:
+    with pytest.raises(ImageRejected) as caught:
+        load(data, filename, **limits)
+    return caught.value
+
+
+def mean_colour(image: Image.Image, box: tuple[int, int, int, int]) -> np.ndarray:
+    return np.asarray(image.crop(box), dtype=np.float64).reshape(-1, 3).mean(axis=0)
+
+
+@pytest.mark.parametrize(("fmt", "pillow_name"), [
+    ("JPEG", "JPEG"), ("PNG", "PNG"), ("WEBP", "WEBP"), ("HEIF", "HEIF"),
+])
+def test_accepted_formats_become_rgb(fmt: str, pillow_name: str) -> None:
+    data = imaging.garment_photo(fmt=fmt, seed=3)
+    loaded = load(data, f"shirt.{fmt.lower()}")
+    assert loaded.format == pillow_name
+    assert loaded.image.mode == "RGB"
+    assert loaded.image.size == loaded.original_size == (240, 320)
+    assert loaded.sha256 == hashlib.sha256(data).hexdigest()
+    assert loaded.data == data
+    centre = mean_colour(loaded.image, (100, 150, 140, 200))
+    assert centre[0] > 150 and centre[1] < 80 and centre[2] < 80  # the red shirt survived
+
+
+def test_exif_rotated_jpeg_is_upright_and_carries_no_orientation() -> None:
+    loaded = load(imaging.exif_rotated_jpeg(size=(120, 200)), "phone.jpg")
+    image = loaded.image
+    assert image.size == (120, 200) == loaded.original_size  # stored 200x120, shown portrait
+    top, bottom = mean_colour(image, (40, 40, 110, 90)), mean_colour(image, (10, 120, 110, 190))
+    assert top[0] > 150 and top[2] < 90  # red half on top
+    assert bottom[2] > 150 and bottom[0] < 90  # blue half below
+    corner = mean_colour(image, (2, 2, 25, 20))
+    assert corner[1] > 120 and corner[0] < 90  # green block top-left: not mirrored either
+    # Nothing downstream can rotate it a second time.
+    assert image.getexif().get(0x0112) is None
+    assert np.array_equal(np.asarray(ImageOps.exif_transpose(image)), np.asarray(image))
+
+
+def test_cmyk_jpeg_becomes_rgb_with_its_colours() -> None:
+    loaded = load(imaging.cmyk_jpeg(colour=imaging.RED), "print.jpg")
+    assert loaded.image.mode == "RGB"
+    centre = mean_colour(loaded.image, (100, 150, 140, 200))
+    assert centre[0] > 150 and centre[1] < 90 and centre[2] < 90
+
+
+def test_16bit_png_is_scaled_not_clipped() -> None:
+    loaded = load(imaging.png_16bit(size=(160, 200)), "scan.png")
+    assert loaded.image.mode == "RGB"
+    background = mean_colour(loaded.image, (0, 0, 10, 10))
+    garment = mean_colour(loaded.image, (60, 90, 100, 130))
+    # 128*257 and 250*257 in 16 bits -> about 128 and 250 in 8 bits (clipping would give 255).
+    assert 110 < background[0] < 146
+    assert garment[0] > 235
+    assert np.allclose(background, background[0])  # still grey
+
+
+def test_palette_png_keeps_its_colours() -> None:
+    loaded = load(imaging.palette_png(colour=imaging.BLUE), "small.png")
+    centre = mean_colour(loaded.image, (100, 150, 140, 200))
+    assert centre[2] > 150 and centre[0] < 80
+
+
+@pytest.mark.parametrize("maker", [imaging.la_png, imaging.rgba_png])
+def test_transparent_background_becomes_white(maker) -> None:
+    loaded = load(maker(), "cutout.png")
+    assert loaded.image.mode == "RGB"
+    assert mean_colour(loaded.image, (0, 0, 15, 15)).min() > 250
+    assert mean_colour(loaded.image, (100, 150, 140, 200)).max() < 230  # garment still there
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_large_images_are_downscaled_on_load(fmt: str) -> None:
+    data = imaging.encode(imaging.garment_image(size=(2000, 1500)), fmt)
+    loaded = load(data, f"big.{fmt.lower()}", max_side=500)
+    assert loaded.image.size == (500, 375)
+    assert loaded.original_size == (2000, 1500)
+
+
+def test_empty_file_is_refused() -> None:
+    error = refusal(b"", "empty.jpg")
+    assert error.filename == "empty.jpg"
+    assert "empty" in error.reason
+    assert str(error) == f"empty.jpg: {error.reason}"
+    assert isinstance(error, ValueError)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "HEIF"])
+@pytest.mark.parametrize("keep", [0.9, 0.5])
+def test_truncated_files_are_refused(fmt: str, keep: float) -> None:
+    error = refusal(imaging.truncated(imaging.garment_photo(fmt=fmt), keep), "cut-short.img")
+    assert error.filename == "cut-short.img"
+    assert "truncated" in error.reason
+
+
+def test_text_saved_as_jpg_is_refused() -> None:
+    error = refusal(imaging.text_file(), "notes.jpg")
+    assert "not an image" in error.reason
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("GIF", "GIF"), ("BMP", "BMP"), ("TIFF", "TIFF")])
+def test_unsupported_formats_are_refused_by_name(fmt: str, name: str) -> None:
+    error = refusal(imaging.garment_photo(fmt=fmt), f"shirt.{fmt.lower()}")
+    assert f"{name} images are not supported" in error.reason
+    assert "JPEG" in error.reason
+
+
+def test_decompression_bomb_is_refused_without_decoding() -> None:
+    bomb = imaging.png_bomb(30_000, 30_000)  # ~100 kB on disk, 900 megapixels decoded
+    tracemalloc.start()
+    try:
+        error = refusal(bomb, "bomb.png")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "decompression bomb" in error.reason
+    assert peak < 20_000_000  # decoding would need ~900 MB; we never got near it
+
+
+def test_pixel_limit_is_checked_from_the_header() -> None:
+    data = imaging.encode(Image.new("RGB", (3000, 2000), (128, 128, 128)), "PNG")
+    error = refusal(data, "wide.png", max_pixels=5_000_000)
+    assert "3000x2000" in error.reason and "megapixels" in error.reason
+
+
+def test_read_image_file_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "shirt.webp"
+    path.write_bytes(imaging.garment_photo(fmt="WEBP"))
+    assert read_image_file(path, **LIMITS).filename == "shirt.webp"
+    with pytest.raises(ImageRejected) as caught:
+        read_image_file(tmp_path / "missing.jpg", **LIMITS)
+    assert caught.value.filename == "missing.jpg"
+    assert "cannot read" in caught.value.reason
+
+
+def test_thumbnail_and_png_bytes_keep_aspect_and_alpha() -> None:
+    cut = Image.new("RGBA", (400, 800), (255, 0, 0, 0))
+    small = thumbnail(cut, side=100)
+    assert small.size == (50, 100) and small.mode == "RGBA"
+    assert cut.size == (400, 800)  # the original is untouched
+    again = Image.open(io.BytesIO(image_bytes(small, "PNG")))
+    assert again.mode == "RGBA" and again.getpixel((0, 0))[3] == 0
