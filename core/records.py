@@ -102,8 +102,9 @@ class WardrobeStatus:
 
 @dataclass(frozen=True)
 class DoctorReport:
-    problems: list[str] = field(default_factory=list)
-    repaired: int = 0
+    problems: list[str] = field(default_factory=list)  # drift found (before any repair)
+    repaired: int = 0  # how many of them were fixed
+    notes: list[str] = field(default_factory=list)  # not drift, but worth knowing
 
     @property
     def ok(self) -> bool:

@@ -92,19 +92,21 @@ class VectorStore:
                 return found
             offset += _PAGE
 
-    def entries(self, ids: Sequence[str] | None = None) -> dict[str, VectorEntry]:
-        """Embeddings and metadata of the given ids (all when None), by id."""
-        wanted = list(self.ids()) if ids is None else list(ids)
+    def entries(
+        self, ids: Sequence[str] | None = None, with_embeddings: bool = True
+    ) -> dict[str, VectorEntry]:
+        """Metadata (and embeddings unless told not to) of the given ids (all when None)."""
+        wanted = sorted(self.ids()) if ids is None else list(ids)
+        include = ["embeddings", "metadatas"] if with_embeddings else ["metadatas"]
         out: dict[str, VectorEntry] = {}
         for start in range(0, len(wanted), _PAGE):
-            got = self.collection.get(
-                ids=wanted[start : start + _PAGE], include=["embeddings", "metadatas"]
-            )
+            got = self.collection.get(ids=wanted[start : start + _PAGE], include=include)  # type: ignore[arg-type]
             for i, item_id in enumerate(got["ids"]):
                 meta = got["metadatas"][i] or {}
+                vector = got["embeddings"][i] if with_embeddings else ()
                 out[item_id] = VectorEntry(
                     id=item_id,
-                    embedding=np.asarray(got["embeddings"][i], dtype=np.float32),
+                    embedding=np.asarray(vector, dtype=np.float32),
                     category=str(meta.get("category", "")),
                     embedding_model=str(meta.get("embedding_model", "")),
                 )
