@@ -10,10 +10,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from core.tagging import CATEGORIES, PALETTE, SEASONS
+
 if TYPE_CHECKING:
     from core.records import ItemRecord
 
-# Display order: the way people sort a wardrobe (head to toe, then extras).
+__all__ = ["CATEGORIES", "CATEGORY_ORDER", "PALETTE", "SEASONS", "GalleryFilter"]
+
+# Display order of the shared vocabulary (core.tagging.CATEGORIES): head to toe, then extras.
 CATEGORY_ORDER: tuple[str, ...] = (
     "top", "bottom", "onepiece", "outerwear", "shoes", "bag", "accessory",
 )
@@ -21,7 +25,6 @@ CATEGORY_LABELS: dict[str, str] = {
     "top": "Tops", "bottom": "Bottoms", "onepiece": "One-pieces", "outerwear": "Outerwear",
     "shoes": "Shoes", "bag": "Bags", "accessory": "Accessories",
 }
-SEASONS: tuple[str, ...] = ("spring", "summer", "autumn", "winter")
 
 
 def category_label(category: str, plural: bool = False) -> str:

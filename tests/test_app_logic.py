@@ -165,3 +165,9 @@ def test_plain_escapes_every_markdown_and_html_marker(text: str) -> None:
     for n, ch in enumerate(escaped):
         if ch in "<>*_[]()!:$`#|~":
             assert escaped[n - 1] == "\\", (text, escaped)
+
+
+def test_display_order_covers_exactly_the_shared_category_vocabulary() -> None:
+    from core.gallery import CATEGORIES, CATEGORY_LABELS, CATEGORY_ORDER
+
+    assert sorted(CATEGORY_ORDER) == sorted(CATEGORIES) == sorted(CATEGORY_LABELS)
