@@ -66,6 +66,11 @@ class IngestOutcome:
     near_duplicates: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
 
+    @property
+    def message(self) -> str:
+        """One line for people: the file, what happened and why."""
+        return f"{self.filename}: {self.status}" + (f" ({self.reason})" if self.reason else "")
+
 
 @dataclass(frozen=True)
 class BandMatch:
@@ -89,6 +94,10 @@ class OutfitPhotoOutcome:
     @property
     def status(self) -> str:
         return "added" if self.outfit_id else "refused"
+
+    @property
+    def message(self) -> str:
+        return f"{self.filename}: {self.status}" + (f" ({self.reason})" if self.reason else "")
 
 
 @dataclass(frozen=True)

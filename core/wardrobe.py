@@ -90,7 +90,13 @@ log = logging.getLogger(__name__)
 # threshold 0.95); 0.85 is a first guess until labelled pairs measure it.
 BAND_MATCH_THRESHOLD = 0.85
 NEAR_DUPLICATE_CANDIDATES = 5
-BAND_SLOTS: tuple[str, ...] = ("top", "bottom", "shoes")  # bodycrop's bands; slot = category
+BAND_SLOTS: tuple[str, ...] = ("top", "bottom", "shoes")  # bodycrop's bands
+# Categories a band may match. The top band may be a one-piece: if it matches one, the outfit
+# gets slot "onepiece" and the bottom band is not used. A new item made from a band takes the
+# band's name as its category.
+BAND_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "top": ("top", ONEPIECE), "bottom": ("bottom",), "shoes": ("shoes",),
+}
 
 VectorStoreFactory = Callable[[Settings], VectorStore]
 
@@ -173,7 +179,11 @@ class Wardrobe:
     # --- models ---------------------------------------------------------------------------
 
     def _load_encoder(self) -> FashionEncoder | None:
-        """Load (or retry loading) the encoder; failures are kept as a message, never raised."""
+        """Load (or retry loading) the encoder; failures are kept as a message, never raised.
+
+        Called at open and by explicit actions (reindex, search, reprocess), not per ingested
+        photo: an offline hub id costs a network probe on every try.
+        """
         if self._encoder is None:
             try:
                 self._encoder = load_encoder(self.settings.clip_model)
@@ -189,6 +199,12 @@ class Wardrobe:
         if encoder is None:
             raise EncoderUnavailable(self._encoder_message or "the encoder is unavailable")
         return encoder
+
+    def retry_models(self) -> WardrobeStatus:
+        """Try again to load the encoder and the background model (say after installing them)."""
+        self._load_encoder()
+        self.remover.retry()
+        return self.status
 
     @property
     def status(self) -> WardrobeStatus:
@@ -320,6 +336,10 @@ class Wardrobe:
             return ()
         return tuple(i for i, sim in hits if sim > self.settings.near_duplicate_threshold)
 
+    def _category_of(self, item_id: str) -> str:
+        with self._session() as session:
+            return self._item_row(session, item_id).category
+
     def _existing_by_sha(self, sha256: str) -> str | None:
         with self._session() as session:
             return session.scalar(select(Item.id).where(Item.sha256 == sha256))
@@ -350,7 +370,7 @@ class Wardrobe:
                 loaded.image,
                 (original_name(loaded.format), loaded.data),
                 self.remover,
-                self._load_encoder(),
+                self._encoder,  # no retry per photo: an offline hub probe costs seconds
             )
             near = self._near_duplicates(prepared.embedding, prepared.tags.category)
             new = self._new_row(prepared, loaded.sha256, name=Path(filename).stem)
@@ -389,15 +409,15 @@ class Wardrobe:
 
         The background is removed, the person's box found and cut into the seed's top / bottom
         / shoes bands (core/bodycrop.py). Each band is matched to the most similar existing
-        item of that category when the cosine reaches BAND_MATCH_THRESHOLD, else it becomes a
-        new item (its original is the band's crop). Needs the encoder: without it, bands could
+        item of its categories (BAND_CATEGORIES) when the cosine reaches BAND_MATCH_THRESHOLD,
+        else it becomes a new item (its original is the band's crop). Needs the encoder: without it, bands could
         not be matched and every photo would duplicate the wardrobe, so the photo is refused.
         """
         try:
             loaded = self._load(data, filename)
         except ImageRejected as error:
             return OutfitPhotoOutcome(filename, None, {}, error.reason)
-        encoder = self._load_encoder()
+        encoder = self._encoder
         if encoder is None:
             return OutfitPhotoOutcome(
                 filename,
@@ -420,10 +440,14 @@ class Wardrobe:
             matches: list[BandMatch] = []
             new_items: list[_NewItem] = []
             for slot, vector in zip(BAND_SLOTS, vectors, strict=True):
-                hits = self.vectors.nearest(vector, 1, category=slot, model=encoder.name)
+                if slot == "bottom" and any(m.slot == ONEPIECE for m in matches):
+                    continue  # the one-piece worn covers the bottom band too
+                hits = self.vectors.nearest(vector, 1, category=BAND_CATEGORIES[slot],
+                                            model=encoder.name)
                 best = hits[0] if hits else None
                 if best is not None and best[1] >= BAND_MATCH_THRESHOLD:
-                    matches.append(BandMatch(slot, best[0], True, best[1]))
+                    matched_slot = self._category_of(best[0]) if slot == "top" else slot
+                    matches.append(BandMatch(matched_slot, best[0], True, best[1]))
                     continue
                 new = self._band_item(loaded, cut, bands.boxes[slot], crops[slot], vector, slot)
                 existing = self._existing_by_sha(new.row.sha256)

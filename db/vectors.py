@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
@@ -116,16 +117,19 @@ class VectorStore:
         self,
         embedding: np.ndarray,
         k: int,
-        category: str | None = None,
+        category: str | Sequence[str] | None = None,
         model: str | None = None,
     ) -> list[tuple[str, float]]:
-        """The k nearest items as (id, cosine similarity), optionally within a category/model."""
+        """The k nearest items as (id, cosine similarity), optionally within one category (or
+        any of several) and one embedding model."""
         count = self.collection.count()
         if count == 0 or k <= 0:
             return []
-        clauses: list[dict[str, str]] = []
-        if category is not None:
+        clauses: list[dict[str, Any]] = []
+        if isinstance(category, str):
             clauses.append({"category": category})
+        elif category is not None:
+            clauses.append({"category": {"$in": list(category)}})
         if model is not None:
             clauses.append({"embedding_model": model})
         where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}

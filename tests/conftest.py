@@ -47,6 +47,18 @@ def _byte_level_alphabet() -> list[str]:
     return [chars[b] for b in range(256)]
 
 
+def byte_level_vocab() -> dict[str, int]:
+    """A BPE vocabulary with no merges: every byte as a symbol and as a word end, plus CLIP's
+    start/end tokens. Tokenizes any text (one token per byte); used by the tiny CLIP and by
+    benchmarks/encode.py, which only needs token ids, not meaningful ones."""
+    alphabet = _byte_level_alphabet()
+    vocab: dict[str, int] = {}
+    for symbol in [*alphabet, *(c + "</w>" for c in alphabet), "<|startoftext|>",
+                   "<|endoftext|>"]:
+        vocab[symbol] = len(vocab)
+    return vocab
+
+
 @pytest.fixture(scope="session")
 def tiny_clip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder holding a tiny CLIP saved like a hub snapshot (config, safetensors weights,
@@ -54,11 +66,7 @@ def tiny_clip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import torch
     from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPTokenizer
 
-    alphabet = _byte_level_alphabet()
-    vocab: dict[str, int] = {}
-    for symbol in [*alphabet, *(c + "</w>" for c in alphabet), "<|startoftext|>",
-                   "<|endoftext|>"]:
-        vocab[symbol] = len(vocab)
+    vocab = byte_level_vocab()
     tokenizer = CLIPTokenizer(vocab=vocab, merges=[])
     bos, eos = vocab["<|startoftext|>"], vocab["<|endoftext|>"]
     config = CLIPConfig(

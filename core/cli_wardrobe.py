@@ -1,0 +1,238 @@
+"""Wardrobe commands of `python -m core.cli`: ingest, list, outfits, doctor, reindex, export,
+import. Thin: every command opens the service, calls it and prints; the logic lives in
+core/wardrobe.py so the app and the CLI behave the same."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from core.config import load_settings
+from core.encoder import EncoderUnavailable
+from core.records import IngestOutcome, OutfitPhotoOutcome
+from core.wardrobe import Wardrobe
+from db.archive import ImportRefused
+from db.lock import HomeLocked
+
+# Files picked up when a folder is given (a file named explicitly is always tried).
+PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"})
+EXIT_OK, EXIT_PROBLEMS, EXIT_LOCKED = 0, 1, 3
+
+Command = Callable[[Wardrobe, argparse.Namespace], int]
+
+
+def _with_wardrobe(command: Command) -> Callable[[argparse.Namespace], int]:
+    """Open the home for the command; a home held by another process is a clear refusal."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            wardrobe = Wardrobe.open(load_settings())
+        except HomeLocked as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_LOCKED
+        with wardrobe:
+            return command(wardrobe, args)
+
+    return run
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+# --- ingest ---------------------------------------------------------------------------------
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, plus the photos inside given folders (recursively, sorted, no hidden)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                p for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            found.append(path)  # a missing path is refused by ingest with its reason
+    return found
+
+
+def _ingest_one(wardrobe: Wardrobe, path: Path, outfit: bool) -> IngestOutcome:
+    if not outfit:
+        return wardrobe.ingest_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return IngestOutcome(str(path), "refused", None,
+                             f"cannot read the file ({error.strerror or error})")
+    result: OutfitPhotoOutcome = wardrobe.ingest_outfit_photo(data, path.name)
+    if result.outfit_id is None:
+        return IngestOutcome(str(path), "refused", None, result.reason)
+    matched = sum(1 for b in result.bands if b.matched)
+    note = (f"outfit {result.outfit_id}: {matched} band(s) matched existing items, "
+            f"{len(result.bands) - matched} new")
+    return IngestOutcome(str(path), "added", result.outfit_id, note, warnings=result.warnings)
+
+
+def _ingest(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
+    files = expand_paths(Path(p) for p in args.paths)
+    outcomes: list[IngestOutcome] = []
+    for path in tqdm(files, desc="ingesting", unit="photo", file=sys.stderr):
+        outcomes.append(_ingest_one(wardrobe, path, args.outfit))
+    counts = Counter(o.status for o in outcomes)
+    kind = "outfit photo(s)" if args.outfit else "photo(s)"
+    print(f"{len(files)} {kind}: {counts['added']} added, {counts['duplicate']} duplicate, "
+          f"{counts['refused']} refused")
+    for o in outcomes:
+        if o.status == "added" and o.reason:
+            print(f"  added      {o.filename}: {o.reason}")
+        elif o.status != "added":
+            print(f"  {o.status:<10} {o.filename}: {o.reason}")
+        if o.near_duplicates:
+            print(f"  similar    {o.filename}: looks like item(s) {', '.join(o.near_duplicates)}")
+    for warning, n in Counter(w for o in outcomes for w in o.warnings).items():
+        print(f"  warning    ({n} photo(s)) {warning}")
+    if not files:
+        print("nothing to ingest: no photos found in the given paths", file=sys.stderr)
+    return EXIT_PROBLEMS if counts["refused"] else EXIT_OK
+
+
+# --- listing --------------------------------------------------------------------------------
+
+
+def _list(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
+    items = wardrobe.items()
+    if args.json:
+        print(json.dumps([_jsonable(i) for i in items], indent=2))
+        return EXIT_OK
+    for i in items:
+        flags = [f for f, on in (("pending-embedding", i.pending_embedding),
+                                 ("background-kept", not i.background_removed),
+                                 ("unavailable", not i.available)) if on]
+        print(f"{i.id}  {i.category:<10} {i.subtype:<14} {','.join(i.colours):<16} "
+              f"{i.name}{'  [' + ', '.join(flags) + ']' if flags else ''}")
+    print(f"{len(items)} item(s)")
+    return EXIT_OK
+
+
+def _outfits(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
+    outfits = wardrobe.outfits()
+    items = {i.id: i for i in wardrobe.items()}
+
+    def describe(item_id: str) -> dict[str, Any]:
+        item = items.get(item_id)
+        return {"id": item_id, "category": item.category if item else None,
+                "name": item.name if item else None}
+
+    if args.json:
+        rows = [{**_jsonable(o), "items": {s: describe(i) for s, i in o.items.items()}}
+                for o in outfits]
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    for o in outfits:
+        rating = {1: "liked", -1: "disliked"}.get(o.rating or 0, "")
+        score = "" if o.score is None else f" score={o.score:.3f}"
+        print(f"{o.id}  {o.source:<9} {o.created:%Y-%m-%d %H:%M}{score} {rating}")
+        for slot, item_id in o.items.items():
+            print(f"    {slot:<10} {item_id}  {describe(item_id)['name'] or ''}")
+    print(f"{len(outfits)} outfit(s)")
+    return EXIT_OK
+
+
+# --- maintenance ----------------------------------------------------------------------------
+
+
+def _doctor(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
+    # Opening the home already repaired index/file drift (ids and metadata); say what it found.
+    startup = wardrobe.startup_report
+    for problem in startup.problems:
+        print(f"repaired at start-up: {problem}")
+    report = wardrobe.doctor(repair=not args.check_only)
+    for problem in report.problems:
+        print(f"problem: {problem}")
+    for note in report.notes:
+        print(f"note: {note}")
+    if args.check_only:
+        print("no problems" if report.ok else f"{len(report.problems)} problem(s); run "
+              "`python -m core.cli doctor` to repair")
+        return EXIT_OK if report.ok else EXIT_PROBLEMS
+    after = wardrobe.doctor(repair=False)
+    print(f"repaired {startup.repaired + report.repaired} thing(s); "
+          + ("all consistent" if after.ok else f"{len(after.problems)} problem(s) remain:"))
+    for problem in after.problems:
+        print(f"remaining: {problem}")
+    return EXIT_OK if after.ok else EXIT_PROBLEMS
+
+
+def _reindex(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
+    try:
+        count = wardrobe.reindex()
+    except EncoderUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"embedded {count} item(s); the vector index matches the database")
+    return EXIT_OK
+
+
+def _export(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
+    wardrobe.export_zip(Path(args.file))
+    counts = wardrobe.counts()
+    print(f"exported {counts['items']} item(s) and {counts['outfits']} outfit(s) to {args.file}")
+    return EXIT_OK
+
+
+def _import(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
+    try:
+        wardrobe.import_zip(Path(args.file))
+    except ImportRefused as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    counts = wardrobe.counts()
+    print(f"imported {counts['items']} item(s) and {counts['outfits']} outfit(s) from {args.file}")
+    return EXIT_OK
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    def add(name: str, command: Command, help_text: str) -> argparse.ArgumentParser:
+        parser = subparsers.add_parser(name, help=help_text, description=help_text)
+        parser.set_defaults(func=_with_wardrobe(command))
+        return parser
+
+    ingest = add("ingest", _ingest, "add garment photos (files or folders) to the wardrobe")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument("--outfit", action="store_true",
+                        help="the photos are full-body 'what I wore' photos: record outfits")
+    add("list", _list, "list the items").add_argument("--json", action="store_true")
+    add("outfits", _outfits, "list outfits with their items by slot").add_argument(
+        "--json", action="store_true")
+    doctor = add("doctor", _doctor, "check database, vector index and images, and repair drift")
+    mode = doctor.add_mutually_exclusive_group()
+    mode.add_argument("--check-only", action="store_true", help="report, do not repair")
+    mode.add_argument("--repair", action="store_true", help="repair (the default)")
+    add("reindex", _reindex, "embed items waiting for an embedding (or made by another model)")
+    add("export", _export, "write the whole wardrobe to a zip").add_argument("file",
+                                                                             metavar="FILE.zip")
+    add("import", _import, "load an exported zip into an empty home").add_argument(
+        "file", metavar="FILE.zip")
