@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 
@@ -17,12 +17,47 @@ from models.compat import CompatModel
 
 
 def fingerprint(ids: Sequence[str], embeddings: np.ndarray) -> str:
-    """Content hash of a pool: the same ids and the same vectors give the same key."""
-    h = hashlib.blake2b(digest_size=16)
+    """Content hash of a pool: the same ids and the same vectors give the same key.
+
+    SHA-1 because it is the fastest full-content hash in hashlib here (a cache key, not security).
+    """
+    h = hashlib.sha1(usedforsecurity=False)
     h.update(repr(embeddings.shape).encode())
     h.update("\x1f".join(ids).encode())
     h.update(np.ascontiguousarray(embeddings, dtype=np.float32).reshape(-1).view(np.uint8))
     return h.hexdigest()
+
+
+class BytesLRU:
+    """Least-recently-used mapping bounded by the bytes of the arrays it holds."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Hashable, tuple[np.ndarray, ...]] = OrderedDict()
+        self._bytes = 0
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> tuple[np.ndarray, ...] | None:
+        value = self._entries.get(key)
+        if value is None:
+            self.misses += 1
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return value
+
+    def put(self, key: Hashable, value: tuple[np.ndarray, ...]) -> None:
+        size = sum(a.nbytes for a in value)
+        if size > self.max_bytes or key in self._entries:
+            return
+        for a in value:
+            a.setflags(write=False)  # shared between calls: nobody may change it in place
+        self._entries[key] = value
+        self._bytes += size
+        while self._bytes > self.max_bytes:
+            _, old = self._entries.popitem(last=False)
+            self._bytes -= sum(a.nbytes for a in old)
 
 
 class LatentCache:
@@ -30,23 +65,24 @@ class LatentCache:
 
     def __init__(self, model: CompatModel, max_bytes: int = 256 << 20) -> None:
         self.model = model
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple[str, str, str | None, str], np.ndarray] = OrderedDict()
-        self._bytes = 0
-        self.hits = 0
-        self.misses = 0
+        self._lru = BytesLRU(max_bytes)
+
+    @property
+    def hits(self) -> int:
+        return self._lru.hits
+
+    @property
+    def misses(self) -> int:
+        return self._lru.misses
 
     def project(
         self, category: str, partner: str | None, key: str, embeddings: np.ndarray
     ) -> np.ndarray:
         """(n, d) float32 latents of `embeddings`; `key` is their `fingerprint`."""
         entry_key = (self.model.version, category, partner, key)
-        cached = self._entries.get(entry_key)
+        cached = self._lru.get(entry_key)
         if cached is not None:
-            self._entries.move_to_end(entry_key)
-            self.hits += 1
-            return cached
-        self.misses += 1
+            return cached[0]
         latents = np.ascontiguousarray(
             self.model.project(category, embeddings, partner=partner), dtype=np.float32
         )
@@ -55,11 +91,5 @@ class LatentCache:
                 f"model {self.model.name!r} projected {embeddings.shape} to {latents.shape}; "
                 "expected one latent row per item"
             )
-        latents.setflags(write=False)  # shared between calls: nobody may change it in place
-        if latents.nbytes <= self.max_bytes:
-            self._entries[entry_key] = latents
-            self._bytes += latents.nbytes
-            while self._bytes > self.max_bytes:
-                _, old = self._entries.popitem(last=False)
-                self._bytes -= old.nbytes
+        self._lru.put(entry_key, (latents,))
         return latents

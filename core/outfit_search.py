@@ -167,16 +167,18 @@ def search_top(
                 block_ub = p.combine(row_ub.max(), layer_ub_a[i] if layered else 0.0)
                 if block_ub < thr.value() - 2 * KEY_EPS:
                     continue
-            base = p.ab[i, rows][:, None] + p.ac[i][None, :] + p.bc_rows(rows)
+            base = np.add(p.bc_rows(rows), p.ab[i, rows][:, None])  # a fresh array: in place below
+            base += p.ac[i][None, :]
             stats.bases_scored += base.size
             if layered:
                 block = _layered_block(p, i, rows, base, thr, stats)
             else:
-                keys = p.combine(base, 0.0)
-                cut = thr.value(_top_values(keys, thr.k)) - 2 * KEY_EPS
+                keys = np.multiply(base, np.float32(1.0 / p.base_pairs), out=base)
+                top = _top_values(keys, thr.k)
+                cut = thr.value(top) - 2 * KEY_EPS
                 r, c = np.nonzero(keys >= cut)
                 block = Candidates(keys[r, c], np.full(r.size, i), rows[r], c)
-                thr.absorb(_top_values(keys, thr.k))
+                thr.absorb(top)
             if block.keys.size:
                 found.append(block)
     final = thr.value()
@@ -188,9 +190,14 @@ def search_top(
 
 
 def _top_values(keys: np.ndarray, k: int) -> np.ndarray:
+    """The k largest values of a block (row maxima first: their K-th best bounds the rest)."""
     flat = keys.ravel()
     if flat.size <= k:
         return flat
+    if keys.ndim == 2 and keys.shape[0] >= k and keys.shape[1] > 1:
+        row_max = keys.max(axis=1)
+        floor = np.partition(row_max, row_max.size - k)[row_max.size - k]
+        flat = keys[keys >= floor]  # at least k values: the k best rows each hold one
     return np.partition(flat, flat.size - k)[flat.size - k :]
 
 

@@ -27,7 +27,7 @@ from itertools import combinations
 
 import numpy as np
 
-from core.latent_cache import LatentCache, fingerprint
+from core.latent_cache import BytesLRU, LatentCache, fingerprint
 from core.outfit_search import KEY_EPS, Candidates, SearchStats, TripleProblem, search_top
 from models.compat import ONEPIECE, CompatModel
 
@@ -96,6 +96,8 @@ class OutfitRanker:
     def __init__(self, model: CompatModel, cache_bytes: int = 256 << 20) -> None:
         self.model = model
         self.cache = LatentCache(model, max_bytes=cache_bytes)
+        # pool x pool similarity blocks: a new anchor over the same wardrobe reuses them
+        self.blocks = BytesLRU(cache_bytes)
         self.last_stats = SearchStats()  # what the latest exact search touched (benchmarks)
 
     def rank(
@@ -149,6 +151,18 @@ class OutfitRanker:
     def _sims(self, a: _Slot, b: _Slot) -> np.ndarray:
         return self._latents(a, b.name) @ self._latents(b, a.name).T
 
+    def _pool_block(self, b: _Slot, c: _Slot) -> tuple[np.ndarray, np.ndarray]:
+        """Similarities between two slots and their row maxima, cached when both are pools."""
+        key = (self.model.version, b.name, b.key, c.name, c.key)
+        cached = None if b.anchored or c.anchored else self.blocks.get(key)
+        if cached is not None:
+            return cached[0], cached[1]
+        bc = self._sims(b, c)
+        row_max = bc.max(axis=1)
+        if not (b.anchored or c.anchored):
+            self.blocks.put(key, (bc, row_max))
+        return bc, row_max
+
     def _shape(self, slots: dict[str, _Slot], base: tuple[str, ...], layer: str) -> _Shape | None:
         if any(slots[s].size == 0 for s in base):
             return None
@@ -172,8 +186,8 @@ class OutfitRanker:
             order = (None, b_name, c_name)
         b, c = slots[b_name], slots[c_name]
         if b.size * c.size <= PRECOMPUTE_BLOCK:
-            bc = self._sims(b, c)
-            bc_rows, bc_row_max = (lambda rows: bc[rows]), bc.max(axis=1)
+            bc, bc_row_max = self._pool_block(b, c)
+            bc_rows = lambda rows: bc if rows.size == bc.shape[0] else bc[rows]  # noqa: E731
         else:  # too large to hold: each block of rows is one product, recomputed when visited
             zb, zc = self._latents(b, c.name), self._latents(c, b.name)
             bc_rows, bc_row_max = (lambda rows: zb[rows] @ zc.T), None

@@ -334,3 +334,18 @@ def test_bounds_prune_and_stay_exact():
             assert stats.layers_scored < stats.bases_scored  # most best-layer maxima skipped
     ranker.rank({}, pool, k=10, with_outerwear=False)
     assert ranker.last_stats.bases_scored < ranker.last_stats.outfits  # whole blocks skipped
+
+
+def test_cached_blocks_follow_changed_embeddings():
+    """The caches are keyed by content: editing a pool in place must not reuse stale similarities."""
+    rng = np.random.default_rng(43)
+    model = PartnerAwareModel(13)
+    pool = random_wardrobe(rng, {"top": 4, "bottom": 5, "shoes": 5, "outerwear": 3})
+    ranker = OutfitRanker(model)
+    ranker.rank({}, pool, k=5)
+    pool["shoes"][1][:] = rng.standard_normal(pool["shoes"][1].shape)  # same ids, same array
+    assert ranker.blocks.hits == 0
+    assert [o.items for o in ranker.rank({}, pool, k=5)] == \
+        [o.items for o in OutfitRanker(model).rank({}, pool, k=5)]
+    ranker.rank({"top": ("t*", rng.standard_normal(DIM).astype(np.float32))}, pool, k=5)
+    assert ranker.blocks.hits >= 1  # unchanged pools: the (bottom, shoes) block was reused
