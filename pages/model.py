@@ -19,9 +19,9 @@ def encoder_box(wardrobe: Wardrobe) -> None:
     st.markdown("**Encoder (FashionCLIP)**")
     st.caption(plain(wardrobe.settings.clip_model))
     if wardrobe.status.encoder_ready:
-        st.markdown("✅ loaded")
+        st.markdown(":material/check_circle: loaded")
     else:
-        st.markdown(f"❌ not loaded — {plain(wardrobe.status.encoder_message or 'unknown reason')}")
+        st.markdown(f":material/cancel: not loaded — {plain(wardrobe.status.encoder_message or 'unknown reason')}")
         st.caption("See Settings for how to point the app at a local copy.")
 
 

@@ -14,7 +14,7 @@ from ui import resources
 from ui.actions import act, show_messages
 from ui.banners import ENCODER_HELP
 from ui.page import run_page
-from ui.text import plain
+from ui.text import code, plain
 
 state = st.session_state
 
@@ -35,12 +35,12 @@ def model_status(wardrobe: Wardrobe) -> None:
     settings = wardrobe.settings
     status = wardrobe.status
     if status.encoder_ready:
-        st.success(f"Encoder loaded: `{plain(settings.clip_model)}`.", icon=":material/check_circle:")
+        st.success(f"Encoder loaded: {code(settings.clip_model)}.", icon=":material/check_circle:")
     else:
         st.error(f"Encoder not loaded: {plain(status.encoder_message or 'unknown reason')}.\n\n"
                  f"{ENCODER_HELP}", icon=":material/extension_off:")
     if status.background_ready:
-        st.success(f"Background removal ready: `{plain(settings.rembg_model)}`.", icon=":material/check_circle:")
+        st.success(f"Background removal ready: {code(settings.rembg_model)}.", icon=":material/check_circle:")
     else:
         st.warning(
             f"Background removal is off: {plain(status.background_message or 'not configured')}.\n\n"
@@ -58,6 +58,14 @@ def model_status(wardrobe: Wardrobe) -> None:
                    "and `config.json` written by `python -m core.cli train`.", icon=":material/psychology:")
     else:
         st.success(f"Compatibility model: {plain(active.name)}.", icon=":material/check_circle:")
+
+
+def retry_models() -> str:
+    status = resources.wardrobe().retry_models()
+    encoder = "encoder loaded" if status.encoder_ready else "encoder still missing"
+    background = ("background removal ready" if status.background_ready
+                  else "background removal still off")
+    return f"Tried again: {encoder}, {background}."
 
 
 def reindex() -> str:
@@ -78,12 +86,16 @@ def doctor(repair: bool) -> str:
 def maintenance(wardrobe: Wardrobe) -> None:
     st.subheader("Maintenance")
     pending = sum(1 for i in wardrobe.items() if i.pending_embedding)
-    m1, m2, m3 = st.columns(3)
-    m1.button(f"Embed pending photos ({pending})", key="reindex",
-              disabled=not wardrobe.status.encoder_ready, on_click=act, args=("Embedding", reindex),
-              help="Needs the encoder. Photos added while it was missing are embedded now.")
-    m2.button("Check data", key="doctor", on_click=act, args=("Checking", doctor, False))
-    m3.button("Repair", key="doctor-repair", on_click=act, args=("Repairing", doctor, True))
+    with st.container(horizontal=True):
+        st.button("Load models again", key="retry-models", on_click=act,
+                  args=("Loading", retry_models),
+                  help="After copying a model into the configured folder: no restart needed.")
+        st.button(f"Embed pending photos ({pending})", key="reindex",
+                  disabled=not wardrobe.status.encoder_ready, on_click=act,
+                  args=("Embedding", reindex),
+                  help="Needs the encoder. Photos added while it was missing are embedded now.")
+        st.button("Check data", key="doctor", on_click=act, args=("Checking", doctor, False))
+        st.button("Repair", key="doctor-repair", on_click=act, args=("Repairing", doctor, True))
     report = state.get("doctor_report")
     if report is not None:
         for line in [*report.problems, *report.notes]:
@@ -119,12 +131,12 @@ def export_import() -> None:
     st.subheader("Export and import")
     st.caption("An export is one zip with your photos, the database and the embeddings. "
                "Importing it into an empty wardrobe (a new data folder) reproduces everything.")
-    e1, e2 = st.columns(2)
-    e1.button("Prepare export", key="export", on_click=act, args=("Export", prepare_export))
-    if state.get("export_bytes"):
-        e2.download_button("Download", state.export_bytes, icon=":material/download:",
-                           key="export-download", mime="application/zip",
-                           file_name=f"what2wear-{date.today().isoformat()}.zip")
+    with st.container(horizontal=True):
+        st.button("Prepare export", key="export", on_click=act, args=("Export", prepare_export))
+        if state.get("export_bytes"):
+            st.download_button("Download", state.export_bytes, icon=":material/download:",
+                               key="export-download", mime="application/zip",
+                               file_name=f"what2wear-{date.today().isoformat()}.zip")
     st.file_uploader("Import an export (.zip)", type=["zip"], key="import_zip", max_upload_size=1024,
                      help="Up to 1 GB here; for bigger exports use `python -m core.cli import FILE.zip`.")
     st.button("Import", key="import", on_click=act, args=("Import", import_upload))

@@ -171,3 +171,15 @@ def test_display_order_covers_exactly_the_shared_category_vocabulary() -> None:
     from core.gallery import CATEGORIES, CATEGORY_LABELS, CATEGORY_ORDER
 
     assert sorted(CATEGORY_ORDER) == sorted(CATEGORIES) == sorted(CATEGORY_LABELS)
+
+
+@pytest.mark.parametrize("text", ["/tmp/a_b*c", "x`y", "``double`` and `single`", "`edge`"])
+def test_code_spans_hold_any_text(text: str) -> None:
+    from ui.text import code
+
+    span = code(text)
+    fence = span[: len(span) - len(span.lstrip("`"))]
+    assert fence not in text  # a fence longer than any backtick run inside
+    inner = span[len(fence):-len(fence)]
+    padded = text.startswith("`") or text.endswith("`")  # CommonMark strips one space each side
+    assert inner == (f" {text} " if padded else text)

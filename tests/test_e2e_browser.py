@@ -176,6 +176,13 @@ def choose(driver: WebDriver, label: str, option: str) -> None:
     idle(driver)
 
 
+def open_page(driver: WebDriver, title: str) -> None:
+    link = _until(driver, f"the {title} link", lambda d: next(
+        (a for a in d.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNav"] a')
+         if a.text.strip().endswith(title)), None))
+    click(driver, link)
+
+
 def _xpath_literal(text: str) -> str:
     return f"'{text}'" if "'" not in text else f'"{text}"'
 
@@ -247,10 +254,7 @@ def test_upload_suggest_like_and_find_it_under_outfits(app_url: str, browser: We
     idle(browser)
     shot(browser, "05-liked")
 
-    nav = _until(browser, "the Outfits link", lambda d: next(
-        (a for a in d.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNav"] a')
-         if a.text.strip().endswith("Outfits")), None))
-    click(browser, nav)
+    open_page(browser, "Outfits")
     wait_text(browser, "Saved & liked")
     wait_text(browser, "liked")
     idle(browser)
@@ -259,3 +263,13 @@ def test_upload_suggest_like_and_find_it_under_outfits(app_url: str, browser: We
     assert "liked" in saved[0].text
     assert len(saved[0].find_elements(By.TAG_NAME, "img")) >= 3
     shot(browser, "06-outfits-page")
+
+    # The remaining pages render in the browser without any error box.
+    for n, (page, marker) in enumerate([("Model", "A good model puts real outfits"),
+                                        ("Settings", "Import an export")], start=7):
+        open_page(browser, page)
+        wait_text(browser, marker)
+        idle(browser)
+        assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+        assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stAlertContentError"]')
+        shot(browser, f"{n:02d}-{page.lower()}-page")

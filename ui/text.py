@@ -13,3 +13,12 @@ _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 def plain(text: object) -> str:
     """`text` escaped so st.markdown / st.caption show exactly what the person typed."""
     return _PUNCTUATION.sub(r"\\\1", str(text)).replace("\n", "  \n")
+
+
+def code(text: object) -> str:
+    """`text` as an inline code span: shown verbatim, whatever backticks it contains."""
+    value = str(text)
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
