@@ -8,11 +8,21 @@ combination exactly with matrix products instead of one model call per outfit.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from itertools import combinations
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from models.config import ModelConfig
 
 # Slot order used by data files, training and the ranker. A one-piece fills the top and bottom
 # slots of an outfit: it is stored in the "top" slot, its category "onepiece", with "bottom" absent.
@@ -93,3 +103,218 @@ class IdentityModel(CompatModel):
 
 def identity() -> IdentityModel:
     return IdentityModel()
+
+
+# --------------------------------------------------------------------------------------------
+# The learned model: a torch module (CompatNet) and its numpy-facing wrapper (LearnedCompatModel).
+# --------------------------------------------------------------------------------------------
+
+MODEL_FILE = "model.safetensors"
+CONFIG_FILE = "config.json"
+FORMAT_NAME = "what2wear-compat"
+FORMAT_VERSION = 1
+
+
+class ModelLoadError(ValueError):
+    """A model folder that cannot be used; the message names the file and the reason."""
+
+
+def _unit(x: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:
+    return x / x.norm(dim=-1, keepdim=True).clamp_min(eps)
+
+
+class CompatNet(nn.Module):
+    """Item embeddings -> one shared latent space; outfit score = mean pairwise cosine.
+
+    `linear` is the seed's bare W (no bias, no LayerNorm, no dropout). `mlp` normalises the input
+    with LayerNorm, adds a learned type embedding inside a GELU MLP (so each category can get its
+    own, possibly non-linear, view) on top of a linear skip path, with dropout in the hidden layer.
+    With `pair_masks`, each unordered category pair (top-shoes, bottom-shoes, ...) compares items
+    through its own learned diagonal metric, as in type-aware embeddings (Vasileva et al. 2018):
+    "goes with shoes" and "goes with a bottom" may depend on different features.
+    """
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.category_index = {c: i for i, c in enumerate(config.categories)}
+        n_cat = len(config.categories)
+        d_in, d_out, d_hid = config.input_dim, config.latent_dim, config.hidden_dim
+        if config.arch == "linear":
+            self.W = nn.Linear(d_in, d_out, bias=False)
+        elif config.arch == "mlp":
+            self.norm = nn.LayerNorm(d_in) if config.layernorm else nn.Identity()
+            self.skip = nn.Linear(d_in, d_out)
+            self.fc1 = nn.Linear(d_in, d_hid)
+            self.fc2 = nn.Linear(d_hid, d_out)
+            self.drop = nn.Dropout(config.dropout)
+            self.type_emb = nn.Embedding(n_cat, d_hid) if config.type_embedding else None
+            if self.type_emb is not None:
+                nn.init.normal_(self.type_emb.weight, std=0.02)
+        else:
+            raise ValueError(f"unknown arch {config.arch!r}; use 'linear' or 'mlp'")
+        # Symmetric table: unordered category pair -> row of `pair_mask`.
+        rows, cols = np.triu_indices(n_cat)
+        table = np.zeros((n_cat, n_cat), dtype=np.int64)
+        table[rows, cols] = np.arange(rows.size)
+        table[cols, rows] = np.arange(rows.size)
+        self.register_buffer("pair_table", torch.from_numpy(table), persistent=False)
+        self.pair_mask = nn.Parameter(torch.ones(rows.size, d_out)) if config.pair_masks else None
+
+    def category_ids(self, categories: np.ndarray | Sequence[str]) -> torch.Tensor:
+        """Category names (any shape) -> int64 ids; an unknown name is a clear error."""
+        cats = np.asarray(categories, dtype=object)
+        try:
+            ids = np.vectorize(self.category_index.__getitem__, otypes=[np.int64])(cats)
+        except KeyError as exc:
+            known = ", ".join(self.config.categories)
+            raise ValueError(f"unknown item category {exc.args[0]!r}; known: {known}") from None
+        return torch.from_numpy(np.asarray(ids, dtype=np.int64))
+
+    def embed(self, x: torch.Tensor, cat: torch.Tensor) -> torch.Tensor:
+        """(n, D) items with (n,) category ids -> (n, d) un-normalised latents."""
+        if self.config.arch == "linear":
+            return self.W(x)
+        h = self.norm(x)
+        hidden = self.fc1(h)
+        if self.type_emb is not None:
+            hidden = hidden + self.type_emb(cat)
+        return self.skip(h) + self.fc2(self.drop(F.gelu(hidden)))
+
+    def pair_view(self, h: torch.Tensor, cat: torch.Tensor, partner: torch.Tensor | None) -> torch.Tensor:
+        """Unit latents as seen by the pair (cat, partner); partner None = the plain shared space."""
+        if self.pair_mask is not None and partner is not None:
+            h = h * self.pair_mask[self.pair_table[cat, partner]]
+        return _unit(h)
+
+    def pair_scores(
+        self, x: torch.Tensor, mask: torch.Tensor, cat: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per slot pair cosines (B, P) and whether both items are present (B, P)."""
+        b, k, d_in = x.shape
+        return self.latent_pair_scores(self.embed(x.reshape(b * k, d_in), cat.reshape(-1)).reshape(b, k, -1), mask, cat)
+
+    def latent_pair_scores(
+        self, h: torch.Tensor, mask: torch.Tensor, cat: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """`pair_scores` from already embedded (B, K, d) latents (losses reuse one embedding)."""
+        k = h.shape[1]
+        sims, both = [], []
+        for i, j in combinations(range(k), 2):
+            zi = self.pair_view(h[:, i], cat[:, i], cat[:, j])
+            zj = self.pair_view(h[:, j], cat[:, j], cat[:, i])
+            sims.append((zi * zj).sum(-1))
+            both.append(mask[:, i] & mask[:, j])
+        return torch.stack(sims, 1), torch.stack(both, 1)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor, cat: torch.Tensor) -> torch.Tensor:
+        """(B, K, D), (B, K) bool, (B, K) ids -> (B,) mean pairwise cosine of present items.
+
+        Outfits with fewer than two items score NaN (same rule as `CompatModel.score`).
+        """
+        sims, both = self.pair_scores(x, mask, cat)
+        w = both.to(sims.dtype)
+        count = w.sum(1)
+        score = (sims * w).sum(1) / count.clamp_min(1.0)
+        return torch.where(count > 0, score, torch.full_like(score, float("nan")))
+
+
+def weights_hash(net: nn.Module, config: ModelConfig) -> str:
+    """Content hash of architecture + weights: the ranker caches projections under it."""
+    digest = hashlib.sha256(json.dumps(config.to_dict(), sort_keys=True).encode())
+    for name, tensor in sorted(net.state_dict().items()):
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+class LearnedCompatModel(CompatModel):
+    """A trained `CompatNet` behind the numpy `CompatModel` interface (always in eval mode)."""
+
+    name = "learned"
+
+    def __init__(self, net: CompatNet, info: dict[str, Any] | None = None) -> None:
+        self.net = net.eval()
+        self.config = net.config
+        self.info: dict[str, Any] = dict(info or {})
+        self._version = weights_hash(net, net.config)
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    @torch.no_grad()
+    def project(self, category: str, x: np.ndarray, partner: str | None = None) -> np.ndarray:
+        xt = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).reshape(-1, self.config.input_dim)
+        cat = self.net.category_ids([category]).expand(xt.shape[0])
+        other = None if partner is None else self.net.category_ids([partner]).expand(xt.shape[0])
+        z = self.net.pair_view(self.net.embed(xt, cat), cat, other)
+        return z.numpy().astype(np.float32, copy=False)
+
+    @torch.no_grad()
+    def torch_score(
+        self, vectors: np.ndarray, mask: np.ndarray, categories: Sequence[Sequence[str]] | Sequence[str]
+    ) -> np.ndarray:
+        """Same result as `score()`, computed by the torch forward in one pass (used in evaluation)."""
+        x = torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float32))
+        cats = np.asarray(categories, dtype=object)
+        if cats.ndim == 1:
+            cats = np.broadcast_to(cats, x.shape[:2])
+        out = self.net(x, torch.from_numpy(np.asarray(mask, dtype=bool)), self.net.category_ids(cats))
+        return out.numpy().astype(np.float32, copy=False)
+
+    def save(self, directory: str | Path, info: dict[str, Any] | None = None) -> Path:
+        """Write `model.safetensors` + `config.json` (architecture, version, training info)."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        if info is not None:
+            self.info = dict(info)
+        tensors = {k: v.detach().cpu().contiguous() for k, v in self.net.state_dict().items()}
+        save_file(tensors, str(out / MODEL_FILE), metadata={"version": self.version})
+        meta = {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "version": self.version,
+            "model": self.config.to_dict(),
+            "info": self.info,
+        }
+        (out / CONFIG_FILE).write_text(json.dumps(meta, indent=2, default=str) + "\n")
+        return out
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ModelLoadError(f"{path}: missing (a model folder holds {CONFIG_FILE} and {MODEL_FILE})")
+    try:
+        meta = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelLoadError(f"{path}: not readable JSON ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+        raise ModelLoadError(f"{path}: not a What2Wear compatibility model config")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ModelLoadError(f"{path}: unsupported format_version {meta.get('format_version')!r}")
+    return meta
+
+
+def load_model(spec: str | Path) -> CompatModel:
+    """"identity" or a folder written by `LearnedCompatModel.save`. Never unpickles anything."""
+    if str(spec) == "identity":
+        return identity()
+    folder = Path(spec).expanduser()
+    if not folder.is_dir():
+        raise ModelLoadError(f"{folder}: no such model folder (or use 'identity')")
+    meta = _read_config(folder / CONFIG_FILE)
+    try:
+        config = ModelConfig.from_dict(meta["model"])
+        net = CompatNet(config)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelLoadError(f"{folder / CONFIG_FILE}: invalid model config ({exc})") from None
+    weights = folder / MODEL_FILE
+    if not weights.is_file():
+        raise ModelLoadError(f"{weights}: missing")
+    try:
+        state = load_file(str(weights))
+        net.load_state_dict(state, strict=True)
+    except Exception as exc:  # safetensors raises its own error types; all mean "unusable file"
+        raise ModelLoadError(f"{weights}: cannot load weights ({exc})") from None
+    return LearnedCompatModel(net, info=meta.get("info") or {})

@@ -1,0 +1,104 @@
+"""Configuration of the compatibility model and its training, as plain dataclasses.
+
+Two presets: `seed` reproduces the original method (a bare 512×512 matrix, its loss and its
+optimiser settings) so its behaviour can be measured; `contrastive` is the project's default.
+A trained model stores its `ModelConfig` in `config.json`, so a folder is self-describing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+# Every item category the model can embed (the project's shared vocabulary). Bags and accessories
+# have no outfit slot yet, but a type embedding for them costs nothing and keeps ids stable.
+CATEGORIES: tuple[str, ...] = ("top", "bottom", "shoes", "outerwear", "onepiece", "bag", "accessory")
+LOSSES: tuple[str, ...] = ("contrastive", "seed")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture. `linear` = the seed's single matrix W; `mlp` = LayerNorm → residual MLP."""
+
+    arch: str = "mlp"  # "linear" | "mlp"
+    input_dim: int = 512
+    latent_dim: int = 256
+    hidden_dim: int = 512
+    dropout: float = 0.1
+    layernorm: bool = True
+    type_embedding: bool = True  # a learned per-category vector added inside the MLP
+    pair_masks: bool = True  # type-aware: a learned diagonal metric per category pair
+    categories: tuple[str, ...] = CATEGORIES
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> ModelConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ValueError(f"unknown model config keys: {', '.join(unknown)}")
+        values = dict(raw)
+        if "categories" in values:
+            values["categories"] = tuple(values["categories"])
+        return cls(**values)
+
+
+SEED_MODEL = ModelConfig(
+    arch="linear", latent_dim=512, dropout=0.0, layernorm=False, type_embedding=False, pair_masks=False
+)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Loss, optimiser and schedule. Use `TrainConfig.for_loss(name)` for the presets."""
+
+    loss: str = "contrastive"
+    model: ModelConfig = field(default_factory=ModelConfig)
+    epochs: int = 20
+    batch_size: int = 128
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    lr_step: int = 8  # StepLR step size, in epochs
+    lr_gamma: float = 0.5
+    seed: int = 0
+    val_fraction: float = 0.1
+    n_swap: int = 2  # slots replaced in a modified (partly matching) outfit
+    # seed loss
+    temperature_init: float = 0.07
+    threshold: float = 0.7
+    w_norm_weight: float = 0.01
+    # contrastive loss
+    margin: float = 0.2  # true outfit must beat its modified copy by this much (cosine units)
+    hard_negative_weight: float = 1.0
+    max_logit_scale: float = 100.0
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSSES:
+            raise ValueError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}")
+        if not 0.0 <= self.val_fraction < 1.0:
+            raise ValueError(f"val_fraction must be in [0, 1), got {self.val_fraction}")
+        if self.epochs < 1 or self.batch_size < 2:
+            raise ValueError("epochs must be >= 1 and batch_size >= 2")
+
+    @classmethod
+    def for_loss(cls, loss: str, **overrides: Any) -> TrainConfig:
+        """The preset for a loss, with any field overridden (None values are ignored)."""
+        base = SEED_PRESET if loss == "seed" else cls(loss=loss)
+        return replace(base, **{k: v for k, v in overrides.items() if v is not None})
+
+
+# The original's hyperparameters (SEED.md): W 512×512, temperature 0.07, threshold 0.7,
+# 0.01·‖W‖, Adam lr 1e-3 wd 1e-4, StepLR(6, 0.5), batch 8, 30 epochs, 2 slots swapped.
+SEED_PRESET = TrainConfig(
+    loss="seed",
+    model=SEED_MODEL,
+    epochs=30,
+    batch_size=8,
+    lr=1e-3,
+    weight_decay=1e-4,
+    lr_step=6,
+    lr_gamma=0.5,
+    n_swap=2,
+)

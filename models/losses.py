@@ -1,0 +1,121 @@
+"""Losses. Each is a module (it may own a learned temperature) called as loss(net, pos, neg, hard).
+
+`seed`: the original method, reproduced faithfully including its flaw: every term pulls
+similarities up and nothing pushes incompatible items apart, so mapping everything onto one
+direction minimises it (collapse).
+`contrastive`: per category pair, symmetric InfoNCE with in-batch negatives (as CLIP/open_clip),
+plus a margin ranking term against the modified outfits (and disliked outfits when known).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from models.compat import CompatNet
+from models.config import TrainConfig
+from models.negatives import Batch
+
+
+def outfit_similarity(sims: torch.Tensor, both: torch.Tensor) -> torch.Tensor:
+    """Mean over present pairs of (B, P) pair similarities; 0 for outfits without a pair."""
+    w = both.to(sims.dtype)
+    return (sims * w).sum(1) / w.sum(1).clamp_min(1.0)
+
+
+def weight_norm(net: CompatNet) -> torch.Tensor:
+    """‖W‖ (Frobenius) of the seed's matrix; for other nets, of all weight matrices together."""
+    mats = [p for name, p in net.named_parameters() if p.ndim == 2 and "weight" in name]
+    return torch.sqrt(sum((m**2).sum() for m in mats))
+
+
+class SeedLoss(nn.Module):
+    """relu(1 − mean_sim(outfit)) + mean(relu(threshold − sim(modified))) + λ‖W‖, sim = cos/τ."""
+
+    def __init__(self, temperature_init: float = 0.07, threshold: float = 0.7, w_norm_weight: float = 0.01) -> None:
+        super().__init__()
+        self.temperature = nn.Parameter(torch.tensor(float(temperature_init)))
+        self.threshold = threshold
+        self.w_norm_weight = w_norm_weight
+
+    def forward(self, net: CompatNet, pos: Batch, neg: Batch, hard: Batch | None = None) -> tuple[torch.Tensor, dict[str, float]]:
+        pos_sim = outfit_similarity(*net.pair_scores(pos.x, pos.mask, pos.cat)) / self.temperature
+        neg_sim = outfit_similarity(*net.pair_scores(neg.x, neg.mask, neg.cat)) / self.temperature
+        keep = neg.valid if neg.valid is not None else torch.ones_like(neg_sim, dtype=torch.bool)
+        l_pos = F.relu(1.0 - pos_sim).mean()
+        l_neg = F.relu(self.threshold - neg_sim[keep]).mean() if keep.any() else pos_sim.new_zeros(())
+        l_w = self.w_norm_weight * weight_norm(net)
+        loss = l_pos + l_neg + l_w
+        return loss, {"pos": l_pos.item(), "neg": l_neg.item(), "w": l_w.item()}
+
+
+class ContrastiveLoss(nn.Module):
+    """Per category pair InfoNCE (in-batch negatives) + margin over modified/disliked outfits."""
+
+    def __init__(
+        self,
+        temperature_init: float = 0.07,
+        margin: float = 0.2,
+        hard_negative_weight: float = 1.0,
+        max_logit_scale: float = 100.0,
+    ) -> None:
+        super().__init__()
+        self.logit_scale = nn.Parameter(torch.tensor(math.log(1.0 / temperature_init)))
+        self.margin = margin
+        self.hard_negative_weight = hard_negative_weight
+        self.max_log_scale = math.log(max_logit_scale)
+
+    def info_nce(self, net: CompatNet, h: torch.Tensor, pos: Batch) -> torch.Tensor:
+        """Symmetric InfoNCE for every (slot pair, category pair) group of >= 2 outfits.
+
+        Items appearing in several outfits of the batch (the same vector) are not counted as
+        negatives of each other's partners: they are masked out of the logits.
+        """
+        scale = self.logit_scale.clamp(max=self.max_log_scale).exp()
+        total, count = h.new_zeros(()), 0
+        k = h.shape[1]
+        for i in range(k):
+            for j in range(i + 1, k):
+                both = pos.mask[:, i] & pos.mask[:, j]
+                pair_key = pos.cat[:, i] * 1000 + pos.cat[:, j]
+                for key in torch.unique(pair_key[both]).tolist():
+                    rows = torch.nonzero(both & (pair_key == key)).flatten()
+                    if rows.numel() < 2:
+                        continue
+                    ci, cj = pos.cat[rows, i], pos.cat[rows, j]
+                    za = net.pair_view(h[rows, i], ci, cj)
+                    zb = net.pair_view(h[rows, j], cj, ci)
+                    logits = scale * za @ zb.T
+                    xa, xb = pos.x[rows, i], pos.x[rows, j]
+                    dup = (torch.cdist(xa, xa) == 0) | (torch.cdist(xb, xb) == 0)
+                    dup.fill_diagonal_(False)
+                    logits = logits.masked_fill(dup, float("-inf"))
+                    labels = torch.arange(rows.numel())
+                    pair_loss = (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels)) / 2
+                    total = total + pair_loss * rows.numel()
+                    count += rows.numel()
+        return total / max(count, 1)
+
+    def forward(self, net: CompatNet, pos: Batch, neg: Batch, hard: Batch | None = None) -> tuple[torch.Tensor, dict[str, float]]:
+        b, k, d_in = pos.x.shape
+        h = net.embed(pos.x.reshape(b * k, d_in), pos.cat.reshape(-1)).reshape(b, k, -1)
+        l_nce = self.info_nce(net, h, pos)
+        pos_score = outfit_similarity(*net.latent_pair_scores(h, pos.mask, pos.cat))
+        neg_score = outfit_similarity(*net.pair_scores(neg.x, neg.mask, neg.cat))
+        keep = neg.valid if neg.valid is not None else torch.ones_like(neg_score, dtype=torch.bool)
+        l_margin = F.relu(self.margin - pos_score + neg_score)[keep].mean() if keep.any() else h.new_zeros(())
+        l_hard = h.new_zeros(())
+        if hard is not None:
+            hard_score = outfit_similarity(*net.pair_scores(hard.x, hard.mask, hard.cat))
+            l_hard = self.hard_negative_weight * F.relu(self.margin - pos_score + hard_score).mean()
+        loss = l_nce + l_margin + l_hard
+        return loss, {"nce": l_nce.item(), "margin": l_margin.item(), "hard": l_hard.item()}
+
+
+def make_loss(config: TrainConfig) -> SeedLoss | ContrastiveLoss:
+    if config.loss == "seed":
+        return SeedLoss(config.temperature_init, config.threshold, config.w_norm_weight)
+    return ContrastiveLoss(config.temperature_init, config.margin, config.hard_negative_weight, config.max_logit_scale)

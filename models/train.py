@@ -1,0 +1,116 @@
+"""Training loop for the compatibility model, readable top to bottom (nanoGPT style).
+
+`train(data, config, progress)` -> (model, metrics). Everything random is seeded from
+`config.seed`, so a run is reproducible. Progress is reported through a callback so the command
+line can draw a tqdm bar and the app a progress bar.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import torch
+
+from models.compat import CompatNet, LearnedCompatModel
+from models.config import TrainConfig
+from models.data import DataError, OutfitSet, split_outfits
+from models.evaluate import evaluate
+from models.losses import make_loss
+from models.negatives import OutfitSampler
+
+
+@dataclass(frozen=True)
+class TrainProgress:
+    step: int
+    total_steps: int
+    epoch: int
+    loss: float
+
+
+ProgressCallback = Callable[[TrainProgress], None]
+
+
+def train(
+    data: OutfitSet,
+    config: TrainConfig | None = None,
+    progress: ProgressCallback | None = None,
+    val_data: OutfitSet | None = None,
+) -> tuple[LearnedCompatModel, dict[str, Any]]:
+    """Train on `data` (minus a validation split unless `val_data` is given); returns the model
+    and metrics (training time, loss curve, validation AUC/FITB with the fixed protocol)."""
+    config = config or TrainConfig()
+    # Multi-threaded CPU kernels (index backward) otherwise vary in the last bits between runs.
+    was_deterministic = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(True)
+    try:
+        return _train(data, config, progress, val_data)
+    finally:
+        torch.use_deterministic_algorithms(was_deterministic)
+
+
+def _train(
+    data: OutfitSet, config: TrainConfig, progress: ProgressCallback | None, val_data: OutfitSet | None
+) -> tuple[LearnedCompatModel, dict[str, Any]]:
+    torch.manual_seed(config.seed)
+    gen = torch.Generator().manual_seed(config.seed)
+
+    # ---- data
+    if val_data is None:
+        train_set, val_set = split_outfits(data, config.val_fraction, config.seed)
+    else:
+        train_set, val_set = data, val_data
+    if len(train_set) < 2:
+        raise DataError(f"{len(train_set)} training outfit(s): need at least 2")
+
+    # ---- model, loss, optimiser (the loss may own a learned temperature)
+    net = CompatNet(replace(config.model, input_dim=train_set.dim))
+    loss_fn = make_loss(config)
+    params = list(net.parameters()) + list(loss_fn.parameters())
+    optimizer = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=config.lr_step, gamma=config.lr_gamma)
+    sampler = OutfitSampler(train_set, net)
+
+    # ---- loop
+    steps_per_epoch = len(sampler.epoch_batches(config.batch_size, torch.Generator().manual_seed(0)))
+    total_steps = steps_per_epoch * config.epochs
+    epoch_loss: list[float] = []
+    step = 0
+    t0 = time.perf_counter()
+    for epoch in range(config.epochs):
+        net.train()
+        running = 0.0
+        batches = sampler.epoch_batches(config.batch_size, gen)
+        for idx in batches:
+            pos = sampler.batch(idx)
+            neg = sampler.modified(idx, config.n_swap, gen)
+            hard = sampler.hard_batch(len(idx), gen)
+            loss, _ = loss_fn(net, pos, neg, hard)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            step += 1
+            running += loss.item()
+            if progress is not None:
+                progress(TrainProgress(step, total_steps, epoch, loss.item()))
+        scheduler.step()
+        epoch_loss.append(running / max(len(batches), 1))
+    train_time = time.perf_counter() - t0
+
+    # ---- wrap, validate, record
+    model = LearnedCompatModel(net)
+    metrics: dict[str, Any] = {
+        "loss": config.loss,
+        "n_train": len(train_set),
+        "n_val": len(val_set) if val_set is not None else 0,
+        "epochs": config.epochs,
+        "steps": step,
+        "train_time_s": round(train_time, 2),
+        "epoch_loss": [round(v, 5) for v in epoch_loss],
+    }
+    if val_set is not None:
+        metrics["validation"] = evaluate(model, val_set, seed=config.seed).to_dict()
+    model.info = {"config": asdict(config), "metrics": metrics}
+    return model, metrics

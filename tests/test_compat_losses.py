@@ -1,0 +1,139 @@
+"""Loss values on hand-computed cases, the seed loss's collapse, and modified outfits."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+
+from models.compat import CompatNet, LearnedCompatModel, identity
+from models.config import SEED_MODEL
+from models.data import OutfitSet
+from models.evaluate import evaluate
+from models.losses import ContrastiveLoss, SeedLoss
+from models.negatives import Batch, OutfitSampler
+from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
+
+E1, E2 = [1.0, 0.0], [0.0, 1.0]
+
+
+def identity_net() -> CompatNet:
+    """The seed's linear W set to the 2×2 identity: latents = inputs."""
+    net = CompatNet(replace(SEED_MODEL, input_dim=2, latent_dim=2))
+    with torch.no_grad():
+        net.W.weight.copy_(torch.eye(2))
+    return net
+
+
+def batch(outfits: list[list[list[float]]], cats: tuple[str, ...]) -> Batch:
+    x = torch.tensor(outfits)
+    ids = identity_net().category_ids(np.broadcast_to(np.asarray(cats, dtype=object), x.shape[:2]))
+    return Batch(x, torch.ones(x.shape[:2], dtype=torch.bool), ids)
+
+
+def test_seed_loss_hand_computed() -> None:
+    cats = ("top", "bottom", "shoes")
+    pos = batch([[E1, E1, E2]], cats)  # cosines 1, 0, 0 -> mean 1/3
+    neg = batch([[E1, [-1.0, 0.0], E2]], cats)  # cosines -1, 0, 0 -> mean -1/3
+    loss, parts = SeedLoss(temperature_init=1.0, threshold=0.7, w_norm_weight=0.01)(identity_net(), pos, neg)
+    # relu(1 - 1/3) + relu(0.7 + 1/3) + 0.01 * ||I||_F
+    expected = (1 - 1 / 3) + (0.7 + 1 / 3) + 0.01 * math.sqrt(2)
+    assert loss.item() == pytest.approx(expected, abs=1e-6)
+    assert parts["w"] == pytest.approx(0.01 * math.sqrt(2), abs=1e-6)
+    # with the seed's temperature 0.07 both hinges are already satisfied by these weak outfits
+    loss07, parts07 = SeedLoss()(identity_net(), pos, batch([[E1, E1, [0.6, 0.8]]], cats))
+    assert parts07["pos"] == 0.0 and parts07["neg"] == 0.0
+    assert loss07.item() == pytest.approx(0.01 * math.sqrt(2), abs=1e-6)
+
+
+def test_contrastive_loss_hand_computed() -> None:
+    cats = ("top", "bottom")
+    pos = batch([[E1, E1], [E2, E2]], cats)  # logits [[1, 0], [0, 1]] at scale 1
+    neg = batch([[E1, E2], [E2, E1]], cats)  # modified outfits score 0
+    loss_fn = ContrastiveLoss(temperature_init=1.0, margin=1.5)
+    loss, parts = loss_fn(identity_net(), pos, neg)
+    nce = math.log(1 + math.exp(-1))  # -log(e / (e + 1)), both directions alike
+    assert parts["nce"] == pytest.approx(nce, abs=1e-6)
+    assert parts["margin"] == pytest.approx(1.5 - 1.0 + 0.0, abs=1e-6)
+    assert loss.item() == pytest.approx(nce + 0.5, abs=1e-6)
+    # a disliked outfit scoring 0.5 adds relu(1.5 - 1 + 0.5) = 1 per positive
+    hard = batch([[E1, [0.6, 0.8]], [E1, [0.6, 0.8]]], cats)
+    _, with_hard = loss_fn(identity_net(), pos, neg, hard)
+    assert with_hard["hard"] == pytest.approx(1.5 - 1.0 + 0.6, abs=1e-6)
+
+
+def test_item_shared_by_two_outfits_is_not_its_own_negative() -> None:
+    cats = ("top", "bottom")
+    pos = batch([[E1, E1], [E1, E2]], cats)  # the same top in both outfits
+    neg = batch([[E1, E2], [E1, E1]], cats)
+    _, parts = ContrastiveLoss(temperature_init=1.0, margin=0.0)(identity_net(), pos, neg)
+    assert parts["nce"] == pytest.approx(0.0, abs=1e-6)
+
+
+def planted(n: int, seed: int) -> OutfitSet:
+    return synthetic_outfits(n, make_world(SyntheticSpec(dim=32, style_dim=4, noise=0.5), 0), seed=seed)
+
+
+def test_seed_loss_is_minimised_by_a_collapsed_map() -> None:
+    """The flaw in closed form: every term pulls similarities up, so W = ε·u·mᵀ (every item onto
+    one direction u) zeroes both hinges, and ε → 0 drives ‖W‖ (hence the loss) to its infimum 0."""
+    data = planted(64, seed=1)
+    net = CompatNet(replace(SEED_MODEL, input_dim=32, latent_dim=32))
+    sampler = OutfitSampler(data, net)
+    idx = torch.arange(64)
+    pos, neg = sampler.batch(idx), sampler.modified(idx, 2, torch.Generator().manual_seed(0))
+    loss_fn = SeedLoss()
+    learned_init, _ = loss_fn(net, pos, neg)
+    mean_item = torch.nn.functional.normalize(sampler.x[sampler.mask].mean(0), dim=0)
+    with torch.no_grad():
+        net.W.weight.copy_(1e-3 * torch.outer(torch.ones(32) / math.sqrt(32), mean_item))
+    collapsed, parts = loss_fn(net, pos, neg)
+    assert parts["pos"] == 0.0 and parts["neg"] == 0.0
+    assert collapsed.item() == pytest.approx(1e-5, rel=1e-3)  # 0.01 · ‖W‖_F = 0.01 · 1e-3
+    assert collapsed.item() < learned_init.item()
+
+
+def test_seed_loss_optimised_collapses() -> None:
+    """Optimising the seed's objective (hinges at temperature 1, so they are active as its README
+    describes them) from a random W maps random, unrelated items together: cosine ~1."""
+    data = planted(200, seed=1)
+    torch.manual_seed(0)
+    net = CompatNet(replace(SEED_MODEL, input_dim=32, latent_dim=32))
+    loss_fn = SeedLoss(temperature_init=1.0)
+    loss_fn.temperature.requires_grad_(False)
+    sampler = OutfitSampler(data, net)
+    gen = torch.Generator().manual_seed(0)
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-2)
+    for _ in range(8):
+        for idx in sampler.epoch_batches(32, gen):
+            loss, _ = loss_fn(net, sampler.batch(idx), sampler.modified(idx, 2, gen))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    test = planted(300, seed=2)
+    collapsed = evaluate(LearnedCompatModel(net), test, seed=0)
+    raw = evaluate(identity(), test, seed=0)
+    assert raw.mean_negative_score < 0.6
+    assert collapsed.mean_negative_score > 0.9  # random items look alike
+    assert collapsed.sd_negative_score < raw.sd_negative_score
+    assert collapsed.auc < 0.75  # compatibility was not learned
+
+
+def test_modified_outfits_never_equal_the_true_outfit() -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((40, 3, 4)).astype(np.float32)
+    vectors[:20, 0] = vectors[0, 0]  # half the outfits share one top: a donor may be identical
+    data = OutfitSet(vectors, np.ones((40, 3), dtype=bool), np.array(["top", "bottom", "shoes"], dtype=object))
+    net = CompatNet(replace(SEED_MODEL, input_dim=4, latent_dim=4))
+    sampler = OutfitSampler(data, net)
+    gen = torch.Generator().manual_seed(0)
+    idx = torch.arange(40)
+    for _ in range(20):
+        mod = sampler.modified(idx, 2, gen)
+        assert mod.valid is not None and mod.valid.all()
+        changed = (mod.x != sampler.x[idx]).any(2)
+        assert (changed.sum(1) >= 1).all() and (changed.sum(1) <= 2).all()
+        assert torch.equal(mod.cat, sampler.cat[idx])

@@ -1,0 +1,123 @@
+"""The learned compatibility model: score agreement, save/load, clear load errors."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+
+from models.compat import (
+    CONFIG_FILE,
+    MODEL_FILE,
+    CompatNet,
+    LearnedCompatModel,
+    ModelLoadError,
+    identity,
+    load_model,
+)
+from models.config import SEED_MODEL, ModelConfig
+
+DIM = 24
+
+
+def random_model(config: ModelConfig | None = None, seed: int = 0) -> LearnedCompatModel:
+    torch.manual_seed(seed)
+    net = CompatNet(replace(config or ModelConfig(), input_dim=DIM, hidden_dim=32, latent_dim=16))
+    with torch.no_grad():  # pair masks start at 1; make them differ so pairs really matter
+        if net.pair_mask is not None:
+            net.pair_mask.uniform_(0.2, 2.0)
+    return LearnedCompatModel(net)
+
+
+def outfits(n: int = 12, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, 4, DIM)).astype(np.float32)
+    mask = rng.random((n, 4)) < 0.8
+    mask[:, :2] = True
+    mask[0] = [True, False, False, False]  # one item: NaN
+    cats = np.tile(np.array(["top", "bottom", "shoes", "outerwear"], dtype=object), (n, 1))
+    cats[1::3, 0], mask[1::3, 1] = "onepiece", False  # one-pieces in the top slot
+    return x, mask, cats
+
+
+@pytest.mark.parametrize("config", [ModelConfig(), SEED_MODEL], ids=["mlp-typeaware", "seed-linear"])
+def test_score_agrees_with_torch_forward_and_pair_similarity(config: ModelConfig) -> None:
+    model = random_model(config)
+    x, mask, cats = outfits()
+    generic = model.score(x, mask, cats)
+    torch_scores = model.torch_score(x, mask, cats)
+    assert np.isnan(generic[0]) and np.isnan(torch_scores[0])
+    np.testing.assert_allclose(generic[1:], torch_scores[1:], atol=1e-5)
+    # the score is the mean of project-based pair similarities
+    r = 2  # top, bottom present (+ maybe shoes/outerwear)
+    present = [k for k in range(4) if mask[r, k]]
+    sims = [
+        model.pair_similarity(cats[r, i], x[r, i : i + 1], cats[r, j], x[r, j : j + 1])[0, 0]
+        for a, i in enumerate(present) for j in present[a + 1 :]
+    ]
+    assert generic[r] == pytest.approx(np.mean(sims), abs=1e-5)
+
+
+def test_type_aware_projection_depends_on_partner() -> None:
+    model = random_model()
+    x = np.random.default_rng(1).standard_normal((3, DIM)).astype(np.float32)
+    with_shoes = model.project("top", x, "shoes")
+    with_bottom = model.project("top", x, "bottom")
+    assert with_shoes.shape == (3, 16) and with_shoes.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(with_shoes, axis=1), 1.0, atol=1e-5)
+    assert not np.allclose(with_shoes, with_bottom)
+
+
+def test_layernorm_and_dropout_are_applied_in_training_only() -> None:
+    model = random_model(replace(ModelConfig(), dropout=0.5))
+    net = model.net
+    assert isinstance(net.norm, torch.nn.LayerNorm)
+    x = torch.randn(5, DIM)
+    cat = torch.zeros(5, dtype=torch.long)
+    net.train()
+    assert not torch.allclose(net.embed(x, cat), net.embed(x, cat))  # dropout active
+    net.eval()
+    assert torch.equal(net.embed(x, cat), net.embed(x, cat))
+    # LayerNorm: scaling the input does not change the hidden path's input
+    assert torch.allclose(net.norm(x), net.norm(3 * x), atol=1e-5)
+
+
+def test_save_load_gives_identical_scores_and_version(tmp_path) -> None:
+    model = random_model()
+    x, mask, cats = outfits()
+    model.save(tmp_path / "m", info={"note": "test"})
+    assert {p.name for p in (tmp_path / "m").iterdir()} == {MODEL_FILE, CONFIG_FILE}
+    loaded = load_model(tmp_path / "m")
+    assert isinstance(loaded, LearnedCompatModel)
+    assert loaded.version == model.version and loaded.info == {"note": "test"}
+    np.testing.assert_array_equal(loaded.score(x, mask, cats), model.score(x, mask, cats))
+    other = random_model(seed=1)
+    assert other.version != model.version
+
+
+def test_load_identity_and_clear_errors(tmp_path) -> None:
+    assert load_model("identity").version == identity().version
+    with pytest.raises(ModelLoadError, match="no such model folder"):
+        load_model(tmp_path / "absent")
+    folder = tmp_path / "m"
+    random_model().save(folder)
+    (folder / MODEL_FILE).write_bytes(b"\x80\x04not safetensors, maybe a pickle")
+    with pytest.raises(ModelLoadError, match=r"model\.safetensors: cannot load weights"):
+        load_model(folder)
+    (folder / MODEL_FILE).unlink()
+    with pytest.raises(ModelLoadError, match=r"model\.safetensors: missing"):
+        load_model(folder)
+    (folder / CONFIG_FILE).write_text("{broken")
+    with pytest.raises(ModelLoadError, match=r"config\.json: not readable JSON"):
+        load_model(folder)
+    (folder / CONFIG_FILE).write_text(json.dumps({"format": "something-else"}))
+    with pytest.raises(ModelLoadError, match="not a What2Wear compatibility model"):
+        load_model(folder)
+
+
+def test_unknown_category_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="unknown item category 'hat'"):
+        random_model().project("hat", np.zeros((1, DIM), dtype=np.float32))
