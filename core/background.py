@@ -66,10 +66,21 @@ def _session_spec(model_name: str) -> tuple[str, dict[str, str]]:
     return model_name, {}
 
 
+def _model_dir(model_name: str) -> Path:
+    """The folder rembg looks in (and downloads to) for a built-in model."""
+    from rembg.sessions import sessions_class
+
+    for session_class in sessions_class:
+        if session_class.name() == model_name:
+            return Path(session_class.model_dir())
+    return rembg_home() / "models" / model_name
+
+
 def _fix_hint(model_name: str) -> str:
     return (
-        f"Download {model_name}.onnx from {RELEASES_URL} and put it in {rembg_home()} "
-        "(or set U2NET_HOME to the folder that holds it), or set WHAT2WEAR_REMBG_MODEL to the "
+        f"Download {model_name}.onnx from {RELEASES_URL} and put it in "
+        f"{_model_dir(model_name)} (or set U2NET_HOME to a folder holding {model_name}.onnx), "
+        "or set WHAT2WEAR_REMBG_MODEL to the "
         "path of a U²-Net-compatible .onnx file inside U2NET_HOME, or to 'none' to switch "
         "background removal off."
     )

@@ -188,9 +188,11 @@ class Wardrobe:
             try:
                 self._encoder = load_encoder(self.settings.clip_model)
                 self._encoder_message = None
-            except EncoderUnavailable as error:
+            except Exception as error:  # EncoderUnavailable, or a broken model folder
+                detail = str(error) if isinstance(error, EncoderUnavailable) else (
+                    f"{type(error).__name__}: {error}")
                 self._encoder_message = (
-                    f"Encoder unavailable, photos are kept as 'pending embedding': {error}"
+                    f"Encoder unavailable, photos are kept as 'pending embedding': {detail}"
                 )
         return self._encoder
 
@@ -704,11 +706,13 @@ class Wardrobe:
             )
 
     def _regenerate_derived(self, item_id: str) -> bool:
-        """Rebuild a lost cut-out/thumbnail from the original; False when the original is gone."""
+        """Rebuild a lost cut-out/thumbnail from the original (tags and embedding untouched);
+        False when the original is gone too."""
         record = self.item(item_id)
         if not record.original_path.is_file():
             return False
-        self.reprocess_background(item_id)
+        loaded = self._load(record.original_path.read_bytes(), record.original_path.name)
+        self.files.replace_files(item_id, derived_files(self.remover.cut_out(loaded.image)))
         return True
 
     def doctor(self, repair: bool = False) -> DoctorReport:
@@ -781,8 +785,15 @@ def _set_embedding(row: Item, embedding: np.ndarray, model: str) -> None:
 
 
 def _apply_tags(row: Item, tags: AutoTags, colours_only: bool = False) -> None:
-    """Set automatic tags on the fields a person has not edited."""
+    """Set automatic tags on the fields a person has not edited.
+
+    The category is only filled while it is unknown: it decides the outfit slots an item
+    already fills (an outfit-photo band's item takes the band's category), so a re-tag must
+    not move it.
+    """
     edited = set(row.user_edited or ())
+    if row.category != UNKNOWN_CATEGORY:
+        edited.add("category")
     for name, value in tags.as_fields().items():
         if name in edited or (colours_only and name != "colours"):
             continue

@@ -8,6 +8,7 @@ WHAT2WEAR_CHROMA_URL talks to a `chroma run` server instead, with the same code.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ import chromadb
 import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.config import Settings as ChromaSettings
+from sqlalchemy.engine import make_url
 
 from core.config import Settings
 
@@ -53,6 +55,20 @@ def chroma_client(settings: Settings) -> ClientAPI:
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
 
+def collection_name(settings: Settings) -> str:
+    """The collection caching this wardrobe's database.
+
+    Embedded, the collection lives in the home and is simply COLLECTION. On a shared server,
+    each database gets its own collection (named after its URL, password left out), so two
+    wardrobes on one server never see, or reconcile away, each other's vectors.
+    """
+    if not settings.chroma_url:
+        return COLLECTION
+    url = make_url(settings.effective_database_url).render_as_string(hide_password=True)
+    digest = hashlib.sha256(url.encode()).hexdigest()
+    return f"{COLLECTION}_{digest[:16]}"
+
+
 class VectorStore:
     """Item embeddings in one Chroma collection. Subclass to hook writes (tests inject failures)."""
 
@@ -64,7 +80,7 @@ class VectorStore:
 
     @classmethod
     def connect(cls, settings: Settings) -> VectorStore:
-        return cls(chroma_client(settings))
+        return cls(chroma_client(settings), collection_name(settings))
 
     def upsert(
         self, ids: Sequence[str], embeddings: np.ndarray, categories: Sequence[str], model: str

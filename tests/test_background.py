@@ -66,7 +66,8 @@ def test_missing_model_keeps_photo_and_warns_once(caplog: pytest.LogCaptureFixtu
     assert name in warnings[0].getMessage()
 
 
-def test_missing_builtin_model_fails_fast_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_builtin_model_fails_fast_offline(monkeypatch: pytest.MonkeyPatch,
+                                                 rembg_home: Path) -> None:
     # A closed local port as proxy: the download is attempted (real rembg/pooch code) and fails
     # at once, and the test can never download anything even on a networked machine.
     for variable in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
@@ -79,6 +80,7 @@ def test_missing_builtin_model_fails_fast_offline(monkeypatch: pytest.MonkeyPatc
     message = remover.message or ""
     assert "u2netp" in message and "could not be downloaded" in message
     assert "WHAT2WEAR_REMBG_MODEL" in message
+    assert str(rembg_home / "models" / "u2netp") in message  # where to put the file
     assert not remover.cut_out(imaging.garment_image()).removed
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from core.config import Settings
-from db.vectors import COLLECTION, chroma_client
+from db.vectors import chroma_client, collection_name
 from tests import test_wardrobe
 
 START_TIMEOUT_S = 60.0
@@ -85,13 +85,26 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def wardrobe_settings(settings: Settings, chroma_server: str) -> Settings:
-    """The store mode under test: the SQLite file of a fresh home + the Chroma server, whose
-    collection is emptied first (the server outlives each test)."""
-    server_settings = dataclasses.replace(settings, chroma_url=chroma_server)
-    client = chroma_client(server_settings)
-    if COLLECTION in {c.name for c in client.list_collections()}:
-        client.delete_collection(COLLECTION)
-    return server_settings
+    """The store mode under test: the SQLite file of a fresh home + the Chroma server. The
+    server outlives each test; every fresh database gets its own collection on it."""
+    return dataclasses.replace(settings, chroma_url=chroma_server)
+
+
+def test_two_wardrobes_share_a_server_without_touching_each_other(
+    wardrobe_settings: Settings, tmp_path: Path
+) -> None:
+    from core.wardrobe import Wardrobe
+    from tests import imaging
+
+    other = dataclasses.replace(wardrobe_settings, home=tmp_path / "second-home")
+    assert collection_name(other) != collection_name(wardrobe_settings)
+    with Wardrobe.open(wardrobe_settings) as first:
+        mine = first.ingest_bytes(imaging.garment_photo(seed=1), "a.jpg").item_id
+    with Wardrobe.open(other) as second:  # its start-up reconciliation must not delete `mine`
+        theirs = second.ingest_bytes(imaging.garment_photo(seed=2), "b.jpg").item_id
+        assert second.vectors.ids() == {theirs}
+    with Wardrobe.open(wardrobe_settings) as first:
+        assert first.vectors.ids() == {mine} and first.startup_report.ok
 
 
 def test_server_mode_really_uses_the_server(wardrobe_settings: Settings) -> None:
@@ -102,7 +115,7 @@ def test_server_mode_really_uses_the_server(wardrobe_settings: Settings) -> None
         item = w.ingest_bytes(imaging.garment_photo(seed=1), "a.jpg").item_id
         assert not wardrobe_settings.chroma_path.exists()  # no embedded folder was made
     # Seen from an independent client of the server:
-    collection = chroma_client(wardrobe_settings).get_collection(COLLECTION)
+    collection = chroma_client(wardrobe_settings).get_collection(collection_name(wardrobe_settings))
     assert collection.get(ids=[item])["ids"] == [item]
     assert collection.metadata.get("hnsw:space") == "cosine" or (
         collection.configuration_json.get("hnsw", {}).get("space") == "cosine")

@@ -25,7 +25,7 @@ from db.files import ImageFiles
 from db.lock import HomeLock, HomeLocked
 from db.mapping import embedding_from_bytes, embedding_to_bytes
 from db.models import Base
-from db.vectors import VectorStore, chroma_client
+from db.vectors import COLLECTION, VectorStore, chroma_client, collection_name
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -79,6 +79,19 @@ def test_vector_store_is_cosine_filtered_and_explicit(tmp_path: Path) -> None:
     assert store.ids() == {"b", "c"}
     assert store.collection.metadata.get("hnsw:space") == "cosine" or (
         store.collection.configuration_json.get("hnsw", {}).get("space") == "cosine")
+
+
+def test_each_database_gets_its_own_collection_on_a_server() -> None:
+    home = Settings(home=Path("/tmp/h"))
+    assert collection_name(home) == COLLECTION  # embedded: the home's own folder
+
+    def on_server(url: str) -> str:
+        return collection_name(dataclasses.replace(home, chroma_url="http://x:1",
+                                                   database_url=url))
+
+    assert on_server("postgresql://u:secret@db/w") == on_server("postgresql://u:other@db/w")
+    assert on_server("postgresql://u@db/w") != on_server("postgresql://u@db/other")
+    assert "secret" not in on_server("postgresql://u:secret@db/w")
 
 
 def test_chroma_url_is_validated() -> None:

@@ -336,6 +336,8 @@ def test_outfit_photo_creates_items_then_matches_them(wardrobe: Wardrobe) -> Non
     assert all(b.matched and b.similarity is not None and b.similarity >= 0.85
                for b in second.bands)
     assert len(wardrobe.items()) == 3 and len(wardrobe.outfits(source="photo")) == 2
+    # Re-tagging never moves an item out of the slot it fills.
+    assert wardrobe.reprocess_background(first.items["shoes"]).category == "shoes"
     assert_index_matches_database(wardrobe)
 
 
