@@ -33,34 +33,34 @@ class UploadResult:
 
     filename: str
     status: str  # "added" | "duplicate" | "refused" | "outfit"
-    detail: str
+    detail: str  # why it was refused, or what to know about this file
     item_ids: tuple[str, ...] = ()
     outfit_id: str | None = None
+    warnings: tuple[str, ...] = ()  # conditions of this run (say, no background removal)
 
 
 def _single(wardrobe: Wardrobe, upload: UploadFile, category: str | None) -> UploadResult:
     outcome = wardrobe.ingest_bytes(upload.data, upload.filename)
-    notes = list(outcome.warnings)
+    if (outcome.status == "added" and outcome.item_id and category
+            and wardrobe.item(outcome.item_id).category != category):
+        wardrobe.update_item(outcome.item_id, category=category)
+    detail = outcome.reason
     if outcome.near_duplicates:
-        notes.append(f"looks very similar to {len(outcome.near_duplicates)} item(s) you have")
-    if outcome.status == "added" and outcome.item_id and category:
-        current = wardrobe.item(outcome.item_id).category
-        if current != category:
-            wardrobe.update_item(outcome.item_id, category=category)
-    detail = outcome.reason or ("; ".join(notes) if notes else "")
-    if outcome.reason and notes:
-        detail = f"{outcome.reason}; {'; '.join(notes)}"
+        note = f"looks very similar to {len(outcome.near_duplicates)} item(s) you have"
+        detail = f"{detail}; {note}" if detail else note
     ids = (outcome.item_id,) if outcome.item_id else ()
-    return UploadResult(upload.filename, outcome.status, detail, ids)
+    return UploadResult(upload.filename, outcome.status, detail, ids, warnings=outcome.warnings)
 
 
 def _outfit(wardrobe: Wardrobe, upload: UploadFile) -> UploadResult:
     outcome = wardrobe.ingest_outfit_photo(upload.data, upload.filename)
     if outcome.outfit_id is None:
-        return UploadResult(upload.filename, "refused", outcome.reason or "no outfit found")
+        return UploadResult(upload.filename, "refused", outcome.reason or "no outfit found",
+                            warnings=outcome.warnings)
     ids = tuple(_item_ids(outcome.items))
     detail = outcome.reason or f"outfit with {len(ids)} piece(s) recorded"
-    return UploadResult(upload.filename, "outfit", detail, ids, outcome.outfit_id)
+    return UploadResult(upload.filename, "outfit", detail, ids, outcome.outfit_id,
+                        outcome.warnings)
 
 
 def _item_ids(items: object) -> list[str]:
@@ -109,3 +109,17 @@ def summarise(results: Sequence[UploadResult]) -> dict[str, int]:
     for result in results:
         counts[result.status] = counts.get(result.status, 0) + 1
     return counts
+
+
+def shared_warnings(results: Sequence[UploadResult]) -> tuple[str, ...]:
+    """Warnings every file of the batch got (say it once, not once per file)."""
+    if len(results) < 2:
+        return ()
+    common = set(results[0].warnings).intersection(*(r.warnings for r in results[1:]))
+    return tuple(w for w in results[0].warnings if w in common)
+
+
+def details(result: UploadResult, shared: Sequence[str] = ()) -> str:
+    """The per-file line: its own reason and the warnings not already said for the batch."""
+    own = [w for w in result.warnings if w not in shared]
+    return "; ".join(x for x in (result.detail, *own) if x)

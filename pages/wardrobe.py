@@ -17,7 +17,7 @@ from core.gallery import (
 from core.item_edits import ItemForm, changed_fields
 from core.records import ItemRecord
 from core.suggest import SLOT_OF_CATEGORY
-from core.uploads import UploadFile, ingest_uploads, summarise
+from core.uploads import UploadFile, details, ingest_uploads, shared_warnings, summarise
 from core.wardrobe import Wardrobe
 from ui import resources
 from ui.actions import act, show_messages
@@ -84,7 +84,10 @@ def upload_section(wardrobe: Wardrobe) -> None:
         counts = summarise(results)
         text = ", ".join(f"{n} {status}" for status, n in counts.items())
         (st.warning if counts.get("refused") else st.success)(f"Last batch: {text}.")
-        st.dataframe([{"file": r.filename, "outcome": r.status, "details": r.detail}
+        shared = shared_warnings(results)
+        for warning in shared:
+            st.caption(f"For every photo: {plain(warning)}")
+        st.dataframe([{"file": r.filename, "outcome": r.status, "details": details(r, shared)}
                       for r in results], hide_index=True, width="stretch")
 
 

@@ -228,3 +228,19 @@ def test_score_distribution_has_a_scrambled_twin_per_outfit(
     rows = dist.histogram(bins=10)
     for kind in ("real outfits", "scrambled outfits", "disliked"):
         assert sum(r["share"] for r in rows if r["kind"] == kind) == pytest.approx(1.0)
+
+
+def test_a_warning_every_file_shares_is_said_once(settings: Settings) -> None:
+    import dataclasses
+
+    from core.uploads import details, shared_warnings
+
+    with Wardrobe.open(dataclasses.replace(settings, rembg_model="none")) as wardrobe:
+        results = ingest_uploads(wardrobe, [UploadFile(f"{n}.jpg", garment_photo(seed=n))
+                                            for n in range(2)] + [UploadFile("x.jpg", text_file())])
+    added = [r for r in results if r.status == "added"]
+    assert all(r.warnings for r in added)  # no background removal in this run
+    assert shared_warnings(added) == added[0].warnings
+    assert shared_warnings(results) == ()  # the refused file did not get it
+    assert details(added[0], shared_warnings(added)) == ""
+    assert details(results[2]) == results[2].detail != ""

@@ -8,10 +8,10 @@ from ui import resources
 from ui.text import plain
 
 ENCODER_HELP = (
-    "Photos you add are still stored with their cut-outs and will be embedded later. "
-    "To fix it, copy the FashionCLIP model (`patrickjohncyh/fashion-clip`: config, weights, "
-    "tokenizer and processor files) into a local folder, then start the app with "
-    "`WHAT2WEAR_CLIP_MODEL=/path/to/fashion-clip make run` and press "
+    "Photos you add are still stored (choose their category yourself) and are embedded later. "
+    "To fix it, copy the FashionCLIP model folder (`patrickjohncyh/fashion-clip`: config, "
+    "weights, tokenizer and processor files) to this computer and start the app with "
+    "`WHAT2WEAR_CLIP_MODEL=/path/to/fashion-clip make run`, then press "
     "**Settings → Embed pending photos**."
 )
 
@@ -22,8 +22,8 @@ def show(current_page: str) -> None:
     if not status.encoder_ready:
         reason = plain(status.encoder_message or "unknown reason")
         st.warning(
-            f"**The FashionCLIP encoder is not loaded** ({reason}). Suggestions and text search "
-            f"need it. {ENCODER_HELP}",
+            f"**The FashionCLIP encoder is not loaded**, so suggestions and text search are off. "
+            f"{ENCODER_HELP}\n\nDetails: {reason}",
             icon=":material/extension_off:",
         )
     if current_page != "Wardrobe" and not wardrobe.items():
