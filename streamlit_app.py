@@ -1,0 +1,24 @@
+"""What2Wear: the Streamlit entry point. Page config and navigation.
+
+Run with `make run` (or `streamlit run streamlit_app.py`). Pages live in `pages/`; each is a
+thin script over `core/` that runs inside `ui.page.run_page` (banners + an error guard, so a
+failure is shown as a sentence, never a traceback).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.page import configure
+
+configure()
+
+PAGES = [
+    st.Page("pages/wardrobe.py", title="Wardrobe", icon=":material/checkroom:", default=True),
+    st.Page("pages/what_goes_with_this.py", title="What goes with this", icon=":material/auto_awesome:"),
+    st.Page("pages/outfits.py", title="Outfits", icon=":material/calendar_month:"),
+    st.Page("pages/model.py", title="Model", icon=":material/psychology:"),
+    st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
+]
+
+st.navigation(PAGES).run()

@@ -1,0 +1,465 @@
+"""The Streamlit app, headless: every page in three states (empty wardrobe, populated wardrobe,
+encoder missing) through `streamlit.testing.v1.AppTest`, plus the interactions that change
+data (uploads through the file uploader, the item editor, feedback on suggestions, training,
+export / import). Real SQLite, real Chroma, tiny real models; nothing of ours is mocked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit import config as st_config
+from streamlit.testing.v1 import AppTest
+
+from core.config import Settings, load_settings
+from core.records import ItemRecord
+from core.wardrobe import Wardrobe
+from tests.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo, text_file
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "streamlit_app.py")
+PAGES = {
+    "Wardrobe": "pages/wardrobe.py",
+    "What goes with this": "pages/what_goes_with_this.py",
+    "Outfits": "pages/outfits.py",
+    "Model": "pages/model.py",
+    "Settings": "pages/settings.py",
+}
+TIMEOUT = 60  # seconds per script run: the first run loads the tiny models
+TRICKY_NAME = "<b>Bold</b> **shirt** :red[x]"
+
+GARMENTS = [  # (category, kind, colour, name)
+    ("top", "tshirt", RED, TRICKY_NAME),
+    ("top", "tshirt", GREEN, "green tee"),
+    ("bottom", "trousers", NAVY, "navy trousers"),
+    ("bottom", "trousers", BLUE, "blue trousers"),
+    ("shoes", "shoe", YELLOW, "yellow shoes"),
+    ("shoes", "shoe", RED, "red shoes"),
+]
+
+
+def _env(monkeypatch: pytest.MonkeyPatch, settings: Settings, clip_model: str | None = None) -> None:
+    """Point the app (which reads the environment) at `settings`."""
+    monkeypatch.setenv("WHAT2WEAR_HOME", str(settings.home))
+    monkeypatch.setenv("WHAT2WEAR_CLIP_MODEL", clip_model or settings.clip_model)
+    monkeypatch.setenv("WHAT2WEAR_REMBG_MODEL", settings.rembg_model)
+
+
+@pytest.fixture(autouse=True)
+def _release_app_resources() -> Iterator[None]:
+    """Each test starts and ends without cached wardrobes: releasing them closes them (lock)."""
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def _populate(settings: Settings) -> None:
+    with Wardrobe.open(settings) as wardrobe:
+        ids = []
+        for seed, (category, kind, colour, name) in enumerate(GARMENTS):
+            outcome = wardrobe.ingest_bytes(garment_photo(kind, colour, seed=seed), f"{name}.jpg")
+            assert outcome.status == "added", outcome
+            wardrobe.update_item(outcome.item_id, category=category, name=name)
+            ids.append(outcome.item_id)
+        wardrobe.update_item(ids[0], price=40.0)
+        t1, t2, b1, b2, s1, s2 = ids
+        worn = wardrobe.save_outfit({"top": t1, "bottom": b1, "shoes": s1}, source="manual")
+        wardrobe.log_wear(worn.id)
+        for items in ({"top": t2, "bottom": b2, "shoes": s2}, {"top": t1, "bottom": b2, "shoes": s2},
+                      {"top": t2, "bottom": b1, "shoes": s1}):
+            wardrobe.save_outfit(items, source="manual")
+
+
+@pytest.fixture(scope="module")
+def populated_template(tmp_path_factory: pytest.TempPathFactory, tiny_clip_dir: Path,
+                       tiny_rembg_model: str) -> Path:
+    """A home with 6 items, 4 outfits and one wear, built once and copied per test."""
+    home = tmp_path_factory.mktemp("populated") / "home"
+    base = load_settings(home=home)
+    _populate(dataclasses.replace(base, database_url="", chroma_url="", compat_model="",
+                                  clip_model=str(tiny_clip_dir), rembg_model=tiny_rembg_model))
+    return home
+
+
+@pytest.fixture
+def empty(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    _env(monkeypatch, settings)
+    return settings
+
+
+@pytest.fixture
+def populated(settings: Settings, populated_template: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    shutil.copytree(populated_template, settings.home)
+    _env(monkeypatch, settings)
+    return settings
+
+
+@pytest.fixture
+def no_encoder(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    missing = tmp_path / "no-fashion-clip-here"
+    _env(monkeypatch, settings, clip_model=str(missing))
+    return dataclasses.replace(settings, clip_model=str(missing))
+
+
+def open_app(page: str = "Wardrobe", clean: bool = True) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    if page != "Wardrobe":
+        at.switch_page(PAGES[page]).run()
+    if clean:
+        assert_clean(at)
+    assert not at.exception
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    """No traceback and no error message on the page."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def texts(at: AppTest) -> str:
+    """Everything a person can read on the page, as one string."""
+    parts: list[str] = []
+    for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "success", "error"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+def reopen(settings: Settings) -> Wardrobe:
+    """The wardrobe as stored, after the app has released it."""
+    st.cache_resource.clear()
+    return Wardrobe.open(settings)
+
+
+def by_name(items: list[ItemRecord]) -> dict[str, ItemRecord]:
+    return {i.name: i for i in items}
+
+
+# --- configuration --------------------------------------------------------------------------
+
+def test_streamlit_config_keys_are_valid_for_this_streamlit() -> None:
+    raw = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    options = st_config._config_options_template
+    for section, values in raw.items():
+        for key, value in values.items():
+            option = options.get(f"{section}.{key}")
+            assert option is not None, f"{section}.{key} is not a Streamlit option"
+            assert not option.deprecated, f"{section}.{key} is deprecated"
+            assert isinstance(value, option.type), (section, key, value, option.type)
+    assert raw["client"]["showErrorDetails"] in {o.value for o in st_config.ShowErrorDetailsConfigOptions}
+    assert raw["server"]["address"] == "127.0.0.1"
+    assert raw["browser"]["gatherUsageStats"] is False
+    assert raw["server"]["fileWatcherType"] == "none"
+
+
+# --- empty wardrobe -------------------------------------------------------------------------
+
+def test_every_page_explains_how_to_start_on_an_empty_wardrobe(empty: Settings) -> None:
+    at = open_app("Wardrobe")
+    assert "Your wardrobe is empty" in texts(at)
+    assert at.file_uploader and at.button(key="upload_go").disabled  # nothing chosen yet
+
+    at.switch_page(PAGES["What goes with this"]).run()
+    assert_clean(at)
+    assert "Add a few tops, bottoms and shoes" in texts(at)
+
+    at.switch_page(PAGES["Outfits"]).run()
+    assert_clean(at)
+    assert "No saved outfits yet" in texts(at) and "Nothing logged yet" in texts(at)
+
+    at.switch_page(PAGES["Model"]).run()
+    assert_clean(at)
+    assert "Training needs at least 4 outfits" in texts(at)
+    assert at.button(key="train").disabled and at.button(key="evaluate").disabled
+
+    at.switch_page(PAGES["Settings"]).run()
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert str(empty.home) in set(table["value"])
+    for page in ("What goes with this", "Outfits", "Model", "Settings"):
+        at.switch_page(PAGES[page]).run()
+        assert "Your wardrobe is empty" in texts(at)  # the first-run banner on every page
+
+
+def test_upload_through_the_file_uploader_reports_each_file(empty: Settings) -> None:
+    at = open_app("Wardrobe")
+    at.selectbox(key="upload_category").set_value("top")
+    red = garment_photo("tshirt", RED, seed=1)
+    at.file_uploader[0].set_value([
+        ("red.jpg", red, "image/jpeg"),
+        ("green.png", garment_photo("tshirt", GREEN, fmt="PNG", seed=2), "image/png"),
+        ("again.jpg", red, "image/jpeg"),
+        ("notes.jpg", text_file(), "image/jpeg"),
+    ])
+    at.run()
+    at.button(key="upload_go").click().run()
+    assert_clean(at)
+    report = at.dataframe[0].value
+    outcome = dict(zip(report["file"], report["outcome"], strict=True))
+    assert outcome == {"red.jpg": "added", "green.png": "added", "again.jpg": "duplicate",
+                       "notes.jpg": "refused"}
+    reason = dict(zip(report["file"], report["details"], strict=True))["notes.jpg"]
+    assert reason, "a refused file must say why"
+    assert "Last batch: 2 added, 1 duplicate, 1 refused." in [w.value for w in at.warning]
+    assert "Tops (2)" in texts(at)
+
+    with reopen(empty) as wardrobe:
+        items = wardrobe.items()
+        assert sorted(i.category for i in items) == ["top", "top"]  # the person's choice won
+        assert all("category" in i.user_edited for i in items)
+        assert all(not i.pending_embedding for i in items)
+
+
+def test_outfit_photos_are_uploaded_as_outfits(empty: Settings) -> None:
+    from tests.imaging import outfit_photo
+
+    at = open_app("Wardrobe")
+    at.radio(key="upload_mode").set_value("outfits").run()
+    assert at.selectbox(key="upload_category").disabled
+    at.file_uploader[0].set_value(("me.jpg", outfit_photo(), "image/jpeg")).run()
+    at.button(key="upload_go").click().run()
+    assert_clean(at)
+    assert list(at.dataframe[0].value["outcome"]) == ["outfit"]
+    with reopen(empty) as wardrobe:
+        photos = wardrobe.outfits(source="photo")
+        assert len(photos) == 1 and len(photos[0].items) >= 2
+
+
+# --- populated wardrobe ---------------------------------------------------------------------
+
+def test_wardrobe_page_gallery_filters_and_literal_names(populated: Settings) -> None:
+    at = open_app("Wardrobe")
+    page = texts(at)
+    for heading in ("Tops (2)", "Bottoms (2)", "Shoes (2)"):
+        assert heading in page
+    assert "Your wardrobe is empty" not in page
+    # The tricky name is shown escaped: no HTML tag and no Markdown formatting survives.
+    captions = [c.value for c in at.caption if "Bold" in c.value]
+    assert captions and all("\\<b\\>" in c and "\\*\\*shirt\\*\\*" in c for c in captions)
+
+    at.selectbox(key="gallery_category").set_value("shoes").run()
+    assert "Shoes (2)" in texts(at) and "Tops (2)" not in texts(at)
+    at.selectbox(key="gallery_category").set_value("any")
+    at.selectbox(key="gallery_colour").set_value(at.selectbox(key="gallery_colour").options[1]).run()
+    assert_clean(at)
+    at.selectbox(key="gallery_colour").set_value("any")
+    at.selectbox(key="gallery_available").set_value("unavailable").run()
+    assert "No item matches these filters." in texts(at)
+    at.selectbox(key="gallery_available").set_value("any")
+    at.text_input(key="gallery_query").set_value("red shoes").run()
+    assert_clean(at)
+    assert "Search results (6)" in texts(at)  # ranked by the text tower
+
+
+def test_item_editor_saves_changes_toggles_availability_and_deletes(populated: Settings) -> None:
+    with reopen(populated) as wardrobe:
+        target = by_name(wardrobe.items())["green tee"]
+    at = open_app("Wardrobe")
+    at.button(key=f"open-{target.id}").click().run()
+    key = f"edit-{target.id}"
+    at.text_input(key=f"{key}-name").set_value("Green <i>tee</i>")
+    at.number_input(key=f"{key}-price").set_value(25.5)
+    at.multiselect(key=f"{key}-seasons").set_value(["summer", "spring"])
+    at.button(key=f"{key}-save").click().run()
+    assert_clean(at)
+    assert any("Saved" in s.value for s in at.success)
+    at.button(key="detail-available").click().run()
+    assert any("unavailable" in s.value for s in at.success)
+    at.button(key="detail-delete").click().run()
+    assert any("cannot be undone" in w.value for w in at.warning)
+    at.button(key="detail-delete-no").click().run()
+
+    with reopen(populated) as wardrobe:
+        edited = wardrobe.item(target.id)
+        assert (edited.name, edited.price, set(edited.seasons)) == ("Green <i>tee</i>", 25.5,
+                                                                   {"summer", "spring"})
+        assert not edited.available
+        assert {"name", "price", "seasons"} <= edited.user_edited
+        assert "colours" not in edited.user_edited  # untouched fields stay automatic
+
+    at = open_app("Wardrobe")
+    at.button(key=f"open-{target.id}").click().run()
+    at.button(key="detail-delete").click().run()
+    at.button(key="detail-delete-yes").click().run()
+    assert_clean(at)
+    assert "Tops (1)" in texts(at)
+    with reopen(populated) as wardrobe, pytest.raises(KeyError):
+        wardrobe.item(target.id)
+
+
+def test_suggestions_show_cards_and_feedback_is_recorded(populated: Settings) -> None:
+    at = open_app("What goes with this")
+    cards = [m.value for m in at.markdown if m.value.startswith("**Outfit ")]
+    assert len(cards) >= 2
+    assert sum("Weakest pair" in c.value for c in at.caption) == len(cards)
+    assert at.session_state["anchor_id"]
+    anchor = at.session_state["anchor_id"]
+    first = at.session_state["suggestions"][0]
+    assert anchor in first.item_ids.values()
+
+    at.button(key="like-0").click().run()
+    assert_clean(at)
+    assert any("Liked" in s.value for s in at.success)
+    at.button(key="dislike-1").click().run()
+    at.button(key="wear-0").click().run()
+    assert "You liked this outfit." in texts(at)
+
+    # Swap: the alternatives keep every other piece and offer another item for that slot.
+    slot = at.selectbox(key="swap-slot-0").value
+    at.button(key="swap-go-0").click().run()
+    assert_clean(at)
+    use = [b for b in at.button if b.key and b.key.startswith("swap-use-0-")]
+    assert use, "swap should offer at least one alternative"
+    before = dict(at.session_state["suggestions"][0].item_ids)
+    use[0].click().run()
+    after = dict(at.session_state["suggestions"][0].item_ids)
+    assert after[slot] != before[slot]
+    assert {s: i for s, i in after.items() if s != slot} == {s: i for s, i in before.items() if s != slot}
+
+    with reopen(populated) as wardrobe:
+        # A suggestion equal to an outfit already on record gets the feedback, not a twin.
+        liked = [o for o in wardrobe.outfits() if o.rating == 1]
+        disliked = [o for o in wardrobe.outfits() if o.rating == -1]
+        assert len(liked) == 1 and liked[0].saved and liked[0].items == first.item_ids
+        assert len(disliked) == 1
+        worn_days = [day for day, o in wardrobe.wear_history() if o.id == liked[0].id]
+        assert len(worn_days) == 1  # the same outfit record, not a duplicate
+
+
+def test_outfits_page_shows_saved_history_and_wear_stats(populated: Settings) -> None:
+    at = open_app("Outfits")
+    page = texts(at)
+    assert "No saved outfits yet" not in page and "Nothing logged yet" not in page
+    assert "put together by you" in page
+    most, _least, cost = (d.value for d in at.dataframe)  # in page order
+    assert set(most["times worn"]) == {1} and len(most) == 3  # one outfit worn once
+    assert list(cost["cost per wear"]) == [40.0]  # 40.00 worn once
+
+    wear_buttons = [b for b in at.button if b.key and b.key.startswith("wear-saved-outfit-")]
+    wear_buttons[0].click().run()
+    assert_clean(at)
+    assert any("worn today" in s.value for s in at.success)
+
+
+def test_model_page_trains_evaluates_and_plots(populated: Settings) -> None:
+    at = open_app("Model")
+    assert "identity" in texts(at)
+    assert not at.button(key="train").disabled
+    at.slider(key="train_epochs").set_value(10)
+    at.button(key="train").click().run()
+    assert_clean(at)
+    assert any("the new model is active" in s.value for s in at.success)
+    assert "trained model" in texts(at)
+    assert (populated.compat_model_dir / "model.safetensors").is_file()
+
+    at.button(key="evaluate").click().run()
+    assert_clean(at)
+    assert any("AUC" in s.value for s in at.success)
+    labels = {m.label for m in at.metric}
+    assert {"AUC", "Fill in the blank", "Outfits"} <= labels
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")  # the score plot
+
+
+def test_settings_page_exports_and_checks(populated: Settings, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app("Settings")
+    assert "Encoder loaded" in texts(at)
+    at.button(key="doctor").click().run()
+    assert_clean(at)
+    assert "Everything is consistent." in texts(at)
+    at.button(key="export").click().run()
+    assert_clean(at)
+    data = at.session_state["export_bytes"]
+    assert data[:2] == b"PK"
+    assert at.get("download_button")
+
+    # The export imports into a fresh, empty home through the uploader and reproduces it.
+    st.cache_resource.clear()
+    fresh = dataclasses.replace(populated, home=tmp_path / "fresh")
+    monkeypatch.setenv("WHAT2WEAR_HOME", str(fresh.home))
+    at = open_app("Settings")
+    at.file_uploader(key="import_zip").set_value(("export.zip", data, "application/zip")).run()
+    at.button(key="import").click().run()
+    assert_clean(at)
+    assert any("Imported 6 item(s) and 4 outfit(s)." in s.value for s in at.success)
+
+
+def test_a_second_process_holding_the_home_gives_a_message_not_a_traceback(populated: Settings) -> None:
+    with Wardrobe.open(populated):
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        assert not at.exception
+        assert any("open in another What2Wear process" in e.value for e in at.error)
+
+
+# --- encoder missing ------------------------------------------------------------------------
+
+def test_every_page_works_without_the_encoder(no_encoder: Settings) -> None:
+    at = open_app("Wardrobe")
+    banner = [w.value for w in at.warning if "encoder is not loaded" in w.value]
+    assert banner and "WHAT2WEAR_CLIP_MODEL" in banner[0]
+
+    at.selectbox(key="upload_category").set_value("shoes")
+    at.file_uploader[0].set_value(("boot.jpg", garment_photo("shoe", YELLOW), "image/jpeg")).run()
+    at.button(key="upload_go").click().run()
+    assert_clean(at)
+    assert list(at.dataframe[0].value["outcome"]) == ["added"]
+    assert "not embedded yet" in texts(at)
+
+    at.switch_page(PAGES["What goes with this"]).run()
+    assert_clean(at)
+    assert "None of your items can anchor an outfit yet" in texts(at)
+
+    at.switch_page(PAGES["Outfits"]).run()
+    assert_clean(at)
+    assert "No saved outfits yet" in texts(at)
+
+    at.switch_page(PAGES["Model"]).run()
+    assert_clean(at)
+    assert "not loaded" in texts(at)
+
+    at.switch_page(PAGES["Settings"]).run()
+    assert not at.exception
+    assert any("Encoder not loaded" in e.value for e in at.error)  # the instruction, by design
+    assert at.button(key="reindex").disabled
+    for page in PAGES:
+        at.switch_page(PAGES[page]).run()
+        assert any("WHAT2WEAR_CLIP_MODEL" in w.value for w in at.warning), page
+
+    with reopen(no_encoder) as wardrobe:
+        (item,) = wardrobe.items()
+        assert item.pending_embedding and item.category == "shoes"
+
+
+def test_models_can_be_loaded_again_without_a_restart(no_encoder: Settings, tiny_clip_dir: Path) -> None:
+    at = open_app("Settings", clean=False)  # "Encoder not loaded" is an error, by design
+    assert at.button(key="reindex").disabled
+    at.button(key="retry-models").click().run()
+    assert any("encoder still missing" in s.value for s in at.success)
+    shutil.copytree(tiny_clip_dir, no_encoder.clip_model)  # the person copies the model in
+    at.button(key="retry-models").click().run()
+    assert_clean(at)
+    assert any("encoder loaded" in s.value for s in at.success)
+    assert "Encoder loaded" in texts(at) and not at.button(key="reindex").disabled
+
+
+def test_a_new_photo_can_be_the_anchor(populated: Settings) -> None:
+    at = open_app("What goes with this")
+    at.file_uploader(key="anchor_upload").set_value(
+        ("new-top.png", garment_photo("tshirt", YELLOW, fmt="PNG", seed=77), "image/png"))
+    at.selectbox(key="anchor_upload_category").set_value("top").run()
+    at.button(key="anchor_upload_go").click().run()
+    assert_clean(at)
+    assert any("was added; outfits around it are below" in s.value for s in at.success)
+    anchor = at.session_state["anchor_id"]  # the new photo is now the piece outfits start from
+    assert at.session_state["suggestions"]
+    assert all(anchor in s.item_ids.values() for s in at.session_state["suggestions"])
+    with reopen(populated) as wardrobe:
+        new = wardrobe.item(anchor)
+    assert (new.name, new.category) == ("new-top", "top")

@@ -1,0 +1,246 @@
+"""The app's core services against a real wardrobe (SQLite + Chroma in a temp folder, tiny
+CLIP, tiny rembg): batch uploads, suggestions and swaps, outfit actions, the model service."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from itertools import product
+
+import numpy as np
+import pytest
+
+from core import outfit_actions
+from core.config import Settings
+from core.model_service import MIN_TRAINING_OUTFITS, ModelService
+from core.recommend import OutfitRanker
+from core.suggest import OutfitSuggester, can_anchor, outfit_pieces
+from core.uploads import UploadFile, ingest_uploads, summarise
+from core.wardrobe import Wardrobe
+from models.compat import identity
+from tests.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo, outfit_photo, text_file
+
+ITEMS = [("top", "tshirt", RED), ("top", "tshirt", GREEN), ("bottom", "trousers", NAVY),
+         ("bottom", "trousers", BLUE), ("shoes", "shoe", YELLOW), ("shoes", "shoe", RED),
+         ("bag", "shoe", GREEN)]
+
+
+@pytest.fixture
+def wardrobe(settings: Settings) -> Iterator[Wardrobe]:
+    with Wardrobe.open(settings) as opened:
+        yield opened
+
+
+@pytest.fixture
+def stocked(wardrobe: Wardrobe) -> dict[str, list[str]]:
+    """Two tops, two bottoms, two shoes and a bag, categories set by the person."""
+    ids: dict[str, list[str]] = {}
+    for seed, (category, kind, colour) in enumerate(ITEMS):
+        [result] = ingest_uploads(wardrobe, [UploadFile(f"{category}{seed}.jpg",
+                                                        garment_photo(kind, colour, seed=seed))],
+                                  category=category)
+        ids.setdefault(category, []).extend(result.item_ids)
+    return ids
+
+
+# --- uploads ------------------------------------------------------------------------------------
+
+def test_batch_upload_reports_each_file_and_applies_the_chosen_category(wardrobe: Wardrobe) -> None:
+    photo = garment_photo("trousers", NAVY, seed=3)
+    calls: list[tuple[int, int, str]] = []
+    results = ingest_uploads(
+        wardrobe,
+        [UploadFile("a.jpg", photo), UploadFile("b.jpg", photo), UploadFile("c.jpg", text_file()),
+         UploadFile("d.png", garment_photo("trousers", BLUE, fmt="PNG", seed=4))],
+        category="bottom",
+        progress=lambda done, total, name: calls.append((done, total, name)),
+    )
+    assert [r.status for r in results] == ["added", "duplicate", "refused", "added"]
+    assert results[2].detail and not results[2].item_ids  # says why, stores nothing
+    assert summarise(results) == {"added": 2, "duplicate": 1, "refused": 1}
+    assert calls == [(0, 4, "a.jpg"), (1, 4, "b.jpg"), (2, 4, "c.jpg"), (3, 4, "d.png"), (4, 4, "")]
+    items = wardrobe.items()
+    assert len(items) == 2 and {i.category for i in items} == {"bottom"}
+    assert all("category" in i.user_edited for i in items)
+
+
+def test_without_a_chosen_category_the_zero_shot_guess_stays_automatic(wardrobe: Wardrobe) -> None:
+    [result] = ingest_uploads(wardrobe, [UploadFile("x.jpg", garment_photo(seed=9))])
+    assert result.status == "added"
+    assert "category" not in wardrobe.item(result.item_ids[0]).user_edited
+
+
+def test_outfit_photo_upload_records_an_outfit(wardrobe: Wardrobe) -> None:
+    [result] = ingest_uploads(wardrobe, [UploadFile("me.jpg", outfit_photo())], as_outfit=True)
+    assert result.status == "outfit" and result.outfit_id
+    stored = wardrobe.outfit(result.outfit_id)
+    assert stored.source == "photo" and set(stored.items.values()) == set(result.item_ids)
+    [refused] = ingest_uploads(wardrobe, [UploadFile("no.jpg", text_file())], as_outfit=True)
+    assert refused.status == "refused" and refused.detail
+
+
+# --- suggestions ----------------------------------------------------------------------------------
+
+def _brute_force(wardrobe: Wardrobe, anchor: str, ids: dict[str, list[str]]) -> list[tuple[float, dict]]:
+    model = identity()
+    scored = []
+    for bottom, shoes in product(ids["bottom"], ids["shoes"]):
+        outfit = {"top": anchor, "bottom": bottom, "shoes": shoes}
+        vectors = wardrobe.embeddings(list(outfit.values()))[None]
+        score = float(model.score(vectors, np.ones((1, 3), bool), ["top", "bottom", "shoes"])[0])
+        scored.append((score, outfit))
+    return sorted(scored, key=lambda s: -s[0])
+
+
+def test_suggestions_around_a_top_are_exact_and_carry_records(wardrobe: Wardrobe,
+                                                             stocked: dict[str, list[str]]) -> None:
+    anchor = stocked["top"][0]
+    results = OutfitSuggester(wardrobe, identity()).suggest([anchor], k=10, diversity=0.0)
+    expected = _brute_force(wardrobe, anchor, stocked)
+    assert len(results) == len(expected) == 4
+    assert [r.item_ids for r in results] == [o for _s, o in expected]
+    assert np.allclose([r.score for r in results], [s for s, _o in expected], atol=1e-5)
+    first = results[0]
+    assert first.anchors == {anchor} and first.items["top"].id == anchor
+    assert first.swappable_slots() == ["bottom", "shoes"]
+    a, b, value = first.weakest_pair
+    assert value == min(first.ranked.pair_scores.values()) and {a, b} <= set(first.items)
+    assert [slot for slot, _item in first.ordered()] == ["top", "bottom", "shoes"]
+
+
+def test_unavailable_items_are_never_suggested_and_bags_cannot_anchor(
+        wardrobe: Wardrobe, stocked: dict[str, list[str]]) -> None:
+    away = stocked["shoes"][0]
+    wardrobe.set_available(away, False)
+    suggester = OutfitSuggester(wardrobe, identity())
+    results = suggester.suggest([stocked["top"][0]], k=10)
+    assert results and all(away not in r.item_ids.values() for r in results)
+    bag = wardrobe.item(stocked["bag"][0])
+    assert not can_anchor(bag)
+    with pytest.raises(ValueError, match="cannot anchor"):
+        suggester.suggest([bag.id])
+
+
+def test_swap_offers_the_next_best_piece_for_one_slot(wardrobe: Wardrobe,
+                                                      stocked: dict[str, list[str]]) -> None:
+    suggester = OutfitSuggester(wardrobe, identity())
+    outfit = suggester.suggest([stocked["top"][0]], k=1)[0]
+    options = suggester.alternatives(outfit, "shoes", k=3)
+    assert len(options) == 1  # two shoes in the wardrobe: the other one
+    [option] = options
+    assert option.item_ids["shoes"] != outfit.item_ids["shoes"]
+    assert {s: i for s, i in option.item_ids.items() if s != "shoes"} == {
+        s: i for s, i in outfit.item_ids.items() if s != "shoes"}
+    rescored = OutfitRanker(identity()).rank(
+        {s: (i, wardrobe.embeddings([i])[0]) for s, i in option.item_ids.items()}, {}, k=1)
+    assert rescored[0].score == pytest.approx(option.score)
+
+
+def test_outfit_pieces_skip_deleted_items(wardrobe: Wardrobe, stocked: dict[str, list[str]]) -> None:
+    items = {"top": stocked["top"][0], "bottom": stocked["bottom"][0], "shoes": stocked["shoes"][0]}
+    outfit = wardrobe.save_outfit(items, source="manual")
+    wardrobe.delete_item(stocked["bottom"][0])
+    pieces = outfit_pieces(wardrobe, wardrobe.outfit(outfit.id).items | items)
+    assert [slot for slot, _ in pieces] == ["top", "shoes"]
+
+
+# --- outfit actions -------------------------------------------------------------------------------
+
+def test_actions_reuse_one_record_and_feed_training(wardrobe: Wardrobe,
+                                                     stocked: dict[str, list[str]]) -> None:
+    t, b, s = stocked["top"][0], stocked["bottom"][0], stocked["shoes"][0]
+    items = {"top": t, "bottom": b, "shoes": s}
+    liked = outfit_actions.like(wardrobe, items, 0.5)
+    assert outfit_actions.like(wardrobe, items, 0.5).id == liked.id
+    assert outfit_actions.wear_today(wardrobe, items, 0.5).id == liked.id
+    assert len(wardrobe.outfits()) == 1 and wardrobe.outfit(liked.id).rating == 1
+    assert wardrobe.item(t).times_worn == 1
+
+    other = {"top": stocked["top"][1], "bottom": stocked["bottom"][1], "shoes": stocked["shoes"][1]}
+    disliked = outfit_actions.dislike(wardrobe, other, 0.1)
+    assert not disliked.saved and wardrobe.outfit(disliked.id).rating == -1
+    saved = outfit_actions.save(wardrobe, other, 0.1)  # saving after a dislike stores it saved
+    assert saved.saved and saved.id != disliked.id
+    data = wardrobe.training_set()
+    assert data is not None and data.hard_negatives is not None and len(data.hard_negatives) >= 1
+
+
+# --- model service --------------------------------------------------------------------------------
+
+def _outfits(wardrobe: Wardrobe, ids: dict[str, list[str]], n: int) -> None:
+    for top, bottom, shoes in list(product(ids["top"], ids["bottom"], ids["shoes"]))[:n]:
+        wardrobe.save_outfit({"top": top, "bottom": bottom, "shoes": shoes}, source="manual")
+
+
+def test_identity_until_trained_and_a_clear_message_for_a_broken_model(settings: Settings) -> None:
+    service = ModelService(settings)
+    assert service.active().version == "identity" and service.active().message is None
+    settings.compat_model_dir.mkdir(parents=True)
+    (settings.compat_model_dir / "config.json").write_text("{not json")
+    broken = service.active()
+    assert broken.version == "identity"
+    assert broken.message and str(settings.compat_model_dir) in broken.message
+
+
+def test_training_needs_enough_outfits(settings: Settings, wardrobe: Wardrobe,
+                                       stocked: dict[str, list[str]]) -> None:
+    _outfits(wardrobe, stocked, MIN_TRAINING_OUTFITS - 1)
+    service = ModelService(settings)
+    assert not service.training_data(wardrobe).enough
+    with pytest.raises(ValueError, match=f"at least {MIN_TRAINING_OUTFITS} outfits"):
+        service.train_on_wardrobe(wardrobe, epochs=10)
+    assert not settings.compat_model_dir.exists()
+
+
+def test_train_activates_the_new_model_and_evaluations_are_kept_per_version(
+        settings: Settings, wardrobe: Wardrobe, stocked: dict[str, list[str]]) -> None:
+    _outfits(wardrobe, stocked, 6)
+    service = ModelService(settings)
+    steps: list[int] = []
+    metrics = service.train_on_wardrobe(wardrobe, epochs=10, progress=lambda p: steps.append(p.step))
+    assert metrics["epochs"] == 10 and steps == sorted(steps) and steps[-1] == metrics["steps"]
+    active = service.active()
+    assert active.version != "identity" and active.path == settings.compat_model_dir
+    assert active.info["data"] == "wardrobe" and "trained model" in active.name
+
+    results = service.evaluate_on_wardrobe(wardrobe, seed=0)
+    assert set(results) == {"active", "identity"}
+    stored = json.loads((settings.models_dir / "evaluations.json").read_text())
+    assert stored[active.version]["auc"] == pytest.approx(results["active"].auc, nan_ok=True)
+    assert service.last_evaluation(active.version)["n_outfits"] == results["active"].n_outfits
+
+    first = active.version
+    service.train_on_wardrobe(wardrobe, epochs=10, seed=1)
+    assert service.active().version != first  # reloaded without a restart
+    assert (settings.compat_model_dir.parent / "active.previous" / "model.safetensors").is_file()
+
+
+def test_score_distribution_has_a_scrambled_twin_per_outfit(
+        settings: Settings, wardrobe: Wardrobe, stocked: dict[str, list[str]]) -> None:
+    service = ModelService(settings)
+    assert service.score_distribution(wardrobe) is None
+    _outfits(wardrobe, stocked, 5)
+    t, b, s = stocked["top"][1], stocked["bottom"][1], stocked["shoes"][0]
+    outfit_actions.dislike(wardrobe, {"top": t, "bottom": b, "shoes": s}, None)
+    dist = service.score_distribution(wardrobe)
+    assert dist is not None
+    assert dist.positive.shape == dist.negative.shape == (5,) and dist.disliked.shape == (1,)
+    rows = dist.histogram(bins=10)
+    for kind in ("real outfits", "scrambled outfits", "disliked"):
+        assert sum(r["share"] for r in rows if r["kind"] == kind) == pytest.approx(1.0)
+
+
+def test_a_warning_every_file_shares_is_said_once(settings: Settings) -> None:
+    import dataclasses
+
+    from core.uploads import details, shared_warnings
+
+    with Wardrobe.open(dataclasses.replace(settings, rembg_model="none")) as wardrobe:
+        results = ingest_uploads(wardrobe, [UploadFile(f"{n}.jpg", garment_photo(seed=n))
+                                            for n in range(2)] + [UploadFile("x.jpg", text_file())])
+    added = [r for r in results if r.status == "added"]
+    assert all(r.warnings for r in added)  # no background removal in this run
+    assert shared_warnings(added) == added[0].warnings
+    assert shared_warnings(results) == ()  # the refused file did not get it
+    assert details(added[0], shared_warnings(added)) == ""
+    assert details(results[2]) == results[2].detail != ""

@@ -1,0 +1,41 @@
+"""Button callbacks that never raise: the outcome becomes a message shown on the next run.
+
+Callbacks run before the page script, outside the page's error guard, so each one is wrapped
+here; the page calls `show_messages()` near its top to display what happened.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from ui.guard import human_message
+from ui.text import plain
+
+log = logging.getLogger("what2wear.app")
+_KEY = "_flash_messages"
+
+
+def flash(kind: str, text: str) -> None:
+    """Queue a message ("success" | "info" | "warning" | "error") for the next run; text is Markdown."""
+    st.session_state.setdefault(_KEY, []).append((kind, text))
+
+
+def act(what: str, fn: Callable[..., str | None], *args: Any) -> None:
+    """Run `fn(*args)`; its return value (Markdown) is shown as success, an error as a sentence."""
+    try:
+        message = fn(*args)
+    except Exception as exc:
+        log.exception("%s failed", what)
+        flash("error", f"{what} failed: {plain(human_message(exc))}")
+    else:
+        if message:
+            flash("success", message)
+
+
+def show_messages() -> None:
+    for kind, text in st.session_state.pop(_KEY, []):
+        getattr(st, kind)(text)

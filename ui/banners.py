@@ -1,0 +1,34 @@
+"""The banners above every page: first run, and what to do when a model cannot be loaded."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import resources
+from ui.text import plain
+
+ENCODER_HELP = (
+    "Photos you add are still stored (choose their category yourself) and are embedded later. "
+    "To fix it, copy the FashionCLIP model folder (`patrickjohncyh/fashion-clip`: config, "
+    "weights, tokenizer and processor files) to this computer and start the app with "
+    "`WHAT2WEAR_CLIP_MODEL=/path/to/fashion-clip make run`, then press "
+    "**Settings → Embed pending photos**."
+)
+
+
+def show(current_page: str) -> None:
+    wardrobe = resources.wardrobe()
+    status = wardrobe.status
+    if not status.encoder_ready:
+        reason = plain(status.encoder_message or "unknown reason")
+        st.warning(
+            f"**The FashionCLIP encoder is not loaded**, so suggestions and text search are off. "
+            f"{ENCODER_HELP}\n\nDetails: {reason}",
+            icon=":material/extension_off:",
+        )
+    if current_page != "Wardrobe" and not wardrobe.items():
+        st.info(
+            "Your wardrobe is empty. Start on the **Wardrobe** page: upload photos of your "
+            "clothes (one piece per photo), then come back here.",
+            icon=":material/waving_hand:",
+        )

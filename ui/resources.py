@@ -1,0 +1,52 @@
+"""One wardrobe (and with it the encoder and the rembg session) and one model service per process.
+
+`st.cache_resource` keeps them across reruns and sessions; the key is the resolved settings, so
+a test (or a person) pointing WHAT2WEAR_HOME elsewhere gets a fresh one. Releasing the cache
+closes the wardrobe, which frees the home lock.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.config import Settings, load_settings
+from core.model_service import ModelService
+from core.wardrobe import HomeLocked, Wardrobe
+from ui.text import plain
+
+
+def _close(wardrobe: Wardrobe) -> None:
+    wardrobe.close()
+
+
+@st.cache_resource(show_spinner="Opening your wardrobe…", on_release=_close)
+def _open_wardrobe(key: str, _settings: Settings) -> Wardrobe:
+    return Wardrobe.open(_settings)
+
+
+@st.cache_resource(show_spinner=False)
+def _model_service(key: str, _settings: Settings) -> ModelService:
+    return ModelService(_settings)
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+def wardrobe() -> Wardrobe:
+    """The process's wardrobe; a home held by another process stops the page with a message."""
+    current = settings()
+    try:
+        return _open_wardrobe(repr(current), current)
+    except HomeLocked as exc:
+        st.error(
+            "Your wardrobe is open in another What2Wear process (the app in another terminal, "
+            f"or a `python -m core.cli` command). Close it and reload this page.\n\n{plain(exc)}",
+            icon=":material/lock:",
+        )
+        st.stop()
+
+
+def model_service() -> ModelService:
+    current = settings()
+    return _model_service(repr(current), current)

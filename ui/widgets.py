@@ -1,0 +1,39 @@
+"""Small drawing helpers shared by pages: item pictures and tiles. User text goes through `plain`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from core.gallery import category_label, display_name
+from ui.text import plain
+
+if TYPE_CHECKING:
+    from core.records import ItemRecord
+
+
+def picture(item: ItemRecord, cutout: bool = True, width: int | str = "content") -> None:
+    """The item's cut-out (or thumbnail); a placeholder when the file is gone."""
+    candidates = (item.cutout_path, item.thumbnail_path) if cutout else (item.thumbnail_path, item.cutout_path)
+    for path in candidates:
+        if path and Path(path).is_file():
+            st.image(str(path), width=width)
+            return
+    st.caption("(picture missing — Settings → Check data)")
+
+
+def item_caption(item: ItemRecord) -> str:
+    bits = [f"**{plain(display_name(item))}**", category_label(item.category)]
+    if not item.available:
+        bits.append("unavailable")
+    if item.pending_embedding:
+        bits.append("not embedded yet")
+    return " · ".join(bits)
+
+
+def score_bar(score: float, label: str = "match") -> None:
+    """Cosine scores lie in [-1, 1]; the bar shows them on 0..100 %."""
+    fraction = min(max((score + 1.0) / 2.0, 0.0), 1.0)
+    st.progress(fraction, text=f"{label} {score:.2f}")
