@@ -15,13 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core.cli", description="What2Wear wardrobe tools")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-            continue  # a command group not part of this checkout (yet)
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 
