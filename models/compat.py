@@ -257,6 +257,8 @@ class LearnedCompatModel(CompatModel):
     ) -> np.ndarray:
         """Same result as `score()`, computed by the torch forward in one pass (used in evaluation)."""
         x = torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float32))
+        if x.shape[0] == 0:  # e.g. no FITB question could be drawn from a tiny set
+            return np.zeros(0, dtype=np.float32)
         cats = np.asarray(categories, dtype=object)
         if cats.ndim == 1:
             cats = np.broadcast_to(cats, x.shape[:2])

@@ -150,10 +150,8 @@ def load_wardrobe(settings: Settings | None = None) -> OutfitSet:
     from core.config import load_settings
 
     settings = settings or load_settings()
-    try:
-        from core.wardrobe import Wardrobe  # built by the storage work; imported only when used
-    except ImportError as exc:
-        raise DataError(f"wardrobe: the wardrobe service is not available ({exc})") from None
+    from core.wardrobe import Wardrobe  # imported here: core.wardrobe itself imports this module
+
     try:
         wardrobe = Wardrobe.open(settings)
     except Exception as exc:  # HomeLocked, migration errors: all mean "cannot read it now"

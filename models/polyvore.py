@@ -162,13 +162,14 @@ class PolyvoreFolder:
     def _encode(self, item_ids: list[str], settings: Settings) -> np.ndarray:
         from PIL import Image
 
+        from core.encoder import EncoderUnavailable, load_encoder  # heavy: only when items need it
+
         try:
-            from core.encoder import load_encoder  # heavy; loaded only when items need embedding
-        except ImportError as exc:
+            encoder = load_encoder(settings.clip_model)
+        except EncoderUnavailable as exc:
             raise DataError(
                 f"{self.root}: {len(item_ids)} items need embedding but the encoder is unavailable ({exc})"
             ) from None
-        encoder = load_encoder(settings.clip_model)
         out = []
         for start in range(0, len(item_ids), ENCODE_BATCH):
             images = []
