@@ -47,6 +47,12 @@ class BytesLRU:
         self.hits += 1
         return value
 
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def put(self, key: Hashable, value: tuple[np.ndarray, ...]) -> None:
         size = sum(a.nbytes for a in value)
         if size > self.max_bytes or key in self._entries:
@@ -67,6 +73,9 @@ class LatentCache:
         self.model = model
         self._lru = BytesLRU(max_bytes)
 
+    def __len__(self) -> int:
+        return len(self._lru)
+
     @property
     def hits(self) -> int:
         return self._lru.hits
@@ -76,20 +85,33 @@ class LatentCache:
         return self._lru.misses
 
     def project(
-        self, category: str, partner: str | None, key: str, embeddings: np.ndarray
+        self,
+        category: str,
+        partner: str | None,
+        key: str,
+        embeddings: np.ndarray,
+        siblings: Sequence[str | None] = (),
     ) -> np.ndarray:
-        """(n, d) float32 latents of `embeddings`; `key` is their `fingerprint`."""
+        """(n, d) float32 latents of `embeddings`; `key` is their `fingerprint`.
+
+        On a miss the latents for the `siblings` partners (the other slots of the query) are
+        computed in the same model call, since they will be asked for next.
+        """
         entry_key = (self.model.version, category, partner, key)
         cached = self._lru.get(entry_key)
         if cached is not None:
             return cached[0]
-        latents = np.ascontiguousarray(
-            self.model.project(category, embeddings, partner=partner), dtype=np.float32
-        )
-        if latents.ndim != 2 or latents.shape[0] != embeddings.shape[0]:
-            raise ValueError(
-                f"model {self.model.name!r} projected {embeddings.shape} to {latents.shape}; "
-                "expected one latent row per item"
-            )
-        self._lru.put(entry_key, (latents,))
-        return latents
+        partners = [partner, *(p for p in dict.fromkeys(siblings) if p != partner
+                               and (self.model.version, category, p, key) not in self._lru)]
+        for other, latents in zip(partners, self.model.project_partners(category, embeddings, partners),
+                                  strict=True):
+            latents = np.ascontiguousarray(latents, dtype=np.float32)
+            if latents.ndim != 2 or latents.shape[0] != embeddings.shape[0]:
+                raise ValueError(
+                    f"model {self.model.name!r} projected {embeddings.shape} to {latents.shape}; "
+                    "expected one latent row per item"
+                )
+            self._lru.put((self.model.version, category, other, key), (latents,))
+            if other == partner:
+                result = latents
+        return result

@@ -69,6 +69,7 @@ class _Slot:
     x: np.ndarray  # (n, D) float32
     key: str  # content fingerprint for the latent cache
     anchored: bool
+    partners: tuple[str, ...] = ()  # the query's other non-empty slots: latents needed next
 
     @property
     def size(self) -> int:
@@ -146,7 +147,7 @@ class OutfitRanker:
         return outfits[:k]
 
     def _latents(self, slot: _Slot, partner: str) -> np.ndarray:
-        return self.cache.project(slot.name, partner, slot.key, slot.x)
+        return self.cache.project(slot.name, partner, slot.key, slot.x, slot.partners)
 
     def _sims(self, a: _Slot, b: _Slot) -> np.ndarray:
         return self._latents(a, b.name) @ self._latents(b, a.name).T
@@ -368,6 +369,8 @@ def _prepare(
     if TOP in anchors or BOTTOM in anchors:
         empty = slots[ONEPIECE].x[:0]
         slots[ONEPIECE] = _Slot(ONEPIECE, [], empty, fingerprint([], empty), False)
+    for slot in slots.values():
+        slot.partners = tuple(n for n, other in slots.items() if n != slot.name and other.size)
     if OUTERWEAR in anchors or with_outerwear is True:
         layer = "always"
     elif with_outerwear is False:

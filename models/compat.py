@@ -53,6 +53,13 @@ class CompatModel(ABC):
         shared space ignore it, type-aware models use it to pick the pair's subspace.
         """
 
+    def project_partners(
+        self, category: str, x: np.ndarray, partners: Sequence[str | None]
+    ) -> list[np.ndarray]:
+        """`project` for several partners at once; models whose projection shares work across
+        partners (one embedding, a mask per pair) override it so the ranker pays for it once."""
+        return [self.project(category, x, partner) for partner in partners]
+
     def pair_similarity(
         self, cat_a: str, xa: np.ndarray, cat_b: str, xb: np.ndarray
     ) -> np.ndarray:
@@ -243,13 +250,22 @@ class LearnedCompatModel(CompatModel):
     def version(self) -> str:
         return self._version
 
-    @torch.no_grad()
     def project(self, category: str, x: np.ndarray, partner: str | None = None) -> np.ndarray:
+        return self.project_partners(category, x, [partner])[0]
+
+    @torch.no_grad()
+    def project_partners(
+        self, category: str, x: np.ndarray, partners: Sequence[str | None]
+    ) -> list[np.ndarray]:
+        """One MLP pass for the items, then only the cheap pair mask per partner."""
         xt = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).reshape(-1, self.config.input_dim)
         cat = self.net.category_ids([category]).expand(xt.shape[0])
-        other = None if partner is None else self.net.category_ids([partner]).expand(xt.shape[0])
-        z = self.net.pair_view(self.net.embed(xt, cat), cat, other)
-        return z.numpy().astype(np.float32, copy=False)
+        h = self.net.embed(xt, cat)
+        out = []
+        for partner in partners:
+            other = None if partner is None else self.net.category_ids([partner]).expand(xt.shape[0])
+            out.append(self.net.pair_view(h, cat, other).numpy().astype(np.float32, copy=False))
+        return out
 
     @torch.no_grad()
     def torch_score(

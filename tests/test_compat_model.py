@@ -69,6 +69,11 @@ def test_type_aware_projection_depends_on_partner() -> None:
     assert with_shoes.shape == (3, 16) and with_shoes.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(with_shoes, axis=1), 1.0, atol=1e-5)
     assert not np.allclose(with_shoes, with_bottom)
+    # the batched form (one MLP pass for several partners) gives the same latents
+    batched = model.project_partners("top", x, ["shoes", "bottom", None])
+    np.testing.assert_array_equal(batched[0], with_shoes)
+    np.testing.assert_array_equal(batched[1], with_bottom)
+    np.testing.assert_array_equal(batched[2], model.project("top", x))
 
 
 def test_layernorm_and_dropout_are_applied_in_training_only() -> None:

@@ -317,7 +317,9 @@ def test_projections_are_cached_per_model_version():
     ranker.rank({"top": ("t", rng.standard_normal(DIM).astype(np.float32))}, pool)
     misses = ranker.cache.misses
     ranker.rank({"top": ("t2", rng.standard_normal(DIM).astype(np.float32))}, pool)
-    assert ranker.cache.misses - misses == 2  # only the new anchor's two projections
+    # only the new anchor is projected: one model call for both its partners (bottom, shoes)
+    assert ranker.cache.misses - misses == 1
+    assert len(ranker.cache) == 3 * 2 + 2  # 3 slots x 2 partners, + anchor 2
 
 
 def test_bounds_prune_and_stay_exact():
