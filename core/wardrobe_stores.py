@@ -1,0 +1,85 @@
+"""What the wardrobe service's modules share: the three stores, the models and the write lock.
+
+One `WardrobeStores` per open wardrobe is passed to ingest, item, outfit-log and maintenance
+functions, so they all see the same sessions, index, image folder and (lazily loaded) encoder
+without any of them owning the life cycle (core/wardrobe.py does).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.background import BackgroundRemover
+from core.config import Settings
+from core.encoder import EncoderUnavailable, FashionEncoder, load_encoder
+from core.images import LoadedImage, load_image
+from db.files import ImageFiles
+from db.models import Item
+from db.vectors import VectorStore
+
+
+@dataclass
+class WardrobeStores:
+    """Handles on one wardrobe's stores and models; `write_lock` serialises writers in-process."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    vectors: VectorStore
+    files: ImageFiles
+    remover: BackgroundRemover
+    write_lock: threading.RLock = field(default_factory=threading.RLock)
+    encoder: FashionEncoder | None = None
+    encoder_message: str | None = None
+
+    def load_encoder(self) -> FashionEncoder | None:
+        """Load (or retry loading) the encoder; failures are kept as a message, never raised.
+
+        Called at open and by explicit actions (reindex, search, reprocess), not per ingested
+        photo: an offline hub id costs a network probe on every try.
+        """
+        if self.encoder is None:
+            try:
+                self.encoder = load_encoder(self.settings.clip_model)
+                self.encoder_message = None
+            except Exception as error:  # EncoderUnavailable, or a broken model folder
+                detail = str(error) if isinstance(error, EncoderUnavailable) else (
+                    f"{type(error).__name__}: {error}")
+                self.encoder_message = (
+                    f"Encoder unavailable, photos are kept as 'pending embedding': {detail}"
+                )
+        return self.encoder
+
+    def require_encoder(self) -> FashionEncoder:
+        """The encoder, for actions that cannot run without it (EncoderUnavailable otherwise)."""
+        encoder = self.load_encoder()
+        if encoder is None:
+            raise EncoderUnavailable(self.encoder_message or "the encoder is unavailable")
+        return encoder
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read session (writers use `sessions.begin()` for one transaction per change)."""
+        with self.sessions() as session:
+            yield session
+
+    def load_image(self, data: bytes, filename: str) -> LoadedImage:
+        """Decode a photo within the configured size limits (ImageRejected otherwise)."""
+        return load_image(
+            data,
+            filename,
+            max_pixels=self.settings.max_image_pixels,
+            max_side=self.settings.max_image_side,
+        )
+
+
+def item_row(session: Session, item_id: str) -> Item:
+    """The item's row; KeyError names the id when there is none."""
+    row = session.get(Item, item_id)
+    if row is None:
+        raise KeyError(f"no item {item_id!r}")
+    return row
