@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import pytest
 from core.config import Settings
 from db.vectors import chroma_client, collection_name
 from tests import test_wardrobe
+from tests.servers import free_port, stop
 
 START_TIMEOUT_S = 60.0
 
@@ -37,11 +37,6 @@ def _chroma_executable() -> str | None:
     return str(beside_python) if beside_python.exists() else shutil.which("chroma")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -49,7 +44,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     executable = _chroma_executable()
     if executable is None:
         pytest.skip("the `chroma` command is not installed")
-    port = _free_port()
+    port = free_port()
     data = tmp_path_factory.mktemp("chroma-server")
     log_path = data.parent / "chroma-server.log"
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
@@ -75,12 +70,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 time.sleep(0.2)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, timeout=10)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo
+from tests.servers import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -52,12 +52,6 @@ from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + SERVER_START_S
     while time.monotonic() < deadline:
@@ -76,7 +70,7 @@ def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
 @pytest.fixture
 def app_url(tmp_path: Path, tiny_clip_dir: Path, tiny_rembg_model: str) -> Iterator[str]:
     """`streamlit run` on a free 127.0.0.1 port, a fresh home and the tiny models; always killed."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("WHAT2WEAR_")}
     env.update(
         WHAT2WEAR_HOME=str(tmp_path / "home"),
@@ -99,12 +93,7 @@ def app_url(tmp_path: Path, tiny_clip_dir: Path, tiny_rembg_model: str) -> Itera
         _wait_healthy(url, server, log)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
+        stop(server, timeout=15)
         tail = log.read_text(errors="replace")[-4000:]
         assert "Traceback" not in tail, f"the server logged a traceback:\n{tail}"
 
