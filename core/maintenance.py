@@ -14,6 +14,7 @@ from pathlib import Path
 from PIL import Image
 from sqlalchemy import select
 
+from core.images import ImageRejected
 from core.item_builder import auto_tags, cutout_from_file, derived_files
 from core.item_catalogue import get_item
 from core.item_writes import apply_tags, index_rows, set_embedding
@@ -82,11 +83,16 @@ def import_zip(stores: WardrobeStores, path: Path) -> None:
 
 
 def _regenerate_derived(stores: WardrobeStores, item_id: str) -> bool:
-    """Rebuild a lost cut-out/thumbnail from the original (tags and embedding untouched);
-    False when the original is gone too."""
+    """Rebuild a lost cut-out/thumbnail from the original (tags and embedding untouched).
+
+    False when the original is gone or no longer readable: the item then stays a reported
+    problem, and one damaged file never stops the wardrobe (or `doctor`) from opening.
+    """
     record = get_item(stores, item_id)
-    if not record.original_path.is_file():
+    try:
+        loaded = stores.load_image(record.original_path.read_bytes(), record.original_path.name)
+    except (OSError, ImageRejected) as error:
+        log.warning("item %s: cannot rebuild its display files: %s", item_id, error)
         return False
-    loaded = stores.load_image(record.original_path.read_bytes(), record.original_path.name)
     stores.files.replace_files(item_id, derived_files(stores.remover.cut_out(loaded.image)))
     return True

@@ -165,6 +165,7 @@ def import_home(
     written: list[str] = []
     try:
         with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())  # one set, not a list scan per file column
             for row in item_rows:
                 stale = files.folder(row["id"])
                 if stale.exists():  # an orphan folder in an empty home: an old crash
@@ -172,7 +173,7 @@ def import_home(
                 payload = {
                     PurePosixPath(row[c]).name: archive.read(row[c])
                     for c in _FILE_COLUMNS
-                    if row[c] in archive.namelist()
+                    if row[c] in names
                 }
                 files.write_item(row["id"], payload)
                 written.append(row["id"])

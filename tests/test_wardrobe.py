@@ -290,6 +290,22 @@ def test_start_up_reconciles_drift_both_ways(wardrobe_settings: Settings) -> Non
         assert any(a in p for p in w.doctor().problems)
 
 
+def test_a_damaged_original_never_stops_the_wardrobe_from_opening(settings: Settings) -> None:
+    """A lost cut-out whose original is no longer decodable stays a reported problem."""
+    with Wardrobe.open(settings) as w:
+        bad = w.ingest_bytes(imaging.garment_photo(seed=3), "bad.jpg").item_id
+        good = w.ingest_bytes(imaging.garment_photo("shoe", imaging.GREEN, seed=3), "g.jpg").item_id
+        item = w.item(bad)
+        item.cutout_path.unlink()
+        item.original_path.write_bytes(item.original_path.read_bytes()[:40])  # truncated on disk
+    with Wardrobe.open(settings) as w:  # start-up repair meets the damaged file
+        assert any(bad in p for p in w.startup_report.problems)
+        assert not w.item(bad).cutout_path.exists()
+        assert w.item(good).cutout_path.is_file()
+        report = w.doctor(repair=True)
+        assert any(bad in p for p in report.problems) and not report.ok
+
+
 def test_encoder_unavailable_keeps_items_pending_until_reindex(
     wardrobe_settings: Settings,
 ) -> None:
