@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -18,6 +19,8 @@ from tqdm import tqdm
 
 from core.config import load_settings
 from core.encoder import EncoderUnavailable
+from core.images import ImageRejected
+from core.ingest import read_photo
 from core.records import IngestOutcome, OutfitPhotoOutcome
 from core.wardrobe import Wardrobe
 from db.archive import ImportRefused
@@ -26,6 +29,8 @@ from db.lock import HomeLocked
 # Files picked up when a folder is given (a file named explicitly is always tried).
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"})
 EXIT_OK, EXIT_PROBLEMS, EXIT_LOCKED = 0, 1, 3
+
+log = logging.getLogger(__name__)
 
 Command = Callable[[Wardrobe, argparse.Namespace], int]
 
@@ -83,24 +88,34 @@ def _ingest_one(wardrobe: Wardrobe, path: Path, outfit: bool) -> IngestOutcome:
     if not outfit:
         return wardrobe.ingest_path(path)
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        return IngestOutcome(str(path), "refused", None,
-                             f"cannot read the file ({error.strerror or error})")
+        data = read_photo(path)
+    except ImageRejected as error:
+        return IngestOutcome(str(path), "refused", None, error.reason)
     result: OutfitPhotoOutcome = wardrobe.ingest_outfit_photo(data, path.name)
-    if result.outfit_id is None:
-        return IngestOutcome(str(path), "refused", None, result.reason)
+    if result.outfit_id is None:  # refused, or a duplicate of an outfit already recorded
+        return IngestOutcome(str(path), result.status, result.duplicate_of, result.reason,
+                             warnings=result.warnings)
     matched = sum(1 for b in result.bands if b.matched)
     note = (f"outfit {result.outfit_id}: {matched} band(s) matched existing items, "
             f"{len(result.bands) - matched} new")
     return IngestOutcome(str(path), "added", result.outfit_id, note, warnings=result.warnings)
 
 
+def _guarded_ingest_one(wardrobe: Wardrobe, path: Path, outfit: bool) -> IngestOutcome:
+    """`_ingest_one`, with an unexpected failure reported as this file's refusal so the rest
+    of the batch still runs (the traceback goes to the debug log)."""
+    try:
+        return _ingest_one(wardrobe, path, outfit)
+    except Exception as error:  # one broken file must not stop the batch
+        log.debug("ingest of %s failed", path, exc_info=True)
+        return IngestOutcome(str(path), "refused", None, f"could not be processed: {error}")
+
+
 def _ingest(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
     files = expand_paths(Path(p) for p in args.paths)
     outcomes: list[IngestOutcome] = []
     for path in tqdm(files, desc="ingesting", unit="photo", file=sys.stderr):
-        outcomes.append(_ingest_one(wardrobe, path, args.outfit))
+        outcomes.append(_guarded_ingest_one(wardrobe, path, args.outfit))
     counts = Counter(o.status for o in outcomes)
     kind = "outfit photo(s)" if args.outfit else "photo(s)"
     print(f"{len(files)} {kind}: {counts['added']} added, {counts['duplicate']} duplicate, "

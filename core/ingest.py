@@ -26,7 +26,7 @@ from core.item_writes import NewItem, new_item, write_new_items
 from core.outfit_log import new_outfit_row
 from core.records import UNKNOWN_CATEGORY, BandMatch, IngestOutcome, OutfitPhotoOutcome
 from core.wardrobe_stores import WardrobeStores, item_row
-from db.models import Item
+from db.models import Item, Outfit
 from models.compat import ONEPIECE
 
 log = logging.getLogger(__name__)
@@ -80,15 +80,23 @@ def ingest_bytes(stores: WardrobeStores, data: bytes, filename: str) -> IngestOu
     )
 
 
+def read_photo(path: Path) -> bytes:
+    """A photo file's bytes; an unreadable file is ImageRejected with the reason, like a bad
+    image, so callers report both the same way."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise ImageRejected(str(path), f"cannot read the file ({error.strerror or error})") \
+            from error
+
+
 def ingest_path(stores: WardrobeStores, path: Path) -> IngestOutcome:
     """`ingest_bytes` for a file; the outcome names the path as given."""
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        return IngestOutcome(
-            str(path), "refused", None, f"cannot read the file ({error.strerror or error})"
-        )
+        data = read_photo(path)
+    except ImageRejected as error:
+        return IngestOutcome(str(path), "refused", None, error.reason)
     outcome = ingest_bytes(stores, data, path.name)
     return dataclasses.replace(outcome, filename=str(path))
 
@@ -99,13 +107,19 @@ def ingest_outfit_photo(stores: WardrobeStores, data: bytes, filename: str) -> O
     The background is removed, the person's box found and cut into the seed's top / bottom
     / shoes bands (core/bodycrop.py). Each band is matched to the most similar existing
     item of its categories (BAND_CATEGORIES) when the cosine reaches BAND_MATCH_THRESHOLD,
-    else it becomes a new item (its original is the band's crop). Needs the encoder: without it, bands could
-    not be matched and every photo would duplicate the wardrobe, so the photo is refused.
+    else it becomes a new item (its original is the band's crop). Needs the encoder and the
+    vector index: without either, bands could not be matched and every photo would duplicate
+    the wardrobe, so the photo is refused and nothing is written. A photo whose exact bytes
+    already made an outfit is a "duplicate" (checked first, before any band work), so the
+    training set never counts one worn outfit twice.
     """
     try:
         loaded = stores.load_image(data, filename)
     except ImageRejected as error:
         return OutfitPhotoOutcome(filename, None, {}, error.reason)
+    recorded = _outfit_by_photo_sha(stores, loaded.sha256)
+    if recorded is not None:
+        return _duplicate_outfit(filename, recorded)
     encoder = stores.encoder
     if encoder is None:
         return OutfitPhotoOutcome(
@@ -126,13 +140,28 @@ def ingest_outfit_photo(stores: WardrobeStores, data: bytes, filename: str) -> O
     crops = {"top": bands.top, "bottom": bands.bottom, "shoes": bands.shoes}
     vectors = encoder.encode_images([crops[s] for s in BAND_SLOTS])
     with stores.write_lock:
+        recorded = _outfit_by_photo_sha(stores, loaded.sha256)
+        if recorded is not None:  # recorded by a concurrent upload meanwhile
+            return _duplicate_outfit(filename, recorded)
         matches: list[BandMatch] = []
         new_items: list[NewItem] = []
         for slot, vector in zip(BAND_SLOTS, vectors, strict=True):
             if slot == "bottom" and any(m.slot == ONEPIECE for m in matches):
                 continue  # the one-piece worn covers the bottom band too
-            hits = stores.vectors.nearest(vector, 1, category=BAND_CATEGORIES[slot],
-                                          model=encoder.name)
+            try:
+                hits = stores.vectors.nearest(vector, 1, category=BAND_CATEGORIES[slot],
+                                              model=encoder.name)
+            except Exception as error:  # any index failure: the same clean refusal
+                # Unlike a near-duplicate hint, a band match decides what is written: treating
+                # a failed search as "no match" would add a copy of every garment worn.
+                log.warning("band matching for %s failed", filename, exc_info=True)
+                return OutfitPhotoOutcome(
+                    filename, None, {},
+                    f"the vector index could not be searched to match the {slot} band to "
+                    f"your items ({error}); nothing was recorded, try again later "
+                    "(`doctor` checks the index)",
+                    warnings=tuple(warnings),
+                )
             best = hits[0] if hits else None
             if best is not None and best[1] >= BAND_MATCH_THRESHOLD:
                 matched_slot = _category_of(stores, best[0]) if slot == "top" else slot
@@ -149,7 +178,8 @@ def ingest_outfit_photo(stores: WardrobeStores, data: bytes, filename: str) -> O
         outfit_id = uuid.uuid4().hex
 
         def add_outfit(session: Session) -> None:
-            session.add(new_outfit_row(outfit_id, items, "photo", None, True))
+            session.add(new_outfit_row(outfit_id, items, "photo", None, True,
+                                       photo_sha256=loaded.sha256))
 
         warnings += write_new_items(stores, new_items, also=add_outfit)
     return OutfitPhotoOutcome(filename, outfit_id, items, "", tuple(matches), tuple(warnings))
@@ -159,6 +189,14 @@ def _duplicate(filename: str, existing: str | None) -> IngestOutcome:
     """The outcome for a photo whose exact bytes are already an item."""
     return IngestOutcome(
         filename, "duplicate", existing, f"the same file is already item {existing}"
+    )
+
+
+def _duplicate_outfit(filename: str, outfit_id: str) -> OutfitPhotoOutcome:
+    """The outcome for an outfit photo whose exact bytes already made an outfit."""
+    return OutfitPhotoOutcome(
+        filename, None, {}, f"the same photo is already outfit {outfit_id}",
+        duplicate_of=outfit_id,
     )
 
 
@@ -202,6 +240,13 @@ def _near_duplicates(
 def _category_of(stores: WardrobeStores, item_id: str) -> str:
     with stores.session() as session:
         return item_row(session, item_id).category
+
+
+def _outfit_by_photo_sha(stores: WardrobeStores, sha256: str) -> str | None:
+    with stores.session() as session:
+        return session.scalar(
+            select(Outfit.id).where(Outfit.photo_sha256 == sha256).order_by(Outfit.created)
+        )
 
 
 def _existing_by_sha(stores: WardrobeStores, sha256: str) -> str | None:

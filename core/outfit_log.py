@@ -37,10 +37,16 @@ def outfit_row(session: Session, outfit_id: str) -> Outfit:
 
 
 def new_outfit_row(
-    outfit_id: str, items: dict[str, str], source: str, score: float | None, saved: bool
+    outfit_id: str,
+    items: dict[str, str],
+    source: str,
+    score: float | None,
+    saved: bool,
+    photo_sha256: str | None = None,
 ) -> Outfit:
     """An outfit row with its slot links (slots already validated)."""
-    outfit = Outfit(id=outfit_id, source=source, created=utc_now(), score=score, saved=saved)
+    outfit = Outfit(id=outfit_id, source=source, created=utc_now(), score=score, saved=saved,
+                    photo_sha256=photo_sha256)
     outfit.items = [OutfitItem(slot=s, item_id=i) for s, i in items.items()]
     return outfit
 

@@ -85,14 +85,17 @@ class BandMatch:
 @dataclass(frozen=True)
 class OutfitPhotoOutcome:
     filename: str
-    outfit_id: str | None  # None when the photo was refused
+    outfit_id: str | None  # None when the photo was refused or is a duplicate
     items: dict[str, str]  # slot -> item id
     reason: str
     bands: tuple[BandMatch, ...] = ()
     warnings: tuple[str, ...] = ()
+    duplicate_of: str | None = None  # the outfit already recorded from this very photo
 
     @property
     def status(self) -> str:
+        if self.duplicate_of:
+            return "duplicate"
         return "added" if self.outfit_id else "refused"
 
     @property

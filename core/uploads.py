@@ -3,7 +3,10 @@
 The app's uploader hands over (filename, bytes) pairs. Each is ingested on its own so that one
 bad file never stops the batch, and the person gets a line per file: added, duplicate or
 refused, and why. An optional category chosen by the person ("these are all shoes") overrides
-the zero-shot guess and is recorded as their own edit, so re-tagging never undoes it.
+the zero-shot guess and is recorded as their own edit, so re-tagging never undoes it. It is
+applied after the item is stored, so a failure to apply it leaves the file "added" with a
+warning, and the near-duplicate hint was searched within the automatic guess's category
+(passing the choice into ingestion would need a new argument on the Wardrobe facade).
 """
 
 from __future__ import annotations
@@ -41,19 +44,32 @@ class UploadResult:
 
 def _single(wardrobe: Wardrobe, upload: UploadFile, category: str | None) -> UploadResult:
     outcome = wardrobe.ingest_bytes(upload.data, upload.filename)
-    if (outcome.status == "added" and outcome.item_id and category
-            and wardrobe.item(outcome.item_id).category != category):
-        wardrobe.update_item(outcome.item_id, category=category)
+    warnings = outcome.warnings
+    if outcome.status == "added" and outcome.item_id and category:
+        try:
+            _apply_category(wardrobe, outcome.item_id, category)
+        except Exception as exc:  # the item is stored: say "added", never "refused"
+            log.warning("category of %s not applied", upload.filename, exc_info=True)
+            warnings = (*warnings, f"stored, but the chosen category {category!r} could not "
+                                   f"be set ({exc}); set it on the item")
     detail = outcome.reason
     if outcome.near_duplicates:
         note = f"looks very similar to {len(outcome.near_duplicates)} item(s) you have"
         detail = f"{detail}; {note}" if detail else note
     ids = (outcome.item_id,) if outcome.item_id else ()
-    return UploadResult(upload.filename, outcome.status, detail, ids, warnings=outcome.warnings)
+    return UploadResult(upload.filename, outcome.status, detail, ids, warnings=warnings)
+
+
+def _apply_category(wardrobe: Wardrobe, item_id: str, category: str) -> None:
+    """The person's category for a freshly stored item, recorded as their edit."""
+    if wardrobe.item(item_id).category != category:
+        wardrobe.update_item(item_id, category=category)
 
 
 def _outfit(wardrobe: Wardrobe, upload: UploadFile) -> UploadResult:
     outcome = wardrobe.ingest_outfit_photo(upload.data, upload.filename)
+    if outcome.status == "duplicate":
+        return UploadResult(upload.filename, "duplicate", outcome.reason)
     if outcome.outfit_id is None:
         return UploadResult(upload.filename, "refused", outcome.reason or "no outfit found",
                             warnings=outcome.warnings)

@@ -65,6 +65,9 @@ class Outfit(Base):
     created: Mapped[datetime] = mapped_column(DateTime)
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
     saved: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The sha256 of the "what I wore" photo an outfit was recorded from (source "photo"), so
+    # the same photo uploaded twice is recognised and the outfit not counted twice in training.
+    photo_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
     items: Mapped[list[OutfitItem]] = relationship(
         back_populates="outfit", cascade="all, delete-orphan", order_by="OutfitItem.slot"

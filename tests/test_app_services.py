@@ -64,6 +64,26 @@ def test_batch_upload_reports_each_file_and_applies_the_chosen_category(wardrobe
     assert all("category" in i.user_edited for i in items)
 
 
+def test_a_category_that_cannot_be_applied_leaves_the_stored_item_added(
+    wardrobe: Wardrobe,
+) -> None:
+    [result] = ingest_uploads(wardrobe, [UploadFile("hat.jpg", garment_photo(seed=5))],
+                              category="hat")
+    assert result.status == "added" and len(result.item_ids) == 1
+    assert any("'hat'" in w and "unknown category" in w for w in result.warnings)
+    assert [i.id for i in wardrobe.items()] == list(result.item_ids)
+    assert "category" not in wardrobe.item(result.item_ids[0]).user_edited
+
+
+def test_same_outfit_photo_uploaded_twice_is_reported_as_a_duplicate(wardrobe: Wardrobe) -> None:
+    photo = outfit_photo(seed=4)
+    first, again = ingest_uploads(wardrobe, [UploadFile("me.jpg", photo),
+                                             UploadFile("me-again.jpg", photo)], as_outfit=True)
+    assert first.status == "outfit" and again.status == "duplicate"
+    assert first.outfit_id in again.detail and not again.item_ids and again.outfit_id is None
+    assert len(wardrobe.outfits()) == 1
+
+
 def test_without_a_chosen_category_the_zero_shot_guess_stays_automatic(wardrobe: Wardrobe) -> None:
     [result] = ingest_uploads(wardrobe, [UploadFile("x.jpg", garment_photo(seed=9))])
     assert result.status == "added"

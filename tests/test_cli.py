@@ -87,6 +87,30 @@ def test_outfit_photos_are_listed_with_items_by_slot(
         "top": "top", "bottom": "bottom", "shoes": "shoes"}
     code, out, _ = run_cli(capsys, "outfits")
     assert "1 outfit(s)" in out and "shoes" in out
+    # The same photo again, under another name: a duplicate, not a second outfit.
+    again = tmp_path / "look-again.jpg"
+    again.write_bytes(look.read_bytes())
+    code, out, _ = run_cli(capsys, "ingest", "--outfit", str(again))
+    assert code == 0 and "0 added, 1 duplicate, 0 refused" in out
+    assert f"duplicate  {again}: the same photo is already outfit {outfits[0]['id']}" in out
+    code, out, _ = run_cli(capsys, "outfits")
+    assert "1 outfit(s)" in out
+
+
+def test_an_unexpected_failure_refuses_that_file_and_the_batch_goes_on(
+    cli_env: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(capsys, "list")[0] == 0  # a fresh home...
+    (cli_env.home / "images").write_text("")  # ...whose image folder is now a plain file
+    first, second = tmp_path / "monday.jpg", tmp_path / "tuesday.jpg"
+    first.write_bytes(imaging.outfit_photo(seed=1))
+    second.write_bytes(imaging.outfit_photo(seed=2))
+    code, out, _ = run_cli(capsys, "ingest", "--outfit", str(first), str(second))
+    assert code == 1 and "2 outfit photo(s): 0 added, 0 duplicate, 2 refused" in out
+    for path in (first, second):  # the first failure did not stop the second file
+        assert f"refused    {path}: could not be processed:" in out
+    code, out, _ = run_cli(capsys, "outfits")
+    assert "0 outfit(s)" in out
 
 
 def test_doctor_reports_then_repairs_drift(

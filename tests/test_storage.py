@@ -13,10 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from core.config import Settings, load_settings
 from db.archive import FORMAT, FORMAT_VERSION, ImportRefused, read_archive
@@ -43,6 +44,21 @@ def test_migrations_create_exactly_the_models_schema(tmp_path: Path) -> None:
     assert {"items", "outfits", "outfit_items", "feedback", "wears"} <= tables
     unique = inspect(engine).get_unique_constraints("items")
     assert any(c["column_names"] == ["sha256"] for c in unique)
+
+
+def test_upgrading_an_initial_schema_database_keeps_its_outfits(tmp_path: Path) -> None:
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(text(
+            "INSERT INTO outfits (id, source, created, score, saved) "
+            "VALUES ('o1', 'photo', '2025-01-01 00:00:00', NULL, 1)"))
+    migrate(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, photo_sha256 FROM outfits")).all()
+    assert [tuple(r) for r in rows] == [("o1", None)]
 
 
 def test_embedding_bytes_round_trip_is_exact() -> None:

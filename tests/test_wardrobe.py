@@ -367,6 +367,49 @@ def test_outfit_photo_top_band_can_match_a_one_piece(wardrobe: Wardrobe) -> None
     assert len(wardrobe.items()) == 3  # the bottom band made no new item
 
 
+class BrokenSearchVectorStore(VectorStore):
+    """A real VectorStore whose searches fail, as an index gone away mid-session would."""
+
+    def nearest(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ConnectionError("vector index went away")
+
+
+def test_same_outfit_photo_twice_is_a_duplicate_that_writes_nothing(
+    wardrobe_settings: Settings,
+) -> None:
+    photo = imaging.outfit_photo(seed=1)
+    with Wardrobe.open(wardrobe_settings) as w:
+        first = w.ingest_outfit_photo(photo, "monday.jpg")
+        assert first.status == "added", first.reason
+        before = snapshot(w)
+        again = w.ingest_outfit_photo(photo, "monday-again.jpg")
+        assert again.status == "duplicate" and again.outfit_id is None
+        assert again.duplicate_of == first.outfit_id and first.outfit_id in again.reason
+        assert snapshot(w) == before and len(w.outfits(source="photo")) == 1
+        # Another photo of the same clothes is a new wear, recorded as before.
+        assert w.ingest_outfit_photo(imaging.outfit_photo(seed=2), "tuesday.jpg").status == "added"
+        after_second = snapshot(w)
+    # The hash is checked before any band work: even without the encoder it is a duplicate.
+    offline = dataclasses.replace(wardrobe_settings, clip_model=BOGUS_CLIP)
+    with Wardrobe.open(offline) as w:
+        assert w.ingest_outfit_photo(photo, "m.jpg").duplicate_of == first.outfit_id
+        assert snapshot(w) == after_second
+
+
+def test_band_matching_with_a_broken_index_refuses_the_photo_and_writes_nothing(
+    wardrobe_settings: Settings,
+) -> None:
+    with Wardrobe.open(wardrobe_settings,
+                       vector_store_factory=BrokenSearchVectorStore.connect) as w:
+        before = snapshot(w)
+        outcome = w.ingest_outfit_photo(imaging.outfit_photo(seed=1), "monday.jpg")
+        assert outcome.status == "refused" and outcome.outfit_id is None
+        assert "vector index" in outcome.reason and "went away" in outcome.reason
+        assert snapshot(w) == before
+    with Wardrobe.open(wardrobe_settings) as w:  # index back: the same photo is recorded
+        assert w.ingest_outfit_photo(imaging.outfit_photo(seed=1), "monday.jpg").outfit_id
+
+
 # Run again by tests/test_chroma_server.py against a `chroma run` server.
 INGESTION_TESTS = (
     test_ingest_stores_files_row_embedding_and_vector,
