@@ -168,6 +168,14 @@ def ingest_outfit_photo(stores: WardrobeStores, data: bytes, filename: str) -> O
                 matches.append(BandMatch(matched_slot, best[0], True, best[1]))
                 continue
             new = _band_item(stores, loaded, cut, bands.boxes[slot], crops[slot], vector, slot)
+            if any(q.row.sha256 == new.row.sha256 for q in new_items):
+                # two bands cut to the same pixels: a tiny or blank photo, no outfit to read
+                return OutfitPhotoOutcome(
+                    filename, None, {},
+                    "the photo is too small or too uniform to tell top, bottom and shoes "
+                    "apart; use a full-body photo",
+                    warnings=tuple(warnings),
+                )
             existing = _existing_by_sha(stores, new.row.sha256)
             if existing is not None:  # the very same crop was stored before
                 matches.append(BandMatch(slot, existing, True, None))

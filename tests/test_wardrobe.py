@@ -396,6 +396,17 @@ def test_same_outfit_photo_twice_is_a_duplicate_that_writes_nothing(
         assert snapshot(w) == after_second
 
 
+def test_a_tiny_outfit_photo_is_refused_and_writes_nothing(wardrobe_settings: Settings) -> None:
+    """A 1x3 photo cuts two bands to the same pixels: refused with a reason, not a crash."""
+    tiny = imaging.encode(Image.new("RGB", (1, 3), (200, 30, 30)), "PNG")
+    with Wardrobe.open(wardrobe_settings) as w:
+        before = snapshot(w)
+        outcome = w.ingest_outfit_photo(tiny, "tiny.png")
+        assert outcome.status == "refused" and "too small" in outcome.reason
+        assert "tiny.png" in outcome.message
+        assert snapshot(w) == before
+
+
 def test_band_matching_with_a_broken_index_refuses_the_photo_and_writes_nothing(
     wardrobe_settings: Settings,
 ) -> None:
