@@ -175,7 +175,10 @@ def render() -> None:
         st.caption("This piece is marked unavailable; it is used anyway because you picked it.")
 
     suggester = OutfitSuggester(wardrobe, active.model)
-    wardrobe_state = hash(tuple((i.id, i.category, i.available, i.pending_embedding) for i in items))
+    # the revision catches re-embedding ("Remove background again", reindex), which keeps ids,
+    # categories and flags as they were but changes the vectors suggestions are ranked from
+    wardrobe_state = (wardrobe.items_revision, hash(tuple(
+        (i.id, i.category, i.available, i.pending_embedding, i.embedding_model) for i in items)))
     request = (anchor.id, k, layer, varied, active.version, wardrobe_state)
     if state.get("suggest_request") != request or state.get("suggestions") is None:
         state.suggestions = suggester.suggest([anchor.id], k=k, diversity=0.5 if varied else 0.0,
