@@ -41,6 +41,7 @@ from core.background import BackgroundRemover
 from core.config import Settings
 from core.encoder import FashionEncoder
 from core.ingest import BAND_MATCH_THRESHOLD
+from core.model_service import ModelService
 from core.records import (
     DoctorReport,
     IngestOutcome,
@@ -55,7 +56,6 @@ from db.files import ImageFiles
 from db.lock import HomeLock, HomeLocked
 from db.models import Item, Outfit
 from db.vectors import VectorStore
-from models.compat import identity
 from models.data import OutfitSet
 
 __all__ = ["BAND_MATCH_THRESHOLD", "HomeLocked", "Wardrobe"]
@@ -129,6 +129,8 @@ class Wardrobe:
             remover=BackgroundRemover(settings.rembg_model),
         )
         self._stores.load_encoder()
+        # the one place that decides which compatibility model is active (and why not another)
+        self.models = ModelService(settings)
         self.startup_report = DoctorReport()
 
     # --- life cycle -----------------------------------------------------------------------
@@ -201,14 +203,12 @@ class Wardrobe:
 
     @property
     def status(self) -> WardrobeStatus:
-        compat_dir = self.settings.compat_model_dir
-        compat = f"trained ({compat_dir})" if compat_dir.is_dir() else identity().version
         return WardrobeStatus(
             encoder_ready=self._stores.encoder is not None,
             encoder_message=self._stores.encoder_message,
             background_ready=self.remover.ready,
             background_message=self.remover.message,
-            compat_model=compat,
+            compat_model=self.models.active().version,  # "identity" when the folder won't load
         )
 
     # --- ingestion (core/ingest.py) ---------------------------------------------------------

@@ -182,6 +182,16 @@ def test_identity_until_trained_and_a_clear_message_for_a_broken_model(settings:
     assert broken.message and str(settings.compat_model_dir) in broken.message
 
 
+def test_status_reports_the_model_the_service_would_use(settings: Settings,
+                                                         wardrobe: Wardrobe) -> None:
+    """A folder that fails to load is not "trained": status falls back with the service."""
+    assert wardrobe.status.compat_model == "identity"
+    settings.compat_model_dir.mkdir(parents=True)
+    (settings.compat_model_dir / "config.json").write_text("{not json")
+    assert wardrobe.status.compat_model == "identity"
+    assert wardrobe.models.active().message  # the reason is kept where the pages read it
+
+
 def test_training_needs_enough_outfits(settings: Settings, wardrobe: Wardrobe,
                                        stocked: dict[str, list[str]]) -> None:
     _outfits(wardrobe, stocked, MIN_TRAINING_OUTFITS - 1)
@@ -202,6 +212,7 @@ def test_train_activates_the_new_model_and_evaluations_are_kept_per_version(
     active = service.active()
     assert active.version != "identity" and active.path == settings.compat_model_dir
     assert active.info["data"] == "wardrobe" and "trained model" in active.name
+    assert wardrobe.status.compat_model == active.version
 
     results = service.evaluate_on_wardrobe(wardrobe, seed=0)
     assert set(results) == {"active", "identity"}
