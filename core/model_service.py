@@ -221,9 +221,15 @@ class ModelService:
             tmp.replace(path)
         return results
 
-    def score_distribution(self, wardrobe: Wardrobe, seed: int = 0) -> ScoreDistribution | None:
-        """Scores of the wardrobe's outfits, their scrambled copies and disliked outfits."""
-        data = wardrobe.training_set()
+    def score_distribution(
+        self, wardrobe: Wardrobe, seed: int = 0, training: TrainingData | None = None
+    ) -> ScoreDistribution | None:
+        """Scores of the wardrobe's outfits, their scrambled copies and disliked outfits.
+
+        `training`: the wardrobe's training data when the caller already has it (the Model
+        page builds it once per run), so the outfits are not read and stacked again.
+        """
+        data = (training or self.training_data(wardrobe)).data
         if data is None or len(data) == 0:
             return None
         model = self.active().model

@@ -161,6 +161,11 @@ def test_actions_reuse_one_record_and_feed_training(wardrobe: Wardrobe,
     assert not disliked.saved and wardrobe.outfit(disliked.id).rating == -1
     saved = outfit_actions.save(wardrobe, other, 0.1)  # saving after a dislike stores it saved
     assert saved.saved and saved.id != disliked.id
+    swapped = dict(reversed(list(other.items())))  # same pieces and slots, listed otherwise
+    assert outfit_actions.find_outfit(wardrobe, swapped).id == saved.id  # saved one first
+    recorded = outfit_actions.index_outfits(wardrobe.outfits())
+    assert len(recorded) == 2 and recorded[outfit_actions.outfit_key(items)].id == liked.id
+    assert outfit_actions.outfit_key({"top": t, "bottom": b}) not in recorded
     data = wardrobe.training_set()
     assert data is not None and data.hard_negatives is not None and len(data.hard_negatives) >= 1
 
@@ -235,6 +240,8 @@ def test_score_distribution_has_a_scrambled_twin_per_outfit(
     outfit_actions.dislike(wardrobe, {"top": t, "bottom": b, "shoes": s}, None)
     dist = service.score_distribution(wardrobe)
     assert dist is not None
+    again = service.score_distribution(wardrobe, training=service.training_data(wardrobe))
+    assert again is not None and np.array_equal(again.positive, dist.positive)
     assert dist.positive.shape == dist.negative.shape == (5,) and dist.disliked.shape == (1,)
     rows = dist.histogram(bins=10)
     for kind in ("real outfits", "scrambled outfits", "disliked"):
