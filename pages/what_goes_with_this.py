@@ -173,7 +173,7 @@ def render() -> None:
     if not anchor.available:
         st.caption("This piece is marked unavailable; it is used anyway because you picked it.")
 
-    suggester = OutfitSuggester(wardrobe, active.model)
+    suggester = OutfitSuggester(wardrobe, active.model, resources.model_service().ranker(active))
     # the revision catches re-embedding ("Remove background again", reindex), which keeps ids,
     # categories and flags as they were but changes the vectors suggestions are ranked from
     wardrobe_state = (wardrobe.items_revision, hash(tuple(

@@ -4,6 +4,8 @@ CLIP, tiny rembg): batch uploads, suggestions and swaps, outfit actions, the mod
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from itertools import product
 
@@ -17,7 +19,7 @@ from core.recommend import OutfitRanker
 from core.suggest import OutfitSuggester, can_anchor, outfit_pieces
 from core.uploads import UploadFile, ingest_uploads, summarise
 from core.wardrobe import Wardrobe
-from models.compat import identity
+from models.compat import IdentityModel, identity
 from tests.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo, outfit_photo, text_file
 
 ITEMS = [("top", "tshirt", RED), ("top", "tshirt", GREEN), ("bottom", "trousers", NAVY),
@@ -136,6 +138,68 @@ def test_swap_offers_the_next_best_piece_for_one_slot(wardrobe: Wardrobe,
     assert rescored[0].score == pytest.approx(option.score)
 
 
+class InsideCountingModel(IdentityModel):
+    """The identity model, noting how many threads are projecting at once."""
+
+    def __init__(self) -> None:
+        self.inside = 0
+        self.most_inside = 0
+        self._count = threading.Lock()
+
+    def project(self, category: str, x: np.ndarray, partner: str | None = None) -> np.ndarray:
+        with self._count:
+            self.inside += 1
+            self.most_inside = max(self.most_inside, self.inside)
+        time.sleep(0.002)  # long enough for another thread to come in, were it let in
+        try:
+            return super().project(category, x, partner)
+        finally:
+            with self._count:
+                self.inside -= 1
+
+
+def test_a_shared_ranker_serves_suggesters_and_threads_alike(
+        settings: Settings, wardrobe: Wardrobe, stocked: dict[str, list[str]]) -> None:
+    """The app keeps one ranker per model across runs and sessions (ModelService.ranker)."""
+    service = ModelService(settings)
+    active = service.active()
+    shared = service.ranker(active)
+    assert service.ranker(service.active()) is shared
+    with pytest.raises(ValueError, match="another model"):
+        OutfitSuggester(wardrobe, identity(), shared)
+    warm = OutfitSuggester(wardrobe, active.model, shared)
+    cold = OutfitSuggester(wardrobe, active.model)
+    for top in stocked["top"]:
+        assert [o.item_ids for o in warm.suggest([top], k=4)] == [
+            o.item_ids for o in cold.suggest([top], k=4)]
+    assert shared.cache.hits > 0  # the second anchor reused the first one's projections
+
+    rng = np.random.default_rng(0)
+    pool = {slot: ([f"{slot}{n}" for n in range(12)], rng.normal(size=(12, 8)).astype(np.float32))
+            for slot in ("top", "bottom", "shoes", "outerwear")}
+    requests = [({"top": (f"a{n}", rng.normal(size=8).astype(np.float32))}, d)
+                for n in range(3) for d in (0.0, 0.5)]
+    expected = [[o.items for o in OutfitRanker(identity()).rank(a, pool, k=5, diversity=d)]
+                for a, d in requests]
+    model = InsideCountingModel()
+    tiny = OutfitRanker(model, cache_bytes=4096)  # evicts all the time
+    failures: list[str] = []
+
+    def worker() -> None:
+        for (a, d), want in zip(requests, expected, strict=True):
+            got = [o.items for o in tiny.rank(a, pool, k=5, diversity=d)]
+            if got != want:
+                failures.append(f"{a} {d}: {got} != {want}")
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert model.most_inside == 1  # one ranking at a time: its LRU caches are not thread-safe
+
+
 def test_outfit_pieces_skip_deleted_items(wardrobe: Wardrobe, stocked: dict[str, list[str]]) -> None:
     items = {"top": stocked["top"][0], "bottom": stocked["bottom"][0], "shoes": stocked["shoes"][0]}
     outfit = wardrobe.save_outfit(items, source="manual")
@@ -211,6 +275,7 @@ def test_train_activates_the_new_model_and_evaluations_are_kept_per_version(
         settings: Settings, wardrobe: Wardrobe, stocked: dict[str, list[str]]) -> None:
     _outfits(wardrobe, stocked, 6)
     service = ModelService(settings)
+    untrained = service.ranker(service.active())
     steps: list[int] = []
     metrics = service.train_on_wardrobe(wardrobe, epochs=10, progress=lambda p: steps.append(p.step))
     assert metrics["epochs"] == 10 and steps == sorted(steps) and steps[-1] == metrics["steps"]
@@ -218,6 +283,7 @@ def test_train_activates_the_new_model_and_evaluations_are_kept_per_version(
     assert active.version != "identity" and active.path == settings.compat_model_dir
     assert active.info["data"] == "wardrobe" and "trained model" in active.name
     assert wardrobe.status.compat_model == active.version
+    assert service.ranker(active) is not untrained  # a new model starts a new ranker
 
     results = service.evaluate_on_wardrobe(wardrobe, seed=0)
     assert set(results) == {"active", "identity"}
