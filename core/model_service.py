@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core.config import Settings
+from core.recommend import OutfitRanker
 from models.compat import CompatModel, identity, load_model
 from models.config import TrainConfig
 from models.data import OutfitSet
@@ -94,6 +95,7 @@ class ModelService:
         self.settings = settings
         self._lock = threading.RLock()
         self._loaded: tuple[tuple[float, ...], ActiveModel] | None = None
+        self._ranker: OutfitRanker | None = None
 
     # --- active model ---------------------------------------------------------------------
 
@@ -129,6 +131,14 @@ class ModelService:
             if self._loaded is None or self._loaded[0] != fingerprint:
                 self._loaded = (fingerprint, self._load())
             return self._loaded[1]
+
+    def ranker(self, active: ActiveModel) -> OutfitRanker:
+        """The ranker for this active model, kept across requests so that its projection and
+        pair-block caches serve the next anchor too; a new model gets a new (cold) one."""
+        with self._lock:
+            if self._ranker is None or self._ranker.model is not active.model:
+                self._ranker = OutfitRanker(active.model)
+            return self._ranker
 
     # --- data -------------------------------------------------------------------------------
 
@@ -221,9 +231,15 @@ class ModelService:
             tmp.replace(path)
         return results
 
-    def score_distribution(self, wardrobe: Wardrobe, seed: int = 0) -> ScoreDistribution | None:
-        """Scores of the wardrobe's outfits, their scrambled copies and disliked outfits."""
-        data = wardrobe.training_set()
+    def score_distribution(
+        self, wardrobe: Wardrobe, seed: int = 0, training: TrainingData | None = None
+    ) -> ScoreDistribution | None:
+        """Scores of the wardrobe's outfits, their scrambled copies and disliked outfits.
+
+        `training`: the wardrobe's training data when the caller already has it (the Model
+        page builds it once per run), so the outfits are not read and stacked again.
+        """
+        data = (training or self.training_data(wardrobe)).data
         if data is None or len(data) == 0:
             return None
         model = self.active().model

@@ -7,7 +7,7 @@ negatives (see `Wardrobe.training_set`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -16,12 +16,30 @@ if TYPE_CHECKING:
     from core.wardrobe import Wardrobe
 
 
+OutfitKey = frozenset[tuple[str, str]]
+OutfitIndex = dict[OutfitKey, "OutfitRecord"]
+
+
+def outfit_key(items: Mapping[str, str]) -> OutfitKey:
+    """The same pieces in the same slots, whatever the order they are listed in."""
+    return frozenset(items.items())
+
+
+def index_outfits(outfits: Iterable[OutfitRecord]) -> OutfitIndex:
+    """Recorded outfits by their pieces, the saved (then oldest) one kept for each.
+
+    A page showing many suggestions builds this once per run instead of reading every outfit
+    again per card.
+    """
+    index: OutfitIndex = {}
+    for outfit in sorted(outfits, key=lambda o: (not o.saved, o.created)):
+        index.setdefault(outfit_key(outfit.items), outfit)
+    return index
+
+
 def find_outfit(wardrobe: Wardrobe, items: Mapping[str, str]) -> OutfitRecord | None:
     """An outfit already recorded with exactly these pieces in these slots, saved ones first."""
-    wanted = dict(items)
-    matches = [o for o in wardrobe.outfits() if dict(o.items) == wanted]
-    matches.sort(key=lambda o: (not o.saved, o.created))
-    return matches[0] if matches else None
+    return index_outfits(wardrobe.outfits()).get(outfit_key(items))
 
 
 def record_outfit(

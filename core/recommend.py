@@ -21,6 +21,7 @@ Definitions the tests and the app rely on:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
@@ -100,6 +101,9 @@ class OutfitRanker:
         # pool x pool similarity blocks: a new anchor over the same wardrobe reuses them
         self.blocks = BytesLRU(cache_bytes)
         self.last_stats = SearchStats()  # what the latest exact search touched (benchmarks)
+        # one ranker serves every session of the app (its caches pay off across anchors), and
+        # the LRU caches are not thread-safe: one ranking at a time
+        self._lock = threading.RLock()
 
     def rank(
         self,
@@ -125,9 +129,10 @@ class OutfitRanker:
         slots, layer = _prepare(anchors, pool, frozenset(exclude), with_outerwear)
         if k == 0:
             return []
-        if diversity == 0.0:
-            return self._exact(slots, layer, int(k))
-        return self._diverse(slots, layer, int(k), float(diversity))
+        with self._lock:
+            if diversity == 0.0:
+                return self._exact(slots, layer, int(k))
+            return self._diverse(slots, layer, int(k), float(diversity))
 
     # -- exact top K ---------------------------------------------------------------------
 

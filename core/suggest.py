@@ -83,11 +83,18 @@ class OutfitSuggestion:
 
 
 class OutfitSuggester:
-    """Ranks outfits from one wardrobe with one model. Cheap to build; build one per request."""
+    """Ranks outfits from one wardrobe with one model. Cheap to build; build one per request.
 
-    def __init__(self, wardrobe: Wardrobe, model: CompatModel) -> None:
+    Pass a long-lived `ranker` for `model` (ModelService.ranker) to reuse its projection and
+    pair-block caches across requests; without one a fresh ranker starts cold.
+    """
+
+    def __init__(self, wardrobe: Wardrobe, model: CompatModel,
+                 ranker: OutfitRanker | None = None) -> None:
+        if ranker is not None and ranker.model is not model:
+            raise ValueError("the ranker was built for another model")
         self.wardrobe = wardrobe
-        self.ranker = OutfitRanker(model)
+        self.ranker = ranker or OutfitRanker(model)
         self._items = {
             i.id: i for i in wardrobe.items(available=True) if can_anchor(i)
         }

@@ -24,12 +24,13 @@ job each, which share one `WardrobeStores`:
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 import numpy as np
 from sqlalchemy import func, select
@@ -40,6 +41,7 @@ from core.background import BackgroundRemover
 from core.config import Settings
 from core.encoder import FashionEncoder
 from core.ingest import BAND_MATCH_THRESHOLD
+from core.model_service import ModelService
 from core.records import (
     DoctorReport,
     IngestOutcome,
@@ -54,7 +56,6 @@ from db.files import ImageFiles
 from db.lock import HomeLock, HomeLocked
 from db.models import Item, Outfit
 from db.vectors import VectorStore
-from models.compat import identity
 from models.data import OutfitSet
 
 __all__ = ["BAND_MATCH_THRESHOLD", "HomeLocked", "Wardrobe"]
@@ -63,6 +64,23 @@ log = logging.getLogger(__name__)
 
 VectorStoreFactory = Callable[[Settings], VectorStore]
 T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def _changes_items(
+    method: Callable[Concatenate[Wardrobe, P], T],
+) -> Callable[Concatenate[Wardrobe, P], T]:
+    """Bump `items_revision` after a write that may change items, even one that failed half-way
+    (the stores are reconciled, but the embedding or the picture may already differ)."""
+
+    @functools.wraps(method)
+    def write(wardrobe: Wardrobe, *args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return method(wardrobe, *args, **kwargs)
+        finally:
+            wardrobe._stores.note_item_change()
+
+    return write
 
 
 class _OnStores(Generic[T]):
@@ -111,6 +129,8 @@ class Wardrobe:
             remover=BackgroundRemover(settings.rembg_model),
         )
         self._stores.load_encoder()
+        # the one place that decides which compatibility model is active (and why not another)
+        self.models = ModelService(settings)
         self.startup_report = DoctorReport()
 
     # --- life cycle -----------------------------------------------------------------------
@@ -172,27 +192,38 @@ class Wardrobe:
         return self.status
 
     @property
+    def items_revision(self) -> int:
+        """Grows with every write that may change an item: its row, picture or embedding.
+
+        Cheap to read on every page run; suggestions computed at an older revision are stale
+        (re-embedding keeps ids and categories but changes the vectors). Outfit, feedback and
+        wear writes leave it alone, so liking a suggestion does not reshuffle the list.
+        """
+        return self._stores.items_revision
+
+    @property
     def status(self) -> WardrobeStatus:
-        compat_dir = self.settings.compat_model_dir
-        compat = f"trained ({compat_dir})" if compat_dir.is_dir() else identity().version
         return WardrobeStatus(
             encoder_ready=self._stores.encoder is not None,
             encoder_message=self._stores.encoder_message,
             background_ready=self.remover.ready,
             background_message=self.remover.message,
-            compat_model=compat,
+            compat_model=self.models.active().version,  # "identity" when the folder won't load
         )
 
     # --- ingestion (core/ingest.py) ---------------------------------------------------------
 
+    @_changes_items
     def ingest_bytes(self, data: bytes, filename: str) -> IngestOutcome:
         """Store one garment photo. Refusals (bad files) write nothing anywhere."""
         return ingest.ingest_bytes(self._stores, data, filename)
 
+    @_changes_items
     def ingest_path(self, path: Path) -> IngestOutcome:
         """`ingest_bytes` for a file; the outcome names the path as given."""
         return ingest.ingest_path(self._stores, path)
 
+    @_changes_items
     def ingest_outfit_photo(self, data: bytes, filename: str) -> OutfitPhotoOutcome:
         """Record a full-body "what I wore" photo as an outfit (source "photo")."""
         return ingest.ingest_outfit_photo(self._stores, data, filename)
@@ -206,18 +237,22 @@ class Wardrobe:
     def item(self, item_id: str) -> ItemRecord:
         return item_catalogue.get_item(self._stores, item_id)
 
+    @_changes_items
     def update_item(self, item_id: str, **fields: Any) -> ItemRecord:
         """Change tags or details; every field given is marked as edited by a person."""
         return item_catalogue.update_item(self._stores, item_id, **fields)
 
+    @_changes_items
     def set_available(self, item_id: str, available: bool) -> ItemRecord:
         """Mark an item as at hand or not (in the wash, lent out); not a tag edit."""
         return item_catalogue.set_available(self._stores, item_id, available)
 
+    @_changes_items
     def reprocess_background(self, item_id: str) -> ItemRecord:
         """Cut the item out again from its original, then re-embed and re-tag it."""
         return item_catalogue.reprocess_background(self._stores, item_id)
 
+    @_changes_items
     def delete_item(self, item_id: str) -> None:
         """Remove the item's row (and its places in outfits), then its vector and files."""
         item_catalogue.delete_item(self._stores, item_id)
@@ -270,6 +305,7 @@ class Wardrobe:
     def _reconcile(self, repair: bool, deep: bool) -> DoctorReport:
         return maintenance.reconcile_stores(self._stores, repair=repair, deep=deep)
 
+    @_changes_items
     def doctor(self, repair: bool = False) -> DoctorReport:
         """Compare database, vector index (ids, metadata and values) and image folder.
 
@@ -278,6 +314,7 @@ class Wardrobe:
         """
         return self._reconcile(repair=repair, deep=True)
 
+    @_changes_items
     def reindex(self) -> int:
         """Embed pending (or other-model) items, then make the vector index match; the count.
 
@@ -289,6 +326,7 @@ class Wardrobe:
         """Write images, every row and every embedding to one zip (see db/archive.py)."""
         maintenance.export_zip(self._stores, path)
 
+    @_changes_items
     def import_zip(self, path: Path) -> None:
         """Import an export into this home, which must be empty (ImportRefused otherwise)."""
         maintenance.import_zip(self._stores, path)

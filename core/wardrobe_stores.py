@@ -35,6 +35,14 @@ class WardrobeStores:
     write_lock: threading.RLock = field(default_factory=threading.RLock)
     encoder: FashionEncoder | None = None
     encoder_message: str | None = None
+    # bumped after every write that may change items (rows, pictures, embeddings), so callers
+    # can tell cheaply that what they computed from items (suggestions) is out of date
+    items_revision: int = 0
+
+    def note_item_change(self) -> None:
+        """Count one more (possible) change to the items; see `items_revision`."""
+        with self.write_lock:
+            self.items_revision += 1
 
     def load_encoder(self) -> FashionEncoder | None:
         """Load (or retry loading) the encoder; failures are kept as a message, never raised.

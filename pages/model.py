@@ -6,7 +6,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core.model_service import MIN_TRAINING_OUTFITS, ActiveModel, ModelService, ScoreDistribution
+from core.model_service import (
+    MIN_TRAINING_OUTFITS,
+    ActiveModel,
+    ModelService,
+    ScoreDistribution,
+    TrainingData,
+)
 from core.wardrobe import Wardrobe
 from models.train import TrainProgress
 from ui import resources
@@ -47,8 +53,7 @@ def compat_box(service: ModelService, active: ActiveModel) -> None:
     st.caption(f"Last evaluated {plain(str(last.get('evaluated', ''))[:16])} on your wardrobe.")
 
 
-def train_section(wardrobe: Wardrobe, service: ModelService) -> None:
-    available = service.training_data(wardrobe)
+def train_section(wardrobe: Wardrobe, service: ModelService, available: TrainingData) -> None:
     st.subheader("Train on your outfits")
     st.markdown(
         f"Your wardrobe has **{available.outfits}** outfit(s) to learn from (outfit photos, "
@@ -107,14 +112,15 @@ def render() -> None:
         encoder_box(wardrobe)
     with c2, st.container(border=True):
         compat_box(service, active)
-    train_section(wardrobe, service)
+    available = service.training_data(wardrobe)  # once per run: it reads and stacks every outfit
+    train_section(wardrobe, service, available)
     st.subheader("Evaluate")
-    outfits = service.training_data(wardrobe).outfits
+    outfits = available.outfits
     st.button("Evaluate on my outfits", key="evaluate", disabled=outfits < 2,
               on_click=act, args=("Evaluation", evaluate, service))
     st.caption("A trained model has seen these outfits, so its numbers are optimistic; the "
                "identity model's numbers are the baseline.")
-    distribution = service.score_distribution(wardrobe) if outfits else None
+    distribution = service.score_distribution(wardrobe, training=available) if outfits else None
     if distribution is not None:
         distribution_chart(distribution)
 

@@ -9,7 +9,6 @@ from core.gallery import CATEGORY_ORDER, category_label, display_name
 from core.records import ItemRecord
 from core.suggest import SLOT_OF_CATEGORY, OutfitSuggester, OutfitSuggestion, can_anchor, slot_of
 from core.uploads import UploadFile, ingest_uploads
-from core.wardrobe import Wardrobe
 from ui import resources
 from ui.actions import act, flash, show_messages
 from ui.page import run_page
@@ -115,7 +114,7 @@ def alternatives(suggester: OutfitSuggester, index: int, outfit: OutfitSuggestio
                       args=(index, alt))
 
 
-def outfit_card(wardrobe: Wardrobe, suggester: OutfitSuggester, index: int,
+def outfit_card(recorded: outfit_actions.OutfitIndex, suggester: OutfitSuggester, index: int,
                 outfit: OutfitSuggestion) -> None:
     with st.container(border=True, key=f"outfit-card-{index}"):
         st.markdown(f"**Outfit {index + 1}**")
@@ -127,7 +126,7 @@ def outfit_card(wardrobe: Wardrobe, suggester: OutfitSuggester, index: int,
                 st.caption(f"{slot_label(slot)}{pin}: {plain(display_name(item))}")
         score_bar(outfit.score)
         st.caption(weakest_pair_text(outfit))
-        stored = outfit_actions.find_outfit(wardrobe, outfit.item_ids)
+        stored = recorded.get(outfit_actions.outfit_key(outfit.item_ids))
         if stored is not None and stored.rating:
             st.caption("You liked this outfit." if stored.rating > 0 else "You disliked this outfit.")
         with st.container(horizontal=True):
@@ -174,8 +173,11 @@ def render() -> None:
     if not anchor.available:
         st.caption("This piece is marked unavailable; it is used anyway because you picked it.")
 
-    suggester = OutfitSuggester(wardrobe, active.model)
-    wardrobe_state = hash(tuple((i.id, i.category, i.available, i.pending_embedding) for i in items))
+    suggester = OutfitSuggester(wardrobe, active.model, resources.model_service().ranker(active))
+    # the revision catches re-embedding ("Remove background again", reindex), which keeps ids,
+    # categories and flags as they were but changes the vectors suggestions are ranked from
+    wardrobe_state = (wardrobe.items_revision, hash(tuple(
+        (i.id, i.category, i.available, i.pending_embedding, i.embedding_model) for i in items)))
     request = (anchor.id, k, layer, varied, active.version, wardrobe_state)
     if state.get("suggest_request") != request or state.get("suggestions") is None:
         state.suggestions = suggester.suggest([anchor.id], k=k, diversity=0.5 if varied else 0.0,
@@ -191,11 +193,12 @@ def render() -> None:
         st.info(f"No complete outfit can be made around this piece yet.{hint} An outfit needs a "
                 "top, a bottom and shoes (or a one-piece and shoes), all available and embedded.")
         return
+    recorded = outfit_actions.index_outfits(wardrobe.outfits())  # once per run, not per card
     for start in range(0, len(suggestions), 2):
         for col, index in zip(st.columns(2), range(start, min(start + 2, len(suggestions))),
                               strict=False):
             with col:
-                outfit_card(wardrobe, suggester, index, suggestions[index])
+                outfit_card(recorded, suggester, index, suggestions[index])
 
 
 run_page("What goes with this", render)

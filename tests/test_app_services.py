@@ -4,6 +4,8 @@ CLIP, tiny rembg): batch uploads, suggestions and swaps, outfit actions, the mod
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from itertools import product
 
@@ -17,7 +19,7 @@ from core.recommend import OutfitRanker
 from core.suggest import OutfitSuggester, can_anchor, outfit_pieces
 from core.uploads import UploadFile, ingest_uploads, summarise
 from core.wardrobe import Wardrobe
-from models.compat import identity
+from models.compat import IdentityModel, identity
 from tests.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo, outfit_photo, text_file
 
 ITEMS = [("top", "tshirt", RED), ("top", "tshirt", GREEN), ("bottom", "trousers", NAVY),
@@ -156,6 +158,68 @@ def test_swap_offers_the_next_best_piece_for_one_slot(wardrobe: Wardrobe,
     assert rescored[0].score == pytest.approx(option.score)
 
 
+class InsideCountingModel(IdentityModel):
+    """The identity model, noting how many threads are projecting at once."""
+
+    def __init__(self) -> None:
+        self.inside = 0
+        self.most_inside = 0
+        self._count = threading.Lock()
+
+    def project(self, category: str, x: np.ndarray, partner: str | None = None) -> np.ndarray:
+        with self._count:
+            self.inside += 1
+            self.most_inside = max(self.most_inside, self.inside)
+        time.sleep(0.002)  # long enough for another thread to come in, were it let in
+        try:
+            return super().project(category, x, partner)
+        finally:
+            with self._count:
+                self.inside -= 1
+
+
+def test_a_shared_ranker_serves_suggesters_and_threads_alike(
+        settings: Settings, wardrobe: Wardrobe, stocked: dict[str, list[str]]) -> None:
+    """The app keeps one ranker per model across runs and sessions (ModelService.ranker)."""
+    service = ModelService(settings)
+    active = service.active()
+    shared = service.ranker(active)
+    assert service.ranker(service.active()) is shared
+    with pytest.raises(ValueError, match="another model"):
+        OutfitSuggester(wardrobe, identity(), shared)
+    warm = OutfitSuggester(wardrobe, active.model, shared)
+    cold = OutfitSuggester(wardrobe, active.model)
+    for top in stocked["top"]:
+        assert [o.item_ids for o in warm.suggest([top], k=4)] == [
+            o.item_ids for o in cold.suggest([top], k=4)]
+    assert shared.cache.hits > 0  # the second anchor reused the first one's projections
+
+    rng = np.random.default_rng(0)
+    pool = {slot: ([f"{slot}{n}" for n in range(12)], rng.normal(size=(12, 8)).astype(np.float32))
+            for slot in ("top", "bottom", "shoes", "outerwear")}
+    requests = [({"top": (f"a{n}", rng.normal(size=8).astype(np.float32))}, d)
+                for n in range(3) for d in (0.0, 0.5)]
+    expected = [[o.items for o in OutfitRanker(identity()).rank(a, pool, k=5, diversity=d)]
+                for a, d in requests]
+    model = InsideCountingModel()
+    tiny = OutfitRanker(model, cache_bytes=4096)  # evicts all the time
+    failures: list[str] = []
+
+    def worker() -> None:
+        for (a, d), want in zip(requests, expected, strict=True):
+            got = [o.items for o in tiny.rank(a, pool, k=5, diversity=d)]
+            if got != want:
+                failures.append(f"{a} {d}: {got} != {want}")
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert model.most_inside == 1  # one ranking at a time: its LRU caches are not thread-safe
+
+
 def test_outfit_pieces_skip_deleted_items(wardrobe: Wardrobe, stocked: dict[str, list[str]]) -> None:
     items = {"top": stocked["top"][0], "bottom": stocked["bottom"][0], "shoes": stocked["shoes"][0]}
     outfit = wardrobe.save_outfit(items, source="manual")
@@ -181,6 +245,11 @@ def test_actions_reuse_one_record_and_feed_training(wardrobe: Wardrobe,
     assert not disliked.saved and wardrobe.outfit(disliked.id).rating == -1
     saved = outfit_actions.save(wardrobe, other, 0.1)  # saving after a dislike stores it saved
     assert saved.saved and saved.id != disliked.id
+    swapped = dict(reversed(list(other.items())))  # same pieces and slots, listed otherwise
+    assert outfit_actions.find_outfit(wardrobe, swapped).id == saved.id  # saved one first
+    recorded = outfit_actions.index_outfits(wardrobe.outfits())
+    assert len(recorded) == 2 and recorded[outfit_actions.outfit_key(items)].id == liked.id
+    assert outfit_actions.outfit_key({"top": t, "bottom": b}) not in recorded
     data = wardrobe.training_set()
     assert data is not None and data.hard_negatives is not None and len(data.hard_negatives) >= 1
 
@@ -202,6 +271,16 @@ def test_identity_until_trained_and_a_clear_message_for_a_broken_model(settings:
     assert broken.message and str(settings.compat_model_dir) in broken.message
 
 
+def test_status_reports_the_model_the_service_would_use(settings: Settings,
+                                                         wardrobe: Wardrobe) -> None:
+    """A folder that fails to load is not "trained": status falls back with the service."""
+    assert wardrobe.status.compat_model == "identity"
+    settings.compat_model_dir.mkdir(parents=True)
+    (settings.compat_model_dir / "config.json").write_text("{not json")
+    assert wardrobe.status.compat_model == "identity"
+    assert wardrobe.models.active().message  # the reason is kept where the pages read it
+
+
 def test_training_needs_enough_outfits(settings: Settings, wardrobe: Wardrobe,
                                        stocked: dict[str, list[str]]) -> None:
     _outfits(wardrobe, stocked, MIN_TRAINING_OUTFITS - 1)
@@ -216,12 +295,15 @@ def test_train_activates_the_new_model_and_evaluations_are_kept_per_version(
         settings: Settings, wardrobe: Wardrobe, stocked: dict[str, list[str]]) -> None:
     _outfits(wardrobe, stocked, 6)
     service = ModelService(settings)
+    untrained = service.ranker(service.active())
     steps: list[int] = []
     metrics = service.train_on_wardrobe(wardrobe, epochs=10, progress=lambda p: steps.append(p.step))
     assert metrics["epochs"] == 10 and steps == sorted(steps) and steps[-1] == metrics["steps"]
     active = service.active()
     assert active.version != "identity" and active.path == settings.compat_model_dir
     assert active.info["data"] == "wardrobe" and "trained model" in active.name
+    assert wardrobe.status.compat_model == active.version
+    assert service.ranker(active) is not untrained  # a new model starts a new ranker
 
     results = service.evaluate_on_wardrobe(wardrobe, seed=0)
     assert set(results) == {"active", "identity"}
@@ -244,6 +326,8 @@ def test_score_distribution_has_a_scrambled_twin_per_outfit(
     outfit_actions.dislike(wardrobe, {"top": t, "bottom": b, "shoes": s}, None)
     dist = service.score_distribution(wardrobe)
     assert dist is not None
+    again = service.score_distribution(wardrobe, training=service.training_data(wardrobe))
+    assert again is not None and np.array_equal(again.positive, dist.positive)
     assert dist.positive.shape == dist.negative.shape == (5,) and dist.disliked.shape == (1,)
     rows = dist.histogram(bins=10)
     for kind in ("real outfits", "scrambled outfits", "disliked"):

@@ -472,6 +472,33 @@ def test_edits_are_marked_and_never_overwritten_by_retagging(wardrobe: Wardrobe)
         wardrobe.item("missing")
 
 
+def test_items_revision_moves_with_item_writes_only(wardrobe: Wardrobe) -> None:
+    """Re-embedding keeps ids and categories, so suggestions are keyed on this revision."""
+    start = wardrobe.items_revision
+    top = wardrobe.ingest_bytes(imaging.garment_photo(seed=1), "t.jpg").item_id
+    other = wardrobe.ingest_bytes(imaging.garment_photo(seed=2), "o.jpg").item_id
+    assert top and other
+    assert wardrobe.items_revision > start
+    wardrobe.update_item(top, category="top")
+    before_edit = wardrobe.items_revision
+    wardrobe.update_item(other, category="bottom")
+    after_edits = wardrobe.items_revision
+    assert after_edits > before_edit
+    outfit = wardrobe.save_outfit({"top": top, "bottom": other}, source="manual")
+    wardrobe.add_feedback(outfit.id, +1)
+    wardrobe.log_wear(outfit.id)
+    assert wardrobe.items_revision == after_edits  # outfits and feedback change no item
+    wardrobe.reprocess_background(top)
+    after_reprocess = wardrobe.items_revision
+    assert after_reprocess > after_edits
+    with pytest.raises(ValueError):
+        wardrobe.update_item(top, category="hat")
+    assert wardrobe.items_revision > after_reprocess  # counted even when the write fails
+    before = wardrobe.items_revision
+    wardrobe.reindex()
+    assert wardrobe.items_revision > before
+
+
 def test_outfits_feedback_wears_and_training_set(wardrobe: Wardrobe) -> None:
     assert wardrobe.training_set() is None
     ids = _three_items(wardrobe)

@@ -26,7 +26,7 @@ def show(current_page: str) -> None:
             f"{ENCODER_HELP}\n\nDetails: {reason}",
             icon=":material/extension_off:",
         )
-    if current_page != "Wardrobe" and not wardrobe.items():
+    if current_page != "Wardrobe" and not wardrobe.counts()["items"]:
         st.info(
             "Your wardrobe is empty. Start on the **Wardrobe** page: upload photos of your "
             "clothes (one piece per photo), then come back here.",

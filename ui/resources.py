@@ -1,4 +1,4 @@
-"""One wardrobe (and with it the encoder and the rembg session) and one model service per process.
+"""One wardrobe (and with it the encoder, the rembg session and the model service) per process.
 
 `st.cache_resource` keeps them across reruns and sessions; the key is the resolved settings, so
 a test (or a person) pointing WHAT2WEAR_HOME elsewhere gets a fresh one. Releasing the cache
@@ -24,11 +24,6 @@ def _open_wardrobe(key: str, _settings: Settings) -> Wardrobe:
     return Wardrobe.open(_settings)
 
 
-@st.cache_resource(show_spinner=False)
-def _model_service(key: str, _settings: Settings) -> ModelService:
-    return ModelService(_settings)
-
-
 def settings() -> Settings:
     return load_settings()
 
@@ -48,5 +43,5 @@ def wardrobe() -> Wardrobe:
 
 
 def model_service() -> ModelService:
-    current = settings()
-    return _model_service(repr(current), current)
+    """The wardrobe's model service: the same one its `status` reports from."""
+    return wardrobe().models
