@@ -22,7 +22,7 @@ from core.encoder import EncoderUnavailable
 from core.images import ImageRejected
 from core.ingest import read_photo
 from core.records import IngestOutcome, OutfitPhotoOutcome
-from core.wardrobe import Wardrobe
+from core.wardrobe import HomeRefused, Wardrobe
 from db.archive import ImportRefused
 from db.lock import HomeLocked
 
@@ -35,15 +35,24 @@ log = logging.getLogger(__name__)
 Command = Callable[[Wardrobe, argparse.Namespace], int]
 
 
-def _with_wardrobe(command: Command) -> Callable[[argparse.Namespace], int]:
-    """Open the home for the command; a home held by another process is a clear refusal."""
+def _with_wardrobe(
+    command: Command, read_only: bool = False
+) -> Callable[[argparse.Namespace], int]:
+    """Open the home for the command; a home held by another process, or one whose database
+    does not fit its photos, is a clear refusal. `read_only` commands write nothing (and
+    `doctor` decides per its flags)."""
 
     def run(args: argparse.Namespace) -> int:
+        check_only = read_only or bool(getattr(args, "check_only", False))
         try:
-            wardrobe = Wardrobe.open(load_settings())
+            wardrobe = Wardrobe.open(load_settings(), read_only=check_only,
+                                     adopt=bool(getattr(args, "adopt", False)))
         except HomeLocked as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_LOCKED
+        except HomeRefused as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_PROBLEMS
         with wardrobe:
             return command(wardrobe, args)
 
@@ -180,14 +189,16 @@ def _outfits(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
 
 
 def _doctor(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
-    # Opening the home already repaired index/file drift (ids and metadata); say what it found.
+    if args.adopt:
+        return _adopt(wardrobe)
+    # Opening the home (unless read-only) already repaired index/file drift; say what it found.
     startup = wardrobe.startup_report
     for problem in startup.problems:
         print(f"repaired at start-up: {problem}")
     report = wardrobe.doctor(repair=not args.check_only)
     for problem in report.problems:
         print(f"problem: {problem}")
-    for note in report.notes:
+    for note in startup.notes + report.notes:
         print(f"note: {note}")
     if args.check_only:
         print("no problems" if report.ok else f"{len(report.problems)} problem(s); run "
@@ -198,7 +209,23 @@ def _doctor(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
           + ("all consistent" if after.ok else f"{len(after.problems)} problem(s) remain:"))
     for problem in after.problems:
         print(f"remaining: {problem}")
+    quarantined = wardrobe.files.quarantined()
+    if quarantined:
+        print(f"note: {len(quarantined)} photo folder(s) set aside in "
+              f"{wardrobe.files.quarantine_root}; `doctor --adopt` makes items of them")
     return EXIT_OK if after.ok else EXIT_PROBLEMS
+
+
+def _adopt(wardrobe: Wardrobe) -> int:
+    outcomes = wardrobe.adopt_photos()
+    counts = Counter(o.status for o in outcomes)
+    print(f"{len(outcomes)} set-aside photo(s): {counts['added']} recovered as items (named "
+          f"'recovered ...', check their tags), {counts['duplicate']} duplicate, "
+          f"{counts['refused']} refused")
+    for o in outcomes:
+        print(f"  {o.status:<10} {o.filename}" + (f": {o.reason}" if o.reason else "")
+              + (f" -> item {o.item_id}" if o.status == "added" else ""))
+    return EXIT_PROBLEMS if counts["refused"] else EXIT_OK
 
 
 def _reindex(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
@@ -230,24 +257,30 @@ def _import(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    def add(name: str, command: Command, help_text: str) -> argparse.ArgumentParser:
+    def add(
+        name: str, command: Command, help_text: str, read_only: bool = False
+    ) -> argparse.ArgumentParser:
         parser = subparsers.add_parser(name, help=help_text, description=help_text)
-        parser.set_defaults(func=_with_wardrobe(command))
+        parser.set_defaults(func=_with_wardrobe(command, read_only))
         return parser
 
     ingest = add("ingest", _ingest, "add garment photos (files or folders) to the wardrobe")
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--outfit", action="store_true",
                         help="the photos are full-body 'what I wore' photos: record outfits")
-    add("list", _list, "list the items").add_argument("--json", action="store_true")
-    add("outfits", _outfits, "list outfits with their items by slot").add_argument(
+    add("list", _list, "list the items", read_only=True).add_argument(
         "--json", action="store_true")
+    add("outfits", _outfits, "list outfits with their items by slot", read_only=True
+        ).add_argument("--json", action="store_true")
     doctor = add("doctor", _doctor, "check database, vector index and images, and repair drift")
     mode = doctor.add_mutually_exclusive_group()
     mode.add_argument("--check-only", action="store_true", help="report, do not repair")
     mode.add_argument("--repair", action="store_true", help="repair (the default)")
+    mode.add_argument("--adopt", action="store_true",
+                      help="make items of photos the database does not know (a lost database)")
     add("reindex", _reindex, "embed items waiting for an embedding (or made by another model)")
-    add("export", _export, "write the whole wardrobe to a zip").add_argument("file",
+    add("export", _export, "write the whole wardrobe to a zip", read_only=True).add_argument(
+        "file",
                                                                              metavar="FILE.zip")
     add("import", _import, "load an exported zip into an empty home").add_argument(
         "file", metavar="FILE.zip")

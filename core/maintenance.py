@@ -7,6 +7,7 @@ images, embedding pending items).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from functools import partial
 from pathlib import Path
@@ -15,12 +16,15 @@ from PIL import Image
 from sqlalchemy import select
 
 from core.images import ImageRejected
+from core.ingest import ingest_bytes
 from core.item_builder import auto_tags, cutout_from_file, derived_files
 from core.item_catalogue import get_item
 from core.item_writes import apply_tags, index_rows, set_embedding
-from core.records import DoctorReport
+from core.records import DoctorReport, IngestOutcome
 from core.wardrobe_stores import WardrobeStores, item_row
 from db.archive import export_home, import_home
+from db.files import ORIGINAL_STEM
+from db.mapping import utc_now
 from db.models import Item
 from db.reconcile import reconcile
 
@@ -31,7 +35,8 @@ def reconcile_stores(stores: WardrobeStores, repair: bool, deep: bool) -> Doctor
     """Compare (and with `repair` fix) database, vector index and image folder."""
     with stores.write_lock:
         return reconcile(
-            stores.sessions, stores.vectors, stores.files, repair=repair, deep=deep,
+            stores.sessions, stores.vectors, stores.files, stores.settings.clip_model,
+            repair=repair, deep=deep,
             regenerate=partial(_regenerate_derived, stores) if repair else None,
         )
 
@@ -67,6 +72,31 @@ def reindex(stores: WardrobeStores) -> int:
         done += 1
     reconcile_stores(stores, repair=True, deep=False)
     return done
+
+
+def adopt_photos(stores: WardrobeStores) -> list[IngestOutcome]:
+    """Rebuild items from the originals in `quarantine/` (where start-up sets aside photos the
+    database does not know): each is ingested like a new photo (cut out, embedded, tagged),
+    named "recovered ..." and noted for review. A quarantined folder is removed only once its
+    original is committed as an item, byte for byte; a duplicate or an unreadable one stays.
+    """
+    outcomes: list[IngestOutcome] = []
+    for folder in stores.files.quarantined():
+        originals = sorted(folder.glob(f"{ORIGINAL_STEM}.*")) if folder.is_dir() else []
+        if not originals:
+            continue
+        data = originals[0].read_bytes()
+        outcome = ingest_bytes(stores, data, f"recovered {folder.name}{originals[0].suffix}")
+        outcomes.append(dataclasses.replace(outcome, filename=str(folder)))
+        if outcome.status != "added" or outcome.item_id is None:
+            continue
+        with stores.write_lock, stores.sessions.begin() as session:
+            item_row(session, outcome.item_id).notes = (
+                f"Recovered by `doctor --adopt` on {utc_now():%Y-%m-%d} from {folder.name}: "
+                "check its category and tags.")
+        if get_item(stores, outcome.item_id).original_path.read_bytes() == data:
+            stores.files.remove(folder)  # its photo now lives in the item's own folder
+    return outcomes
 
 
 def export_zip(stores: WardrobeStores, path: Path) -> None:

@@ -24,6 +24,7 @@ job each, which share one `WardrobeStores`:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from collections.abc import Callable, Sequence
@@ -51,14 +52,20 @@ from core.records import (
     WardrobeStatus,
 )
 from core.wardrobe_stores import WardrobeStores
-from db.database import create_database_engine, migrate, session_factory
+from db.database import create_database_engine, migrate, session_factory, sqlite_file
 from db.files import ImageFiles
+from db.home import (
+    HomeRefused,
+    check_database_matches_images,
+    check_readable,
+    check_schema_current,
+)
 from db.lock import HomeLock, HomeLocked
 from db.models import Item, Outfit
-from db.vectors import VectorStore
+from db.vectors import VectorStore, open_vector_store
 from models.data import OutfitSet
 
-__all__ = ["BAND_MATCH_THRESHOLD", "HomeLocked", "Wardrobe"]
+__all__ = ["BAND_MATCH_THRESHOLD", "HomeLocked", "HomeRefused", "Wardrobe"]
 
 log = logging.getLogger(__name__)
 
@@ -117,39 +124,70 @@ class Wardrobe:
         settings: Settings,
         lock: HomeLock,
         vector_store_factory: VectorStoreFactory,
+        read_only: bool = False,
+        adopt: bool = False,
     ) -> None:
         self._lock = lock
-        self.engine = create_database_engine(settings.effective_database_url)
-        migrate(self.engine)
+        self.read_only = read_only
+        url = settings.effective_database_url
+        self.engine = create_database_engine(url)
+        try:
+            if not adopt:  # before any write: a wrong database must not even be migrated
+                check_database_matches_images(self.engine, ImageFiles(settings.home), url)
+            if read_only:
+                check_schema_current(self.engine, url)
+            else:
+                migrate(self.engine)
+            vectors, note = open_vector_store(settings, vector_store_factory, read_only)
+        except BaseException:
+            self.engine.dispose()
+            raise
         self._stores = WardrobeStores(
             settings=settings,
             sessions=session_factory(self.engine),
-            vectors=vector_store_factory(settings),
+            vectors=vectors,
             files=ImageFiles(settings.home),
             remover=BackgroundRemover(settings.rembg_model),
         )
-        self._stores.load_encoder()
         # the one place that decides which compatibility model is active (and why not another)
         self.models = ModelService(settings)
-        self.startup_report = DoctorReport()
+        self.startup_report = DoctorReport(notes=[note] if note else [])
 
     # --- life cycle -----------------------------------------------------------------------
 
     @classmethod
     def open(
-        cls, settings: Settings, vector_store_factory: VectorStoreFactory = VectorStore.connect
+        cls,
+        settings: Settings,
+        vector_store_factory: VectorStoreFactory = VectorStore.connect,
+        *,
+        read_only: bool = False,
+        adopt: bool = False,
     ) -> Wardrobe:
-        """Lock the home, migrate the database, load the models, reconcile the stores.
+        """Lock the home, migrate the database, reconcile the stores (models load on first use).
 
-        Raises HomeLocked when another process holds the home. `vector_store_factory` lets
-        tests put a VectorStore subclass (say one whose upsert fails once) under the service.
+        `read_only` (list, checks) writes nothing: no migration, no start-up repair, and a
+        missing home or database is refused instead of created. A database that knows none
+        of the home's photos is refused (HomeRefused) unless `adopt`, which lets
+        `doctor --adopt` rebuild items from them. Raises HomeLocked when another process holds
+        the home. `vector_store_factory` lets tests put a VectorStore subclass (say one whose
+        upsert fails once) under the service.
         """
+        url = settings.effective_database_url
+        if read_only:
+            check_readable(settings.home, sqlite_file(url))
         settings.home.mkdir(parents=True, exist_ok=True)
         lock = HomeLock(settings.lock_path).acquire()
+        wardrobe: Wardrobe | None = None
         try:
-            wardrobe = cls(settings, lock, vector_store_factory)
-            wardrobe.startup_report = wardrobe._reconcile(repair=True, deep=False)
+            wardrobe = cls(settings, lock, vector_store_factory, read_only, adopt)
+            if not read_only:
+                report = wardrobe._reconcile(repair=True, deep=False)
+                wardrobe.startup_report = dataclasses.replace(
+                    report, notes=wardrobe.startup_report.notes + report.notes)
         except BaseException:
+            if wardrobe is not None:
+                wardrobe.close()  # releases the lock too
             lock.release()
             raise
         if wardrobe.startup_report.problems:
@@ -204,7 +242,7 @@ class Wardrobe:
     @property
     def status(self) -> WardrobeStatus:
         return WardrobeStatus(
-            encoder_ready=self._stores.encoder is not None,
+            encoder_ready=self._stores.encoder is not None,  # loads it on first use
             encoder_message=self._stores.encoder_message,
             background_ready=self.remover.ready,
             background_message=self.remover.message,
@@ -321,6 +359,12 @@ class Wardrobe:
         Raises EncoderUnavailable when the encoder still cannot be loaded.
         """
         return maintenance.reindex(self._stores)
+
+    @_changes_items
+    def adopt_photos(self) -> list[IngestOutcome]:
+        """Rebuild items from quarantined originals (`doctor --adopt`); one outcome each."""
+        self._reconcile(repair=True, deep=False)  # unknown photos go to quarantine first
+        return maintenance.adopt_photos(self._stores)
 
     def export_zip(self, path: Path) -> None:
         """Write images, every row and every embedding to one zip (see db/archive.py)."""

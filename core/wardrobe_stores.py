@@ -33,34 +33,46 @@ class WardrobeStores:
     files: ImageFiles
     remover: BackgroundRemover
     write_lock: threading.RLock = field(default_factory=threading.RLock)
-    encoder: FashionEncoder | None = None
     encoder_message: str | None = None
     # bumped after every write that may change items (rows, pictures, embeddings), so callers
     # can tell cheaply that what they computed from items (suggestions) is out of date
     items_revision: int = 0
+    _encoder: FashionEncoder | None = None
+    _encoder_tried: bool = False
 
     def note_item_change(self) -> None:
         """Count one more (possible) change to the items; see `items_revision`."""
         with self.write_lock:
             self.items_revision += 1
 
+    @property
+    def encoder(self) -> FashionEncoder | None:
+        """The encoder, loaded on first use: commands that never embed (list, outfits, export,
+        a check) never pay for loading it. A failed load is not retried here (an offline hub
+        id costs a network probe on every try); `load_encoder` retries."""
+        if not self._encoder_tried:
+            self.load_encoder()
+        return self._encoder
+
     def load_encoder(self) -> FashionEncoder | None:
         """Load (or retry loading) the encoder; failures are kept as a message, never raised.
 
-        Called at open and by explicit actions (reindex, search, reprocess), not per ingested
-        photo: an offline hub id costs a network probe on every try.
+        Called on first use and by explicit actions (reindex, search, reprocess), not per
+        ingested photo.
         """
-        if self.encoder is None:
-            try:
-                self.encoder = load_encoder(self.settings.clip_model)
-                self.encoder_message = None
-            except Exception as error:  # EncoderUnavailable, or a broken model folder
-                detail = str(error) if isinstance(error, EncoderUnavailable) else (
-                    f"{type(error).__name__}: {error}")
-                self.encoder_message = (
-                    f"Encoder unavailable, photos are kept as 'pending embedding': {detail}"
-                )
-        return self.encoder
+        with self.write_lock:
+            self._encoder_tried = True
+            if self._encoder is None:
+                try:
+                    self._encoder = load_encoder(self.settings.clip_model)
+                    self.encoder_message = None
+                except Exception as error:  # EncoderUnavailable, or a broken model folder
+                    detail = str(error) if isinstance(error, EncoderUnavailable) else (
+                        f"{type(error).__name__}: {error}")
+                    self.encoder_message = (
+                        f"Encoder unavailable, photos are kept as 'pending embedding': {detail}"
+                    )
+        return self._encoder
 
     def require_encoder(self) -> FashionEncoder:
         """The encoder, for actions that cannot run without it (EncoderUnavailable otherwise)."""

@@ -2,8 +2,10 @@
 
 An item's files are written into a hidden temporary folder and renamed into place in one step
 (an atomic rename on the same file system), so a folder named after an item is always complete.
-A folder without a database row is an orphan from a crash between the rename and the row's
-commit; reconciliation deletes it.
+A folder without a database row is an orphan: a crash between the rename and the row's commit,
+or a database that is not this folder's (lost, or a mistyped URL). An original photo is the one
+thing nothing else holds, so no repair ever deletes one: orphans (and interrupted writes that
+hold an original) are moved to `home/quarantine/`, from where `doctor --adopt` brings them back.
 """
 
 from __future__ import annotations
@@ -14,7 +16,17 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 IMAGES = "images"
+QUARANTINE = "quarantine"
+ORIGINAL_STEM = "original"  # an item's original photo is `original.<ext>`
 _TMP_PREFIX = ".tmp-"
+
+
+def holds_original(path: Path) -> bool:
+    """Whether a file is, or a folder contains, an original photo (at any depth)."""
+    if path.is_file():
+        return path.name.startswith(ORIGINAL_STEM) or path.name.startswith(
+            f"{_TMP_PREFIX}{ORIGINAL_STEM}")
+    return path.is_dir() and any(holds_original(child) for child in path.iterdir())
 
 
 class ImageFiles:
@@ -23,6 +35,7 @@ class ImageFiles:
     def __init__(self, home: Path) -> None:
         self.home = home
         self.root = home / IMAGES
+        self.quarantine_root = home / QUARANTINE
 
     def relative(self, item_id: str, filename: str) -> str:
         return str(PurePosixPath(IMAGES, item_id, filename))
@@ -59,7 +72,37 @@ class ImageFiles:
         return {name: self.relative(item_id, name) for name in files}
 
     def delete_item(self, item_id: str) -> None:
+        """Remove an item's folder: only for an item the person deleted, or files this very
+        call wrote and failed to commit. Anything else goes to `quarantine`."""
         shutil.rmtree(self.folder(item_id), ignore_errors=True)
+
+    def quarantine(self, path: Path) -> Path:
+        """Move a file or folder out of `images/` into `quarantine/` (never deleted); returns
+        where it went. A name already taken there gets a numbered suffix."""
+        self.quarantine_root.mkdir(parents=True, exist_ok=True)
+        name = path.name.removeprefix(_TMP_PREFIX) if path.parent == self.root else (
+            f"{path.parent.name}-{path.name.removeprefix(_TMP_PREFIX)}")
+        target = self.quarantine_root / name
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.quarantine_root / f"{name}-{n}"
+        path.rename(target)
+        return target
+
+    def quarantined(self) -> list[Path]:
+        """What `quarantine` has set aside, oldest name first."""
+        if not self.quarantine_root.is_dir():
+            return []
+        return sorted(self.quarantine_root.iterdir())
+
+    def set_aside(self, path: Path) -> str:
+        """Clear a leftover or orphan out of the images folder: quarantined when it holds an
+        original, removed otherwise (a half-written cut-out or thumbnail). Says which."""
+        if holds_original(path):
+            return f"moved to {self.quarantine(path).relative_to(self.home)}"
+        self.remove(path)
+        return "removed"
 
     def item_folders(self) -> set[str]:
         """Names of complete item folders on disk."""

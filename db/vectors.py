@@ -9,21 +9,27 @@ WHAT2WEAR_CHROMA_URL talks to a `chroma run` server instead, with the same code.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
 import numpy as np
 from chromadb.api import ClientAPI
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import InvalidArgumentError
 from sqlalchemy.engine import make_url
 
 from core.config import Settings
 
 COLLECTION = "what2wear_items"
 _PAGE = 1000  # ids fetched per request when listing a large collection
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -74,9 +80,34 @@ class VectorStore:
 
     def __init__(self, client: ClientAPI, collection: str = COLLECTION) -> None:
         self.client = client
-        self.collection = client.get_or_create_collection(
-            collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
+        self.name = collection
+        self.collection = self._get_or_create()
+
+    def _get_or_create(self) -> Any:
+        return self.client.get_or_create_collection(
+            self.name, metadata={"hnsw:space": "cosine"}, embedding_function=None
         )
+
+    def dimension(self) -> int | None:
+        """The vector size the index accepts; None while it has never held a vector.
+
+        Chroma fixes a collection's dimension at its first vector and keeps it even when
+        emptied; a freshly fetched collection reports it.
+        """
+        fresh = self.client.get_collection(self.name)
+        dimension = getattr(getattr(fresh, "_model", None), "dimension", None)
+        if dimension is None and fresh.count():
+            dimension = len(fresh.get(limit=1, include=["embeddings"])["embeddings"][0])
+        return int(dimension) if dimension is not None else None
+
+    def recreate(self) -> None:
+        """Drop the whole collection and start an empty one (the index is a cache: the
+        database rebuilds it), for a damaged index or one of another dimension."""
+        try:
+            self.client.delete_collection(self.name)
+        except Exception as error:  # already gone, or too damaged to delete: start over anyway
+            log.warning("dropping the vector collection %s: %s", self.name, error)
+        self.collection = self._get_or_create()
 
     @classmethod
     def connect(cls, settings: Settings) -> VectorStore:
@@ -88,11 +119,23 @@ class VectorStore:
         if not ids:
             return
         vectors = np.asarray(embeddings, dtype=np.float32).reshape(len(ids), -1)
-        self.collection.upsert(
-            ids=list(ids),
-            embeddings=vectors,
-            metadatas=[{"category": c, "embedding_model": model} for c in categories],
-        )
+        metadatas = [{"category": c, "embedding_model": model} for c in categories]
+        try:
+            self.collection.upsert(ids=list(ids), embeddings=vectors, metadatas=metadatas)  # type: ignore[arg-type]
+        except InvalidArgumentError:
+            dimension = self.dimension()
+            if dimension in (None, vectors.shape[1]):
+                raise
+            if self.collection.get(where={"embedding_model": model}, limit=1)["ids"]:
+                raise ValueError(
+                    f"{model}: {vectors.shape[1]}-d embeddings do not fit this encoder's "
+                    f"{dimension}-d vectors in the index; run `python -m core.cli doctor`"
+                ) from None
+            # Only another encoder's vectors are there (the encoder was switched): they are
+            # stale for the configured encoder, and the index is a cache. Start anew.
+            log.info("vector index: %d-d -> %d-d for %s", dimension, vectors.shape[1], model)
+            self.recreate()
+            self.collection.upsert(ids=list(ids), embeddings=vectors, metadatas=metadatas)  # type: ignore[arg-type]
 
     def delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)
@@ -161,3 +204,47 @@ class VectorStore:
 
     def count(self) -> int:
         return self.collection.count()
+
+
+class UnreadableIndex(VectorStore):
+    """Stands in for an index that could not be opened, in a read-only session: every use
+    raises the original error, which a check reports as a problem (nothing is moved)."""
+
+    def __init__(self, error: Exception) -> None:  # no client: nothing to open
+        self.error = error
+        self.client = None  # type: ignore[assignment]
+        self.name = COLLECTION
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise self.error
+
+    upsert = delete = ids = entries = nearest = count = dimension = recreate = _fail  # type: ignore[assignment]
+
+
+def open_vector_store(
+    settings: Settings,
+    factory: Callable[[Settings], VectorStore],
+    read_only: bool,
+) -> tuple[VectorStore, str | None]:
+    """The index, and a note when it had to be rebuilt.
+
+    The embedded index is a cache of the database: one that cannot be opened (a damaged
+    chroma.sqlite3) is moved aside to `chroma.damaged-<time>` and started anew, so the home
+    still opens and start-up reconciliation refills it. A read-only session moves nothing and
+    reports the damage instead. A server that cannot be reached is an error.
+    """
+    try:
+        return factory(settings), None
+    except Exception as error:
+        if settings.chroma_url or not settings.chroma_path.exists():
+            raise
+        if read_only:
+            return UnreadableIndex(error), None
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        aside = settings.chroma_path.with_name(f"{settings.chroma_path.name}.damaged-{stamp}")
+        settings.chroma_path.rename(aside)
+        SharedSystemClient.clear_system_cache()  # forget the client cached for the damaged folder
+        log.warning("vector index could not be opened (%s); moved to %s", error, aside)
+        return factory(settings), (
+            f"the vector index could not be opened ({type(error).__name__}: {error}); it was "
+            f"moved to {aside.name} and rebuilt from the database")

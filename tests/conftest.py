@@ -59,10 +59,9 @@ def byte_level_vocab() -> dict[str, int]:
     return vocab
 
 
-@pytest.fixture(scope="session")
-def tiny_clip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding a tiny CLIP saved like a hub snapshot (config, safetensors weights,
-    tokenizer, preprocessor), loadable with `CLIPModel/CLIPProcessor.from_pretrained(folder)`."""
+def build_tiny_clip(folder: Path, projection_dim: int = 512) -> Path:
+    """Write a tiny CLIP saved like a hub snapshot (config, safetensors weights, tokenizer,
+    preprocessor) into `folder`, loadable with `CLIPModel/CLIPProcessor.from_pretrained`."""
     import torch
     from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPTokenizer
 
@@ -79,17 +78,29 @@ def tiny_clip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
             "num_attention_heads": 2, "image_size": 32, "patch_size": 16,
         },
-        projection_dim=512,
+        projection_dim=projection_dim,
     )
     torch.manual_seed(0)
     model = CLIPModel(config).eval()
     processor = CLIPImageProcessor(size={"shortest_edge": 32},
                                    crop_size={"height": 32, "width": 32})
-    folder = tmp_path_factory.mktemp("tiny-clip")
     model.save_pretrained(folder, safe_serialization=True)
     tokenizer.save_pretrained(folder)
     processor.save_pretrained(folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_clip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny CLIP with FashionCLIP's projection size (512)."""
+    return build_tiny_clip(tmp_path_factory.mktemp("tiny-clip"))
+
+
+@pytest.fixture(scope="session")
+def tiny_clip_256_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Another encoder, of another projection size: what switching WHAT2WEAR_CLIP_MODEL to a
+    different model does to a home."""
+    return build_tiny_clip(tmp_path_factory.mktemp("tiny-clip-256"), projection_dim=256)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -279,6 +279,7 @@ def test_start_up_reconciles_drift_both_ways(wardrobe_settings: Settings) -> Non
         assert "temporary" in problems
         assert w.item(b).thumbnail_path.is_file()
         assert not (home / "images" / "ghostitem").exists()
+        assert (home / "quarantine" / "ghostitem" / "original.jpg").read_bytes() == b"x"
         assert not (home / "images" / ".tmp-half-written").exists()
         assert w.doctor().ok
         assert_index_matches_database(w)
