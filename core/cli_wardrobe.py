@@ -24,11 +24,12 @@ from core.ingest import read_photo
 from core.records import IngestOutcome, OutfitPhotoOutcome
 from core.wardrobe import Wardrobe
 from db.archive import ImportRefused
+from db.database import DatabaseUnavailable
 from db.lock import HomeLocked
 
 # Files picked up when a folder is given (a file named explicitly is always tried).
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"})
-EXIT_OK, EXIT_PROBLEMS, EXIT_LOCKED = 0, 1, 3
+EXIT_OK, EXIT_PROBLEMS, EXIT_LOCKED, EXIT_NO_DATABASE = 0, 1, 3, 4
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,8 @@ Command = Callable[[Wardrobe, argparse.Namespace], int]
 
 
 def _with_wardrobe(command: Command) -> Callable[[argparse.Namespace], int]:
-    """Open the home for the command; a home held by another process is a clear refusal."""
+    """Open the home for the command; a home held by another process, or a database server
+    that cannot be reached, is a clear refusal (the URL's password masked), not a traceback."""
 
     def run(args: argparse.Namespace) -> int:
         try:
@@ -44,6 +46,9 @@ def _with_wardrobe(command: Command) -> Callable[[argparse.Namespace], int]:
         except HomeLocked as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_LOCKED
+        except DatabaseUnavailable as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_NO_DATABASE
         with wardrobe:
             return command(wardrobe, args)
 
