@@ -24,11 +24,12 @@ from core.ingest import read_photo
 from core.records import IngestOutcome, OutfitPhotoOutcome
 from core.wardrobe import HomeRefused, Wardrobe
 from db.archive import ImportRefused
+from db.database import DatabaseUnavailable
 from db.lock import HomeLocked
 
 # Files picked up when a folder is given (a file named explicitly is always tried).
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"})
-EXIT_OK, EXIT_PROBLEMS, EXIT_LOCKED = 0, 1, 3
+EXIT_OK, EXIT_PROBLEMS, EXIT_LOCKED, EXIT_NO_DATABASE = 0, 1, 3, 4
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,10 @@ Command = Callable[[Wardrobe, argparse.Namespace], int]
 def _with_wardrobe(
     command: Command, read_only: bool = False
 ) -> Callable[[argparse.Namespace], int]:
-    """Open the home for the command; a home held by another process, or one whose database
-    does not fit its photos, is a clear refusal. `read_only` commands write nothing (and
-    `doctor` decides per its flags)."""
+    """Open the home for the command; a home held by another process, one whose database does
+    not fit its photos, or a database server that cannot be reached, is a clear refusal (the
+    URL's password masked), not a traceback. `read_only` commands write nothing (and `doctor`
+    decides per its flags)."""
 
     def run(args: argparse.Namespace) -> int:
         check_only = read_only or bool(getattr(args, "check_only", False))
@@ -53,6 +55,9 @@ def _with_wardrobe(
         except HomeRefused as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_PROBLEMS
+        except DatabaseUnavailable as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_NO_DATABASE
         with wardrobe:
             return command(wardrobe, args)
 

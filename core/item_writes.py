@@ -19,7 +19,7 @@ from core.item_builder import CUTOUT, THUMBNAIL, AutoTags, PreparedItem
 from core.records import UNKNOWN_CATEGORY
 from core.wardrobe_stores import WardrobeStores
 from db.mapping import embedding_from_bytes, embedding_to_bytes, utc_now
-from db.models import Item
+from db.models import NAME_LENGTH, Item
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def new_item(
         category=category or tags.category,
         subtype=tags.subtype,
         colours=list(tags.colours),
-        name=name,
+        name=name[:NAME_LENGTH],  # from a file name, which may be longer than the column
         notes="",
         seasons=list(tags.seasons),
         price=None,

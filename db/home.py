@@ -13,9 +13,8 @@ from pathlib import Path
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, select
-from sqlalchemy.engine import make_url
 
-from db.database import alembic_config, sqlite_file
+from db.database import alembic_config, mask_url, reported_unavailable, sqlite_file
 from db.files import ImageFiles, holds_original
 from db.models import Item
 
@@ -23,14 +22,6 @@ from db.models import Item
 class HomeRefused(RuntimeError):
     """The home cannot be opened as asked; nothing was changed. The message says why and
     what to do."""
-
-
-def safe_url(url: str) -> str:
-    """A database URL as it may be shown to people: the password left out."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL SQLAlchemy understands: show nothing of it that may be secret
-        return "<unreadable database URL>"
 
 
 def check_database_matches_images(engine: Engine, files: ImageFiles, url: str) -> None:
@@ -45,14 +36,15 @@ def check_database_matches_images(engine: Engine, files: ImageFiles, url: str) -
         return
     known: set[str] = set()
     missing_file = (path := sqlite_file(url)) is not None and not path.is_file()
-    if not missing_file and inspect(engine).has_table(Item.__tablename__):
-        with engine.connect() as connection:
-            known = set(connection.scalars(select(Item.id)))
+    if not missing_file:
+        with reported_unavailable(engine), engine.connect() as connection:
+            if inspect(connection).has_table(Item.__tablename__):
+                known = set(connection.scalars(select(Item.id)))
     strangers = [f for f in sorted(folders - known) if holds_original(files.folder(f))]
     if not strangers or folders & known:
         return
     raise HomeRefused(
-        f"{files.root} holds {len(strangers)} photo(s) that the database ({safe_url(url)}) "
+        f"{files.root} holds {len(strangers)} photo(s) that the database ({mask_url(url)}) "
         f"does not know (it has {len(known)} item(s)). Is WHAT2WEAR_DATABASE_URL (or "
         "WHAT2WEAR_HOME) right? Nothing was changed. If the database was lost, "
         "`python -m core.cli doctor --adopt` rebuilds the items from these photos."
@@ -73,13 +65,13 @@ def check_readable(home: Path, database_file: Path | None) -> None:
 
 def check_schema_current(engine: Engine, url: str) -> None:
     """A read-only command does not migrate: refuse a database that is empty or behind."""
-    with engine.connect() as connection:
+    with reported_unavailable(engine), engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if current is None:
-        raise HomeRefused(f"the database {safe_url(url)} holds no wardrobe; nothing was changed")
+        raise HomeRefused(f"the database {mask_url(url)} holds no wardrobe; nothing was changed")
     if current != head:
         raise HomeRefused(
-            f"the database {safe_url(url)} needs an upgrade ({current} -> {head}); run "
+            f"the database {mask_url(url)} needs an upgrade ({current} -> {head}); run "
             "`python -m core.cli doctor` or start the app once"
         )

@@ -20,9 +20,14 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 ID_LENGTH = 32  # uuid4().hex
+# Free-text lengths. SQLite stores longer strings anyway; PostgreSQL refuses them, so Item
+# checks them itself and both databases behave alike.
+NAME_LENGTH = 200
+SUBTYPE_LENGTH = 64
+MODEL_NAME_LENGTH = 300
 
 
 class Base(DeclarativeBase):
@@ -36,9 +41,9 @@ class Item(Base):
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     category: Mapped[str] = mapped_column(String(32), index=True)
-    subtype: Mapped[str] = mapped_column(String(64), default="")
+    subtype: Mapped[str] = mapped_column(String(SUBTYPE_LENGTH), default="")
     colours: Mapped[list[str]] = mapped_column(JSON, default=list)
-    name: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     seasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     price: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -46,7 +51,7 @@ class Item(Base):
     cutout_path: Mapped[str] = mapped_column(String(300))
     thumbnail_path: Mapped[str] = mapped_column(String(300))
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    embedding_model: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    embedding_model: Mapped[str | None] = mapped_column(String(MODEL_NAME_LENGTH), nullable=True)
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     pending_embedding: Mapped[bool] = mapped_column(Boolean, default=False)
     background_removed: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -55,6 +60,14 @@ class Item(Base):
     created: Mapped[datetime] = mapped_column(DateTime)
     times_worn: Mapped[int] = mapped_column(Integer, default=0)
     last_worn: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+    @validates("name", "subtype", "embedding_model")
+    def _fits(self, field: str, value: str | None) -> str | None:
+        """ValueError naming the field, instead of a database error on PostgreSQL only."""
+        limit = self.__table__.c[field].type.length
+        if value is not None and len(value) > limit:
+            raise ValueError(f"{field} is longer than {limit} characters")
+        return value
 
 
 class Outfit(Base):

@@ -22,9 +22,9 @@ from chromadb.api import ClientAPI
 from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import InvalidArgumentError
-from sqlalchemy.engine import make_url
 
 from core.config import Settings
+from db.database import driver_url
 
 COLLECTION = "what2wear_items"
 _PAGE = 1000  # ids fetched per request when listing a large collection
@@ -70,7 +70,8 @@ def collection_name(settings: Settings) -> str:
     """
     if not settings.chroma_url:
         return COLLECTION
-    url = make_url(settings.effective_database_url).render_as_string(hide_password=True)
+    # the driver form, so `postgresql://` and `postgresql+psycopg://` name one collection
+    url = driver_url(settings.effective_database_url).render_as_string(hide_password=True)
     digest = hashlib.sha256(url.encode()).hexdigest()
     return f"{COLLECTION}_{digest[:16]}"
 

@@ -28,6 +28,9 @@ import pytest
 
 from core.config import Settings, load_settings
 
+# The throwaway PostgreSQL cluster and per-test databases (tests/test_postgres.py uses them).
+pytest_plugins = ("tests.postgres",)
+
 TINY_REMBG_FILE = "tiny-saliency.onnx"
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)

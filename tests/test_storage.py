@@ -1,5 +1,9 @@
 """The storage layer on its own: migrations, the Chroma vector store, the home lock, atomic
-image folders, embedding bytes and archive validation."""
+image folders, embedding bytes and archive validation.
+
+The tests in MIGRATION_TESTS take the `database_url` fixture; tests/test_postgres.py runs them
+again on a PostgreSQL server by overriding it.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +36,14 @@ from db.vectors import COLLECTION, VectorStore, chroma_client, collection_name
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_migrations_create_exactly_the_models_schema(tmp_path: Path) -> None:
-    engine = create_database_engine(f"sqlite:///{tmp_path / 'w.sqlite3'}")
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """The empty database under test: here a SQLite file."""
+    return f"sqlite:///{tmp_path / 'w.sqlite3'}"
+
+
+def test_migrations_create_exactly_the_models_schema(database_url: str) -> None:
+    engine = create_database_engine(database_url)
     migrate(engine)
     migrate(engine)  # idempotent: every start runs it
     with engine.connect() as connection:
@@ -46,19 +57,28 @@ def test_migrations_create_exactly_the_models_schema(tmp_path: Path) -> None:
     assert any(c["column_names"] == ["sha256"] for c in unique)
 
 
-def test_upgrading_an_initial_schema_database_keeps_its_outfits(tmp_path: Path) -> None:
-    engine = create_database_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+def test_upgrading_an_initial_schema_database_keeps_its_outfits(database_url: str) -> None:
+    engine = create_database_engine(database_url)
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "0001")
-        connection.execute(text(
-            "INSERT INTO outfits (id, source, created, score, saved) "
-            "VALUES ('o1', 'photo', '2025-01-01 00:00:00', NULL, 1)"))
+        connection.execute(
+            text("INSERT INTO outfits (id, source, created, score, saved) "
+                 "VALUES ('o1', 'photo', :created, NULL, :saved)"),
+            {"created": datetime(2025, 1, 1), "saved": True},  # typed: PostgreSQL is strict
+        )
     migrate(engine)
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT id, photo_sha256 FROM outfits")).all()
     assert [tuple(r) for r in rows] == [("o1", None)]
+
+
+# Run again by tests/test_postgres.py against a PostgreSQL server.
+MIGRATION_TESTS = (
+    test_migrations_create_exactly_the_models_schema,
+    test_upgrading_an_initial_schema_database_keeps_its_outfits,
+)
 
 
 def test_embedding_bytes_round_trip_is_exact() -> None:

@@ -1,7 +1,8 @@
 """The wardrobe service end to end: real SQLite, real ChromaDB, tiny real models.
 
 The tests listed in INGESTION_TESTS take the `wardrobe_settings` fixture; tests/test_chroma_server.py
-runs the very same functions again against a `chroma run` server by overriding that fixture.
+runs the very same functions again against a `chroma run` server by overriding that fixture, and
+tests/test_postgres.py runs DATABASE_TESTS against a PostgreSQL server the same way.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from core.records import UNKNOWN_CATEGORY
 from core.tagging import CATEGORIES
 from core.wardrobe import Wardrobe
 from db.archive import ImportRefused
+from db.models import NAME_LENGTH, SUBTYPE_LENGTH
 from db.vectors import VectorStore, chroma_client
 from models.compat import ONEPIECE, SLOTS
 from tests import imaging
@@ -37,6 +40,21 @@ REPO = Path(__file__).resolve().parents[1]
 def wardrobe_settings(settings: Settings) -> Settings:
     """The store mode under test: here the embedded default (SQLite file + Chroma folder)."""
     return settings
+
+
+@pytest.fixture
+def another_wardrobe(wardrobe_settings: Settings, tmp_path: Path) -> Callable[[str], Settings]:
+    """Settings for a second, independent wardrobe in the same store mode: its own home folder
+    (which holds its own SQLite file here)."""
+    return lambda name: dataclasses.replace(wardrobe_settings, home=tmp_path / name)
+
+
+def store_environment(settings: Settings) -> dict[str, str]:
+    """The variables that open the same wardrobe in a second process (the CLI reads only these)."""
+    return {"WHAT2WEAR_HOME": str(settings.home), "WHAT2WEAR_DATABASE_URL": settings.database_url,
+            "WHAT2WEAR_CHROMA_URL": settings.chroma_url,
+            "WHAT2WEAR_CLIP_MODEL": settings.clip_model,
+            "WHAT2WEAR_REMBG_MODEL": settings.rembg_model}
 
 
 @pytest.fixture
@@ -244,17 +262,16 @@ wardrobe.ingest_bytes(Path(sys.argv[1]).read_bytes(), "shirt.jpg")
 
 
 def test_process_killed_between_database_and_vector_write_loses_nothing(
-    settings: Settings, tmp_path: Path
+    wardrobe_settings: Settings, tmp_path: Path
 ) -> None:
     photo = tmp_path / "shirt.jpg"
     photo.write_bytes(imaging.garment_photo(seed=11))
     env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1",
-           "WHAT2WEAR_HOME": str(settings.home), "WHAT2WEAR_CLIP_MODEL": settings.clip_model,
-           "WHAT2WEAR_REMBG_MODEL": settings.rembg_model}
+           **store_environment(wardrobe_settings)}
     crashed = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, str(photo)], cwd=REPO,
                              env=env, capture_output=True, text=True, timeout=120)
     assert crashed.returncode == 17, crashed.stderr
-    with Wardrobe.open(settings) as w:  # the dead process's lock is gone with it
+    with Wardrobe.open(wardrobe_settings) as w:  # the dead process's lock is gone with it
         assert [i.name for i in w.items()] == ["shirt"]
         assert any("missing from the vector index" in p for p in w.startup_report.problems)
         assert_index_matches_database(w)
@@ -291,15 +308,17 @@ def test_start_up_reconciles_drift_both_ways(wardrobe_settings: Settings) -> Non
         assert any(a in p for p in w.doctor().problems)
 
 
-def test_a_damaged_original_never_stops_the_wardrobe_from_opening(settings: Settings) -> None:
+def test_a_damaged_original_never_stops_the_wardrobe_from_opening(
+    wardrobe_settings: Settings,
+) -> None:
     """A lost cut-out whose original is no longer decodable stays a reported problem."""
-    with Wardrobe.open(settings) as w:
+    with Wardrobe.open(wardrobe_settings) as w:
         bad = w.ingest_bytes(imaging.garment_photo(seed=3), "bad.jpg").item_id
         good = w.ingest_bytes(imaging.garment_photo("shoe", imaging.GREEN, seed=3), "g.jpg").item_id
         item = w.item(bad)
         item.cutout_path.unlink()
         item.original_path.write_bytes(item.original_path.read_bytes()[:40])  # truncated on disk
-    with Wardrobe.open(settings) as w:  # start-up repair meets the damaged file
+    with Wardrobe.open(wardrobe_settings) as w:  # start-up repair meets the damaged file
         assert any(bad in p for p in w.startup_report.problems)
         assert not w.item(bad).cutout_path.exists()
         assert w.item(good).cutout_path.is_file()
@@ -473,6 +492,27 @@ def test_edits_are_marked_and_never_overwritten_by_retagging(wardrobe: Wardrobe)
         wardrobe.item("missing")
 
 
+def test_text_longer_than_its_column_is_handled_alike_on_every_database(
+    wardrobe: Wardrobe,
+) -> None:
+    """PostgreSQL enforces VARCHAR lengths, SQLite does not: a long file name is clipped to a
+    name instead of failing the photo, and an edit that does not fit is refused on both."""
+    stem = "summer-" * 40  # 280 characters
+    outcome = wardrobe.ingest_bytes(imaging.garment_photo(seed=1), f"{stem}.jpg")
+    assert outcome.status == "added", outcome.reason
+    assert wardrobe.item(outcome.item_id).name == stem[:NAME_LENGTH]
+    look = wardrobe.ingest_outfit_photo(imaging.outfit_photo(seed=1), f"{stem}.png")
+    assert look.outfit_id is not None, look.reason
+    before = snapshot(wardrobe)
+    for field, limit in (("name", NAME_LENGTH), ("subtype", SUBTYPE_LENGTH)):
+        with pytest.raises(ValueError, match=f"{field} is longer than {limit} characters"):
+            wardrobe.update_item(outcome.item_id, **{field: "y" * (limit + 1)})
+    item = wardrobe.item(outcome.item_id)
+    assert item.name == stem[:NAME_LENGTH] and not item.user_edited
+    assert snapshot(wardrobe) == before
+    assert wardrobe.update_item(outcome.item_id, name="z" * NAME_LENGTH).name == "z" * NAME_LENGTH
+
+
 def test_items_revision_moves_with_item_writes_only(wardrobe: Wardrobe) -> None:
     """Re-embedding keeps ids and categories, so suggestions are keyed on this revision."""
     start = wardrobe.items_revision
@@ -581,8 +621,9 @@ def test_search_text_ranks_items_by_cosine(wardrobe: Wardrobe) -> None:
 
 
 def test_export_import_round_trip_reproduces_the_wardrobe(
-    settings: Settings, tmp_path: Path
+    wardrobe_settings: Settings, another_wardrobe: Callable[[str], Settings], tmp_path: Path
 ) -> None:
+    settings = wardrobe_settings
     archive = tmp_path / "wardrobe.zip"
     with Wardrobe.open(settings) as w:
         ids = _three_items(w)
@@ -595,7 +636,7 @@ def test_export_import_round_trip_reproduces_the_wardrobe(
         items, outfits, history = w.items(), w.outfits(), w.wear_history()
         embeddings = w.embeddings([i.id for i in items])
         vectors = w.vectors.entries()
-    other = dataclasses.replace(settings, home=tmp_path / "other-home")
+    other = another_wardrobe("other-home")
     with Wardrobe.open(other) as w2:
         w2.import_zip(archive)
 
@@ -626,7 +667,9 @@ def test_export_import_round_trip_reproduces_the_wardrobe(
         assert snapshot(w2) == before
 
 
-def test_import_refuses_damaged_or_foreign_archives(wardrobe: Wardrobe, tmp_path: Path) -> None:
+def test_import_refuses_damaged_or_foreign_archives(
+    wardrobe: Wardrobe, another_wardrobe: Callable[[str], Settings], tmp_path: Path
+) -> None:
     wardrobe.ingest_bytes(imaging.garment_photo(seed=1), "a.jpg")
     good = tmp_path / "good.zip"
     wardrobe.export_zip(good)
@@ -641,7 +684,7 @@ def test_import_refuses_damaged_or_foreign_archives(wardrobe: Wardrobe, tmp_path
         for name in src.namelist():
             data = src.read(name)
             dst.writestr(name, b"changed" + data if "original" in name else data)
-    empty = dataclasses.replace(wardrobe.settings, home=tmp_path / "empty")
+    empty = another_wardrobe("empty")
     wardrobe.close()
     with Wardrobe.open(empty) as w:
         for path, reason in ((not_zip, "not a zip"), (foreign, "unknown format"),
@@ -660,3 +703,24 @@ def test_vector_index_is_a_cache_rebuilt_from_sqlite(wardrobe: Wardrobe) -> None
     assert wardrobe.vectors.count() == 0
     assert wardrobe.doctor(repair=True).repaired == 3
     assert_index_matches_database(wardrobe)
+
+
+# Run again by tests/test_postgres.py against a PostgreSQL server: every test whose outcome rests
+# on the database (rows, constraints, transactions, migrations at start-up, reconciliation
+# against the rows, a crash after a commit, export/import of every table, outfits).
+DATABASE_TESTS = (
+    *INGESTION_TESTS,
+    test_process_killed_between_database_and_vector_write_loses_nothing,
+    test_a_damaged_original_never_stops_the_wardrobe_from_opening,
+    test_same_outfit_photo_twice_is_a_duplicate_that_writes_nothing,
+    test_a_tiny_outfit_photo_is_refused_and_writes_nothing,
+    test_band_matching_with_a_broken_index_refuses_the_photo_and_writes_nothing,
+    test_edits_are_marked_and_never_overwritten_by_retagging,
+    test_text_longer_than_its_column_is_handled_alike_on_every_database,
+    test_items_revision_moves_with_item_writes_only,
+    test_outfits_feedback_wears_and_training_set,
+    test_delete_item_removes_row_vector_files_and_its_outfit_slots,
+    test_export_import_round_trip_reproduces_the_wardrobe,
+    test_import_refuses_damaged_or_foreign_archives,
+    test_vector_index_is_a_cache_rebuilt_from_sqlite,
+)

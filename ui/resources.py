@@ -12,6 +12,7 @@ import streamlit as st
 from core.config import Settings, load_settings
 from core.model_service import ModelService
 from core.wardrobe import HomeLocked, HomeRefused, Wardrobe
+from db.database import DatabaseUnavailable
 from ui.text import plain
 
 
@@ -39,6 +40,10 @@ def wardrobe() -> Wardrobe:
             f"or a `python -m core.cli` command). Close it and reload this page.\n\n{plain(exc)}",
             icon=":material/lock:",
         )
+        st.stop()
+    except DatabaseUnavailable as exc:  # a server that is down: say which (no password)
+        st.error(f"Your wardrobe's database cannot be reached.\n\n{plain(exc)}",
+                 icon=":material/cloud_off:")
         st.stop()
     except HomeRefused as exc:  # a database that is not this home's: nothing was touched
         st.error(f"Your wardrobe was not opened, to keep your photos safe.\n\n{plain(exc)}",
