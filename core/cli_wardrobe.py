@@ -22,9 +22,8 @@ from core.encoder import EncoderUnavailable
 from core.images import ImageRejected
 from core.ingest import read_photo
 from core.records import IngestOutcome, OutfitPhotoOutcome
-from core.wardrobe import HomeRefused, Wardrobe
+from core.wardrobe import DatabaseUnavailable, HomeRefused, Wardrobe
 from db.archive import ImportRefused
-from db.database import DatabaseUnavailable
 from db.lock import HomeLocked
 
 # Files picked up when a folder is given (a file named explicitly is always tried).

@@ -52,7 +52,13 @@ from core.records import (
     WardrobeStatus,
 )
 from core.wardrobe_stores import WardrobeStores
-from db.database import create_database_engine, migrate, session_factory, sqlite_file
+from db.database import (
+    DatabaseUnavailable,
+    create_database_engine,
+    migrate,
+    session_factory,
+    sqlite_file,
+)
 from db.files import ImageFiles
 from db.home import (
     HomeRefused,
@@ -65,7 +71,7 @@ from db.models import Item, Outfit
 from db.vectors import VectorStore, open_vector_store
 from models.data import OutfitSet
 
-__all__ = ["BAND_MATCH_THRESHOLD", "HomeLocked", "HomeRefused", "Wardrobe"]
+__all__ = ["BAND_MATCH_THRESHOLD", "DatabaseUnavailable", "HomeLocked", "HomeRefused", "Wardrobe"]
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,7 @@ import streamlit as st
 
 from core.config import Settings, load_settings
 from core.model_service import ModelService
-from core.wardrobe import HomeLocked, HomeRefused, Wardrobe
-from db.database import DatabaseUnavailable
+from core.wardrobe import DatabaseUnavailable, HomeLocked, HomeRefused, Wardrobe
 from ui.text import plain
 
 
