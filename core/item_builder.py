@@ -17,10 +17,8 @@ from core.encoder import FashionEncoder
 from core.images import image_bytes, thumbnail
 from core.records import UNKNOWN_CATEGORY
 from core.tagging import main_colours, tag_item
+from db.files import CUTOUT, ORIGINAL, THUMBNAIL
 
-ORIGINAL = "original"  # + the photo's own extension: the bytes are kept exactly as uploaded
-CUTOUT = "cutout.png"  # transparent PNG for display
-THUMBNAIL = "thumbnail.png"
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
 
 

@@ -14,6 +14,10 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 IMAGES = "images"
+# The files of an item folder (core/item_builder.py writes them; an import checks for them).
+ORIGINAL = "original"  # + the photo's own extension: the bytes are kept exactly as uploaded
+CUTOUT = "cutout.png"  # transparent PNG for display
+THUMBNAIL = "thumbnail.png"
 _TMP_PREFIX = ".tmp-"
 
 
