@@ -17,16 +17,14 @@ from core.encoder import FashionEncoder
 from core.images import image_bytes, thumbnail
 from core.records import UNKNOWN_CATEGORY
 from core.tagging import main_colours, tag_item
-from db.files import ORIGINAL_STEM
+from db.files import CUTOUT, ORIGINAL, THUMBNAIL
 
-CUTOUT = "cutout.png"  # transparent PNG for display
-THUMBNAIL = "thumbnail.png"
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
 
 
 def original_name(fmt: str) -> str:
     """`original.<ext>`: the bytes are kept exactly as uploaded, under the photo's own type."""
-    return f"{ORIGINAL_STEM}.{EXTENSIONS.get(fmt.upper(), fmt.lower())}"
+    return f"{ORIGINAL}.{EXTENSIONS.get(fmt.upper(), fmt.lower())}"
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from core.item_writes import apply_tags, index_rows, set_embedding
 from core.records import DoctorReport, IngestOutcome
 from core.wardrobe_stores import WardrobeStores, item_row
 from db.archive import export_home, import_home
-from db.files import ORIGINAL_STEM
+from db.files import ORIGINAL
 from db.mapping import utc_now
 from db.models import Item
 from db.reconcile import reconcile
@@ -82,7 +82,7 @@ def adopt_photos(stores: WardrobeStores) -> list[IngestOutcome]:
     """
     outcomes: list[IngestOutcome] = []
     for folder in stores.files.quarantined():
-        originals = sorted(folder.glob(f"{ORIGINAL_STEM}.*")) if folder.is_dir() else []
+        originals = sorted(folder.glob(f"{ORIGINAL}.*")) if folder.is_dir() else []
         if not originals:
             continue
         data = originals[0].read_bytes()

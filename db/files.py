@@ -17,15 +17,18 @@ from pathlib import Path, PurePosixPath
 
 IMAGES = "images"
 QUARANTINE = "quarantine"
-ORIGINAL_STEM = "original"  # an item's original photo is `original.<ext>`
+# The files of an item folder (core/item_builder.py writes them; an import checks for them).
+ORIGINAL = "original"  # + the photo's own extension: the bytes are kept exactly as uploaded
+CUTOUT = "cutout.png"  # transparent PNG for display
+THUMBNAIL = "thumbnail.png"
 _TMP_PREFIX = ".tmp-"
 
 
 def holds_original(path: Path) -> bool:
     """Whether a file is, or a folder contains, an original photo (at any depth)."""
     if path.is_file():
-        return path.name.startswith(ORIGINAL_STEM) or path.name.startswith(
-            f"{_TMP_PREFIX}{ORIGINAL_STEM}")
+        return path.name.startswith(ORIGINAL) or path.name.startswith(
+            f"{_TMP_PREFIX}{ORIGINAL}")
     return path.is_dir() and any(holds_original(child) for child in path.iterdir())
 
 

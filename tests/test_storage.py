@@ -187,20 +187,23 @@ def _zip(path: Path, entries: dict[str, bytes | str]) -> Path:
 
 def test_archive_validation_names_the_file_and_the_reason(tmp_path: Path) -> None:
     manifest = json.dumps({"format": FORMAT, "version": FORMAT_VERSION})
+    item = "0123456789abcdef" * 2  # an id as the app makes them (uuid4().hex)
     newer = _zip(tmp_path / "newer.zip", {
         "manifest.json": json.dumps({"format": FORMAT, "version": FORMAT_VERSION + 1}),
         "tables.json": "{}"})
     escaping = _zip(tmp_path / "escape.zip", {
         "manifest.json": manifest,
         "tables.json": json.dumps({"items": [{
-            "id": "x", "sha256": "0", "original_path": "../../etc/passwd",
-            "cutout_path": "images/x/cutout.png", "thumbnail_path": "images/x/thumbnail.png"}]}),
+            "id": item, "sha256": "0", "original_path": "../../etc/passwd",
+            "cutout_path": f"images/{item}/cutout.png",
+            "thumbnail_path": f"images/{item}/thumbnail.png"}]}),
     })
     incomplete = _zip(tmp_path / "incomplete.zip", {
         "manifest.json": manifest,
         "tables.json": json.dumps({"items": [{
-            "id": "x", "sha256": "0", "original_path": "images/x/original.jpg",
-            "cutout_path": "images/x/cutout.png", "thumbnail_path": "images/x/thumbnail.png"}]}),
+            "id": item, "sha256": "0", "original_path": f"images/{item}/original.jpg",
+            "cutout_path": f"images/{item}/cutout.png",
+            "thumbnail_path": f"images/{item}/thumbnail.png"}]}),
     })
     no_manifest = _zip(tmp_path / "plain.zip", {"photo.jpg": b"..."})
     for path, reason in ((newer, "newer than this program"), (escaping, "unexpected file path"),
