@@ -19,8 +19,7 @@ from tqdm import tqdm
 
 from core.config import load_settings
 from core.encoder import EncoderUnavailable
-from core.images import ImageRejected
-from core.ingest import read_photo
+from core.images import ImageRejected, read_photo
 from core.records import IngestOutcome, OutfitPhotoOutcome
 from core.wardrobe import Wardrobe
 from db.archive import ImportRefused
@@ -28,7 +27,7 @@ from db.lock import HomeLocked
 
 # Files picked up when a folder is given (a file named explicitly is always tried).
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"})
-EXIT_OK, EXIT_PROBLEMS, EXIT_LOCKED = 0, 1, 3
+EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_CONFIG, EXIT_LOCKED = 0, 1, 2, 3
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,8 @@ Command = Callable[[Wardrobe, argparse.Namespace], int]
 
 
 def _with_wardrobe(command: Command) -> Callable[[argparse.Namespace], int]:
-    """Open the home for the command; a home held by another process is a clear refusal."""
+    """Open the home for the command; a home held by another process, or a setting that cannot
+    work (say WHAT2WEAR_CHROMA_URL with a wrong scheme), is a clear refusal, not a traceback."""
 
     def run(args: argparse.Namespace) -> int:
         try:
@@ -44,6 +44,9 @@ def _with_wardrobe(command: Command) -> Callable[[argparse.Namespace], int]:
         except HomeLocked as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_LOCKED
+        except ValueError as error:  # messages of settings never show a password (mask_url)
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_BAD_CONFIG
         with wardrobe:
             return command(wardrobe, args)
 
@@ -69,19 +72,43 @@ def _jsonable(value: Any) -> Any:
 # --- ingest ---------------------------------------------------------------------------------
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, plus the photos inside given folders (recursively, sorted, no hidden)."""
+def _skip_reason(path: Path, root: Path) -> str | None:
+    """Why a file found in a folder is not ingested; None for a photo."""
+    if any(part.startswith(".") for part in path.relative_to(root).parts):
+        return "hidden"
+    if path.suffix.lower() not in PHOTO_SUFFIXES:
+        kind = f"extension {path.suffix}" if path.suffix else "no extension"
+        return f"not a photo ({kind}; photos end in {', '.join(sorted(PHOTO_SUFFIXES))})"
+    return None
+
+
+def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Files as given, plus the photos inside given folders (recursively, sorted), and the
+    other files found in those folders with why each was skipped, so the summary can say so."""
     found: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
     for path in paths:
-        if path.is_dir():
-            found.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        else:
+        if not path.is_dir():
             found.append(path)  # a missing path is refused by ingest with its reason
-    return found
+            continue
+        for entry in sorted(path.rglob("*")):
+            if entry.is_dir():
+                continue
+            reason = _skip_reason(entry, path)
+            if reason is None:
+                found.append(entry)  # not only regular files: a pipe is refused with its reason
+            else:
+                skipped.append((entry, reason))
+    return found, skipped
+
+
+def _print_skipped(skipped: list[tuple[Path, str]]) -> None:
+    hidden = sum(1 for _, reason in skipped if reason == "hidden")
+    for path, reason in skipped:
+        if reason != "hidden":
+            print(f"  {'skipped':<10} {path}: {reason}")
+    if hidden:
+        print(f"  {'skipped':<10} {hidden} hidden file(s) (a name or folder starting with '.')")
 
 
 def _ingest_one(wardrobe: Wardrobe, path: Path, outfit: bool) -> IngestOutcome:
@@ -112,14 +139,15 @@ def _guarded_ingest_one(wardrobe: Wardrobe, path: Path, outfit: bool) -> IngestO
 
 
 def _ingest(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
-    files = expand_paths(Path(p) for p in args.paths)
+    files, skipped = expand_paths(Path(p) for p in args.paths)
     outcomes: list[IngestOutcome] = []
     for path in tqdm(files, desc="ingesting", unit="photo", file=sys.stderr):
         outcomes.append(_guarded_ingest_one(wardrobe, path, args.outfit))
     counts = Counter(o.status for o in outcomes)
     kind = "outfit photo(s)" if args.outfit else "photo(s)"
+    others = f", {len(skipped)} other file(s) skipped" if skipped else ""
     print(f"{len(files)} {kind}: {counts['added']} added, {counts['duplicate']} duplicate, "
-          f"{counts['refused']} refused")
+          f"{counts['refused']} refused{others}")
     for o in outcomes:
         if o.status == "added" and o.reason:
             print(f"  added      {o.filename}: {o.reason}")
@@ -129,6 +157,7 @@ def _ingest(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
             print(f"  similar    {o.filename}: looks like item(s) {', '.join(o.near_duplicates)}")
     for warning, n in Counter(w for o in outcomes for w in o.warnings).items():
         print(f"  warning    ({n} photo(s)) {warning}")
+    _print_skipped(skipped)
     if not files:
         print("nothing to ingest: no photos found in the given paths", file=sys.stderr)
     return EXIT_PROBLEMS if counts["refused"] else EXIT_OK

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from core.config import Settings, mask_url
 
-from core.config import Settings
+__all__ = ["SettingLine", "describe", "mask_url"]
 
 
 @dataclass(frozen=True)
@@ -15,14 +14,6 @@ class SettingLine:
     label: str
     value: str
     variable: str  # the environment variable that changes it
-
-
-def mask_url(url: str) -> str:
-    """A database/server URL with any password replaced by ***."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        return url.split("@", 1)[-1] if "@" in url else url
 
 
 def describe(settings: Settings) -> list[SettingLine]:

@@ -130,7 +130,7 @@ class Wardrobe:
         )
         self._stores.load_encoder()
         # the one place that decides which compatibility model is active (and why not another)
-        self.models = ModelService(settings)
+        self.models = ModelService(settings, lambda: getattr(self._stores.encoder, "dim", None))
         self.startup_report = DoctorReport()
 
     # --- life cycle -----------------------------------------------------------------------

@@ -20,7 +20,7 @@ from chromadb.api import ClientAPI
 from chromadb.config import Settings as ChromaSettings
 from sqlalchemy.engine import make_url
 
-from core.config import Settings
+from core.config import Settings, mask_url
 
 COLLECTION = "what2wear_items"
 _PAGE = 1000  # ids fetched per request when listing a large collection
@@ -43,7 +43,8 @@ def chroma_client(settings: Settings) -> ClientAPI:
         url = urlparse(settings.chroma_url)
         if url.scheme not in ("http", "https") or not url.hostname:
             raise ValueError(
-                f"WHAT2WEAR_CHROMA_URL={settings.chroma_url!r}: expected http(s)://host:port"
+                f"WHAT2WEAR_CHROMA_URL={mask_url(settings.chroma_url)!r}: expected "
+                "http(s)://host:port"
             )
         return chromadb.HttpClient(
             host=url.hostname,
