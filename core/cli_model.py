@@ -77,7 +77,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from models.compat import ModelLoadError, load_model
+    from models.compat import ModelLoadError, ModelMismatch, load_model
     from models.data import DataError, load_outfits
     from models.evaluate import evaluate, evaluate_polyvore
     from models.polyvore import PolyvoreFolder, is_polyvore_folder
@@ -94,6 +94,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             result = evaluate(model, load_outfits(args.data, settings), seed=args.seed).to_dict()
     except DataError as exc:
         return _fail(str(exc))
+    except ModelMismatch as exc:
+        return _fail(f"{args.model}: cannot score {args.data}: {exc}")
     result = {"model": str(args.model), "model_version": model.version, "seed": args.seed, **result}
     if args.json:
         print(json.dumps(_json_safe(result)))

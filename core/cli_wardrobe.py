@@ -19,8 +19,7 @@ from tqdm import tqdm
 
 from core.config import load_settings
 from core.encoder import EncoderUnavailable
-from core.images import ImageRejected
-from core.ingest import read_photo
+from core.images import ImageRejected, read_photo
 from core.records import IngestOutcome, OutfitPhotoOutcome
 from core.wardrobe import DatabaseUnavailable, HomeRefused, Wardrobe
 from db.archive import ImportRefused
@@ -28,7 +27,15 @@ from db.lock import HomeLocked
 
 # Files picked up when a folder is given (a file named explicitly is always tried).
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"})
-EXIT_OK, EXIT_PROBLEMS, EXIT_LOCKED, EXIT_NO_DATABASE = 0, 1, 3, 4
+EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_CONFIG, EXIT_LOCKED, EXIT_NO_DATABASE = 0, 1, 2, 3, 4
+# Why a home is not opened, and the exit status that says so (first match wins). Messages of
+# settings never show a password (mask_url).
+REFUSALS: tuple[tuple[type[Exception], int], ...] = (
+    (HomeLocked, EXIT_LOCKED),
+    (HomeRefused, EXIT_PROBLEMS),
+    (DatabaseUnavailable, EXIT_NO_DATABASE),
+    (ValueError, EXIT_BAD_CONFIG),  # say WHAT2WEAR_CHROMA_URL with a wrong scheme
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,25 +45,17 @@ Command = Callable[[Wardrobe, argparse.Namespace], int]
 def _with_wardrobe(
     command: Command, read_only: bool = False
 ) -> Callable[[argparse.Namespace], int]:
-    """Open the home for the command; a home held by another process, one whose database does
-    not fit its photos, or a database server that cannot be reached, is a clear refusal (the
-    URL's password masked), not a traceback. `read_only` commands write nothing (and `doctor`
-    decides per its flags)."""
+    """Open the home for the command; any of REFUSALS is one clear line, not a traceback.
+    `read_only` commands write nothing (and `doctor` decides per its flags)."""
 
     def run(args: argparse.Namespace) -> int:
         check_only = read_only or bool(getattr(args, "check_only", False))
         try:
             wardrobe = Wardrobe.open(load_settings(), read_only=check_only,
                                      adopt=bool(getattr(args, "adopt", False)))
-        except HomeLocked as error:
+        except tuple(kind for kind, _ in REFUSALS) as error:
             print(f"error: {error}", file=sys.stderr)
-            return EXIT_LOCKED
-        except HomeRefused as error:
-            print(f"error: {error}", file=sys.stderr)
-            return EXIT_PROBLEMS
-        except DatabaseUnavailable as error:
-            print(f"error: {error}", file=sys.stderr)
-            return EXIT_NO_DATABASE
+            return next(code for kind, code in REFUSALS if isinstance(error, kind))
         with wardrobe:
             return command(wardrobe, args)
 
@@ -82,19 +81,43 @@ def _jsonable(value: Any) -> Any:
 # --- ingest ---------------------------------------------------------------------------------
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, plus the photos inside given folders (recursively, sorted, no hidden)."""
+def _skip_reason(path: Path, root: Path) -> str | None:
+    """Why a file found in a folder is not ingested; None for a photo."""
+    if any(part.startswith(".") for part in path.relative_to(root).parts):
+        return "hidden"
+    if path.suffix.lower() not in PHOTO_SUFFIXES:
+        kind = f"extension {path.suffix}" if path.suffix else "no extension"
+        return f"not a photo ({kind}; photos end in {', '.join(sorted(PHOTO_SUFFIXES))})"
+    return None
+
+
+def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Files as given, plus the photos inside given folders (recursively, sorted), and the
+    other files found in those folders with why each was skipped, so the summary can say so."""
     found: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
     for path in paths:
-        if path.is_dir():
-            found.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        else:
+        if not path.is_dir():
             found.append(path)  # a missing path is refused by ingest with its reason
-    return found
+            continue
+        for entry in sorted(path.rglob("*")):
+            if entry.is_dir():
+                continue
+            reason = _skip_reason(entry, path)
+            if reason is None:
+                found.append(entry)  # not only regular files: a pipe is refused with its reason
+            else:
+                skipped.append((entry, reason))
+    return found, skipped
+
+
+def _print_skipped(skipped: list[tuple[Path, str]]) -> None:
+    hidden = sum(1 for _, reason in skipped if reason == "hidden")
+    for path, reason in skipped:
+        if reason != "hidden":
+            print(f"  {'skipped':<10} {path}: {reason}")
+    if hidden:
+        print(f"  {'skipped':<10} {hidden} hidden file(s) (a name or folder starting with '.')")
 
 
 def _ingest_one(wardrobe: Wardrobe, path: Path, outfit: bool) -> IngestOutcome:
@@ -125,14 +148,15 @@ def _guarded_ingest_one(wardrobe: Wardrobe, path: Path, outfit: bool) -> IngestO
 
 
 def _ingest(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
-    files = expand_paths(Path(p) for p in args.paths)
+    files, skipped = expand_paths(Path(p) for p in args.paths)
     outcomes: list[IngestOutcome] = []
     for path in tqdm(files, desc="ingesting", unit="photo", file=sys.stderr):
         outcomes.append(_guarded_ingest_one(wardrobe, path, args.outfit))
     counts = Counter(o.status for o in outcomes)
     kind = "outfit photo(s)" if args.outfit else "photo(s)"
+    others = f", {len(skipped)} other file(s) skipped" if skipped else ""
     print(f"{len(files)} {kind}: {counts['added']} added, {counts['duplicate']} duplicate, "
-          f"{counts['refused']} refused")
+          f"{counts['refused']} refused{others}")
     for o in outcomes:
         if o.status == "added" and o.reason:
             print(f"  added      {o.filename}: {o.reason}")
@@ -142,6 +166,7 @@ def _ingest(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
             print(f"  similar    {o.filename}: looks like item(s) {', '.join(o.near_duplicates)}")
     for warning, n in Counter(w for o in outcomes for w in o.warnings).items():
         print(f"  warning    ({n} photo(s)) {warning}")
+    _print_skipped(skipped)
     if not files:
         print("nothing to ingest: no photos found in the given paths", file=sys.stderr)
     return EXIT_PROBLEMS if counts["refused"] else EXIT_OK

@@ -14,9 +14,30 @@ DEFAULT_CLIP_MODEL = "patrickjohncyh/fashion-clip"
 DEFAULT_REMBG_MODEL = "u2netp"
 
 
+def mask_url(url: str) -> str:
+    """`url` with the password in its user info replaced by ***, for anything shown or printed.
+
+    Parsed by hand rather than by a URL library so that a malformed URL (a wrong scheme, a
+    password holding '@' or '/') is masked too: everything up to the last '@' is user info.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    userinfo, at, host = rest.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:***@{host}"
+
+
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
     return value or default
+
+
+def _env_flag(name: str) -> bool:
+    """On for 1 / true / yes / on (any case); anything else, or unset, is off."""
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _env_float(name: str, default: float) -> float:
@@ -47,6 +68,8 @@ class Settings:
     max_image_pixels: int = 40_000_000  # larger images are refused as decompression bombs
     max_image_side: int = 2048  # images are downscaled to this longest side on load
     near_duplicate_threshold: float = 0.95  # cosine above which same-category items are reported
+    # The app has no login: it refuses to run on a non-loopback address unless this is set.
+    allow_remote: bool = False
 
     @property
     def sqlite_path(self) -> Path:
@@ -90,4 +113,5 @@ def load_settings(home: str | Path | None = None) -> Settings:
         max_image_pixels=_env_int("WHAT2WEAR_MAX_IMAGE_PIXELS", 40_000_000),
         max_image_side=_env_int("WHAT2WEAR_MAX_IMAGE_SIDE", 2048),
         near_duplicate_threshold=_env_float("WHAT2WEAR_NEAR_DUPLICATE", 0.95),
+        allow_remote=_env_flag("WHAT2WEAR_ALLOW_REMOTE"),
     )

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
+import os
+import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +27,10 @@ pillow_heif.register_heif_opener()
 ACCEPTED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "HEIF")
 ACCEPTED_DESCRIPTION = "JPEG, PNG, WebP or HEIC/HEIF"
 THUMBNAIL_SIDE = 256
+# The most a photo file may weigh: the app's upload limit too (server.maxUploadSize in
+# .streamlit/config.toml); phone photos are 2-12 MB.
+MAX_PHOTO_MB = 50
+TRUNCATED = "the file is truncated (an incomplete upload or copy?)"
 _ORIENTATION_TAG = 0x0112
 _ROTATING_ORIENTATIONS = {5, 6, 7, 8}  # these swap width and height
 
@@ -83,9 +90,91 @@ def _looks_truncated(data: bytes, error: BaseException) -> bool:
 
 def _damaged(filename: str, data: bytes, error: BaseException) -> ImageRejected:
     if _looks_truncated(data, error):
-        return ImageRejected(filename, "the file is truncated (an incomplete upload or copy?)")
+        return ImageRejected(filename, TRUNCATED)
     detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return ImageRejected(filename, f"the image data is damaged ({detail})")
+
+
+# Start-of-frame markers of Huffman-coded JPEGs (baseline, extended, progressive, lossless);
+# arithmetic-coded ones can squeeze a flat picture into almost nothing, so they are not judged.
+_HUFFMAN_FRAMES = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7})
+_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_EOI, _SOS = 0xD9, 0xDA
+
+
+def _no_length(marker: int) -> bool:
+    """Markers that stand alone: RSTn, TEM, byte stuffing (0x00) and fill bytes (0xFF)."""
+    return 0xD0 <= marker <= 0xD7 or marker in (0x00, 0x01, 0xFF)
+
+
+def _jpeg_frame(data: bytes) -> tuple[int, bytes, int] | None:
+    """(frame marker, frame header, offset of the first scan's data), or None when the
+    headers cannot be walked (Pillow then judges the file)."""
+    pos, frame = 2, None
+    while pos + 4 <= len(data) and data[pos] == 0xFF:
+        marker = data[pos + 1]
+        if _no_length(marker):
+            pos += 1 if marker == 0xFF else 2
+            continue
+        if marker == _EOI:
+            return None
+        end = pos + 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
+        if marker in _FRAMES:
+            frame = (marker, data[pos + 4:end])
+        if marker == _SOS:
+            return None if frame is None else (*frame, end)
+        pos = end
+    return None
+
+
+def _entropy_bytes(data: bytes, pos: int) -> int:
+    """Bytes of entropy-coded scan data from `pos` to the end of the image (EOI), not counting
+    the marker segments between progressive scans."""
+    total = 0
+    while (mark := data.find(b"\xff", pos)) >= 0 and mark + 1 < len(data):
+        marker = data[mark + 1]
+        total += mark - pos
+        if _no_length(marker):  # stuffed 0xFF, a restart marker or fill: part of the scan
+            total += 0 if marker == 0xFF else 2
+            pos = mark + (1 if marker == 0xFF else 2)
+            continue
+        if marker == _EOI:
+            return total
+        pos = mark + 2 + int.from_bytes(data[mark + 2:mark + 4], "big")
+    return total + max(len(data) - pos, 0)
+
+
+def _jpeg_blocks(frame: bytes) -> int:
+    """8x8 blocks the frame header says the picture has, summed over its components (0 when
+    the sampling factors are invalid: libjpeg refuses those itself)."""
+    height, width = int.from_bytes(frame[1:3], "big"), int.from_bytes(frame[3:5], "big")
+    sampling = [(b >> 4, b & 15) for b in frame[7:6 + 3 * frame[5]:3]]
+    if not sampling or any(h == 0 or v == 0 for h, v in sampling):
+        return 0
+    h_max, v_max = max(h for h, _ in sampling), max(v for _, v in sampling)
+
+    def blocks(pixels: int, factor: int, largest: int) -> int:
+        return math.ceil(math.ceil(pixels * factor / largest) / 8)
+
+    return sum(blocks(width, h, h_max) * blocks(height, v, v_max) for h, v in sampling)
+
+
+def _check_jpeg_complete(data: bytes, filename: str) -> None:
+    """Refuse a JPEG whose scan data ends before its picture does.
+
+    libjpeg paints the missing part grey and only warns, and Pillow drops that warning, so a
+    cut-off file that still ends in an EOI marker (a 634-byte "6000x6000" photo) would be
+    stored as a grey item. Every block of a Huffman-coded JPEG costs at least one bit (its DC
+    code), so fewer than blocks/8 bytes of scan data cannot hold the whole picture.
+    """
+    found = _jpeg_frame(data)
+    if found is None:
+        return
+    marker, frame, scan = found
+    if marker not in _HUFFMAN_FRAMES or len(frame) < 6:
+        return
+    if _entropy_bytes(data, scan) * 8 < _jpeg_blocks(frame):
+        raise ImageRejected(filename, TRUNCATED)
 
 
 def _open(data: bytes, filename: str) -> Image.Image:
@@ -173,6 +262,8 @@ def load_image(data: bytes, filename: str, *, max_pixels: int, max_side: int) ->
         raise ImageRejected(filename, "the file is empty")
     opened = _open(data, filename)
     _check_size(opened, filename, max_pixels)
+    if data[:2] == b"\xff\xd8":
+        _check_jpeg_complete(data, filename)
     fmt = str(opened.format)
     orientation = _orientation(opened)
     width, height = opened.size
@@ -187,12 +278,41 @@ def load_image(data: bytes, filename: str, *, max_pixels: int, max_side: int) ->
     return LoadedImage(filename, data, sha256_hex(data), fmt, clean, original_size)
 
 
+_FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"),
+               (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _check_photo_file(info: os.stat_result, name: str, max_bytes: int) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((k for test, k in _FILE_KINDS if test(info.st_mode)), "not a regular file")
+        raise ImageRejected(name, f"not a photo file: it is {kind}")
+    if info.st_size > max_bytes:
+        raise ImageRejected(name, f"the file is {info.st_size / 2**20:,.0f} MB, more than the "
+                                  f"{max_bytes / 2**20:,.0f} MB a photo may have")
+
+
+def read_photo(path: Path, name: str | None = None, max_bytes: int = MAX_PHOTO_MB * 2**20) -> bytes:
+    """A photo file's bytes, checked before anything is read: only a regular file of at most
+    `max_bytes` (a FIFO would block forever, a device or a 2 GB file would be read whole).
+    Every problem is ImageRejected naming `name` (default: the path as given) and the reason."""
+    name = str(path) if name is None else name
+    try:
+        _check_photo_file(os.stat(path), name, max_bytes)  # before open: no side effects
+        # O_NONBLOCK: should a pipe replace the file after the check, opening it still returns
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as file:
+            _check_photo_file(os.fstat(file.fileno()), name, max_bytes)  # the file opened
+            data = file.read(max_bytes + 1)
+    except OSError as exc:
+        raise ImageRejected(name, f"cannot read the file ({exc.strerror or exc})") from exc
+    if len(data) > max_bytes:  # it grew while being read
+        raise ImageRejected(name, f"the file is larger than the {MAX_PHOTO_MB} MB a photo may have")
+    return data
+
+
 def read_image_file(path: Path, *, max_pixels: int, max_side: int) -> LoadedImage:
     """`load_image` for a file on disk; unreadable files are refusals too."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ImageRejected(Path(path).name, f"cannot read the file ({exc.strerror or exc})") from exc
+    data = read_photo(path, Path(path).name)
     return load_image(data, Path(path).name, max_pixels=max_pixels, max_side=max_side)
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.background import CutOut
 from core.bodycrop import cut_bands
-from core.images import ImageRejected, LoadedImage, image_bytes, sha256_hex
+from core.images import ImageRejected, LoadedImage, image_bytes, read_photo, sha256_hex
 from core.item_builder import original_name, prepare_from_cutout, prepare_item
 from core.item_writes import NewItem, new_item, write_new_items
 from core.outfit_log import new_outfit_row
@@ -78,16 +78,6 @@ def ingest_bytes(stores: WardrobeStores, data: bytes, filename: str) -> IngestOu
         near_duplicates=near,
         warnings=(*prepared.warnings, *warnings),
     )
-
-
-def read_photo(path: Path) -> bytes:
-    """A photo file's bytes; an unreadable file is ImageRejected with the reason, like a bad
-    image, so callers report both the same way."""
-    try:
-        return Path(path).read_bytes()
-    except OSError as error:
-        raise ImageRejected(str(path), f"cannot read the file ({error.strerror or error})") \
-            from error
 
 
 def ingest_path(stores: WardrobeStores, path: Path) -> IngestOutcome:

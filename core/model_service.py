@@ -21,7 +21,7 @@ import numpy as np
 
 from core.config import Settings
 from core.recommend import OutfitRanker
-from models.compat import CompatModel, identity, load_model
+from models.compat import CompatModel, ModelMismatch, identity, load_model
 from models.config import TrainConfig
 from models.data import OutfitSet
 from models.evaluate import Evaluation, auc_negatives, evaluate, score_outfits
@@ -88,13 +88,30 @@ def _stamp() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _identity(message: str | None) -> ActiveModel:
+    """The untrained model, with why a configured one is not used (None: none configured)."""
+    return ActiveModel(identity(), "identity (untrained: raw FashionCLIP similarity)", "identity",
+                       None, message)
+
+
+def training_metrics(info: dict[str, Any]) -> dict[str, Any]:
+    """The training metrics saved with a model; a config file may hold anything there."""
+    metrics = info.get("metrics")
+    return metrics if isinstance(metrics, dict) else {}
+
+
 class ModelService:
     """One per process (the app caches it). Thread-safe: reruns of several sessions may call it."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self, settings: Settings, embedding_dim: Callable[[], int | None] | None = None
+    ) -> None:
+        """`embedding_dim`: the loaded encoder's embedding size (None while it is not loaded);
+        a model that takes another size is refused, as it could not score these embeddings."""
         self.settings = settings
+        self._embedding_dim = embedding_dim or (lambda: None)
         self._lock = threading.RLock()
-        self._loaded: tuple[tuple[float, ...], ActiveModel] | None = None
+        self._loaded: tuple[tuple[object, ...], ActiveModel] | None = None
         self._ranker: OutfitRanker | None = None
 
     # --- active model ---------------------------------------------------------------------
@@ -103,23 +120,26 @@ class ModelService:
     def folder(self) -> Path:
         return self.settings.compat_model_dir
 
-    def _fingerprint(self) -> tuple[float, ...]:
+    def _fingerprint(self) -> tuple[object, ...]:
         files = sorted(self.folder.glob("*")) if self.folder.is_dir() else []
-        return tuple(f.stat().st_mtime_ns for f in files if f.is_file())
+        return (self._embedding_dim(), *(f.stat().st_mtime_ns for f in files if f.is_file()))
 
     def _load(self) -> ActiveModel:
         if not self.folder.exists():
-            return ActiveModel(identity(), "identity (untrained: raw FashionCLIP similarity)",
-                               "identity", None, None)
+            return _identity(None)
         try:
             model = load_model(self.folder)
         except Exception as exc:  # ModelLoadError and anything a damaged folder can raise
-            return ActiveModel(
-                identity(), "identity (untrained: raw FashionCLIP similarity)", "identity", None,
-                f"The compatibility model in {self.folder} could not be loaded: {exc}",
-            )
+            return _identity(f"The compatibility model in {self.folder} could not be loaded: {exc}")
+        dim = self._embedding_dim()
+        try:
+            if dim is not None:
+                model.check_inputs(dim)
+        except ModelMismatch as exc:
+            return _identity(f"The compatibility model in {self.folder} was not used: {exc}; "
+                             f"the encoder {self.settings.clip_model} makes {dim}-d embeddings")
         info = dict(getattr(model, "info", {}) or {})
-        n = info.get("metrics", {}).get("n_train")
+        n = training_metrics(info).get("n_train")
         details = ", ".join(x for x in (f"{n} training outfits" if n else "",
                                         str(info.get("trained", ""))[:10]) if x)
         name = f"trained model ({details})" if details else "trained model"
@@ -203,7 +223,12 @@ class ModelService:
     def last_evaluation(self, version: str) -> dict[str, Any] | None:
         """The latest evaluation of this model version on the wardrobe, if any."""
         found = self._read_evaluations().get(version)
-        return found if isinstance(found, dict) else None
+        if not isinstance(found, dict):
+            return None
+        scores = (found.get("auc"), found.get("fitb_accuracy"))
+        if not all(isinstance(x, int | float) and not isinstance(x, bool) for x in scores):
+            return None  # a hand-edited or damaged file: as if never evaluated
+        return found
 
     def evaluate_on_wardrobe(self, wardrobe: Wardrobe, seed: int = 0) -> dict[str, Evaluation]:
         """AUC and FITB of the active model and of identity, on the wardrobe's own outfits.

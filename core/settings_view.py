@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.config import Settings
-from db.database import mask_url
+from core.config import Settings, mask_url
 
 __all__ = ["SettingLine", "describe", "mask_url"]
 

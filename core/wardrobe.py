@@ -156,7 +156,7 @@ class Wardrobe:
             remover=BackgroundRemover(settings.rembg_model),
         )
         # the one place that decides which compatibility model is active (and why not another)
-        self.models = ModelService(settings)
+        self.models = ModelService(settings, lambda: getattr(self._stores.encoder, "dim", None))
         self.startup_report = DoctorReport(notes=[note] if note else [])
 
     # --- life cycle -----------------------------------------------------------------------

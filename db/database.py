@@ -10,8 +10,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from core.config import mask_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # A plain PostgreSQL URL means SQLAlchemy's default driver, psycopg2, which What2Wear does not
@@ -25,16 +27,8 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or used. The message names it with its password masked."""
 
     def __init__(self, url: str | URL, reason: str) -> None:
-        super().__init__(f"cannot use the database {mask_url(url)}: {reason}")
-
-
-def mask_url(url: str | URL) -> str:
-    """A database/server URL with any password replaced by ***, safe to show and log."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        text = str(url)
-        return text.split("@", 1)[-1] if "@" in text else text
+        shown = url.render_as_string(hide_password=True) if isinstance(url, URL) else mask_url(url)
+        super().__init__(f"cannot use the database {shown}: {reason}")
 
 
 def driver_url(url: str) -> URL:

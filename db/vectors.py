@@ -23,7 +23,7 @@ from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import InvalidArgumentError
 
-from core.config import Settings
+from core.config import Settings, mask_url
 from db.database import driver_url
 
 COLLECTION = "what2wear_items"
@@ -49,7 +49,8 @@ def chroma_client(settings: Settings) -> ClientAPI:
         url = urlparse(settings.chroma_url)
         if url.scheme not in ("http", "https") or not url.hostname:
             raise ValueError(
-                f"WHAT2WEAR_CHROMA_URL={settings.chroma_url!r}: expected http(s)://host:port"
+                f"WHAT2WEAR_CHROMA_URL={mask_url(settings.chroma_url)!r}: expected "
+                "http(s)://host:port"
             )
         return chromadb.HttpClient(
             host=url.hostname,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -35,10 +35,36 @@ def l2_normalise(x: np.ndarray, eps: float = 1e-12) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), eps)
 
 
+class ModelMismatch(ValueError):
+    """A model that loads but cannot score these item embeddings (their size or categories)."""
+
+
 class CompatModel(ABC):
     """Anything that can project items of a category into the shared latent space."""
 
     name: str = "model"
+
+    @property
+    def input_dim(self) -> int | None:
+        """The size of item embedding it takes; None = any."""
+        return None
+
+    @property
+    def categories(self) -> tuple[str, ...] | None:
+        """The item categories it can project; None = any."""
+        return None
+
+    def check_inputs(self, dim: int, categories: Iterable[str] = ()) -> None:
+        """ModelMismatch, with a sentence, unless it can score `dim`-d embeddings of these
+        categories: a model trained on another encoder's embeddings would fail deep in torch."""
+        if self.input_dim is not None and dim != self.input_dim:
+            raise ModelMismatch(f"it takes {self.input_dim}-d item embeddings, not {dim}-d ones "
+                                "(was it trained on another encoder's?)")
+        known = self.categories
+        unknown = sorted(set(categories) - set(known)) if known is not None else []
+        if unknown:
+            raise ModelMismatch(f"it knows no category {', '.join(map(repr, unknown))} "
+                                f"(only {', '.join(known or ())})")
 
     @property
     @abstractmethod
@@ -250,6 +276,14 @@ class LearnedCompatModel(CompatModel):
     def version(self) -> str:
         return self._version
 
+    @property
+    def input_dim(self) -> int | None:
+        return self.config.input_dim
+
+    @property
+    def categories(self) -> tuple[str, ...] | None:
+        return self.config.categories
+
     def project(self, category: str, x: np.ndarray, partner: str | None = None) -> np.ndarray:
         return self.project_partners(category, x, [partner])[0]
 
@@ -327,6 +361,10 @@ def load_model(spec: str | Path) -> CompatModel:
         net = CompatNet(config)
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelLoadError(f"{folder / CONFIG_FILE}: invalid model config ({exc})") from None
+    info = meta.get("info") or {}
+    if not isinstance(info, dict):
+        raise ModelLoadError(f"{folder / CONFIG_FILE}: invalid model config ('info' must be an "
+                             f"object, not {type(info).__name__})")
     weights = folder / MODEL_FILE
     if not weights.is_file():
         raise ModelLoadError(f"{weights}: missing")
@@ -335,4 +373,4 @@ def load_model(spec: str | Path) -> CompatModel:
         net.load_state_dict(state, strict=True)
     except Exception as exc:  # safetensors raises its own error types; all mean "unusable file"
         raise ModelLoadError(f"{weights}: cannot load weights ({exc})") from None
-    return LearnedCompatModel(net, info=meta.get("info") or {})
+    return LearnedCompatModel(net, info=info)

@@ -8,12 +8,20 @@ A trained model stores its `ModelConfig` in `config.json`, so a folder is self-d
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
+from numbers import Integral, Real
 from typing import Any
 
 # Every item category the model can embed (the project's shared vocabulary). Bags and accessories
 # have no outfit slot yet, but a type embedding for them costs nothing and keeps ids stable.
 CATEGORIES: tuple[str, ...] = ("top", "bottom", "shoes", "outerwear", "onepiece", "bag", "accessory")
 LOSSES: tuple[str, ...] = ("contrastive", "seed")
+ARCHS: tuple[str, ...] = ("linear", "mlp")
+MAX_DIM = 16_384  # far above any CLIP embedding; a bigger number in a config is a mistake
+
+
+def _is_number(value: object, kind: type) -> bool:
+    """JSON's true/false are ints to Python; a dimension or a rate is never one."""
+    return isinstance(value, kind) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -33,14 +41,35 @@ class ModelConfig:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def __post_init__(self) -> None:
+        """Checked here, not when torch builds the layers: a config file read from disk must
+        fail with a sentence, never allocate a 10^7-wide layer or raise torch's errors."""
+        if self.arch not in ARCHS:
+            raise ValueError(f"unknown arch {self.arch!r}; use 'linear' or 'mlp'")
+        for name in ("input_dim", "latent_dim", "hidden_dim"):
+            value = getattr(self, name)
+            if not _is_number(value, Integral) or not 1 <= value <= MAX_DIM:
+                raise ValueError(f"{name} must be a whole number from 1 to {MAX_DIM}, not {value!r}")
+        if not _is_number(self.dropout, Real) or not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be a number in [0, 1), not {self.dropout!r}")
+        for name in ("layernorm", "type_embedding", "pair_masks"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be true or false, not {getattr(self, name)!r}")
+        cats = self.categories
+        if (not isinstance(cats, tuple) or not cats or not all(isinstance(c, str) for c in cats)
+                or len(set(cats)) != len(cats)):
+            raise ValueError(f"categories must be a list of distinct names, not {cats!r}")
+
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> ModelConfig:
+        if not isinstance(raw, dict):
+            raise ValueError(f"the model config must be an object, not {type(raw).__name__}")
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(raw) - known)
         if unknown:
             raise ValueError(f"unknown model config keys: {', '.join(unknown)}")
         values = dict(raw)
-        if "categories" in values:
+        if isinstance(values.get("categories"), list):
             values["categories"] = tuple(values["categories"])
         return cls(**values)
 

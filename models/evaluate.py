@@ -109,9 +109,11 @@ def auc_negatives(data: OutfitSet, rng: np.random.Generator) -> np.ndarray:
 
 
 def evaluate(model: CompatModel, data: OutfitSet, seed: int = 0) -> Evaluation:
-    """AUC and FITB of `model` on `data` with the fixed protocol (module docstring)."""
+    """AUC and FITB of `model` on `data` with the fixed protocol (module docstring).
+    ModelMismatch when the model cannot score this data's embeddings."""
     rng = np.random.default_rng(seed)
     cats = np.array(data.category_grid(), dtype=object)
+    model.check_inputs(data.dim, cats[data.mask].tolist())
     n, k = data.mask.shape
     rows = np.arange(n)[:, None]
     positives = score_outfits(model, data.vectors, data.mask, cats)
@@ -179,6 +181,9 @@ def evaluate_polyvore(
     needed = {i for o in compat.items for _, i in o} | {i for o in contexts.items for _, i in o}
     needed |= {i for a in answers for _, i in a}
     vectors = folder.embeddings(needed, settings)
+    if vectors:
+        bags = (*compat.items, *contexts.items, *answers)
+        model.check_inputs(len(next(iter(vectors.values()))), {c for bag in bags for c, _ in bag})
 
     scores = score_outfits(model, *_bag_arrays(compat.items, vectors))
     auc = roc_auc(scores[labels == 1], scores[labels == 0])

@@ -12,6 +12,7 @@ from core.model_service import (
     ModelService,
     ScoreDistribution,
     TrainingData,
+    training_metrics,
 )
 from core.wardrobe import Wardrobe
 from models.train import TrainProgress
@@ -36,11 +37,12 @@ def compat_box(service: ModelService, active: ActiveModel) -> None:
     st.caption(plain(active.name))
     if active.message:
         st.warning(plain(active.message))
-    training = active.info.get("metrics", {})
+    training = training_metrics(active.info)
     if training:
         st.caption(f"Trained {plain(str(active.info.get('trained', ''))[:16])} on "
-                   f"{training.get('n_train', '?')} outfits, {training.get('epochs', '?')} epochs, "
-                   f"{training.get('train_time_s', '?')} s.")
+                   f"{plain(training.get('n_train', '?'))} outfits, "
+                   f"{plain(training.get('epochs', '?'))} epochs, "
+                   f"{plain(training.get('train_time_s', '?'))} s.")
     last = service.last_evaluation(active.version)
     if not last:
         st.caption("Not evaluated yet.")
@@ -49,7 +51,7 @@ def compat_box(service: ModelService, active: ActiveModel) -> None:
     m1.metric("AUC", f"{last['auc']:.3f}", help="Real outfits vs. scrambled ones; 0.5 = chance.")
     m2.metric("Fill in the blank", f"{last['fitb_accuracy']:.0%}",
               help="Picks the right piece among 4; 25% = chance.")
-    m3.metric("Outfits", last["n_outfits"])
+    m3.metric("Outfits", plain(last.get("n_outfits", "?")))
     st.caption(f"Last evaluated {plain(str(last.get('evaluated', ''))[:16])} on your wardrobe.")
 
 

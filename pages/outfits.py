@@ -35,9 +35,10 @@ def outfit_row(wardrobe: Wardrobe, outfit: OutfitRecord, key: str, wear_button: 
         for col, (slot, item) in zip(cols, pieces, strict=False):
             with col:
                 picture(item)
-                st.caption(f"{slot}: {plain(display_name(item))}")
+                st.caption(f"{plain(slot)}: {plain(display_name(item))}")
         with cols[-1]:
-            bits = [SOURCES.get(outfit.source, outfit.source), outfit.created.strftime("%d %b %Y")]
+            bits = [plain(SOURCES.get(outfit.source, outfit.source)),
+                    outfit.created.strftime("%d %b %Y")]
             if outfit.rating:
                 bits.insert(0, ":material/thumb_up: liked" if outfit.rating > 0
                             else ":material/thumb_down: disliked")

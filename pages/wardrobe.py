@@ -69,7 +69,7 @@ def upload_section(wardrobe: Wardrobe) -> None:
         bar = st.progress(0.0, text=f"Adding {len(uploads)} photo(s)…")
 
         def progress(done: int, total: int, filename: str) -> None:
-            text = f"{done}/{total}: {filename}" if filename else f"{total}/{total} done"
+            text = f"{done}/{total}: {plain(filename)}" if filename else f"{total}/{total} done"
             bar.progress(done / max(total, 1), text=text)
 
         state.upload_results = ingest_uploads(
@@ -259,7 +259,7 @@ def gallery(wardrobe: Wardrobe, all_items: list[ItemRecord]) -> None:
     groups = {SEARCH_RESULTS: shown} if searching else group_by_category(shown)
     for title, group in groups.items():
         label = title if title == SEARCH_RESULTS else category_label(title, plural=True)
-        st.markdown(f"#### {label} ({len(group)})")
+        st.markdown(f"#### {plain(label)} ({len(group)})")
         for start in range(0, len(group), GRID_COLUMNS):
             cols = st.columns(GRID_COLUMNS)
             for col, item in zip(cols, group[start:start + GRID_COLUMNS], strict=False):

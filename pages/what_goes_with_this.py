@@ -103,7 +103,7 @@ def weakest_pair_text(outfit: OutfitSuggestion) -> str:
 def alternatives(suggester: OutfitSuggester, index: int, outfit: OutfitSuggestion, slot: str) -> None:
     options = suggester.alternatives(outfit, slot, k=3)
     if not options:
-        st.caption(f"No other {slot_label(slot)} is available.")
+        st.caption(f"No other {plain(slot_label(slot))} is available.")
     for col, alt in zip(st.columns(3), options, strict=False):
         with col:
             piece = alt.items[slot]
@@ -123,7 +123,7 @@ def outfit_card(recorded: outfit_actions.OutfitIndex, suggester: OutfitSuggester
             with col:
                 picture(item)
                 pin = " :material/push_pin:" if item.id in outfit.anchors else ""
-                st.caption(f"{slot_label(slot)}{pin}: {plain(display_name(item))}")
+                st.caption(f"{plain(slot_label(slot))}{pin}: {plain(display_name(item))}")
         score_bar(outfit.score)
         st.caption(weakest_pair_text(outfit))
         stored = recorded.get(outfit_actions.outfit_key(outfit.item_ids))

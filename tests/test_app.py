@@ -7,6 +7,9 @@ export / import). Real SQLite, real Chroma, tiny real models; nothing of ours is
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import json
+import os
 import shutil
 import tomllib
 from collections.abc import Iterator
@@ -14,13 +17,19 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from sqlalchemy import create_engine, text
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.util import patch_config_options
 
 from core.config import Settings, load_settings
+from core.images import MAX_PHOTO_MB
 from core.records import ItemRecord
 from core.wardrobe import Wardrobe
+from models.compat import CompatNet, LearnedCompatModel
+from models.config import ModelConfig
 from tests.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo, text_file
+from ui.text import plain
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
@@ -31,7 +40,8 @@ PAGES = {
     "Model": "pages/model.py",
     "Settings": "pages/settings.py",
 }
-TIMEOUT = 60  # seconds per script run: the first run loads the tiny models
+TIMEOUT = 60  # seconds per script run; one-time start-up costs are paid by `_warm_app` first
+WARM_UP_TIMEOUT = 600  # the very first run in a fresh process on a busy machine (imports, caches)
 TRICKY_NAME = "<b>Bold</b> **shirt** :red[x]"
 
 GARMENTS = [  # (category, kind, colour, name)
@@ -49,6 +59,37 @@ def _env(monkeypatch: pytest.MonkeyPatch, settings: Settings, clip_model: str | 
     monkeypatch.setenv("WHAT2WEAR_HOME", str(settings.home))
     monkeypatch.setenv("WHAT2WEAR_CLIP_MODEL", clip_model or settings.clip_model)
     monkeypatch.setenv("WHAT2WEAR_REMBG_MODEL", settings.rembg_model)
+
+
+def _load_streamlit_config_like_streamlit_run() -> None:
+    """Resolve Streamlit's options as `streamlit run streamlit_app.py` does: the script-level
+    `.streamlit/config.toml` next to the app counts wherever pytest was started from."""
+    st_config._main_script_path = APP
+    st_config.get_config_options(force_reparse=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _warm_app(tmp_path_factory: pytest.TempPathFactory, tiny_clip_dir: Path,
+              tiny_rembg_model: str) -> Iterator[None]:
+    """Pay once, outside any test's per-run timeout, what only the first script run of a fresh
+    process pays: importing torch / transformers / chromadb / rembg / altair and the pages'
+    modules, and opening a wardrobe with the tiny models. On a busy 2-core machine that first
+    run once took over 60 s; every test still runs its own scripts under TIMEOUT."""
+    _load_streamlit_config_like_streamlit_run()
+    for module in ("ui.page", "ui.widgets", "core.uploads", "core.suggest", "core.stats",
+                   "core.settings_view", "core.item_edits", "models.train", "altair", "pandas"):
+        importlib.import_module(module)
+    home = tmp_path_factory.mktemp("warm-up") / "home"
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [n for n in os.environ if n.startswith("WHAT2WEAR_")]:
+            patch.delenv(name)
+        _env(patch, dataclasses.replace(load_settings(home=home), clip_model=str(tiny_clip_dir),
+                                        rembg_model=tiny_rembg_model))
+        AppTest.from_file(APP, default_timeout=WARM_UP_TIMEOUT).run()
+        st.cache_resource.clear()
+    yield
+    st_config._main_script_path = None
+    st_config.get_config_options(force_reparse=True)
 
 
 @pytest.fixture(autouse=True)
@@ -157,6 +198,63 @@ def test_streamlit_config_keys_are_valid_for_this_streamlit() -> None:
     assert raw["server"]["address"] == "127.0.0.1"
     assert raw["browser"]["gatherUsageStats"] is False
     assert raw["server"]["fileWatcherType"] == "none"
+    assert raw["server"]["maxUploadSize"] == MAX_PHOTO_MB  # the CLI reads no bigger photo
+
+
+HARDENED = {"server.address": "127.0.0.1", "browser.gatherUsageStats": False,
+            "client.showErrorDetails": "none", "server.fileWatcherType": "none"}
+
+
+def test_the_hardening_applies_wherever_streamlit_run_is_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cd /elsewhere && streamlit run /path/to/streamlit_app.py`: Streamlit reads the config
+    next to the script (over `$CWD/.streamlit`, here a hostile one, and `~/.streamlit`)."""
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "config.toml").write_text(
+        '[server]\naddress = "0.0.0.0"\n[browser]\ngatherUsageStats = true\n'
+        '[client]\nshowErrorDetails = "full"\n')
+    for name in [n for n in os.environ if n.startswith("STREAMLIT_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    try:
+        _load_streamlit_config_like_streamlit_run()
+        for option, value in HARDENED.items():
+            assert st_config.get_option(option) == value, option
+            assert st_config.get_where_defined(option) == str(ROOT / ".streamlit" / "config.toml")
+    finally:
+        monkeypatch.undo()
+        _load_streamlit_config_like_streamlit_run()
+
+
+@pytest.mark.parametrize("options", [
+    {"server.address": "0.0.0.0"}, {"server.address": ""}, {"browser.gatherUsageStats": True},
+], ids=["all-interfaces", "streamlit-default-address", "usage-statistics"])
+def test_an_unsafe_start_shows_only_a_refusal_saying_how_to_start(
+    empty: Settings, options: dict[str, object]
+) -> None:
+    with patch_config_options(options):
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    [refusal] = [e.value for e in at.error]
+    assert "What2Wear will not run like this" in refusal and "make run" in refusal
+    assert "WHAT2WEAR_ALLOW_REMOTE" in refusal
+    assert not at.title and not at.button and not at.file_uploader  # no page at all
+
+
+def test_a_remote_address_runs_when_allowed_and_tracebacks_stay_hidden(
+    empty: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WHAT2WEAR_ALLOW_REMOTE", "1")
+    st_config.set_option("client.showErrorDetails", "full")  # say, a STREAMLIT_* variable
+    try:
+        with patch_config_options({"server.address": "0.0.0.0"}):
+            at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        assert_clean(at)
+        assert "Your wardrobe is empty" in texts(at)
+        assert st_config.get_option("client.showErrorDetails") == "none"
+    finally:
+        _load_streamlit_config_like_streamlit_run()
 
 
 # --- empty wardrobe -------------------------------------------------------------------------
@@ -398,6 +496,17 @@ def test_a_second_process_holding_the_home_gives_a_message_not_a_traceback(popul
         assert any("open in another What2Wear process" in e.value for e in at.error)
 
 
+def test_a_chroma_url_with_a_wrong_scheme_is_a_message_without_the_password(
+    empty: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WHAT2WEAR_CHROMA_URL", "ftp://user:s3cret@host:1")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)  # the banner's and the page's
+    assert plain("WHAT2WEAR_CHROMA_URL='ftp://user:***@host:1'") in errors
+    assert "s3cret" not in errors
+
+
 # --- encoder missing ------------------------------------------------------------------------
 
 def test_every_page_works_without_the_encoder(no_encoder: Settings) -> None:
@@ -463,3 +572,69 @@ def test_a_new_photo_can_be_the_anchor(populated: Settings) -> None:
     with reopen(populated) as wardrobe:
         new = wardrobe.item(anchor)
     assert (new.name, new.category) == ("new-top", "top")
+
+
+# --- data shown literally -------------------------------------------------------------------
+
+def _image(name: str) -> str:
+    """Markdown that would make the browser load a remote image."""
+    return f"![{name}](http://example.invalid/{name}.png)"
+
+
+def _save_model(settings: Settings, input_dim: int, info: dict[str, object]) -> LearnedCompatModel:
+    model = LearnedCompatModel(CompatNet(ModelConfig(input_dim=input_dim, hidden_dim=16,
+                                                     latent_dim=8)))
+    model.save(settings.compat_model_dir, info=info)
+    return model
+
+
+def rendered(at: AppTest) -> str:
+    """`texts`, plus what metrics show: their labels and values are Markdown too."""
+    metrics = [f"{m.label}\n{m.value}" for m in at.metric]
+    return "\n".join([texts(at), *metrics])
+
+
+def test_values_from_imported_data_and_model_folders_are_never_markdown(
+    populated: Settings,
+) -> None:
+    """A category, a sub-type, an outfit slot and source (from an imported zip, written here
+    straight into the database) and a model folder's training info and evaluations (copied in)
+    are shown literally: no page may load a remote image."""
+    engine = create_engine(populated.effective_database_url)
+    with engine.begin() as db:
+        db.execute(text("UPDATE items SET category = :c, subtype = :s, name = '' "
+                        "WHERE name = 'green tee'"), {"c": _image("cat"), "s": _image("sub")})
+        outfit = db.execute(text("SELECT id FROM outfits ORDER BY id LIMIT 1")).scalar_one()
+        db.execute(text("UPDATE outfit_items SET slot = :s WHERE outfit_id = :o AND slot = 'shoes'"),
+                   {"s": _image("slot"), "o": outfit})
+        db.execute(text("UPDATE outfits SET source = :s WHERE id = :o"),
+                   {"s": _image("src"), "o": outfit})
+    engine.dispose()
+    model = _save_model(populated, 512, {"trained": _image("trained"), "metrics": {
+        "n_train": _image("ntrain"), "epochs": _image("epochs"), "train_time_s": _image("time")}})
+    populated.models_dir.joinpath("evaluations.json").write_text(json.dumps({model.version: {
+        "auc": 0.5, "fitb_accuracy": 0.25, "n_outfits": _image("outfits"),
+        "evaluated": _image("evaluated")}}))
+
+    shown = ""
+    at = open_app("Wardrobe", clean=False)
+    for page in PAGES:
+        at.switch_page(PAGES[page]).run()
+        assert not at.exception, page
+        shown += rendered(at)
+    assert "Tops (1)" in shown and "Outfit 1" in shown  # the pages really were drawn
+    assert "![" not in shown  # no image syntax anywhere, from any source
+    for name in ("cat", "sub", "slot", "src", "trained", "ntrain", "epochs", "time", "outfits"):
+        assert f"\\!\\[{name}\\]\\(http\\:" in shown, name  # shown, escaped
+
+
+def test_the_model_page_says_why_a_model_for_another_encoder_is_not_used(
+    populated: Settings,
+) -> None:
+    _save_model(populated, 16, {})  # the tiny encoder makes 512-d embeddings, like FashionCLIP
+    at = open_app("Model")
+    warning = " ".join(w.value for w in at.warning)
+    assert "was not used" in warning
+    assert plain("it takes 16-d item embeddings, not 512-d ones") in warning
+    assert "identity" in texts(at)
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")  # scored, no error

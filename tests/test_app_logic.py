@@ -145,6 +145,11 @@ def test_changed_fields_only_reports_real_edits() -> None:
 
 def test_settings_never_show_a_password(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert mask_url("postgresql://me:s3cret@db.local:5432/w2w") == "postgresql://me:***@db.local:5432/w2w"
+    # malformed URLs (no scheme, '@' or '/' in the password) are masked too
+    for url in ("me:s3cret@host:1", "ftp://me:p@s3cret@host", "postgresql://me:s3/cret@db/w",
+                "http//me:s3cret@host"):
+        assert "s3cret" not in mask_url(url) and "cret" not in mask_url(url), url
+    assert mask_url("http://vectors:8000") == "http://vectors:8000"
     monkeypatch.setenv("WHAT2WEAR_DATABASE_URL", "postgresql://me:s3cret@db.local/w2w")
     lines = describe(load_settings(home=tmp_path))
     assert all("s3cret" not in line.value for line in lines)

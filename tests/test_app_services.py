@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from itertools import product
 
 import numpy as np
@@ -19,7 +20,8 @@ from core.recommend import OutfitRanker
 from core.suggest import OutfitSuggester, can_anchor, outfit_pieces
 from core.uploads import UploadFile, ingest_uploads, summarise
 from core.wardrobe import Wardrobe
-from models.compat import IdentityModel, identity
+from models.compat import CompatNet, IdentityModel, LearnedCompatModel, identity
+from models.config import ModelConfig
 from tests.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo, outfit_photo, text_file
 
 ITEMS = [("top", "tshirt", RED), ("top", "tshirt", GREEN), ("bottom", "trousers", NAVY),
@@ -279,6 +281,20 @@ def test_status_reports_the_model_the_service_would_use(settings: Settings,
     (settings.compat_model_dir / "config.json").write_text("{not json")
     assert wardrobe.status.compat_model == "identity"
     assert wardrobe.models.active().message  # the reason is kept where the pages read it
+
+
+def test_a_model_for_another_embedding_size_is_refused_with_the_reason(
+        settings: Settings, wardrobe: Wardrobe) -> None:
+    """The tiny encoder makes 512-d embeddings, like FashionCLIP; a 16-d model could not score
+    them (it failed in torch on the first suggestion), so identity is used, with the reason."""
+    small = ModelConfig(hidden_dim=16, latent_dim=8)
+    LearnedCompatModel(CompatNet(replace(small, input_dim=16))).save(settings.compat_model_dir)
+    refused = wardrobe.models.active()
+    assert refused.version == "identity" and wardrobe.status.compat_model == "identity"
+    assert refused.message and str(settings.compat_model_dir) in refused.message
+    assert "takes 16-d item embeddings, not 512-d ones" in refused.message
+    LearnedCompatModel(CompatNet(replace(small, input_dim=512))).save(settings.compat_model_dir)
+    assert wardrobe.models.active().version != "identity"  # the right size is used
 
 
 def test_training_needs_enough_outfits(settings: Settings, wardrobe: Wardrobe,

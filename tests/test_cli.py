@@ -3,6 +3,7 @@ the tiny models selected through the same environment variables a person would s
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -17,6 +18,7 @@ from core.config import Settings
 from core.wardrobe import Wardrobe
 from db.vectors import VectorStore, chroma_client
 from tests import imaging
+from tests.servers import run_with_deadline
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -71,6 +73,39 @@ def test_ingest_summarises_and_exit_status_reflects_refusals(
     assert all({"id", "category", "colours", "cutout_path"} <= set(row) for row in listed)
     code, out, _ = run_cli(capsys, "list")
     assert "2 item(s)" in out and all(row["id"] in out for row in listed)
+
+
+def test_ingest_lists_skipped_files_and_refuses_pipes_and_huge_files_without_reading(
+    cli_env: Settings, photos: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipe, huge = tmp_path / "pipe.jpg", photos / "huge.jpg"  # a pipe named explicitly
+    os.mkfifo(pipe)
+    with huge.open("wb") as f:
+        f.truncate(2 * 2**30)  # sparse: 2 GB that takes no disk space
+    (photos / ".DS_Store").write_bytes(b"\0")
+    try:
+        code, out, err = run_with_deadline(
+            lambda: run_cli(capsys, "ingest", str(photos), str(pipe)), 120)
+    finally:
+        with contextlib.suppress(OSError):  # release a reader stuck on the pipe, if any
+            os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+    assert code == 1, out + err
+    assert "4 photo(s): 2 added, 0 duplicate, 2 refused, 2 other file(s) skipped" in out
+    assert "Traceback" not in err
+    assert f"refused    {pipe}: not a photo file: it is a named pipe" in out
+    assert f"refused    {huge}: the file is 2,048 MB, more than the 50 MB a photo may have" in out
+    assert f"skipped    {photos / 'readme.txt'}: not a photo (extension .txt;" in out
+    assert "skipped    1 hidden file(s)" in out
+
+
+def test_a_chroma_url_with_a_wrong_scheme_is_one_line_without_the_password(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WHAT2WEAR_CHROMA_URL", "ftp://user:s3cret@host:1")
+    code, out, err = run_cli(capsys, "list")
+    assert code == 2 and not out
+    assert err.strip() == ("error: WHAT2WEAR_CHROMA_URL='ftp://user:***@host:1': expected "
+                           "http(s)://host:port")
 
 
 def test_outfit_photos_are_listed_with_items_by_slot(

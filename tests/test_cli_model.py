@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from core import cli_model
-from models.compat import CONFIG_FILE, MODEL_FILE, load_model
+from models.compat import CONFIG_FILE, MODEL_FILE, CompatNet, LearnedCompatModel, load_model
+from models.config import ModelConfig
 from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
 
 
@@ -75,3 +78,44 @@ def test_bad_inputs_exit_non_zero_with_a_clear_message(npz: Path, tmp_path: Path
     assert "val_fraction" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         run(["train", "--data", str(npz), "--out", str(tmp_path / "m"), "--loss", "triplet"])
+
+
+def _model_folder(folder: Path, config: ModelConfig, meta_edit: dict[str, Any] | None = None,
+                  model_edit: dict[str, Any] | None = None) -> Path:
+    """A model saved by the real code, then its config.json changed as a person or a bad copy
+    might have."""
+    LearnedCompatModel(CompatNet(config)).save(folder, info={"metrics": {"n_train": 1}})
+    meta = json.loads((folder / CONFIG_FILE).read_text())
+    meta.update(meta_edit or {})
+    meta["model"].update(model_edit or {})
+    (folder / CONFIG_FILE).write_text(json.dumps(meta))
+    return folder
+
+
+SMALL = ModelConfig(input_dim=32, hidden_dim=16, latent_dim=8)
+
+
+@pytest.mark.parametrize(("meta_edit", "model_edit", "config", "reason"), [
+    ({"info": "trained by hand"}, None, SMALL,
+     "config.json: invalid model config ('info' must be an object, not str)"),
+    (None, {"input_dim": -1}, SMALL,
+     "config.json: invalid model config (input_dim must be a whole number from 1 to 16384, not -1)"),
+    (None, {"hidden_dim": 10**9}, SMALL,  # refused before torch would allocate 10^9 x 32
+     "config.json: invalid model config (hidden_dim must be a whole number from 1 to 16384"),
+    (None, None, replace(SMALL, input_dim=16),
+     ": cannot score {data}: it takes 16-d item embeddings, not 32-d ones"),
+    (None, None, replace(SMALL, categories=("top", "bottom")),
+     ": cannot score {data}: it knows no category"),
+], ids=["info-not-an-object", "negative-size", "huge-size", "other-embedding-size",
+        "unknown-categories"])
+def test_bad_model_folders_are_one_line_not_a_traceback(
+    npz: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    meta_edit: dict[str, Any] | None, model_edit: dict[str, Any] | None, config: ModelConfig,
+    reason: str,
+) -> None:
+    folder = _model_folder(tmp_path / "model", config, meta_edit, model_edit)
+    assert run(["evaluate", "--model", str(folder), "--data", str(npz), "--json"]) == 2
+    printed = capsys.readouterr()
+    assert not printed.out
+    line, = printed.err.strip().splitlines()
+    assert line.startswith(f"error: {folder}") and reason.format(data=npz) in line, line

@@ -3,8 +3,10 @@ refused with the file's name and a reason."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import os
 import tracemalloc
 from pathlib import Path
 
@@ -18,9 +20,11 @@ from core.images import (
     image_bytes,
     load_image,
     read_image_file,
+    read_photo,
     thumbnail,
 )
 from tests import imaging
+from tests.servers import run_with_deadline
 
 LIMITS = {"max_pixels": 40_000_000, "max_side": 2048}
 
@@ -171,3 +175,53 @@ def test_thumbnail_and_png_bytes_keep_aspect_and_alpha() -> None:
     assert cut.size == (400, 800)  # the original is untouched
     again = Image.open(io.BytesIO(image_bytes(small, "PNG")))
     assert again.mode == "RGBA" and again.getpixel((0, 0))[3] == 0
+
+
+# --- truncated JPEGs and files that are not photo files ---------------------------------------
+
+def test_a_cut_off_jpeg_ending_in_eoi_is_refused_not_stored_grey() -> None:
+    """634 bytes claiming 6000x6000: libjpeg paints the missing scan grey and only warns."""
+    full = imaging.encode(Image.new("RGB", (6000, 6000), (200, 30, 30)), "JPEG", quality=10)
+    cut = full[:632] + b"\xff\xd9"  # the headers and a few bytes of scan, then End Of Image
+    assert len(cut) == 634
+    error = refusal(cut, "big.jpg")
+    assert str(error).startswith("big.jpg: ") and "truncated" in error.reason
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L", "CMYK"])
+@pytest.mark.parametrize("options", [
+    {}, {"progressive": True}, {"optimize": True}, {"subsampling": 0},
+    {"progressive": True, "optimize": True, "quality": 1}, {"restart_marker_blocks": 1},
+], ids=["baseline", "progressive", "optimized", "444", "tiny-progressive", "restarts"])
+def test_complete_jpegs_of_every_kind_pass_the_truncation_check(
+    mode: str, options: dict[str, object]
+) -> None:
+    """The bound is one bit per 8x8 block: flat pictures, compressed hardest, still pass."""
+    for picture in (Image.new(mode, (1600, 1200), 0), imaging.garment_image("tshirt", imaging.RED, (640, 480), 0).convert(mode)):
+        assert load(imaging.encode(picture, "JPEG", **options)).original_size == picture.size
+
+
+def test_only_regular_photo_sized_files_are_read(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.jpg"
+    os.mkfifo(pipe)
+    sparse = tmp_path / "huge.jpg"
+    with sparse.open("wb") as f:
+        f.truncate(2 * 2**30)  # 2 GB that takes no disk space
+    folder = tmp_path / "folder.jpg"
+    folder.mkdir()
+    try:
+        tracemalloc.start()
+        for path, reason in ((pipe, "it is a named pipe"), (folder, "it is a folder"),
+                             (Path("/dev/zero"), "it is a device"),
+                             (sparse, "the file is 2,048 MB, more than the 50 MB")):
+            with pytest.raises(ImageRejected) as refused:
+                run_with_deadline(lambda p=path: read_photo(p))
+            assert str(refused.value).startswith(f"{path}: ") and reason in refused.value.reason
+        assert tracemalloc.get_traced_memory()[1] < 50 * 2**20  # nothing big was read
+    finally:
+        tracemalloc.stop()
+        with contextlib.suppress(OSError):  # release a reader stuck on the pipe, if any
+            os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+    photo = tmp_path / "shirt.jpg"
+    photo.write_bytes(imaging.garment_photo())
+    assert read_photo(photo) == photo.read_bytes()

@@ -136,6 +136,14 @@ def test_chroma_url_is_validated() -> None:
         chroma_client(bad)
 
 
+def test_a_chroma_url_with_a_wrong_scheme_never_shows_its_password() -> None:
+    bad = dataclasses.replace(Settings(home=Path("/tmp")), chroma_url="ftp://user:s3cret@host:1")
+    with pytest.raises(ValueError, match="WHAT2WEAR_CHROMA_URL") as refused:
+        chroma_client(bad)
+    assert "s3cret" not in str(refused.value)
+    assert "ftp://user:***@host:1" in str(refused.value)  # still says which URL is wrong
+
+
 def test_server_urls_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WHAT2WEAR_DATABASE_URL", "postgresql+psycopg://u@db/w2w")
     monkeypatch.setenv("WHAT2WEAR_CHROMA_URL", "http://vectors:8000")

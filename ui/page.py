@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from ui import banners
+from ui import banners, serving
 from ui.guard import shown_as_message
 
 APP_TITLE = "What2Wear"
@@ -20,7 +20,9 @@ APP_ICON = ":material/checkroom:"
 
 
 def configure() -> None:
+    """Page config, then the serving check: nothing is shown when the app was started unsafely."""
     st.set_page_config(page_title=APP_TITLE, page_icon=APP_ICON, layout="wide")
+    serving.enforce()
 
 
 def run_page(title: str, render: Callable[[], None]) -> None:

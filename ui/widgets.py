@@ -25,7 +25,7 @@ def picture(item: ItemRecord, cutout: bool = True, width: int | str = "content")
 
 
 def item_caption(item: ItemRecord) -> str:
-    bits = [f"**{plain(display_name(item))}**", category_label(item.category)]
+    bits = [f"**{plain(display_name(item))}**", plain(category_label(item.category))]
     if not item.available:
         bits.append("unavailable")
     if item.pending_embedding:
