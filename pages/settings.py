@@ -83,6 +83,28 @@ def doctor(repair: bool) -> str:
     return f"Found {len(report.problems)} problem(s); press Repair to fix them."
 
 
+def adopt() -> str:
+    outcomes = resources.wardrobe().adopt_photos()
+    added = sum(1 for o in outcomes if o.status == "added")
+    return (f"Recovered {added} of {len(outcomes)} set-aside photo(s) as items, named "
+            "“recovered …”: check their category and tags on the Wardrobe page.")
+
+
+def set_aside_photos(wardrobe: Wardrobe) -> None:
+    """What start-up found, and photos it set aside (never deleted) for the person to recover."""
+    startup = wardrobe.startup_report
+    for line in [*startup.problems, *startup.notes]:
+        st.caption(f"• At start-up: {plain(line)}")
+    held = wardrobe.files.quarantined()
+    if held:
+        st.warning(
+            f"{len(held)} photo folder(s) the database did not know were set aside in "
+            f"{code(str(wardrobe.files.quarantine_root))} (nothing is ever deleted). "
+            "Recover makes items of them.", icon=":material/inventory_2:")
+        st.button("Recover set-aside photos", key="adopt", on_click=act,
+                  args=("Recovering", adopt))
+
+
 def maintenance(wardrobe: Wardrobe) -> None:
     st.subheader("Maintenance")
     pending = sum(1 for i in wardrobe.items() if i.pending_embedding)
@@ -100,6 +122,7 @@ def maintenance(wardrobe: Wardrobe) -> None:
     if report is not None:
         for line in [*report.problems, *report.notes]:
             st.caption(f"• {plain(line)}")
+    set_aside_photos(wardrobe)
 
 
 def prepare_export() -> str:

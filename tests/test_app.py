@@ -638,3 +638,31 @@ def test_the_model_page_says_why_a_model_for_another_encoder_is_not_used(
     assert plain("it takes 16-d item embeddings, not 512-d ones") in warning
     assert "identity" in texts(at)
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")  # scored, no error
+
+
+def test_a_database_that_knows_none_of_the_photos_is_refused_with_a_message(
+    populated: Settings,
+) -> None:
+    populated.sqlite_path.unlink()  # the database lost: the photos must not be taken for debris
+    before = sorted(p.read_bytes() for p in populated.images_dir.rglob("original.*"))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("to keep your photos safe" in e.value and "adopt" in e.value
+               for e in at.error), texts(at)
+    assert sorted(p.read_bytes() for p in populated.images_dir.rglob("original.*")) == before
+    assert not populated.sqlite_path.exists()
+
+
+def test_settings_recovers_photos_set_aside_at_start_up(populated: Settings) -> None:
+    stray = populated.images_dir / "0123456789abcdef0123456789abcdef"  # a crash's leftover
+    stray.mkdir()
+    (stray / "original.jpg").write_bytes(garment_photo("shoe", GREEN, seed=9))
+    at = open_app("Settings")
+    assert "without an item" in texts(at)
+    assert any("set aside" in w.value for w in at.warning)
+    at.button(key="adopt").click().run()
+    assert_clean(at)
+    assert any("Recovered 1 of 1 set-aside photo(s)" in s.value for s in at.success)
+    assert "adopt" not in [b.key for b in at.button]  # nothing is left set aside
+    at.switch_page(PAGES["Wardrobe"]).run()
+    assert "recovered 0123456789abcdef0123456789abcdef" in texts(at)

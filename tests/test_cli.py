@@ -101,6 +101,7 @@ def test_ingest_lists_skipped_files_and_refuses_pipes_and_huge_files_without_rea
 def test_a_chroma_url_with_a_wrong_scheme_is_one_line_without_the_password(
     cli_env: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    assert run_cli(capsys, "doctor")[0] == 0  # a home to list
     monkeypatch.setenv("WHAT2WEAR_CHROMA_URL", "ftp://user:s3cret@host:1")
     code, out, err = run_cli(capsys, "list")
     assert code == 2 and not out
