@@ -178,3 +178,12 @@ def settings(tmp_path: Path, tiny_clip_dir: Path, tiny_rembg_model: str,
         clip_model=str(tiny_clip_dir),
         rembg_model=tiny_rembg_model,
     )
+
+
+@pytest.fixture
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Point the CLI (which reads only the environment) at the test home and tiny models."""
+    monkeypatch.setenv("WHAT2WEAR_HOME", str(settings.home))
+    monkeypatch.setenv("WHAT2WEAR_CLIP_MODEL", settings.clip_model)
+    monkeypatch.setenv("WHAT2WEAR_REMBG_MODEL", settings.rembg_model)
+    return settings

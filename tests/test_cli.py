@@ -23,15 +23,6 @@ from tests.servers import run_with_deadline
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Point the CLI (which reads only the environment) at the test home and tiny models."""
-    monkeypatch.setenv("WHAT2WEAR_HOME", str(settings.home))
-    monkeypatch.setenv("WHAT2WEAR_CLIP_MODEL", settings.clip_model)
-    monkeypatch.setenv("WHAT2WEAR_REMBG_MODEL", settings.rembg_model)
-    return settings
-
-
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     captured = capsys.readouterr()

@@ -29,14 +29,6 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     return code, captured.out + captured.err
 
 
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("WHAT2WEAR_HOME", str(settings.home))
-    monkeypatch.setenv("WHAT2WEAR_CLIP_MODEL", settings.clip_model)
-    monkeypatch.setenv("WHAT2WEAR_REMBG_MODEL", settings.rembg_model)
-    return settings
-
-
 def _two_items(settings: Settings) -> dict[str, str]:
     """item id -> sha256 of its original, for a home with a t-shirt and trousers."""
     with Wardrobe.open(settings) as w:

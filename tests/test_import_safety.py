@@ -350,12 +350,8 @@ def test_an_oversized_member_is_refused_before_it_is_read(
     path = save(tmp_path / "bomb.zip", entries)
     with zipfile.ZipFile(path) as z:
         assert z.getinfo(cutout_name(entries)).compress_size < 100_000
-    tracemalloc.start()
-    try:
-        assert_refused(empty, path, f"{cutout_name(entries)} is too large .8388608 bytes")
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = peak_memory(lambda: assert_refused(
+        empty, path, f"{cutout_name(entries)} is too large .8388608 bytes"))
     assert peak < 4 << 20
 
 
@@ -383,6 +379,16 @@ def test_an_import_the_disk_cannot_hold_is_refused(
     assert_refused(empty, export, "not enough free space")
 
 
+def peak_memory(action: Callable[[], None]) -> int:
+    """Peak bytes Python allocated while `action` ran."""
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def _lie_about_size(data: bytearray, name: bytes, size: int) -> None:
     """Patch the uncompressed size of `name` in its local header and the central directory."""
     for signature, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
@@ -407,13 +413,7 @@ def test_a_header_that_lies_about_the_size_cannot_blow_memory(
     path.write_bytes(bytes(data))
     with zipfile.ZipFile(path) as z:
         assert z.getinfo(name).file_size == 1000
-    tracemalloc.start()
-    try:
-        assert_refused(empty, path, f"{name} is damaged")
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 8 << 20
+    assert peak_memory(lambda: assert_refused(empty, path, f"{name} is damaged")) < 8 << 20
 
 
 # --- writing ----------------------------------------------------------------------------------
