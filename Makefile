@@ -27,6 +27,7 @@ test: dev
 
 lint: dev
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: venv
 	$(PY) benchmarks/encode.py

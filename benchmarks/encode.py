@@ -50,13 +50,13 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-from core.background import BackgroundRemover  # noqa: E402
-from core.config import load_settings  # noqa: E402
-from core.encoder import FashionEncoder  # noqa: E402
-from core.images import load_image  # noqa: E402
-from core.tagging import prompt_vectors, tag_item  # noqa: E402
-from tests import imaging  # noqa: E402
-from tests.conftest import byte_level_vocab  # noqa: E402
+from base.config import load_settings  # noqa: E402
+from core.photos.background import BackgroundRemover  # noqa: E402
+from core.photos.encoder import FashionEncoder  # noqa: E402
+from core.photos.images import load_image  # noqa: E402
+from core.photos.tagging import prompt_vectors, tag_item  # noqa: E402
+from devkit import imaging  # noqa: E402
+from devkit.tiny_models import byte_level_vocab  # noqa: E402
 
 torch.set_num_threads(ARGS.threads)
 

@@ -37,8 +37,8 @@ import torch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.recommend import OutfitRanker  # noqa: E402
-from core.retrieval import LatentIndex, RetrievalRanker, open_chroma, recall_at_k  # noqa: E402
+from core.ranking.ranker import OutfitRanker  # noqa: E402
+from core.ranking.retrieval import LatentIndex, RetrievalRanker, open_chroma, recall_at_k  # noqa: E402
 from models.compat import CompatModel, CompatNet, LearnedCompatModel, identity, l2_normalise  # noqa: E402
 from models.config import ModelConfig  # noqa: E402
 

@@ -54,7 +54,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.files import CUTOUT, IMAGES, ORIGINAL, THUMBNAIL, ImageFiles
 from db.mapping import embedding_from_bytes
-from db.models import ID_LENGTH, Base, Feedback, Item, Outfit, OutfitItem, Wear
+from db.schema import ID_LENGTH, Base, Feedback, Item, Outfit, OutfitItem, Wear
 
 FORMAT = "what2wear-wardrobe"
 FORMAT_VERSION = 1
@@ -84,7 +84,7 @@ _METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError,
                 NotImplementedError, RuntimeError)
 
-# Item and outfit ids are uuid4().hex (core/item_writes.py, core/outfit_log.py); anything else
+# Item and outfit ids are uuid4().hex (core/wardrobe/writes.py, core/wardrobe/outfit_log.py); anything else
 # (`../x`, `.tmp-x`, which start-up would delete as a leftover) could escape or lose files.
 ID_PATTERN = re.compile(f"[0-9a-f]{{{ID_LENGTH}}}")
 # File names inside an item folder, as the app writes them (db/files.py).

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.config import mask_url
+from base.config import mask_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # A plain PostgreSQL URL means SQLAlchemy's default driver, psycopg2, which What2Wear does not

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 IMAGES = "images"
 QUARANTINE = "quarantine"
-# The files of an item folder (core/item_builder.py writes them; an import checks for them).
+# The files of an item folder (core/photos/item_builder.py writes them; an import checks for them).
 ORIGINAL = "original"  # + the photo's own extension: the bytes are kept exactly as uploaded
 CUTOUT = "cutout.png"  # transparent PNG for display
 THUMBNAIL = "thumbnail.png"

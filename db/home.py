@@ -14,10 +14,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, select
 
-from core.config import mask_url
+from base.config import mask_url
 from db.database import alembic_config, reported_unavailable, sqlite_file
 from db.files import ImageFiles, holds_original
-from db.models import Item
+from db.schema import Item
 
 
 class HomeRefused(RuntimeError):

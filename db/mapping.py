@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from core.records import ItemRecord, OutfitRecord
+from base.records import ItemRecord, OutfitRecord
 from db.files import ImageFiles
-from db.models import Item, Outfit
+from db.schema import Item, Outfit
 
 
 def embedding_to_bytes(vector: np.ndarray) -> bytes:

@@ -32,10 +32,10 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.records import DoctorReport
+from base.records import DoctorReport
 from db.files import ImageFiles
 from db.mapping import embedding_from_bytes
-from db.models import Item
+from db.schema import Item
 from db.vectors import VectorEntry, VectorStore
 
 VECTOR_TOLERANCE = 1e-5

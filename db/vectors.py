@@ -23,7 +23,7 @@ from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import InvalidArgumentError
 
-from core.config import Settings, mask_url
+from base.config import Settings, mask_url
 from db.database import driver_url
 
 COLLECTION = "what2wear_items"

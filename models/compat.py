@@ -26,8 +26,6 @@ from models.config import ModelConfig
 
 # Slot order used by data files, training and the ranker. A one-piece fills the top and bottom
 # slots of an outfit: it is stored in the "top" slot, its category "onepiece", with "bottom" absent.
-SLOTS: tuple[str, ...] = ("top", "bottom", "shoes", "outerwear")
-ONEPIECE = "onepiece"
 
 
 def l2_normalise(x: np.ndarray, eps: float = 1e-12) -> np.ndarray:

@@ -11,9 +11,10 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from numbers import Integral, Real
 from typing import Any
 
+from base.vocabulary import CATEGORIES
+
 # Every item category the model can embed (the project's shared vocabulary). Bags and accessories
 # have no outfit slot yet, but a type embedding for them costs nothing and keeps ids stable.
-CATEGORIES: tuple[str, ...] = ("top", "bottom", "shoes", "outerwear", "onepiece", "bag", "accessory")
 LOSSES: tuple[str, ...] = ("contrastive", "seed")
 ARCHS: tuple[str, ...] = ("linear", "mlp")
 MAX_DIM = 16_384  # far above any CLIP embedding; a bigger number in a config is a mistake

@@ -1,7 +1,7 @@
 """Outfit data sets: the one in-memory form every data source is turned into, and its loaders.
 
-`--data` may name an `.npz`, the seed's `.json`, a Polyvore Outfits folder, or `wardrobe` (the
-person's own outfits). Every loader checks what it reads and raises `DataError` with a message
+A data path may name an `.npz`, the seed's `.json` or a Polyvore Outfits folder (the person's
+own wardrobe is a source the app adds: core/learning/sources.py). Every loader checks what it reads and raises `DataError` with a message
 naming the file and the reason, so the command line can print it and exit non-zero.
 """
 
@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from models.compat import SLOTS
-from models.config import CATEGORIES
+from base.vocabulary import CATEGORIES, SLOTS
 
 if TYPE_CHECKING:
-    from core.config import Settings
+    from models.polyvore import ItemEmbedder
 
 SEED_SLOTS: tuple[str, ...] = ("top", "bottom", "shoes")
 
@@ -145,38 +144,18 @@ def load_seed_json(path: str | Path) -> OutfitSet:
     return validate_outfits(OutfitSet(vectors, mask, np.asarray(SEED_SLOTS)), str(path))
 
 
-def load_wardrobe(settings: Settings | None = None) -> OutfitSet:
-    """The person's own outfits (photo, manual, liked) with disliked ones as hard negatives."""
-    from core.config import load_settings
-
-    settings = settings or load_settings()
-    from core.wardrobe import Wardrobe  # imported here: core.wardrobe itself imports this module
-
-    try:
-        wardrobe = Wardrobe.open(settings)
-    except Exception as exc:  # HomeLocked, migration errors: all mean "cannot read it now"
-        raise DataError(f"wardrobe ({settings.home}): cannot open ({exc})") from None
-    try:
-        data = wardrobe.training_set()
-    finally:
-        wardrobe.close()
-    if data is None:
-        raise DataError(
-            f"wardrobe ({settings.home}): no outfits to learn from yet; save or photograph "
-            "some outfits (two or more items each) first"
-        )
-    return validate_outfits(data, f"wardrobe ({settings.home})")
-
-
-def load_outfits(spec: str | Path, settings: Settings | None = None, split: str = "train") -> OutfitSet:
-    """Dispatch on `--data`: `wardrobe`, a Polyvore folder (its `split`), `.npz` or seed `.json`."""
-    if str(spec) == "wardrobe":
-        return load_wardrobe(settings)
+def load_outfits(
+    spec: str | Path, split: str = "train", embedder: ItemEmbedder | None = None
+) -> OutfitSet:
+    """Dispatch on a data path: a Polyvore folder (its `split`, embedded by `embedder`), `.npz`
+    or the seed's `.json`. (A wardrobe is a source of the app's: core/learning/sources.py.)"""
     path = Path(spec).expanduser()
     if path.is_dir():
         from models.polyvore import PolyvoreFolder
 
-        return PolyvoreFolder(path).outfits(split, settings)
+        if embedder is None:
+            raise DataError(f"{path}: a Polyvore folder needs an encoder for its item images")
+        return PolyvoreFolder(path).outfits(split, embedder)
     if not path.exists():
         raise DataError(f"{path}: no such file or folder")
     if path.suffix == ".npz":

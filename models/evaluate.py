@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from base.vocabulary import BOTTOM, ONEPIECE, SHOES, TOP
 from models.compat import CompatModel, LearnedCompatModel
 from models.data import OutfitSet
 
 if TYPE_CHECKING:
-    from core.config import Settings
-    from models.polyvore import ItemBag, PolyvoreFolder
+    from models.polyvore import ItemBag, ItemEmbedder, PolyvoreFolder
 
-FITB_CATEGORIES = frozenset({"top", "onepiece", "bottom", "shoes"})
+FITB_CATEGORIES = frozenset({TOP, ONEPIECE, BOTTOM, SHOES})
 N_CANDIDATES = 4
 MAX_REDRAWS = 100
 
@@ -172,7 +172,7 @@ def _bag_arrays(
 
 
 def evaluate_polyvore(
-    model: CompatModel, folder: PolyvoreFolder, settings: Settings | None = None, split: str = "test"
+    model: CompatModel, folder: PolyvoreFolder, embedder: ItemEmbedder, split: str = "test"
 ) -> dict[str, float | int | str]:
     """Polyvore's own FITB questions and compatibility outfits; items outside our slots are dropped."""
     compat: ItemBag
@@ -180,7 +180,7 @@ def evaluate_polyvore(
     contexts, answers, fitb_skipped = folder.fitb_questions(split)
     needed = {i for o in compat.items for _, i in o} | {i for o in contexts.items for _, i in o}
     needed |= {i for a in answers for _, i in a}
-    vectors = folder.embeddings(needed, settings)
+    vectors = folder.embeddings(needed, embedder)
     if vectors:
         bags = (*compat.items, *contexts.items, *answers)
         model.check_inputs(len(next(iter(vectors.values()))), {c for bag in bags for c, _ in bag})

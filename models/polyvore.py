@@ -2,8 +2,9 @@
 
 A folder holds `{nondisjoint,disjoint}/{train,valid,test}.json` (outfits: set_id + items),
 `polyvore_item_metadata.json` (semantic_category per item), `fill_in_blank_*.json`,
-`compatibility_*.txt` and `images/<item_id>.jpg`. Items are embedded once with the configured
-encoder and cached under WHAT2WEAR_HOME (the images never change, the encoder name is in the key).
+`compatibility_*.txt` and `images/<item_id>.jpg`. Items are embedded once by the encoder an
+`ItemEmbedder` names and cached in its folder (the images never change, the encoder name is in
+the key). The caller supplies the encoder, so this package never loads one itself.
 Semantic categories map onto our slots; bags, jewellery, hats and the like are dropped.
 """
 
@@ -12,18 +13,33 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
+from PIL import Image
 
-from models.compat import ONEPIECE, SLOTS
+from base.vocabulary import ONEPIECE, SLOTS
 from models.data import DataError, OutfitSet, validate_outfits
 
-if TYPE_CHECKING:
-    from core.config import Settings
+
+class ImageEncoder(Protocol):
+    """What embedding item images takes (the app's FashionEncoder is one)."""
+
+    def encode_images(self, images: Sequence[Image.Image]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class ItemEmbedder:
+    """How a folder's item images become vectors: the encoder's name (part of the cache key),
+    the folder caches live in, and a way to load the encoder, called only when an item is not
+    cached yet (loading is slow, and may fail)."""
+
+    name: str
+    cache_dir: Path
+    load: Callable[[], ImageEncoder]
 
 # Polyvore semantic_category -> our item category. Anything else is dropped.
 SEMANTIC_TO_CATEGORY: dict[str, str] = {
@@ -130,18 +146,15 @@ class PolyvoreFolder:
             raise DataError(f"{self.root / self.version / (split + '.json')}: no item {name!r}") from None
 
     # ---- embeddings -------------------------------------------------------------------
-    def cache_path(self, settings: Settings) -> Path:
-        """Where this folder's item embeddings for the configured encoder are cached."""
-        key = hashlib.sha256(f"{self.root.resolve()}|{settings.clip_model}".encode()).hexdigest()[:16]
-        slug = re.sub(r"[^A-Za-z0-9]+", "-", settings.clip_model).strip("-")[-40:]
-        return settings.home / "cache" / "polyvore" / f"{key}-{slug}.npz"
+    def cache_path(self, embedder: ItemEmbedder) -> Path:
+        """Where this folder's item embeddings by `embedder`'s encoder are cached."""
+        key = hashlib.sha256(f"{self.root.resolve()}|{embedder.name}".encode()).hexdigest()[:16]
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", embedder.name).strip("-")[-40:]
+        return embedder.cache_dir / f"{key}-{slug}.npz"
 
-    def embeddings(self, item_ids: Iterable[str], settings: Settings | None = None) -> dict[str, np.ndarray]:
+    def embeddings(self, item_ids: Iterable[str], embedder: ItemEmbedder) -> dict[str, np.ndarray]:
         """item id -> vector; items missing from the cache are encoded and added to it."""
-        from core.config import load_settings
-
-        settings = settings or load_settings()
-        cache = self.cache_path(settings)
+        cache = self.cache_path(embedder)
         known: dict[str, np.ndarray] = {}
         if cache.is_file():
             try:
@@ -151,7 +164,7 @@ class PolyvoreFolder:
                 raise DataError(f"{cache}: unreadable embedding cache ({exc}); delete it to rebuild") from None
         missing = sorted(set(item_ids) - set(known))
         if missing:
-            known.update(zip(missing, self._encode(missing, settings), strict=True))
+            known.update(zip(missing, self._encode(missing, embedder), strict=True))
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_suffix(".tmp.npz")
             ids = sorted(known)
@@ -159,14 +172,10 @@ class PolyvoreFolder:
             tmp.replace(cache)
         return known
 
-    def _encode(self, item_ids: list[str], settings: Settings) -> np.ndarray:
-        from PIL import Image
-
-        from core.encoder import EncoderUnavailable, load_encoder  # heavy: only when items need it
-
+    def _encode(self, item_ids: list[str], embedder: ItemEmbedder) -> np.ndarray:
         try:
-            encoder = load_encoder(settings.clip_model)
-        except EncoderUnavailable as exc:
+            encoder = embedder.load()
+        except Exception as exc:  # the encoder's own "unavailable", or a broken model folder
             raise DataError(
                 f"{self.root}: {len(item_ids)} items need embedding but the encoder is unavailable ({exc})"
             ) from None
@@ -184,7 +193,7 @@ class PolyvoreFolder:
         return np.concatenate(out)
 
     # ---- data sets --------------------------------------------------------------------
-    def outfits(self, split: str, settings: Settings | None = None) -> OutfitSet:
+    def outfits(self, split: str, embedder: ItemEmbedder) -> OutfitSet:
         """One split as slot outfits (K = 4 slots, per-outfit categories for one-pieces)."""
         slotted = []
         for outfit in self.outfit_list(split):
@@ -195,7 +204,7 @@ class PolyvoreFolder:
         source = str(self.root / self.version / f"{split}.json")
         if not slotted:
             raise DataError(f"{source}: no outfit has two or more items in our slots")
-        vectors = self.embeddings({i for s in slotted for _, i in s.values()}, settings)
+        vectors = self.embeddings({i for s in slotted for _, i in s.values()}, embedder)
         dim = len(next(iter(vectors.values())))
         x = np.zeros((len(slotted), len(SLOTS), dim), dtype=np.float32)
         mask = np.zeros((len(slotted), len(SLOTS)), dtype=bool)

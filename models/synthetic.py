@@ -19,10 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.compat import ONEPIECE, SLOTS, l2_normalise
+from base.vocabulary import ONEPIECE, OUTFIT_SLOTS, SLOTS
+from models.compat import l2_normalise
 from models.data import OutfitSet
 
-STYLED = ("top", "bottom", "shoes", "outerwear", ONEPIECE)
+STYLED = OUTFIT_SLOTS
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core.model_service import (
+from core.learning.service import (
     MIN_TRAINING_OUTFITS,
     ActiveModel,
     ModelService,
@@ -14,7 +14,7 @@ from core.model_service import (
     TrainingData,
     training_metrics,
 )
-from core.wardrobe import Wardrobe
+from core.wardrobe.service import Wardrobe
 from models.train import TrainProgress
 from ui import resources
 from ui.actions import act, flash, show_messages

@@ -6,11 +6,11 @@ from datetime import date
 
 import streamlit as st
 
-from core.gallery import category_label, display_name
-from core.records import ItemRecord, OutfitRecord
-from core.stats import ItemWear, least_worn, most_worn, priced_items, wear_days
-from core.suggest import outfit_pieces
-from core.wardrobe import Wardrobe
+from base.records import ItemRecord, OutfitRecord
+from core.views.gallery import category_label, display_name
+from core.views.stats import ItemWear, least_worn, most_worn, priced_items, wear_days
+from core.views.suggestions import outfit_pieces
+from core.wardrobe.service import Wardrobe
 from ui import resources
 from ui.actions import act, show_messages
 from ui.page import run_page

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.settings_view import describe
-from core.wardrobe import Wardrobe
+from core.views.settings import describe
+from core.wardrobe.service import Wardrobe
 from ui import resources
 from ui.actions import act, show_messages
 from ui.banners import ENCODER_HELP

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.gallery import (
+from base.records import ItemRecord
+from base.vocabulary import SEASONS, SLOT_OF_CATEGORY
+from core.views.gallery import (
     CATEGORY_ORDER,
     PALETTE,
-    SEASONS,
     GalleryFilter,
     category_label,
     colour_options,
     filter_items,
     group_by_category,
 )
-from core.item_edits import ItemForm, changed_fields
-from core.records import ItemRecord
-from core.suggest import SLOT_OF_CATEGORY
-from core.uploads import UploadFile, details, ingest_uploads, shared_warnings, summarise
-from core.wardrobe import Wardrobe
+from core.views.item_edits import ItemForm, changed_fields
+from core.views.uploads import details, shared_warnings, summarise
+from core.wardrobe.batch import PhotoInput
+from core.wardrobe.service import Wardrobe
 from ui import resources
 from ui.actions import act, show_messages
 from ui.page import run_page
@@ -65,15 +65,15 @@ def upload_section(wardrobe: Wardrobe) -> None:
     files = st.file_uploader("Photos (JPEG, PNG, WebP, HEIC)", type=PHOTO_TYPES,
                              accept_multiple_files=True, key=f"uploader-{state.upload_round}")
     if st.button("Add to wardrobe", type="primary", disabled=not files, key="upload_go"):
-        uploads = [UploadFile(f.name, f.getvalue()) for f in files or []]
+        uploads = [PhotoInput.from_bytes(f.name, f.getvalue()) for f in files or []]
         bar = st.progress(0.0, text=f"Adding {len(uploads)} photo(s)…")
 
         def progress(done: int, total: int, filename: str) -> None:
             text = f"{done}/{total}: {plain(filename)}" if filename else f"{total}/{total} done"
             bar.progress(done / max(total, 1), text=text)
 
-        state.upload_results = ingest_uploads(
-            wardrobe, uploads, as_outfit=mode == "outfits",
+        state.upload_results = wardrobe.ingest_batch(
+            uploads, outfit=mode == "outfits",
             category=None if category == AUTO or mode == "outfits" else category,
             progress=progress,
         )

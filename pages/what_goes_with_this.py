@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import outfit_actions
-from core.gallery import CATEGORY_ORDER, category_label, display_name
-from core.records import ItemRecord
-from core.suggest import SLOT_OF_CATEGORY, OutfitSuggester, OutfitSuggestion, can_anchor, slot_of
-from core.uploads import UploadFile, ingest_uploads
+from base.records import ItemRecord
+from base.vocabulary import SLOT_OF_CATEGORY
+from core.views import outfit_actions
+from core.views.gallery import CATEGORY_ORDER, category_label, display_name
+from core.views.suggestions import OutfitSuggester, OutfitSuggestion, can_anchor, slot_of
+from core.wardrobe.batch import PhotoInput
 from ui import resources
 from ui.actions import act, flash, show_messages
 from ui.page import run_page
@@ -39,11 +40,12 @@ def use_new_photo() -> str:
     if upload is None:
         raise ValueError("choose a photo first")
     category = state.get("anchor_upload_category")
-    result = ingest_uploads(resources.wardrobe(), [UploadFile(upload.name, upload.getvalue())],
-                            category=None if category == "auto" else category)[0]
-    if result.status == "refused" or not result.item_ids:
-        raise ValueError(f"{result.filename} was refused: {result.detail}")
-    state.anchor_request = result.item_ids[0]
+    [result] = resources.wardrobe().ingest_batch(
+        [PhotoInput.from_bytes(upload.name, upload.getvalue())],
+        category=None if category == "auto" else category)
+    if result.status == "refused" or not result.item_id:
+        raise ValueError(f"{result.filename} was refused: {result.reason}")
+    state.anchor_request = result.item_id
     verb = "is already in your wardrobe" if result.status == "duplicate" else "was added"
     return f"{plain(result.filename)} {verb}; outfits around it are below."
 

@@ -22,13 +22,13 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
-from core.config import Settings, load_settings
-from core.images import MAX_PHOTO_MB
-from core.records import ItemRecord
-from core.wardrobe import Wardrobe
+from base.config import Settings, load_settings
+from base.records import ItemRecord
+from core.photos.images import MAX_PHOTO_MB
+from core.wardrobe.service import Wardrobe
+from devkit.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo, text_file
 from models.compat import CompatNet, LearnedCompatModel
 from models.config import ModelConfig
-from tests.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo, text_file
 from ui.text import plain
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,8 +76,8 @@ def _warm_app(tmp_path_factory: pytest.TempPathFactory, tiny_clip_dir: Path,
     modules, and opening a wardrobe with the tiny models. On a busy 2-core machine that first
     run once took over 60 s; every test still runs its own scripts under TIMEOUT."""
     _load_streamlit_config_like_streamlit_run()
-    for module in ("ui.page", "ui.widgets", "core.uploads", "core.suggest", "core.stats",
-                   "core.settings_view", "core.item_edits", "models.train", "altair", "pandas"):
+    for module in ("ui.page", "ui.widgets", "core.views.uploads", "core.views.suggestions", "core.views.stats",
+                   "core.views.settings", "core.views.item_edits", "models.train", "altair", "pandas"):
         importlib.import_module(module)
     home = tmp_path_factory.mktemp("warm-up") / "home"
     with pytest.MonkeyPatch.context() as patch:
@@ -316,7 +316,7 @@ def test_upload_through_the_file_uploader_reports_each_file(empty: Settings) -> 
 
 
 def test_outfit_photos_are_uploaded_as_outfits(empty: Settings) -> None:
-    from tests.imaging import outfit_photo
+    from devkit.imaging import outfit_photo
 
     at = open_app("Wardrobe")
     at.radio(key="upload_mode").set_value("outfits").run()
@@ -324,7 +324,7 @@ def test_outfit_photos_are_uploaded_as_outfits(empty: Settings) -> None:
     at.file_uploader[0].set_value(("me.jpg", outfit_photo(), "image/jpeg")).run()
     at.button(key="upload_go").click().run()
     assert_clean(at)
-    assert list(at.dataframe[0].value["outcome"]) == ["outfit"]
+    assert list(at.dataframe[0].value["outcome"]) == ["added"]
     with reopen(empty) as wardrobe:
         photos = wardrobe.outfits(source="photo")
         assert len(photos) == 1 and len(photos[0].items) >= 2

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from core.config import load_settings
-from core.gallery import (
+from base.config import load_settings
+from base.records import ItemRecord, OutfitRecord
+from core.views.gallery import (
     GalleryFilter,
     category_label,
     colour_options,
@@ -18,10 +19,9 @@ from core.gallery import (
     filter_items,
     group_by_category,
 )
-from core.item_edits import ItemForm, changed_fields
-from core.records import ItemRecord, OutfitRecord
-from core.settings_view import describe, mask_url
-from core.stats import cost_per_wear, least_worn, most_worn, priced_items, wear_days
+from core.views.item_edits import ItemForm, changed_fields
+from core.views.settings import describe, mask_url
+from core.views.stats import cost_per_wear, least_worn, most_worn, priced_items, wear_days
 from ui.text import plain
 
 
@@ -173,7 +173,8 @@ def test_plain_escapes_every_markdown_and_html_marker(text: str) -> None:
 
 
 def test_display_order_covers_exactly_the_shared_category_vocabulary() -> None:
-    from core.gallery import CATEGORIES, CATEGORY_LABELS, CATEGORY_ORDER
+    from base.vocabulary import CATEGORIES
+    from core.views.gallery import CATEGORY_LABELS, CATEGORY_ORDER
 
     assert sorted(CATEGORY_ORDER) == sorted(CATEGORIES) == sorted(CATEGORY_LABELS)
 

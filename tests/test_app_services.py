@@ -9,20 +9,23 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from itertools import product
+from typing import Any
 
 import numpy as np
 import pytest
 
-from core import outfit_actions
-from core.config import Settings
-from core.model_service import MIN_TRAINING_OUTFITS, ModelService
-from core.recommend import OutfitRanker
-from core.suggest import OutfitSuggester, can_anchor, outfit_pieces
-from core.uploads import UploadFile, ingest_uploads, summarise
-from core.wardrobe import Wardrobe
+from base.config import Settings
+from base.records import IngestOutcome
+from core.learning.service import MIN_TRAINING_OUTFITS, ModelService
+from core.ranking.ranker import OutfitRanker
+from core.views import outfit_actions
+from core.views.suggestions import OutfitSuggester, can_anchor, outfit_pieces
+from core.views.uploads import summarise
+from core.wardrobe.batch import PhotoInput
+from core.wardrobe.service import Wardrobe
+from devkit.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo, outfit_photo, text_file
 from models.compat import CompatNet, IdentityModel, LearnedCompatModel, identity
 from models.config import ModelConfig
-from tests.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo, outfit_photo, text_file
 
 ITEMS = [("top", "tshirt", RED), ("top", "tshirt", GREEN), ("bottom", "trousers", NAVY),
          ("bottom", "trousers", BLUE), ("shoes", "shoe", YELLOW), ("shoes", "shoe", RED),
@@ -35,15 +38,20 @@ def wardrobe(settings: Settings) -> Iterator[Wardrobe]:
         yield opened
 
 
+def upload(wardrobe: Wardrobe, *files: tuple[str, bytes], **options: Any) -> list[IngestOutcome]:
+    """An upload batch through the one ingestion path the app and the CLI share."""
+    return wardrobe.ingest_batch([PhotoInput.from_bytes(name, data) for name, data in files],
+                                 **options)
+
+
 @pytest.fixture
 def stocked(wardrobe: Wardrobe) -> dict[str, list[str]]:
     """Two tops, two bottoms, two shoes and a bag, categories set by the person."""
     ids: dict[str, list[str]] = {}
     for seed, (category, kind, colour) in enumerate(ITEMS):
-        [result] = ingest_uploads(wardrobe, [UploadFile(f"{category}{seed}.jpg",
-                                                        garment_photo(kind, colour, seed=seed))],
-                                  category=category)
-        ids.setdefault(category, []).extend(result.item_ids)
+        [result] = upload(wardrobe, (f"{category}{seed}.jpg",
+                                     garment_photo(kind, colour, seed=seed)), category=category)
+        ids.setdefault(category, []).append(result.item_id)
     return ids
 
 
@@ -52,15 +60,15 @@ def stocked(wardrobe: Wardrobe) -> dict[str, list[str]]:
 def test_batch_upload_reports_each_file_and_applies_the_chosen_category(wardrobe: Wardrobe) -> None:
     photo = garment_photo("trousers", NAVY, seed=3)
     calls: list[tuple[int, int, str]] = []
-    results = ingest_uploads(
+    results = upload(
         wardrobe,
-        [UploadFile("a.jpg", photo), UploadFile("b.jpg", photo), UploadFile("c.jpg", text_file()),
-         UploadFile("d.png", garment_photo("trousers", BLUE, fmt="PNG", seed=4))],
+        ("a.jpg", photo), ("b.jpg", photo), ("c.jpg", text_file()),
+        ("d.png", garment_photo("trousers", BLUE, fmt="PNG", seed=4)),
         category="bottom",
         progress=lambda done, total, name: calls.append((done, total, name)),
     )
     assert [r.status for r in results] == ["added", "duplicate", "refused", "added"]
-    assert results[2].detail and not results[2].item_ids  # says why, stores nothing
+    assert results[2].reason and not results[2].item_id  # says why, stores nothing
     assert summarise(results) == {"added": 2, "duplicate": 1, "refused": 1}
     assert calls == [(0, 4, "a.jpg"), (1, 4, "b.jpg"), (2, 4, "c.jpg"), (3, 4, "d.png"), (4, 4, "")]
     items = wardrobe.items()
@@ -68,39 +76,48 @@ def test_batch_upload_reports_each_file_and_applies_the_chosen_category(wardrobe
     assert all("category" in i.user_edited for i in items)
 
 
-def test_a_category_that_cannot_be_applied_leaves_the_stored_item_added(
+def test_an_unknown_category_refuses_the_photo_and_stores_nothing(wardrobe: Wardrobe) -> None:
+    [result] = upload(wardrobe, ("hat.jpg", garment_photo(seed=5)), category="hat")
+    assert result.status == "refused" and result.item_id is None
+    assert "'hat'" in result.reason and "unknown category" in result.reason
+    assert wardrobe.items() == []
+
+
+def test_the_chosen_category_is_the_one_near_duplicates_are_searched_in(
     wardrobe: Wardrobe,
 ) -> None:
-    [result] = ingest_uploads(wardrobe, [UploadFile("hat.jpg", garment_photo(seed=5))],
-                              category="hat")
-    assert result.status == "added" and len(result.item_ids) == 1
-    assert any("'hat'" in w and "unknown category" in w for w in result.warnings)
-    assert [i.id for i in wardrobe.items()] == list(result.item_ids)
-    assert "category" not in wardrobe.item(result.item_ids[0]).user_edited
+    photo = garment_photo("tshirt", RED, seed=1)
+    [first] = upload(wardrobe, ("a.jpg", photo), category="shoes")
+    [again] = upload(wardrobe, ("b.png", garment_photo("tshirt", RED, fmt="PNG", seed=1)),
+                     category="shoes")
+    assert again.near_duplicates == (first.item_id,)
+    [other] = upload(wardrobe, ("c.png", garment_photo("tshirt", RED, fmt="PNG", seed=1, size=(250, 330))),
+                     category="bag")
+    assert other.status == "added" and other.near_duplicates == ()
 
 
 def test_same_outfit_photo_uploaded_twice_is_reported_as_a_duplicate(wardrobe: Wardrobe) -> None:
     photo = outfit_photo(seed=4)
-    first, again = ingest_uploads(wardrobe, [UploadFile("me.jpg", photo),
-                                             UploadFile("me-again.jpg", photo)], as_outfit=True)
-    assert first.status == "outfit" and again.status == "duplicate"
-    assert first.outfit_id in again.detail and not again.item_ids and again.outfit_id is None
+    first, again = upload(wardrobe, ("me.jpg", photo), ("me-again.jpg", photo), outfit=True)
+    assert first.status == "added" and again.status == "duplicate"
+    assert first.outfit_id in again.reason and not again.item_ids
+    assert again.outfit_id == first.outfit_id
     assert len(wardrobe.outfits()) == 1
 
 
 def test_without_a_chosen_category_the_zero_shot_guess_stays_automatic(wardrobe: Wardrobe) -> None:
-    [result] = ingest_uploads(wardrobe, [UploadFile("x.jpg", garment_photo(seed=9))])
+    [result] = upload(wardrobe, ("x.jpg", garment_photo(seed=9)))
     assert result.status == "added"
-    assert "category" not in wardrobe.item(result.item_ids[0]).user_edited
+    assert "category" not in wardrobe.item(result.item_id).user_edited
 
 
 def test_outfit_photo_upload_records_an_outfit(wardrobe: Wardrobe) -> None:
-    [result] = ingest_uploads(wardrobe, [UploadFile("me.jpg", outfit_photo())], as_outfit=True)
-    assert result.status == "outfit" and result.outfit_id
+    [result] = upload(wardrobe, ("me.jpg", outfit_photo()), outfit=True)
+    assert result.status == "added" and result.outfit_id
     stored = wardrobe.outfit(result.outfit_id)
     assert stored.source == "photo" and set(stored.items.values()) == set(result.item_ids)
-    [refused] = ingest_uploads(wardrobe, [UploadFile("no.jpg", text_file())], as_outfit=True)
-    assert refused.status == "refused" and refused.detail
+    [refused] = upload(wardrobe, ("no.jpg", text_file()), outfit=True)
+    assert refused.status == "refused" and refused.reason
 
 
 # --- suggestions ----------------------------------------------------------------------------------
@@ -273,14 +290,15 @@ def test_identity_until_trained_and_a_clear_message_for_a_broken_model(settings:
     assert broken.message and str(settings.compat_model_dir) in broken.message
 
 
-def test_status_reports_the_model_the_service_would_use(settings: Settings,
-                                                         wardrobe: Wardrobe) -> None:
-    """A folder that fails to load is not "trained": status falls back with the service."""
-    assert wardrobe.status.compat_model == "identity"
+def test_a_folder_that_fails_to_load_falls_back_with_the_reason(settings: Settings,
+                                                                 wardrobe: Wardrobe) -> None:
+    """A folder that fails to load is not "trained": the service falls back to identity."""
+    service = ModelService.for_wardrobe(wardrobe)
+    assert service.active().version == "identity"
     settings.compat_model_dir.mkdir(parents=True)
     (settings.compat_model_dir / "config.json").write_text("{not json")
-    assert wardrobe.status.compat_model == "identity"
-    assert wardrobe.models.active().message  # the reason is kept where the pages read it
+    assert service.active().version == "identity"
+    assert service.active().message  # the reason is kept where the pages read it
 
 
 def test_a_model_for_another_embedding_size_is_refused_with_the_reason(
@@ -289,12 +307,14 @@ def test_a_model_for_another_embedding_size_is_refused_with_the_reason(
     them (it failed in torch on the first suggestion), so identity is used, with the reason."""
     small = ModelConfig(hidden_dim=16, latent_dim=8)
     LearnedCompatModel(CompatNet(replace(small, input_dim=16))).save(settings.compat_model_dir)
-    refused = wardrobe.models.active()
-    assert refused.version == "identity" and wardrobe.status.compat_model == "identity"
+    service = ModelService.for_wardrobe(wardrobe)
+    assert wardrobe.status.encoder_ready  # the encoder is loaded: its size is known
+    refused = service.active()
+    assert refused.version == "identity"
     assert refused.message and str(settings.compat_model_dir) in refused.message
     assert "takes 16-d item embeddings, not 512-d ones" in refused.message
     LearnedCompatModel(CompatNet(replace(small, input_dim=512))).save(settings.compat_model_dir)
-    assert wardrobe.models.active().version != "identity"  # the right size is used
+    assert service.active().version != "identity"  # the right size is used
 
 
 def test_training_needs_enough_outfits(settings: Settings, wardrobe: Wardrobe,
@@ -318,7 +338,7 @@ def test_train_activates_the_new_model_and_evaluations_are_kept_per_version(
     active = service.active()
     assert active.version != "identity" and active.path == settings.compat_model_dir
     assert active.info["data"] == "wardrobe" and "trained model" in active.name
-    assert wardrobe.status.compat_model == active.version
+    assert ModelService.for_wardrobe(wardrobe).active().version == active.version  # a new one too
     assert service.ranker(active) is not untrained  # a new model starts a new ranker
 
     results = service.evaluate_on_wardrobe(wardrobe, seed=0)
@@ -353,14 +373,14 @@ def test_score_distribution_has_a_scrambled_twin_per_outfit(
 def test_a_warning_every_file_shares_is_said_once(settings: Settings) -> None:
     import dataclasses
 
-    from core.uploads import details, shared_warnings
+    from core.views.uploads import details, shared_warnings
 
     with Wardrobe.open(dataclasses.replace(settings, rembg_model="none")) as wardrobe:
-        results = ingest_uploads(wardrobe, [UploadFile(f"{n}.jpg", garment_photo(seed=n))
-                                            for n in range(2)] + [UploadFile("x.jpg", text_file())])
+        results = upload(wardrobe, *[(f"{n}.jpg", garment_photo(seed=n)) for n in range(2)],
+                         ("x.jpg", text_file()))
     added = [r for r in results if r.status == "added"]
     assert all(r.warnings for r in added)  # no background removal in this run
     assert shared_warnings(added) == added[0].warnings
     assert shared_warnings(results) == ()  # the refused file did not get it
     assert details(added[0], shared_warnings(added)) == ""
-    assert details(results[2]) == results[2].detail != ""
+    assert details(results[2]) == results[2].reason != ""

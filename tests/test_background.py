@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.background import BackgroundRemover, CutOut
-from tests import imaging
+from core.photos.background import BackgroundRemover, CutOut
+from devkit import imaging
 
 
 def test_tiny_model_cuts_out_the_garment(tiny_rembg_model: str) -> None:
@@ -50,7 +50,7 @@ def test_missing_model_keeps_photo_and_warns_once(caplog: pytest.LogCaptureFixtu
                                                   rembg_home: Path) -> None:
     name = _missing_name()
     photo = imaging.garment_image(seed=5)
-    with caplog.at_level(logging.WARNING, logger="core.background"):
+    with caplog.at_level(logging.WARNING, logger="core.photos.background"):
         remover = BackgroundRemover(name)
         cuts = [remover.cut_out(photo), BackgroundRemover(name).cut_out(photo)]
         ready, message = remover.ready, remover.message
@@ -110,7 +110,7 @@ def test_retry_picks_up_a_model_put_in_place_later(tiny_rembg_model: str,
 
 
 def test_none_switches_removal_off(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="core.background"):
+    with caplog.at_level(logging.WARNING, logger="core.photos.background"):
         remover = BackgroundRemover("none")
         cut = remover.cut_out(imaging.garment_image())
     assert not remover.enabled and not remover.ready
@@ -120,7 +120,7 @@ def test_none_switches_removal_off(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def test_cut_out_of_rotated_upright_image_is_not_rotated_again(tiny_rembg_model: str) -> None:
-    from core.images import load_image
+    from core.photos.images import load_image
 
     loaded = load_image(imaging.exif_rotated_jpeg(size=(120, 200)), "phone.jpg",
                         max_pixels=10**7, max_side=2048)

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.background import BackgroundRemover, CutOut
-from core.bodycrop import SEED_ROWS, band_fractions, cut_bands, person_box
-from core.tagging import main_colours
-from tests import imaging
+from core.photos.background import BackgroundRemover, CutOut
+from core.photos.bodycrop import SEED_ROWS, band_fractions, cut_bands, person_box
+from core.photos.tagging import main_colours
+from devkit import imaging
 
 
 def test_band_fractions_map_seed_rows_into_the_box() -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from core.config import Settings
+from base.config import Settings
 from db.vectors import chroma_client, collection_name
 from tests import test_wardrobe
 from tests.servers import free_port, stop
@@ -83,8 +83,8 @@ def wardrobe_settings(settings: Settings, chroma_server: str) -> Settings:
 def test_two_wardrobes_share_a_server_without_touching_each_other(
     wardrobe_settings: Settings, tmp_path: Path
 ) -> None:
-    from core.wardrobe import Wardrobe
-    from tests import imaging
+    from core.wardrobe.service import Wardrobe
+    from devkit import imaging
 
     other = dataclasses.replace(wardrobe_settings, home=tmp_path / "second-home")
     assert collection_name(other) != collection_name(wardrobe_settings)
@@ -98,8 +98,8 @@ def test_two_wardrobes_share_a_server_without_touching_each_other(
 
 
 def test_server_mode_really_uses_the_server(wardrobe_settings: Settings) -> None:
-    from core.wardrobe import Wardrobe
-    from tests import imaging
+    from core.wardrobe.service import Wardrobe
+    from devkit import imaging
 
     with Wardrobe.open(wardrobe_settings) as w:
         item = w.ingest_bytes(imaging.garment_photo(seed=1), "a.jpg").item_id

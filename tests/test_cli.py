@@ -1,4 +1,4 @@
-"""The real command line (`core.cli.main`, and `python -m core.cli` in a second process), with
+"""The real command line (`core.cli.main.main`, and `python -m core.cli` in a second process), with
 the tiny models selected through the same environment variables a person would set."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.cli import main
-from core.config import Settings
-from core.wardrobe import Wardrobe
+from base.config import Settings
+from core.cli.main import main
+from core.wardrobe.service import Wardrobe
 from db.vectors import VectorStore, chroma_client
-from tests import imaging
+from devkit import imaging
 from tests.servers import run_with_deadline
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""`train` and `evaluate` through the real argparse sub-commands registered by core.cli_model."""
+"""`train` and `evaluate` through the real argparse sub-commands registered by core.cli.model."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from core import cli_model
+from core.cli import model as cli_model
 from models.compat import CONFIG_FILE, MODEL_FILE, CompatNet, LearnedCompatModel, load_model
 from models.config import ModelConfig
 from models.synthetic import SyntheticSpec, make_world, synthetic_outfits

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.config import load_settings
+from base.config import load_settings
+from core.learning.sources import item_embedder, load_training_data
 from models.compat import identity
 from models.data import DataError, OutfitSet, load_outfits, split_outfits
 from models.evaluate import evaluate_polyvore
@@ -122,7 +123,7 @@ def write_polyvore(root: Path, settings) -> dict[str, np.ndarray]:
     (root / "nondisjoint" / "compatibility_test.txt").write_text(
         "1 100_1 100_2 100_3 100_4\n1 101_1 101_2\n0 100_1 102_2 104_3\n0 101_1 103_2 101_3\n0 109_1 109_2\n"
     )
-    cache = PolyvoreFolder(root).cache_path(settings)
+    cache = PolyvoreFolder(root).cache_path(item_embedder(settings))
     cache.parent.mkdir(parents=True)
     ids = sorted(vectors)
     np.savez(cache, item_ids=np.asarray(ids), vectors=np.stack([vectors[i] for i in ids]))
@@ -132,7 +133,7 @@ def write_polyvore(root: Path, settings) -> dict[str, np.ndarray]:
 def test_polyvore_outfits_map_onto_our_slots(tmp_path: Path) -> None:
     settings = load_settings(tmp_path / "home")
     vectors = write_polyvore(tmp_path / "polyvore", settings)
-    data = load_outfits(tmp_path / "polyvore", settings, split="train")
+    data = load_outfits(tmp_path / "polyvore", "train", item_embedder(settings))
     assert len(data) == 6  # the bag + jewellery outfit is dropped
     cats = data.category_grid()
     assert list(cats[0]) == ["top", "bottom", "shoes", "outerwear"] and list(data.mask[0]) == [True, True, True, False]
@@ -144,7 +145,7 @@ def test_polyvore_outfits_map_onto_our_slots(tmp_path: Path) -> None:
 def test_polyvore_evaluation_uses_its_own_questions(tmp_path: Path) -> None:
     settings = load_settings(tmp_path / "home")
     write_polyvore(tmp_path / "polyvore", settings)
-    result = evaluate_polyvore(identity(), PolyvoreFolder(tmp_path / "polyvore"), settings)
+    result = evaluate_polyvore(identity(), PolyvoreFolder(tmp_path / "polyvore"), item_embedder(settings))
     assert result["n_fitb"] == 2 and result["skipped_fitb"] == 1
     assert result["fitb_accuracy"] == 1.0  # true items share the outfit's axis
     assert result["n_outfits"] == 4 and result["skipped_outfits"] == 1
@@ -157,10 +158,10 @@ def test_polyvore_errors_name_the_file(tmp_path: Path) -> None:
     write_polyvore(tmp_path / "polyvore", settings)
     (tmp_path / "polyvore" / "nondisjoint" / "train.json").write_text('[{"no": "set"}]')
     with pytest.raises(DataError, match=r"train\.json: expected a list of outfits"):
-        load_outfits(tmp_path / "polyvore", settings)
+        load_outfits(tmp_path / "polyvore", "train", item_embedder(settings))
     (tmp_path / "polyvore" / "nondisjoint" / "compatibility_test.txt").write_text("maybe 100_1 100_2\n")
     with pytest.raises(DataError, match=r"compatibility_test\.txt:1: expected 'label"):
-        evaluate_polyvore(identity(), PolyvoreFolder(tmp_path / "polyvore"), settings)
+        evaluate_polyvore(identity(), PolyvoreFolder(tmp_path / "polyvore"), item_embedder(settings))
     with pytest.raises(DataError, match="not a Polyvore Outfits folder"):
         PolyvoreFolder(tmp_path)
 
@@ -168,4 +169,4 @@ def test_polyvore_errors_name_the_file(tmp_path: Path) -> None:
 def test_wardrobe_source_without_outfits_is_a_clear_error(tmp_path: Path) -> None:
     """An empty home (or, before the storage work lands, no wardrobe service) is a DataError."""
     with pytest.raises(DataError, match="wardrobe"):
-        load_outfits("wardrobe", load_settings(tmp_path / "home"))
+        load_training_data("wardrobe", load_settings(tmp_path / "home"))

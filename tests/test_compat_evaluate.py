@@ -7,7 +7,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from models.compat import SLOTS, identity
+from base.vocabulary import SLOTS
+from models.compat import identity
 from models.config import ModelConfig, TrainConfig
 from models.data import OutfitSet
 from models.evaluate import auc_negatives, evaluate, roc_auc

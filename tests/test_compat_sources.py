@@ -8,13 +8,15 @@ from pathlib import Path
 
 import numpy as np
 
-from core.cli import main as cli_main
-from core.config import Settings
-from core.wardrobe import Wardrobe
-from models.compat import SLOTS, load_model
+from base.config import Settings
+from base.vocabulary import SLOTS
+from core.cli.main import main as cli_main
+from core.learning.sources import item_embedder, load_training_data
+from core.wardrobe.service import Wardrobe
+from devkit.imaging import BLUE, GREEN, RED, garment_image, garment_photo
+from models.compat import load_model
 from models.data import load_outfits
 from models.polyvore import PolyvoreFolder
-from tests.imaging import BLUE, GREEN, RED, garment_image, garment_photo
 
 
 def _wardrobe_with_outfits(settings: Settings) -> None:
@@ -35,7 +37,7 @@ def _wardrobe_with_outfits(settings: Settings) -> None:
 
 def test_wardrobe_source_trains_through_the_cli(settings: Settings, tmp_path: Path, monkeypatch, capsys) -> None:
     _wardrobe_with_outfits(settings)
-    data = load_outfits("wardrobe", settings)
+    data = load_training_data("wardrobe", settings)
     assert len(data) == 3 and data.vectors.shape[1:] == (len(SLOTS), 512)
     assert data.hard_negatives is not None and len(data.hard_negatives) == 1
 
@@ -69,14 +71,14 @@ def test_polyvore_images_are_embedded_with_the_configured_encoder(settings: Sett
     (root / "polyvore_item_metadata.json").write_text(json.dumps(meta))
     (root / "nondisjoint" / "train.json").write_text(json.dumps(outfits))
 
-    data = load_outfits(root, settings, split="train")
+    data = load_outfits(root, "train", item_embedder(settings))
     assert len(data) == 2 and data.mask[:, :3].all() and not data.mask[:, 3].any()
     norms = np.linalg.norm(data.vectors[:, :3], axis=-1)
     np.testing.assert_allclose(norms, 1.0, atol=1e-5)
-    cache = PolyvoreFolder(root).cache_path(settings)
+    cache = PolyvoreFolder(root).cache_path(item_embedder(settings))
     assert cache.is_file()
     # The cache is used from then on: images may go, the vectors stay identical.
     for path in (root / "images").iterdir():
         path.unlink()
-    again = load_outfits(root, settings, split="train")
+    again = load_outfits(root, "train", item_embedder(settings))
     np.testing.assert_array_equal(again.vectors, data.vectors)

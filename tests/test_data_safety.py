@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.cli import main
-from core.config import Settings
-from core.wardrobe import HomeRefused, Wardrobe
+from base.config import Settings
+from core.cli.main import main
+from core.wardrobe.service import HomeRefused, Wardrobe
 from db.mapping import embedding_to_bytes
 from db.vectors import VectorStore, chroma_client
-from tests import imaging
+from devkit import imaging
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo
+from devkit.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo
 from tests.servers import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file
 
-from core.encoder import EncoderUnavailable, FashionEncoder, load_encoder
-from tests import imaging
+from core.photos.encoder import EncoderUnavailable, FashionEncoder, load_encoder
+from devkit import imaging
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from core.images import (
+from core.photos.images import (
     ImageRejected,
     LoadedImage,
     image_bytes,
@@ -23,7 +23,7 @@ from core.images import (
     read_photo,
     thumbnail,
 )
-from tests import imaging
+from devkit import imaging
 from tests.servers import run_with_deadline
 
 LIMITS = {"max_pixels": 40_000_000, "max_side": 2048}

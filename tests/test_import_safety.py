@@ -26,12 +26,12 @@ import numpy as np
 import pytest
 from sqlalchemy import select, text
 
-from core.cli import main
-from core.config import Settings, load_settings
-from core.wardrobe import Wardrobe
+from base.config import Settings, load_settings
+from core.cli.main import main
+from core.wardrobe.service import Wardrobe
 from db import archive
 from db.archive import TABLE_ORDER, ImportRefused
-from tests import imaging
+from devkit import imaging
 
 Entries = dict[str, bytes]
 Tables = dict[str, list[dict[str, Any]]]

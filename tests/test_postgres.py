@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from core.cli import main
-from core.config import Settings
-from core.wardrobe import Wardrobe
+from base.config import Settings
+from core.cli.main import main
+from core.wardrobe.service import Wardrobe
 from db.database import DatabaseUnavailable, create_database_engine, driver_url
 from tests import test_storage, test_wardrobe
 from tests.postgres import PostgresCluster  # its fixtures come through tests/conftest.py
@@ -68,7 +68,7 @@ def test_the_app_really_stores_its_rows_in_postgresql(
 ) -> None:
     from sqlalchemy import text
 
-    from tests import imaging
+    from devkit import imaging
 
     with Wardrobe.open(wardrobe_settings) as w:
         item = w.ingest_bytes(imaging.garment_photo(seed=1), "a.jpg").item_id

@@ -7,8 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from core.recommend import RANK_SLOTS, OutfitRanker, RankedOutfit, weakest_pair
-from models.compat import ONEPIECE, CompatModel, identity, l2_normalise
+from base.vocabulary import ONEPIECE
+from core.ranking.ranker import RANK_SLOTS, OutfitRanker, RankedOutfit, weakest_pair
+from models.compat import CompatModel, identity, l2_normalise
 
 DIM = 8
 GAP = 1e-5  # scores closer than this are near-ties: float32 oracle vs float64 ranker may differ
@@ -158,7 +159,7 @@ def test_larger_pools_use_bounds_and_stay_exact():
 
 def test_block_search_splits_rows_and_prunes(monkeypatch):
     """Force tiny blocks so the row-block loop, block bounds and early exit are all exercised."""
-    import core.outfit_search as search
+    import core.ranking.search as search
 
     monkeypatch.setattr(search, "BLOCK_ELEMENTS", 16)
     rng = np.random.default_rng(11)

@@ -7,8 +7,8 @@ import uuid
 import numpy as np
 import pytest
 
-from core.recommend import OutfitRanker
-from core.retrieval import LatentIndex, RetrievalRanker, open_chroma, recall_at_k
+from core.ranking.ranker import OutfitRanker
+from core.ranking.retrieval import LatentIndex, RetrievalRanker, open_chroma, recall_at_k
 from models.compat import identity, l2_normalise
 
 DIM = 32

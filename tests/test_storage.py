@@ -24,13 +24,13 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from core.config import Settings, load_settings
+from base.config import Settings, load_settings
 from db.archive import FORMAT, FORMAT_VERSION, ImportRefused, read_archive
 from db.database import alembic_config, create_database_engine, migrate
 from db.files import ImageFiles
 from db.lock import HomeLock, HomeLocked
 from db.mapping import embedding_from_bytes, embedding_to_bytes
-from db.models import Base
+from db.schema import Base
 from db.vectors import COLLECTION, VectorStore, chroma_client, collection_name
 
 REPO = Path(__file__).resolve().parents[1]

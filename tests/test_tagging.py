@@ -8,19 +8,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.background import BackgroundRemover
-from core.encoder import FashionEncoder, load_encoder
-from core.tagging import (
-    CATEGORIES,
-    SEASONS,
-    SUBTYPES,
-    Tags,
-    classify,
-    main_colours,
-    prompt_vectors,
-    tag_item,
-)
-from tests import imaging
+from base.vocabulary import CATEGORIES, SEASONS, SUBTYPES
+from core.photos.background import BackgroundRemover
+from core.photos.encoder import FashionEncoder, load_encoder
+from core.photos.tagging import Tags, classify, main_colours, prompt_vectors, tag_item
+from devkit import imaging
 
 
 @pytest.fixture(scope="module")

@@ -21,16 +21,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.config import Settings
-from core.encoder import EncoderUnavailable
-from core.records import UNKNOWN_CATEGORY
-from core.tagging import CATEGORIES
-from core.wardrobe import Wardrobe
+from base.config import Settings
+from base.vocabulary import CATEGORIES, ONEPIECE, SLOTS, UNKNOWN_CATEGORY
+from core.photos.encoder import EncoderUnavailable, load_encoder
+from core.wardrobe.service import Wardrobe
 from db.archive import ImportRefused
-from db.models import NAME_LENGTH, SUBTYPE_LENGTH
+from db.schema import NAME_LENGTH, SUBTYPE_LENGTH
 from db.vectors import VectorStore, chroma_client
-from models.compat import ONEPIECE, SLOTS
-from tests import imaging
+from devkit import imaging
 
 BOGUS_CLIP = "/nonexistent/fashion-clip"
 REPO = Path(__file__).resolve().parents[1]
@@ -127,7 +125,7 @@ def test_ingest_stores_files_row_embedding_and_vector(wardrobe: Wardrobe) -> Non
 
 
 def _stored_paths(w: Wardrobe, item_id: str) -> list[str]:
-    from db.models import Item
+    from db.schema import Item
 
     with w._sessions() as session:
         row = session.get(Item, item_id)
@@ -248,8 +246,8 @@ def test_failure_between_database_and_vector_write_is_repaired_by_doctor(
 CRASH_SCRIPT = """
 import os, sys
 from pathlib import Path
-from core.config import load_settings
-from core.wardrobe import Wardrobe
+from base.config import load_settings
+from core.wardrobe.service import Wardrobe
 from db.vectors import VectorStore
 
 class DyingStore(VectorStore):
@@ -612,7 +610,7 @@ def test_search_text_ranks_items_by_cosine(wardrobe: Wardrobe) -> None:
     assert len(hits) == 2 and {r.id for r, _ in hits} <= set(ids.values())
     sims = [s for _, s in hits]
     assert sims == sorted(sims, reverse=True)
-    query = wardrobe._require_encoder().encode_texts(["a red t-shirt"])[0]
+    query = load_encoder(wardrobe.settings.clip_model).encode_texts(["a red t-shirt"])[0]
     expected = wardrobe.embeddings([r.id for r, _ in hits]) @ query
     np.testing.assert_allclose(sims, expected, atol=1e-4)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.config import Settings, load_settings
-from core.model_service import ModelService
-from core.wardrobe import DatabaseUnavailable, HomeLocked, HomeRefused, Wardrobe
+from base.config import Settings, load_settings
+from core.learning.service import ModelService
+from core.wardrobe.service import DatabaseUnavailable, HomeLocked, HomeRefused, Wardrobe
 from ui.text import plain
 
 
@@ -50,6 +50,12 @@ def wardrobe() -> Wardrobe:
         st.stop()
 
 
+@st.cache_resource(show_spinner=False)
+def _model_service(key: str, _wardrobe: Wardrobe) -> ModelService:
+    return ModelService.for_wardrobe(_wardrobe)
+
+
 def model_service() -> ModelService:
-    """The wardrobe's model service: the same one its `status` reports from."""
-    return wardrobe().models
+    """One model service per wardrobe: which compatibility model is active, and why."""
+    current = settings()
+    return _model_service(repr(current), wardrobe())

@@ -16,7 +16,7 @@ import ipaddress
 import streamlit as st
 from streamlit import config as st_config
 
-from core.config import load_settings
+from base.config import load_settings
 
 START_HELP = (
     "Start it with `make run`, or with `streamlit run /path/to/streamlit_app.py "

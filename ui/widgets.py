@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from core.gallery import category_label, display_name
+from core.views.gallery import category_label, display_name
 from ui.text import plain
 
 if TYPE_CHECKING:
-    from core.records import ItemRecord
+    from base.records import ItemRecord
 
 
 def picture(item: ItemRecord, cutout: bool = True, width: int | str = "content") -> None:

@@ -1,0 +1,42 @@
+"""The words the whole project shares: item categories, outfit slots, sub-types and seasons,
+defined once here.
+
+The order of CATEGORIES is part of every saved compatibility model (its category ids index
+it): new categories are appended, existing ones never move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+TOP, BOTTOM, SHOES, OUTERWEAR, ONEPIECE = "top", "bottom", "shoes", "outerwear", "onepiece"
+BAG, ACCESSORY = "bag", "accessory"
+
+CATEGORIES: tuple[str, ...] = (TOP, BOTTOM, SHOES, OUTERWEAR, ONEPIECE, BAG, ACCESSORY)
+UNKNOWN_CATEGORY = "unknown"  # until an encoder (or the person) has named the category
+
+# A learned model's input slots. A one-piece takes the place of a top (its category says
+# "onepiece") and leaves the bottom empty.
+SLOTS: tuple[str, ...] = (TOP, BOTTOM, SHOES, OUTERWEAR)
+# Slot names in stored outfits: a one-piece is kept under its own name.
+OUTFIT_SLOTS: tuple[str, ...] = (*SLOTS, ONEPIECE)
+# Item category -> the outfit slot it fills; bags and accessories are not part of an outfit.
+SLOT_OF_CATEGORY: Mapping[str, str] = {slot: slot for slot in OUTFIT_SLOTS}
+
+# Sub-types the zero-shot tagger chooses from, each with the category it belongs to.
+SUBTYPES: Mapping[str, str] = {
+    "t-shirt": TOP, "shirt": TOP, "blouse": TOP, "polo shirt": TOP,
+    "tank top": TOP, "knit sweater": TOP, "cardigan": TOP, "hoodie": TOP,
+    "sweatshirt": TOP,
+    "jeans": BOTTOM, "trousers": BOTTOM, "shorts": BOTTOM, "skirt": BOTTOM,
+    "leggings": BOTTOM,
+    "jacket": OUTERWEAR, "coat": OUTERWEAR, "blazer": OUTERWEAR, "parka": OUTERWEAR,
+    "raincoat": OUTERWEAR,
+    "dress": ONEPIECE, "jumpsuit": ONEPIECE,
+    "sneakers": SHOES, "boots": SHOES, "sandals": SHOES, "heels": SHOES,
+    "loafers": SHOES, "flats": SHOES,
+    "handbag": BAG, "backpack": BAG, "tote bag": BAG,
+    "hat": ACCESSORY, "cap": ACCESSORY, "scarf": ACCESSORY, "belt": ACCESSORY,
+    "sunglasses": ACCESSORY, "tie": ACCESSORY,
+}
+SEASONS: tuple[str, ...] = ("spring", "summer", "autumn", "winter")

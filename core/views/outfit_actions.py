@@ -1,0 +1,80 @@
+"""What the person does with a suggested outfit: like, dislike, save, wear today.
+
+Each action records the outfit once (the same pieces are found again instead of stored twice)
+and adds the feedback the compatibility model learns from: likes are positives, dislikes hard
+negatives (see `Wardrobe.training_set`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from base.records import OutfitRecord
+    from core.wardrobe.service import Wardrobe
+
+
+OutfitKey = frozenset[tuple[str, str]]
+OutfitIndex = dict[OutfitKey, "OutfitRecord"]
+
+
+def outfit_key(items: Mapping[str, str]) -> OutfitKey:
+    """The same pieces in the same slots, whatever the order they are listed in."""
+    return frozenset(items.items())
+
+
+def index_outfits(outfits: Iterable[OutfitRecord]) -> OutfitIndex:
+    """Recorded outfits by their pieces, the saved (then oldest) one kept for each.
+
+    A page showing many suggestions builds this once per run instead of reading every outfit
+    again per card.
+    """
+    index: OutfitIndex = {}
+    for outfit in sorted(outfits, key=lambda o: (not o.saved, o.created)):
+        index.setdefault(outfit_key(outfit.items), outfit)
+    return index
+
+
+def find_outfit(wardrobe: Wardrobe, items: Mapping[str, str]) -> OutfitRecord | None:
+    """An outfit already recorded with exactly these pieces in these slots, saved ones first."""
+    return index_outfits(wardrobe.outfits()).get(outfit_key(items))
+
+
+def record_outfit(
+    wardrobe: Wardrobe, items: Mapping[str, str], score: float | None, saved: bool
+) -> OutfitRecord:
+    """The stored outfit for these pieces; created (as a suggestion) when new.
+
+    An outfit first recorded unsaved (say, disliked) and then saved is stored again as saved,
+    because the wardrobe service keeps the saved flag fixed per record.
+    """
+    existing = find_outfit(wardrobe, items)
+    if existing is not None and (existing.saved or not saved):
+        return existing
+    return wardrobe.save_outfit(dict(items), source="suggested", score=score, saved=saved)
+
+
+def like(wardrobe: Wardrobe, items: Mapping[str, str], score: float | None) -> OutfitRecord:
+    outfit = record_outfit(wardrobe, items, score, saved=True)
+    wardrobe.add_feedback(outfit.id, +1)
+    return outfit
+
+
+def dislike(wardrobe: Wardrobe, items: Mapping[str, str], score: float | None) -> OutfitRecord:
+    outfit = record_outfit(wardrobe, items, score, saved=False)
+    wardrobe.add_feedback(outfit.id, -1)
+    return outfit
+
+
+def save(wardrobe: Wardrobe, items: Mapping[str, str], score: float | None) -> OutfitRecord:
+    return record_outfit(wardrobe, items, score, saved=True)
+
+
+def wear_today(
+    wardrobe: Wardrobe, items: Mapping[str, str], score: float | None, day: date | None = None
+) -> OutfitRecord:
+    outfit = record_outfit(wardrobe, items, score, saved=True)
+    wardrobe.log_wear(outfit.id, day or date.today())
+    return outfit

@@ -1,0 +1,161 @@
+"""Outfit suggestions for the app: a wardrobe + a compatibility model + an anchor -> outfits.
+
+Turns wardrobe records into the ranker's pools (available, embedded items by slot), runs
+`OutfitRanker`, and hands back records the page can draw directly. "Swap this piece" is the same
+ranker with every other piece of the outfit locked and only one slot open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from base.vocabulary import SLOT_OF_CATEGORY
+from core.ranking.ranker import OutfitRanker, RankedOutfit, weakest_pair
+
+if TYPE_CHECKING:
+    from base.records import ItemRecord
+    from core.wardrobe.service import Wardrobe
+    from models.compat import CompatModel
+
+# Order pieces are drawn in, head to toe.
+DISPLAY_ORDER: tuple[str, ...] = ("outerwear", "top", "onepiece", "bottom", "shoes")
+
+
+def outfit_pieces(wardrobe: Wardrobe, items: Mapping[str, str]) -> list[tuple[str, ItemRecord]]:
+    """A stored outfit's pieces head to toe; pieces deleted since are left out."""
+    rank = {s: i for i, s in enumerate(DISPLAY_ORDER)}
+    pieces: list[tuple[str, ItemRecord]] = []
+    for slot, item_id in sorted(items.items(), key=lambda kv: rank.get(kv[0], len(rank))):
+        try:
+            pieces.append((slot, wardrobe.item(item_id)))
+        except KeyError:
+            continue
+    return pieces
+
+
+def slot_of(item: ItemRecord) -> str | None:
+    return SLOT_OF_CATEGORY.get(item.category)
+
+
+def can_anchor(item: ItemRecord) -> bool:
+    """Only embedded items of an outfit category can be the centre of a suggestion."""
+    return slot_of(item) is not None and not item.pending_embedding
+
+
+@dataclass(frozen=True)
+class OutfitSuggestion:
+    """A ranked outfit with its records; `anchors` are the ids the person locked."""
+
+    items: dict[str, ItemRecord]
+    ranked: RankedOutfit
+    anchors: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def score(self) -> float:
+        return float(self.ranked.score)
+
+    @property
+    def item_ids(self) -> dict[str, str]:
+        return dict(self.ranked.items)
+
+    @property
+    def weakest_pair(self) -> tuple[str, str, float] | None:
+        """The two slots that go together worst: what to change first."""
+        if not self.ranked.pair_scores:
+            return None
+        a, b = weakest_pair(self.ranked)
+        return a, b, float(self.ranked.pair_scores[(a, b)])
+
+    def ordered(self) -> list[tuple[str, ItemRecord]]:
+        rank = {s: i for i, s in enumerate(DISPLAY_ORDER)}
+        return sorted(self.items.items(), key=lambda kv: rank.get(kv[0], len(rank)))
+
+    def swappable_slots(self) -> list[str]:
+        return [slot for slot, item in self.ordered() if item.id not in self.anchors]
+
+
+class OutfitSuggester:
+    """Ranks outfits from one wardrobe with one model. Cheap to build; build one per request.
+
+    Pass a long-lived `ranker` for `model` (ModelService.ranker) to reuse its projection and
+    pair-block caches across requests; without one a fresh ranker starts cold.
+    """
+
+    def __init__(self, wardrobe: Wardrobe, model: CompatModel,
+                 ranker: OutfitRanker | None = None) -> None:
+        if ranker is not None and ranker.model is not model:
+            raise ValueError("the ranker was built for another model")
+        self.wardrobe = wardrobe
+        self.ranker = ranker or OutfitRanker(model)
+        self._items = {
+            i.id: i for i in wardrobe.items(available=True) if can_anchor(i)
+        }
+
+    def candidates(self) -> dict[str, list[ItemRecord]]:
+        """Rankable items by slot (available and embedded)."""
+        by_slot: dict[str, list[ItemRecord]] = {}
+        for item in self._items.values():
+            by_slot.setdefault(slot_of(item) or "", []).append(item)
+        return by_slot
+
+    def _pool(self, slots: Sequence[str], drop: frozenset[str]) -> dict[str, tuple[list[str], np.ndarray]]:
+        pool: dict[str, tuple[list[str], np.ndarray]] = {}
+        for slot, items in self.candidates().items():
+            ids = [i.id for i in items if i.id not in drop]
+            if slot in slots and ids:
+                pool[slot] = (ids, self.wardrobe.embeddings(ids))
+        return pool
+
+    def _anchors(self, items: Sequence[ItemRecord]) -> dict[str, tuple[str, np.ndarray]]:
+        vectors = self.wardrobe.embeddings([i.id for i in items])
+        return {slot_of(i) or "": (i.id, vectors[n]) for n, i in enumerate(items)}
+
+    def _records(self, ranked: Sequence[RankedOutfit], anchors: frozenset[str]) -> list[OutfitSuggestion]:
+        return [
+            OutfitSuggestion({slot: self._items.get(item_id) or self.wardrobe.item(item_id)
+                              for slot, item_id in r.items.items()}, r, anchors)
+            for r in ranked
+        ]
+
+    def suggest(
+        self,
+        anchor_ids: Sequence[str],
+        k: int = 6,
+        diversity: float = 0.5,
+        with_outerwear: bool = False,
+    ) -> list[OutfitSuggestion]:
+        """The top-k outfits around the anchors, varied when `diversity` > 0.
+
+        A layer is added when `with_outerwear`, else only where it raises the score.
+        """
+        anchors = [self._items.get(i) or self.wardrobe.item(i) for i in anchor_ids]
+        for anchor in anchors:
+            if not can_anchor(anchor):
+                raise ValueError(
+                    f"{anchor.category} items cannot anchor an outfit"
+                    if slot_of(anchor) is None else "this item has no embedding yet"
+                )
+        locked = frozenset(a.id for a in anchors)
+        pool = self._pool(list(SLOT_OF_CATEGORY.values()), locked)
+        ranked = self.ranker.rank(
+            self._anchors(anchors), pool, k=k, diversity=diversity,
+            with_outerwear=True if with_outerwear else None,
+        )
+        return self._records(ranked, locked)
+
+    def alternatives(self, outfit: OutfitSuggestion, slot: str, k: int = 3) -> list[OutfitSuggestion]:
+        """Next best pieces for one slot, every other piece of the outfit kept."""
+        current = outfit.items[slot]
+        others = [item for s, item in outfit.items.items() if s != slot]
+        pool = self._pool([slot], frozenset({current.id}))
+        if not pool:
+            return []
+        ranked = self.ranker.rank(
+            self._anchors(others), pool, k=k, diversity=0.0,
+            with_outerwear=True if slot == "outerwear" else None,
+        )
+        return self._records(ranked, outfit.anchors)
