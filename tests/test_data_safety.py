@@ -232,3 +232,13 @@ def test_a_corrupt_chroma_file_is_reported_by_a_check_and_rebuilt_at_open(
         assert w.search_text("red t-shirt", k=2)
     aside = list(cli_env.home.glob("chroma.damaged-*"))
     assert len(aside) == 1 and (aside[0] / "chroma.sqlite3").read_bytes() == b"\0garbage" * 1000
+
+
+def test_commands_that_need_no_encoder_never_load_it(settings: Settings, tmp_path: Path) -> None:
+    _two_items(settings)
+    with Wardrobe.open(settings, read_only=True) as w:  # list, outfits, export, a check
+        assert len(w.items()) == 2 and w.outfits() == [] and w.counts()["items"] == 2
+        w.export_zip(tmp_path / "out.zip")
+        assert w.doctor(repair=False).ok
+        assert w.encoder_dim is None  # never loaded
+        assert w.status.encoder_ready and w.encoder_dim == 512  # asking for it loads it
