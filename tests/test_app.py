@@ -11,8 +11,9 @@ import importlib
 import json
 import os
 import shutil
+import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,21 @@ def texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+def run_until(at: AppTest, done: Callable[[AppTest], bool], timeout: float = TIMEOUT) -> AppTest:
+    """Run the page again until `done` holds: uploads and training are jobs on the app's
+    worker thread, which outlive the run that started them."""
+    deadline = time.monotonic() + timeout
+    while not done(at):
+        assert time.monotonic() < deadline, f"still not done after {timeout}s:\n{texts(at)}"
+        time.sleep(0.25)
+        at.run()
+    return at
+
+
+def batch_done(at: AppTest) -> bool:
+    return bool(at.table) and not any("Adding" in m.value for m in at.markdown)
+
+
 def reopen(settings: Settings) -> Wardrobe:
     """The wardrobe as stored, after the app has released it."""
     st.cache_resource.clear()
@@ -298,14 +314,16 @@ def test_upload_through_the_file_uploader_reports_each_file(empty: Settings) -> 
     ])
     at.run()
     at.button(key="upload_go").click().run()
+    run_until(at, batch_done)
     assert_clean(at)
-    report = at.dataframe[0].value
+    report = at.table[0].value
     outcome = dict(zip(report["file"], report["outcome"], strict=True))
     assert outcome == {"red.jpg": "added", "green.png": "added", "again.jpg": "duplicate",
                        "notes.jpg": "refused"}
     reason = dict(zip(report["file"], report["details"], strict=True))["notes.jpg"]
     assert reason, "a refused file must say why"
-    assert "Last batch: 2 added, 1 duplicate, 1 refused." in [w.value for w in at.warning]
+    assert ("Batch of 4 (garment photos, all tops): 2 added, 1 duplicate, 1 refused."
+            in [w.value for w in at.warning])
     assert "Tops (2)" in texts(at)
 
     with reopen(empty) as wardrobe:
@@ -323,8 +341,9 @@ def test_outfit_photos_are_uploaded_as_outfits(empty: Settings) -> None:
     assert at.selectbox(key="upload_category").disabled
     at.file_uploader[0].set_value(("me.jpg", outfit_photo(), "image/jpeg")).run()
     at.button(key="upload_go").click().run()
+    run_until(at, batch_done)
     assert_clean(at)
-    assert list(at.dataframe[0].value["outcome"]) == ["added"]
+    assert list(at.table[0].value["outcome"]) == ["added"]
     with reopen(empty) as wardrobe:
         photos = wardrobe.outfits(source="photo")
         assert len(photos) == 1 and len(photos[0].items) >= 2
@@ -452,8 +471,8 @@ def test_model_page_trains_evaluates_and_plots(populated: Settings) -> None:
     assert not at.button(key="train").disabled
     at.slider(key="train_epochs").set_value(10)
     at.button(key="train").click().run()
+    run_until(at, lambda a: any("the new model is active" in s.value for s in a.success))
     assert_clean(at)
-    assert any("the new model is active" in s.value for s in at.success)
     assert "trained model" in texts(at)
     assert (populated.compat_model_dir / "model.safetensors").is_file()
 
@@ -517,8 +536,9 @@ def test_every_page_works_without_the_encoder(no_encoder: Settings) -> None:
     at.selectbox(key="upload_category").set_value("shoes")
     at.file_uploader[0].set_value(("boot.jpg", garment_photo("shoe", YELLOW), "image/jpeg")).run()
     at.button(key="upload_go").click().run()
+    run_until(at, batch_done)
     assert_clean(at)
-    assert list(at.dataframe[0].value["outcome"]) == ["added"]
+    assert list(at.table[0].value["outcome"]) == ["added"]
     assert "not embedded yet" in texts(at)
 
     at.switch_page(PAGES["What goes with this"]).run()
