@@ -127,7 +127,7 @@ def running_job(job: JobSnapshot) -> None:
                                + plain(label))
                 elif outcome.item_id and outcome.status == "added":
                     with contextlib.suppress(KeyError):  # deleted meanwhile
-                        picture(wardrobe.item(outcome.item_id), width=120)
+                        picture(wardrobe.item(outcome.item_id), cutout=False, width=120)
                     st.caption(f"{plain(label)}: added")
                 else:
                     st.caption(f"{plain(label)}: {plain(outcome.status)}")
@@ -172,7 +172,7 @@ def review_step(wardrobe: Wardrobe, job: JobSnapshot, all_items: list[ItemRecord
     st.caption("Original on the left, what the app cut out on the right. Fix any guess in "
                "place; if the cut-out lost part of the garment, keep the original photo.")
     for item in items:
-        with st.container(border=True, key=f"review-{item.id}"):
+        with st.container(border=True, key=f"review-card-{item.id}"):
             if item.review_note:
                 st.warning(f"Please check: {plain(item.review_note)}", icon=":material/flag:")
             c1, c2, c3 = st.columns([1, 1, 2])
@@ -180,11 +180,11 @@ def review_step(wardrobe: Wardrobe, job: JobSnapshot, all_items: list[ItemRecord
                 original_picture(item, width=200)
                 st.caption("Original photo")
             with c2:
-                picture(item, width=200)
+                picture(item, cutout=False, width=200)  # the thumbnail: a full cut-out is MBs
                 st.caption("Cut-out" if item.background_removed
                            else "Whole photo (no background removed)")
             with c3:
-                item_form(item, all_items, key=f"review-{item.id}", compact=True)
+                item_form(item, all_items, key=f"review-form-{item.id}", compact=True)
                 with st.container(horizontal=True):
                     st.button("Keep original photo", icon=":material/image:",
                               key=f"keep-{item.id}", disabled=not item.background_removed,
