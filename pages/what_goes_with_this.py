@@ -12,6 +12,7 @@ from core.views.gallery import (
     category_label,
     display_name,
     display_names,
+    group_by_category,
     picker_label,
     picker_order,
 )
@@ -80,7 +81,21 @@ def pick_anchor(anchors: list[ItemRecord], every: list[ItemRecord]) -> ItemRecor
                  format_func=lambda i: picker_label(by_id[i], names))
     with c2:
         picture(by_id[state.anchor_id], width=140)
+    with st.expander("Choose by picture", icon=":material/grid_view:"):
+        for category, group in group_by_category(by_id.values()).items():
+            st.caption(category_label(category, plural=True))
+            with st.container(horizontal=True, key=f"anchor-grid-{category}"):
+                for item in group:
+                    with st.container(width=110, key=f"anchor-pic-{item.id}"):
+                        picture(item, cutout=False, width=90)
+                        st.button(plain(names[item.id]), key=f"anchor-pick-{item.id}",
+                                  on_click=choose_anchor, args=(item.id,), width="stretch",
+                                  type="primary" if item.id == state.anchor_id else "secondary")
     return by_id[state.anchor_id]
+
+
+def choose_anchor(item_id: str) -> None:
+    state.anchor_id = item_id
 
 
 # --- outfit cards ---------------------------------------------------------------------------

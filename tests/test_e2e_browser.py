@@ -238,6 +238,13 @@ def test_upload_suggest_like_and_find_it_under_outfits(app_url: str, browser: We
         assert len(card.find_elements(By.TAG_NAME, "img")) >= 3  # top, bottom, shoes side by side
         assert "Weakest pair" in card.text
     shot(browser, "04-outfit-cards")
+    click(browser, _until(browser, "the picture picker", lambda d: next(
+        (e for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="stExpander"] summary')
+         if "Choose by picture" in e.text), None)))
+    wait_text(browser, "Bottoms")
+    pictures = browser.find_elements(By.CSS_SELECTOR, '[class*="st-key-anchor-pic-"]')
+    assert len(pictures) == sum(len(files) for _c, files in BATCHES)  # every piece, by category
+    shot(browser, "04b-choose-by-picture")
 
     click(browser, button(browser, "Like", within=cards[0]))
     wait_text(browser, "Liked — saved under Outfits")

@@ -1,7 +1,7 @@
 """In a real browser: an upload batch survives clicks and page switches, then offers a review.
 
-During a batch of several photos the person changes "These are all" and switches to another
-page and back. Every photo must be stored exactly once, with the category the batch was
+During a batch of several photos the person changes "These are all", switches to another
+page and back, and reloads. Every photo must be stored exactly once, with the category the batch was
 submitted with, and the review step (original and cut-out side by side) must follow.
 
 Photos are listed in BATCH: add one (say a 48 MP JPEG, or a photo whose cut-out is doubtful)
@@ -96,6 +96,9 @@ def test_batch_survives_option_change_and_page_switch_then_offers_review(
     _until(browser, "the batch, still running or done", lambda d: any(
         marker in body(d) for marker in (f"Adding {len(BATCH)} photo(s)", "Batch of")))
     shot(browser, "uploads-02-back-on-wardrobe")
+    browser.refresh()  # a reload starts a new session: the batch goes on and is shown again
+    _until(browser, "the batch after a reload", lambda d: any(
+        marker in body(d) for marker in (f"Adding {len(BATCH)} photo(s)", "Batch of")))
 
     wait_text(browser, f"Batch of {len(BATCH)} (garment photos, all {SUBMITTED_AS[0]}): "
                        f"{len(BATCH)} added.", timeout=300)

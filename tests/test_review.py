@@ -217,6 +217,8 @@ def test_generated_names_are_colour_and_type_and_unique() -> None:
     assert readable_name(("navy", "white"), "Chinos", "bottom") == "navy chinos"
     assert readable_name((), "", "shoes") == "shoes"
     assert readable_name(("red",), "", "outerwear") == "red jacket"
+    assert readable_name(("black",), "hoodie", "shoes") == "black shoes"  # not a shoe's type
+    assert readable_name(("blue",), "sunglasses", "bottom") == "blue bottoms"
     assert unique_name("white sneakers", ["White Sneakers", "white sneakers 2"]) == "white sneakers 3"
     assert is_generated("white sneakers 3", ("white",), "sneakers", "shoes")
     assert not is_generated("my sneakers", ("white",), "sneakers", "shoes")

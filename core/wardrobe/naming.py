@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from base.vocabulary import UNKNOWN_CATEGORY
+from base.vocabulary import SUBTYPES, UNKNOWN_CATEGORY
 
 # How cameras, phones and messengers name photos, and ids: never a name a person chose.
 _CAMERA = re.compile(
@@ -27,7 +27,7 @@ _BAND = re.compile(r"^(?P<stem>.+) \((top|bottom|shoes)\)$")  # outfit-photo ban
 _SUFFIX = re.compile(r"^(?P<base>.+?) (?P<n>\d+)$")
 
 CATEGORY_WORDS: dict[str, str] = {
-    "top": "top", "bottom": "bottom", "onepiece": "one-piece", "outerwear": "jacket",
+    "top": "top", "bottom": "bottoms", "onepiece": "one-piece", "outerwear": "jacket",
     "shoes": "shoes", "bag": "bag", "accessory": "accessory",
 }
 
@@ -43,8 +43,11 @@ def looks_like_file_name(name: str) -> bool:
 
 
 def readable_name(colours: Sequence[str], subtype: str, category: str) -> str:
-    """Colour + type ("navy chinos"); the category stands in for an unknown type."""
+    """Colour + type ("navy chinos"); the category stands in for an unknown type or one
+    that belongs to another category."""
     kind = subtype.strip().lower()
+    if SUBTYPES.get(kind, category) != category and category in CATEGORY_WORDS:
+        kind = ""  # a type of another category ("shoes" guessed "hoodie"): not a name
     if not kind:
         kind = CATEGORY_WORDS.get(category, "" if category == UNKNOWN_CATEGORY else category)
     kind = kind or "item"
