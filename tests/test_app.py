@@ -334,6 +334,47 @@ def test_upload_through_the_file_uploader_reports_each_file(empty: Settings) -> 
         assert all(not i.pending_embedding for i in items)
 
 
+def review_order(at: AppTest) -> list[str]:
+    """Item ids of the review step's cards, top to bottom."""
+    return [b.key.removeprefix("keep-") for b in at.button if b.key and b.key.startswith("keep-")]
+
+
+def test_the_review_step_shows_flagged_items_first_and_fixes_them_in_place(
+        empty: Settings) -> None:
+    at = open_app("Wardrobe")
+    at.selectbox(key="upload_category").set_value("top")
+    at.file_uploader[0].set_value([
+        ("IMG_0001.jpg", garment_photo("tshirt", RED, seed=1), "image/jpeg"),
+        ("IMG_0002.jpg", garment_photo("tshirt", GREEN, seed=2), "image/jpeg"),
+    ])
+    at.run()
+    at.button(key="upload_go").click().run()
+    run_until(at, batch_done)
+    first, second = review_order(at)  # upload order
+    # What the cut-out check writes at ingest: a reason to look (written here directly).
+    engine = create_engine(f"sqlite:///{empty.sqlite_path}")
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE items SET review_note = 'only the print was kept' "
+                                "WHERE id = :id"), {"id": second})
+    engine.dispose()
+    at.run()
+    assert review_order(at) == [second, first]  # flagged first
+    assert any("only the print was kept" in w.value for w in at.warning)
+    assert "IMG_000" not in " ".join(at.text_input(key=f"review-form-{i}-name").value
+                                     for i in (first, second))
+    at.button(key=f"keep-{second}").click().run()
+    assert_clean(at)
+    assert any("Kept the original photo" in s.value for s in at.success)
+    at.text_input(key=f"review-form-{first}-subtype").set_value("polo shirt")
+    at.button(key=f"review-form-{first}-save").click().run()
+    assert_clean(at)
+    with reopen(empty) as wardrobe:
+        kept, edited = wardrobe.item(second), wardrobe.item(first)
+    assert not kept.background_removed and kept.review_note == ""
+    assert edited.subtype == "polo shirt" and "subtype" in edited.user_edited
+    assert edited.name == f"{edited.colours[0]} polo shirt"  # the generated name follows
+
+
 def test_outfit_photos_are_uploaded_as_outfits(empty: Settings) -> None:
     from devkit.imaging import outfit_photo
 

@@ -251,3 +251,19 @@ def test_pickers_group_by_category_and_never_show_file_names() -> None:
     assert ordered == ["Tops · blue shirt", "Tops · zebra tee", "Bottoms · navy chinos",
                        "Shoes · white sneakers", "Shoes · white sneakers 2"]
     assert display_name(items[0]) == "white sneakers"
+
+
+def test_a_prepared_items_review_note_is_written_with_its_row(wardrobe: Wardrobe) -> None:
+    """The hook the cut-out check fills at ingest: PreparedItem.review_note -> items.review_note."""
+    from core.photos.item_builder import original_name, prepare_item
+    from core.wardrobe.writes import new_item, write_new_items
+
+    stores = wardrobe._stores  # the write path itself, below the service
+    loaded = stores.load_image(photo(9), "a.jpg")
+    prepared = dataclasses.replace(
+        prepare_item(loaded.image, (original_name(loaded.format), loaded.data), stores.remover,
+                     stores.encoder),
+        review_note="only a small part of the photo was kept")
+    new = new_item(stores, prepared, loaded.sha256, name="red top")
+    write_new_items(stores, [new])
+    assert wardrobe.item(new.row.id).review_note == "only a small part of the photo was kept"
