@@ -40,6 +40,7 @@ class ItemRecord:
     times_worn: int
     last_worn: date | None
     user_edited: frozenset[str]
+    review_note: str = ""  # why a person should check this item ("" = nothing to check)
 
 
 @dataclass(frozen=True)

@@ -332,6 +332,8 @@ def _convert(path: Path, table: Table, rows: list[dict[str, Any]]) -> list[dict[
         for column in (c for c in table.columns if not _surrogate(c)):
             where = f"{TABLES}: {table.name}[{index}].{column.name}"
             value = row.get(column.name)
+            if column.name not in row and _scalar_default(column) is not None:
+                value = _scalar_default(column)  # an export from before the column existed
             if value is None:
                 if not column.nullable:
                     reason = "is null" if column.name in row else "is missing"
@@ -344,6 +346,12 @@ def _convert(path: Path, table: Table, rows: list[dict[str, Any]]) -> list[dict[
                 raise ImportRefused(path, f"{where}: {error}") from error
         out.append(converted)
     return out
+
+
+def _scalar_default(column: Column[Any]) -> Any:
+    """A column's plain default ("" for `items.review_note`), None when it has none."""
+    default = column.default
+    return default.arg if default is not None and default.is_scalar else None  # type: ignore[attr-defined]
 
 
 def _check_id(path: Path, table: str, value: Any) -> str:

@@ -50,6 +50,7 @@ def item_record(row: Item, files: ImageFiles) -> ItemRecord:
         times_worn=row.times_worn,
         last_worn=row.last_worn,
         user_edited=frozenset(row.user_edited or ()),
+        review_note=row.review_note or "",
     )
 
 

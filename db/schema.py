@@ -60,6 +60,9 @@ class Item(Base):
     created: Mapped[datetime] = mapped_column(DateTime)
     times_worn: Mapped[int] = mapped_column(Integer, default=0)
     last_worn: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Why the item should be looked at by a person (say a doubtful cut-out); "" once it has
+    # been reviewed or edited. Filled at ingest (core/wardrobe/ingest.py).
+    review_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     @validates("name", "subtype", "embedding_model")
     def _fits(self, field: str, value: str | None) -> str | None:

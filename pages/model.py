@@ -14,12 +14,15 @@ from core.learning.service import (
     TrainingData,
     training_metrics,
 )
+from core.views.jobs import JobSnapshot
+from core.views.training import TRAIN, submit_training
 from core.wardrobe.service import Wardrobe
-from models.train import TrainProgress
 from ui import resources
-from ui.actions import act, flash, show_messages
+from ui.actions import act, show_messages
 from ui.page import run_page
 from ui.text import plain
+
+state = st.session_state
 
 
 def encoder_box(wardrobe: Wardrobe) -> None:
@@ -67,16 +70,57 @@ def train_section(wardrobe: Wardrobe, service: ModelService, available: Training
         st.info(f"Training needs at least {MIN_TRAINING_OUTFITS} outfits. Upload full-body outfit "
                 "photos on the Wardrobe page, or like and save suggestions; until then the "
                 "untrained identity model ranks outfits by raw FashionCLIP similarity.")
-    if st.button("Train on my wardrobe", type="primary", disabled=not available.enough, key="train"):
-        bar = st.progress(0.0, text="Starting…")
-
-        def progress(p: TrainProgress) -> None:
-            bar.progress(p.step / max(p.total_steps, 1),
-                         text=f"epoch {p.epoch + 1}, step {p.step}/{p.total_steps}, loss {p.loss:.3f}")
-
-        metrics = service.train_on_wardrobe(wardrobe, epochs=epochs, progress=progress)
-        flash("success", f"Trained in {metrics.get('train_time_s', '?')} s; the new model is active.")
+    jobs = resources.jobs().jobs(TRAIN)
+    running = any(j.active for j in jobs)
+    if st.button("Train on my wardrobe", type="primary", key="train",
+                 disabled=not available.enough or running):
+        submit_training(resources.jobs(), service, wardrobe, epochs)
         st.rerun()
+    state["training_at_full_run"] = [j.id for j in jobs if j.active]
+    st.fragment(training_progress, run_every=1.0 if running else None)()
+    for job in reversed([j for j in jobs if not j.active]):
+        finished_training(job)
+
+
+def training_progress() -> None:
+    """The running training, polled every second; the whole page reruns when it ends (the
+    new model then shows as active)."""
+    jobs = [j for j in resources.jobs().jobs(TRAIN) if j.active]
+    if {j.id for j in jobs} != set(state.get("training_at_full_run", ())):
+        st.rerun(scope="app")
+    for job in jobs:
+        with st.container(border=True, key=f"job-{job.id}"):
+            st.markdown(f":material/progress_activity: **Training, {job.options['epochs']} "
+                        "epochs** — you can leave this page, it keeps running. Your current "
+                        "model stays active until the new one is ready.")
+            st.progress(job.fraction, text=plain(job.message or "starting…"))
+            st.button("Stop training", icon=":material/stop_circle:", key=f"stop-{job.id}",
+                      disabled=job.state != "running",
+                      help="Stops at the next step; the current model stays active.",
+                      on_click=act, args=("Stopping", stop_training, job.id))
+
+
+def stop_training(job_id: str) -> str:
+    resources.jobs().stop(job_id)
+    return "Stopping training; the current model stays active."
+
+
+def dismiss(job_id: str) -> None:
+    resources.jobs().dismiss(job_id)
+
+
+def finished_training(job: JobSnapshot) -> None:
+    with st.container(horizontal=True, vertical_alignment="center"):
+        if job.state == "done":
+            metrics = job.result or {}
+            st.success(f"Trained in {plain(metrics.get('train_time_s', '?'))} s; the new model "
+                       "is active.")
+        elif job.state == "stopped":
+            st.info("Training was stopped; the previous model is still active.")
+        else:
+            st.error(f"Training failed: {plain(job.error)}. The previous model is still "
+                     "active.")
+        st.button("Dismiss", key=f"dismiss-{job.id}", on_click=dismiss, args=(job.id,))
 
 
 def evaluate(service: ModelService) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
 from base.records import ItemRecord
@@ -12,18 +14,28 @@ from core.views.gallery import (
     GalleryFilter,
     category_label,
     colour_options,
+    display_name,
     filter_items,
     group_by_category,
 )
 from core.views.item_edits import ItemForm, changed_fields
-from core.views.uploads import details, shared_warnings, summarise
+from core.views.jobs import JobSnapshot
+from core.views.uploads import (
+    UPLOAD,
+    added_items,
+    details,
+    option_text,
+    shared_warnings,
+    submit_upload,
+    summarise,
+)
 from core.wardrobe.batch import PhotoInput
 from core.wardrobe.service import Wardrobe
 from ui import resources
 from ui.actions import act, show_messages
 from ui.page import run_page
 from ui.text import plain
-from ui.widgets import item_caption, picture
+from ui.widgets import item_caption, original_picture, picture
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "heic", "heif"]
 AUTO = "auto"
@@ -60,35 +72,149 @@ def upload_section(wardrobe: Wardrobe) -> None:
         format_func=lambda c: "let the app decide (you can edit later)" if c == AUTO
         else category_label(c, plural=True).lower(),
         disabled=mode == "outfits",
-        help="Pick a category when every photo in this batch is the same kind of item.",
+        help="Pick a category when every photo in this batch is the same kind of item. "
+             "A batch keeps the choice it was added with, whatever you change afterwards.",
     )
     files = st.file_uploader("Photos (JPEG, PNG, WebP, HEIC)", type=PHOTO_TYPES,
                              accept_multiple_files=True, key=f"uploader-{state.upload_round}")
     if st.button("Add to wardrobe", type="primary", disabled=not files, key="upload_go"):
-        uploads = [PhotoInput.from_bytes(f.name, f.getvalue()) for f in files or []]
-        bar = st.progress(0.0, text=f"Adding {len(uploads)} photo(s)…")
-
-        def progress(done: int, total: int, filename: str) -> None:
-            text = f"{done}/{total}: {plain(filename)}" if filename else f"{total}/{total} done"
-            bar.progress(done / max(total, 1), text=text)
-
-        state.upload_results = wardrobe.ingest_batch(
-            uploads, outfit=mode == "outfits",
-            category=None if category == AUTO or mode == "outfits" else category,
-            progress=progress,
-        )
+        # The bytes and the options are copied into the job now: the batch runs on the app's
+        # worker, and nothing changed on this page later reaches it.
+        photos = [PhotoInput.from_bytes(f.name, f.getvalue()) for f in files or []]
+        submit_upload(resources.jobs(), wardrobe, photos, outfit=mode == "outfits",
+                      category=None if category == AUTO else category)
         state.upload_round += 1  # a fresh, empty uploader for the next batch
         st.rerun()
-    results = state.get("upload_results")
-    if results:
+
+
+def stop_job(job_id: str) -> str:
+    resources.jobs().stop(job_id)
+    return "Stopping after the photo being added now."
+
+
+def dismiss_job(job_id: str) -> str | None:
+    resources.jobs().dismiss(job_id)
+    return None
+
+
+def live_queue() -> None:
+    """Batches still running, polled every second (a fragment: the rest of the page stays);
+    when one ends, the whole page runs again so the gallery and the review step show it."""
+    jobs = [j for j in resources.jobs().jobs(UPLOAD) if j.active]
+    if any(j.id not in state.get("jobs_running_at_full_run", ()) for j in jobs) or (
+            set(state.get("jobs_running_at_full_run", ())) - {j.id for j in jobs}):
+        st.rerun(scope="app")
+    for job in jobs:
+        running_job(job)
+
+
+def running_job(job: JobSnapshot) -> None:
+    wardrobe = resources.wardrobe()
+    with st.container(border=True, key=f"job-{job.id}"):
+        verb = "Stopping" if job.state == "stopping" else (
+            "Waiting to add" if job.state == "queued" else "Adding")
+        st.markdown(f":material/progress_activity: **{verb} {job.total} photo(s)** — "
+                    f"{option_text(job.options)}")
+        current = job.labels[job.current] if job.current is not None else ""
+        st.progress(job.fraction, text=f"{job.done}/{job.total} done"
+                    + (f" · now: {plain(current)}" if current else ""))
+        cols = st.columns(GRID_COLUMNS)
+        for index, label in enumerate(job.labels):
+            with cols[index % GRID_COLUMNS]:
+                outcome = job.results[index]
+                if outcome is None:
+                    st.caption(("working on " if index == job.current else "waiting: ")
+                               + plain(label))
+                elif outcome.item_id and outcome.status == "added":
+                    with contextlib.suppress(KeyError):  # deleted meanwhile
+                        picture(wardrobe.item(outcome.item_id), cutout=False, width=120)
+                    st.caption(f"{plain(label)}: added")
+                else:
+                    st.caption(f"{plain(label)}: {plain(outcome.status)}")
+        st.button("Stop", icon=":material/stop_circle:", key=f"stop-{job.id}",
+                  disabled=job.state != "running",
+                  help="Finishes the photo being added, then stops; the rest are not added.",
+                  on_click=act, args=("Stopping", stop_job, job.id))
+
+
+def finished_job(wardrobe: Wardrobe, job: JobSnapshot, all_items: list[ItemRecord]) -> None:
+    """A batch that ended: what became of each photo (full reasons, wrapped), then its review."""
+    results = [r for r in job.results if r is not None]
+    with st.container(border=True, key=f"batch-{job.id}"):
         counts = summarise(results)
-        text = ", ".join(f"{n} {status}" for status, n in counts.items())
-        (st.warning if counts.get("refused") else st.success)(f"Last batch: {text}.")
+        text = ", ".join(f"{n} {status}" for status, n in counts.items()) or "nothing added"
+        skipped = job.total - len(results)
+        if skipped:
+            text += f"; stopped before {skipped} photo(s), which were not added"
+        if job.state == "failed":
+            st.error(f"The batch stopped: {plain(job.error)}")
+        (st.warning if counts.get("refused") or skipped else st.success)(
+            f"Batch of {job.total} ({option_text(job.options)}): {text}.")
         shared = shared_warnings(results)
         for warning in shared:
             st.caption(f"For every photo: {plain(warning)}")
-        st.dataframe([{"file": r.filename, "outcome": r.status, "details": details(r, shared)}
-                      for r in results], hide_index=True, width="stretch")
+        st.table([{"file": r.filename, "outcome": r.status, "details": details(r, shared)}
+                  for r in results])
+        review_step(wardrobe, job, all_items)
+        st.button("Done with this batch", key=f"dismiss-{job.id}", icon=":material/done_all:",
+                  on_click=act, args=("Closing the batch", dismiss_job, job.id))
+
+
+def review_step(wardrobe: Wardrobe, job: JobSnapshot, all_items: list[ItemRecord]) -> None:
+    by_id = {i.id: i for i in all_items}
+    items = [by_id[i] for i in added_items(job) if i in by_id]
+    if not items:
+        return
+    items.sort(key=lambda i: not i.review_note)  # flagged first, upload order kept otherwise
+    flagged = sum(bool(i.review_note) for i in items)
+    st.markdown(f"#### Check what was added ({len(items)})"
+                + (f" — {flagged} need a look" if flagged else ""))
+    st.caption("Original on the left, what the app cut out on the right. Fix any guess in "
+               "place; if the cut-out lost part of the garment, keep the original photo.")
+    for item in items:
+        with st.container(border=True, key=f"review-card-{item.id}"):
+            if item.review_note:
+                st.warning(f"Please check: {plain(item.review_note)}", icon=":material/flag:")
+            c1, c2, c3 = st.columns([1, 1, 2])
+            with c1:
+                original_picture(item, width=200)
+                st.caption("Original photo")
+            with c2:
+                picture(item, cutout=False, width=200)  # the thumbnail: a full cut-out is MBs
+                st.caption("Cut-out" if item.background_removed
+                           else "Whole photo (no background removed)")
+            with c3:
+                item_form(item, all_items, key=f"review-form-{item.id}", compact=True)
+                with st.container(horizontal=True):
+                    st.button("Keep original photo", icon=":material/image:",
+                              key=f"keep-{item.id}", disabled=not item.background_removed,
+                              help="Use the whole photo instead of the cut-out.",
+                              on_click=act, args=("Keeping the original", keep_original,
+                                                  item.id))
+                    if item.review_note:
+                        st.button("Looks right", icon=":material/check:",
+                                  key=f"reviewed-{item.id}", on_click=act,
+                                  args=("Marking as checked", mark_reviewed, item.id))
+
+
+def keep_original(item_id: str) -> str:
+    resources.wardrobe().keep_original(item_id)
+    state.item_changed = True
+    return "Kept the original photo; the background is no longer removed."
+
+
+def mark_reviewed(item_id: str) -> str:
+    resources.wardrobe().mark_reviewed(item_id)
+    return "Marked as checked."
+
+
+def upload_results(wardrobe: Wardrobe, all_items: list[ItemRecord]) -> None:
+    jobs = resources.jobs().jobs(UPLOAD)
+    state.jobs_running_at_full_run = [j.id for j in jobs if j.active]
+    running = bool(state.jobs_running_at_full_run)
+    st.fragment(live_queue, run_every=1.0 if running else None)()
+    for job in reversed([j for j in jobs if not j.active]):
+        finished_job(wardrobe, job, all_items)
 
 
 # --- item detail ----------------------------------------------------------------------------
@@ -105,9 +231,10 @@ def close_item() -> None:
 
 def save_edits(item_id: str, form_key: str) -> str:
     wardrobe = resources.wardrobe()
-    form = ItemForm(**{field: state[f"{form_key}-{field}"] for field in (
+    item = wardrobe.item(item_id)
+    form = ItemForm(**{field: state.get(f"{form_key}-{field}", getattr(item, field)) for field in (
         "name", "category", "subtype", "colours", "seasons", "price", "notes")})
-    changes = changed_fields(wardrobe.item(item_id), form)
+    changes = changed_fields(item, form)
     if not changes:
         return "Nothing changed."
     wardrobe.update_item(item_id, **changes)
@@ -146,13 +273,16 @@ def goto_suggestions(item_id: str) -> None:
     state.switch_to_suggest = True
 
 
-def item_form(item: ItemRecord, all_items: list[ItemRecord]) -> None:
-    """Name, tags, price and notes; only fields that changed are saved (and marked edited)."""
-    key = f"edit-{item.id}"
+def item_form(item: ItemRecord, all_items: list[ItemRecord], key: str | None = None,
+              compact: bool = False) -> None:
+    """Name, tags, price and notes (`compact`: name and tags only, for the review step); only
+    fields that changed are saved (and marked edited)."""
+    key = key or f"edit-{item.id}"
     categories = list(dict.fromkeys([*CATEGORY_ORDER, item.category]))
     colours = list(dict.fromkeys([*item.colours, *colour_options(all_items), *PALETTE]))
-    with st.form(key):
-        st.text_input("Name", value=item.name, key=f"{key}-name", placeholder="e.g. Blue linen shirt")
+    with st.form(key, border=not compact):
+        st.text_input("Name", value=display_name(item), key=f"{key}-name",
+                      placeholder="e.g. Blue linen shirt")
         c1, c2 = st.columns(2)
         c1.selectbox("Category", categories, index=categories.index(item.category),
                      format_func=category_label, key=f"{key}-category")
@@ -160,6 +290,10 @@ def item_form(item: ItemRecord, all_items: list[ItemRecord]) -> None:
                       placeholder="t-shirt, jeans, sneakers…")
         st.multiselect("Colours", colours, default=list(item.colours), accept_new_options=True,
                        key=f"{key}-colours")
+        if compact:
+            st.form_submit_button("Save", key=f"{key}-save", on_click=act,
+                                  args=("Saving", save_edits, item.id, key))
+            return
         st.multiselect("Seasons", list(SEASONS), default=[s for s in item.seasons if s in SEASONS],
                        key=f"{key}-seasons")
         st.number_input("Price", min_value=0.0, value=item.price, step=1.0, format="%.2f",
@@ -209,7 +343,7 @@ def item_dialog(item_id: str) -> None:
                   on_click=set_confirm_delete, args=(True,))
         st.button("Close", key="detail-close", on_click=close_item)
     if state.get("confirm_delete"):
-        label = plain(item.name or item.subtype or "this item")
+        label = plain(display_name(item))
         st.warning(f"Delete **{label}** with its photos? Outfits that use it lose this piece. "
                    "This cannot be undone.")
         with st.container(horizontal=True):
@@ -281,8 +415,11 @@ def render() -> None:
     all_items = wardrobe.items()
     if not all_items:
         st.info(EMPTY_HELP, icon=":material/waving_hand:")
-    with st.expander("Add clothes", icon=":material/add_a_photo:", expanded=not all_items or bool(state.get("upload_results"))):
+    batches = bool(resources.jobs().jobs(UPLOAD))
+    with st.expander("Add clothes", icon=":material/add_a_photo:",
+                     expanded=not all_items or batches):
         upload_section(wardrobe)
+    upload_results(wardrobe, all_items)
     if all_items:
         gallery(wardrobe, all_items)
     if state.get("selected_item"):

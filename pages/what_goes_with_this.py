@@ -7,7 +7,15 @@ import streamlit as st
 from base.records import ItemRecord
 from base.vocabulary import SLOT_OF_CATEGORY
 from core.views import outfit_actions
-from core.views.gallery import CATEGORY_ORDER, category_label, display_name
+from core.views.gallery import (
+    CATEGORY_ORDER,
+    category_label,
+    display_name,
+    display_names,
+    group_by_category,
+    picker_label,
+    picker_order,
+)
 from core.views.suggestions import OutfitSuggester, OutfitSuggestion, can_anchor, slot_of
 from core.wardrobe.batch import PhotoInput
 from ui import resources
@@ -60,18 +68,34 @@ def new_photo_form() -> None:
               args=("Adding the photo", use_new_photo))
 
 
-def pick_anchor(anchors: list[ItemRecord]) -> ItemRecord:
-    by_id = {i.id: i for i in anchors}
+def pick_anchor(anchors: list[ItemRecord], every: list[ItemRecord]) -> ItemRecord:
+    """The item to start from, from a list grouped by category and sorted by name."""
+    names = display_names(every)
+    by_id = {i.id: i for i in picker_order(anchors, names)}
     if state.get("anchor_request") in by_id:  # from the Wardrobe page or a new photo
         state.anchor_id = state.pop("anchor_request")
     if state.get("anchor_id") not in by_id:
         state.anchor_id = anchors[0].id
     c1, c2 = st.columns([3, 1])
     c1.selectbox("Start from", list(by_id), key="anchor_id",
-                 format_func=lambda i: f"{display_name(by_id[i])} ({category_label(by_id[i].category)})")
+                 format_func=lambda i: picker_label(by_id[i], names))
     with c2:
         picture(by_id[state.anchor_id], width=140)
+    with st.expander("Choose by picture", icon=":material/grid_view:"):
+        for category, group in group_by_category(by_id.values()).items():
+            st.caption(category_label(category, plural=True))
+            with st.container(horizontal=True, key=f"anchor-grid-{category}"):
+                for item in group:
+                    with st.container(width=110, key=f"anchor-pic-{item.id}"):
+                        picture(item, cutout=False, width=90)
+                        st.button(plain(names[item.id]), key=f"anchor-pick-{item.id}",
+                                  on_click=choose_anchor, args=(item.id,), width="stretch",
+                                  type="primary" if item.id == state.anchor_id else "secondary")
     return by_id[state.anchor_id]
+
+
+def choose_anchor(item_id: str) -> None:
+    state.anchor_id = item_id
 
 
 # --- outfit cards ---------------------------------------------------------------------------
@@ -166,7 +190,7 @@ def render() -> None:
                    f"one-pieces, outerwear or shoes whose photos have been embedded{missing}.")
         return
     with pick:
-        anchor = pick_anchor(anchors)
+        anchor = pick_anchor(anchors, items)
     o1, o2, o3 = st.columns(3)
     k = o1.slider("How many outfits", 2, 12, 6, key="suggest_k")
     layer = o2.toggle("Add a layer (outerwear)", key="suggest_layer")

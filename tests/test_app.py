@@ -11,8 +11,9 @@ import importlib
 import json
 import os
 import shutil
+import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from streamlit.testing.v1.util import patch_config_options
 from base.config import Settings, load_settings
 from base.records import ItemRecord
 from core.photos.images import MAX_PHOTO_MB
+from core.wardrobe.naming import is_generated
 from core.wardrobe.service import Wardrobe
 from devkit.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo, text_file
 from models.compat import CompatNet, LearnedCompatModel
@@ -173,6 +175,21 @@ def texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+def run_until(at: AppTest, done: Callable[[AppTest], bool], timeout: float = TIMEOUT) -> AppTest:
+    """Run the page again until `done` holds: uploads and training are jobs on the app's
+    worker thread, which outlive the run that started them."""
+    deadline = time.monotonic() + timeout
+    while not done(at):
+        assert time.monotonic() < deadline, f"still not done after {timeout}s:\n{texts(at)}"
+        time.sleep(0.25)
+        at.run()
+    return at
+
+
+def batch_done(at: AppTest) -> bool:
+    return bool(at.table) and not any("Adding" in m.value for m in at.markdown)
+
+
 def reopen(settings: Settings) -> Wardrobe:
     """The wardrobe as stored, after the app has released it."""
     st.cache_resource.clear()
@@ -298,14 +315,16 @@ def test_upload_through_the_file_uploader_reports_each_file(empty: Settings) -> 
     ])
     at.run()
     at.button(key="upload_go").click().run()
+    run_until(at, batch_done)
     assert_clean(at)
-    report = at.dataframe[0].value
+    report = at.table[0].value
     outcome = dict(zip(report["file"], report["outcome"], strict=True))
     assert outcome == {"red.jpg": "added", "green.png": "added", "again.jpg": "duplicate",
                        "notes.jpg": "refused"}
     reason = dict(zip(report["file"], report["details"], strict=True))["notes.jpg"]
     assert reason, "a refused file must say why"
-    assert "Last batch: 2 added, 1 duplicate, 1 refused." in [w.value for w in at.warning]
+    assert ("Batch of 4 (garment photos, all tops): 2 added, 1 duplicate, 1 refused."
+            in [w.value for w in at.warning])
     assert "Tops (2)" in texts(at)
 
     with reopen(empty) as wardrobe:
@@ -313,6 +332,47 @@ def test_upload_through_the_file_uploader_reports_each_file(empty: Settings) -> 
         assert sorted(i.category for i in items) == ["top", "top"]  # the person's choice won
         assert all("category" in i.user_edited for i in items)
         assert all(not i.pending_embedding for i in items)
+
+
+def review_order(at: AppTest) -> list[str]:
+    """Item ids of the review step's cards, top to bottom."""
+    return [b.key.removeprefix("keep-") for b in at.button if b.key and b.key.startswith("keep-")]
+
+
+def test_the_review_step_shows_flagged_items_first_and_fixes_them_in_place(
+        empty: Settings) -> None:
+    at = open_app("Wardrobe")
+    at.selectbox(key="upload_category").set_value("top")
+    at.file_uploader[0].set_value([
+        ("IMG_0001.jpg", garment_photo("tshirt", RED, seed=1), "image/jpeg"),
+        ("IMG_0002.jpg", garment_photo("tshirt", GREEN, seed=2), "image/jpeg"),
+    ])
+    at.run()
+    at.button(key="upload_go").click().run()
+    run_until(at, batch_done)
+    first, second = review_order(at)  # upload order
+    # What the cut-out check writes at ingest: a reason to look (written here directly).
+    engine = create_engine(f"sqlite:///{empty.sqlite_path}")
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE items SET review_note = 'only the print was kept' "
+                                "WHERE id = :id"), {"id": second})
+    engine.dispose()
+    at.run()
+    assert review_order(at) == [second, first]  # flagged first
+    assert any("only the print was kept" in w.value for w in at.warning)
+    assert "IMG_000" not in " ".join(at.text_input(key=f"review-form-{i}-name").value
+                                     for i in (first, second))
+    at.button(key=f"keep-{second}").click().run()
+    assert_clean(at)
+    assert any("Kept the original photo" in s.value for s in at.success)
+    at.text_input(key=f"review-form-{first}-subtype").set_value("polo shirt")
+    at.button(key=f"review-form-{first}-save").click().run()
+    assert_clean(at)
+    with reopen(empty) as wardrobe:
+        kept, edited = wardrobe.item(second), wardrobe.item(first)
+    assert not kept.background_removed and kept.review_note == ""
+    assert edited.subtype == "polo shirt" and "subtype" in edited.user_edited
+    assert edited.name == f"{edited.colours[0]} polo shirt"  # the generated name follows
 
 
 def test_outfit_photos_are_uploaded_as_outfits(empty: Settings) -> None:
@@ -323,8 +383,9 @@ def test_outfit_photos_are_uploaded_as_outfits(empty: Settings) -> None:
     assert at.selectbox(key="upload_category").disabled
     at.file_uploader[0].set_value(("me.jpg", outfit_photo(), "image/jpeg")).run()
     at.button(key="upload_go").click().run()
+    run_until(at, batch_done)
     assert_clean(at)
-    assert list(at.dataframe[0].value["outcome"]) == ["added"]
+    assert list(at.table[0].value["outcome"]) == ["added"]
     with reopen(empty) as wardrobe:
         photos = wardrobe.outfits(source="photo")
         assert len(photos) == 1 and len(photos[0].items) >= 2
@@ -452,8 +513,8 @@ def test_model_page_trains_evaluates_and_plots(populated: Settings) -> None:
     assert not at.button(key="train").disabled
     at.slider(key="train_epochs").set_value(10)
     at.button(key="train").click().run()
+    run_until(at, lambda a: any("the new model is active" in s.value for s in a.success))
     assert_clean(at)
-    assert any("the new model is active" in s.value for s in at.success)
     assert "trained model" in texts(at)
     assert (populated.compat_model_dir / "model.safetensors").is_file()
 
@@ -517,8 +578,9 @@ def test_every_page_works_without_the_encoder(no_encoder: Settings) -> None:
     at.selectbox(key="upload_category").set_value("shoes")
     at.file_uploader[0].set_value(("boot.jpg", garment_photo("shoe", YELLOW), "image/jpeg")).run()
     at.button(key="upload_go").click().run()
+    run_until(at, batch_done)
     assert_clean(at)
-    assert list(at.dataframe[0].value["outcome"]) == ["added"]
+    assert list(at.table[0].value["outcome"]) == ["added"]
     assert "not embedded yet" in texts(at)
 
     at.switch_page(PAGES["What goes with this"]).run()
@@ -571,7 +633,7 @@ def test_a_new_photo_can_be_the_anchor(populated: Settings) -> None:
     assert all(anchor in s.item_ids.values() for s in at.session_state["suggestions"])
     with reopen(populated) as wardrobe:
         new = wardrobe.item(anchor)
-    assert (new.name, new.category) == ("new-top", "top")
+    assert new.category == "top" and is_generated(new.name, new.colours, new.subtype, "top")
 
 
 # --- data shown literally -------------------------------------------------------------------
@@ -665,4 +727,6 @@ def test_settings_recovers_photos_set_aside_at_start_up(populated: Settings) -> 
     assert any("Recovered 1 of 1 set-aside photo(s)" in s.value for s in at.success)
     assert "adopt" not in [b.key for b in at.button]  # nothing is left set aside
     at.switch_page(PAGES["Wardrobe"]).run()
-    assert "recovered 0123456789abcdef0123456789abcdef" in texts(at)
+    assert "0123456789abcdef0123456789abcdef" not in texts(at)  # never an id on screen
+    with reopen(populated) as wardrobe:
+        assert sum(i.review_note.startswith("recovered") for i in wardrobe.items()) == 1

@@ -83,7 +83,9 @@ def test_colour_options_most_common_first() -> None:
 
 def test_display_name_prefers_the_persons_name() -> None:
     assert display_name(item("a", name="  Lucky shirt ")) == "Lucky shirt"
-    assert display_name(item("a", colours=("navy",), subtype="jeans")) == "navy jeans"
+    assert display_name(item("a", category="bottom", colours=("navy",), subtype="jeans")) == "navy jeans"
+    assert display_name(item("a", name="IMG_4312", category="bottom", colours=("navy",),
+                             subtype="jeans")) == "navy jeans"  # a file name is no name
     assert display_name(item("a", category="onepiece", colours=(), subtype="")) == "one-piece"
 
 

@@ -109,7 +109,7 @@ def test_adopt_rebuilds_items_from_the_photos_of_a_lost_database(
         recovered = w.items()
         assert sorted(i.sha256 for i in recovered) == sorted(items.values())
         for item in recovered:
-            assert item.name.startswith("recovered") and "doctor --adopt" in item.notes
+            assert "doctor --adopt" in item.notes and item.review_note.startswith("recovered")
             assert not item.pending_embedding and item.cutout_path.is_file()
             assert hashlib.sha256(item.original_path.read_bytes()).hexdigest() == item.sha256
         assert w.files.quarantined() == []  # each photo now lives in its item's folder

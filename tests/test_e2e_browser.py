@@ -185,6 +185,7 @@ def shot(driver: WebDriver, name: str) -> Path:
 
 # --- the journey ------------------------------------------------------------------------------
 
+PAGE_PATHS = {"What goes with this": "what_goes_with_this", "Outfits": "outfits", "Model": "model"}
 BATCHES = [  # (category option as shown, files); the gallery heading is "Tops (2)" etc.
     ("tops", [("top-red.jpg", "tshirt", RED), ("top-green.jpg", "tshirt", GREEN)]),
     ("bottoms", [("bottom-navy.jpg", "trousers", NAVY), ("bottom-blue.jpg", "trousers", BLUE)]),
@@ -213,7 +214,7 @@ def test_upload_suggest_like_and_find_it_under_outfits(app_url: str, browser: We
         uploader.send_keys("\n".join(paths))
         click(browser, button(browser, "Add to wardrobe"))
         wait_text(browser, f"{category.capitalize()} (2)")  # this batch is in the gallery
-        wait_text(browser, "Last batch: 2 added")
+        wait_text(browser, f"(garment photos, all {category}): 2 added.")  # the batch's summary
         idle(browser)
     shot(browser, "02-six-items-added")
     body = browser.find_element(By.TAG_NAME, "body").text
@@ -237,6 +238,13 @@ def test_upload_suggest_like_and_find_it_under_outfits(app_url: str, browser: We
         assert len(card.find_elements(By.TAG_NAME, "img")) >= 3  # top, bottom, shoes side by side
         assert "Weakest pair" in card.text
     shot(browser, "04-outfit-cards")
+    click(browser, _until(browser, "the picture picker", lambda d: next(
+        (e for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="stExpander"] summary')
+         if "Choose by picture" in e.text), None)))
+    wait_text(browser, "Bottoms")
+    pictures = browser.find_elements(By.CSS_SELECTOR, '[class*="st-key-anchor-pic-"]')
+    assert len(pictures) == sum(len(files) for _c, files in BATCHES)  # every piece, by category
+    shot(browser, "04b-choose-by-picture")
 
     click(browser, button(browser, "Like", within=cards[0]))
     wait_text(browser, "Liked — saved under Outfits")
@@ -262,3 +270,15 @@ def test_upload_suggest_like_and_find_it_under_outfits(app_url: str, browser: We
         assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
         assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stAlertContentError"]')
         shot(browser, f"{n:02d}-{page.lower()}-page")
+
+    # At a phone's width every page still renders without an error box.
+    browser.set_window_size(390, 1800)
+    for n, (page, marker) in enumerate([("Wardrobe", "Your clothes"),
+                                        ("What goes with this", "Start from"),
+                                        ("Outfits", "Saved & liked"),
+                                        ("Model", "Train on your outfits")], start=9):
+        browser.get(f"{app_url}/{PAGE_PATHS.get(page, '')}")  # the sidebar is collapsed here
+        wait_text(browser, marker)
+        idle(browser)
+        assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+        shot(browser, f"{n:02d}-{page.lower().replace(' ', '-')}-390px")

@@ -24,6 +24,7 @@ from PIL import Image
 from base.config import Settings
 from base.vocabulary import CATEGORIES, ONEPIECE, SLOTS, UNKNOWN_CATEGORY
 from core.photos.encoder import EncoderUnavailable, load_encoder
+from core.wardrobe.naming import is_generated, readable_name
 from core.wardrobe.service import Wardrobe
 from db.archive import ImportRefused
 from db.schema import NAME_LENGTH, SUBTYPE_LENGTH
@@ -107,7 +108,9 @@ def test_ingest_stores_files_row_embedding_and_vector(wardrobe: Wardrobe) -> Non
     assert item.original_path.read_bytes() == data  # kept byte for byte
     assert item.category in CATEGORIES and item.subtype and item.seasons
     assert "red" in item.colours
-    assert item.name == "red-shirt"
+    # Named for people (colour + type), never after the file.
+    assert item.name == readable_name(item.colours, item.subtype, item.category)
+    assert item.name.startswith("red ") and "shirt" not in item.name.split()[0]
     assert item.background_removed and not item.pending_embedding
     assert item.embedding_model == str(wardrobe.settings.clip_model)
     with Image.open(item.cutout_path) as cutout:
@@ -270,7 +273,7 @@ def test_process_killed_between_database_and_vector_write_loses_nothing(
                              env=env, capture_output=True, text=True, timeout=120)
     assert crashed.returncode == 17, crashed.stderr
     with Wardrobe.open(wardrobe_settings) as w:  # the dead process's lock is gone with it
-        assert [i.name for i in w.items()] == ["shirt"]
+        assert [i.sha256 for i in w.items()] == [hashlib.sha256(photo.read_bytes()).hexdigest()]
         assert any("missing from the vector index" in p for p in w.startup_report.problems)
         assert_index_matches_database(w)
         assert w.doctor().ok
@@ -361,7 +364,9 @@ def test_outfit_photo_creates_items_then_matches_them(wardrobe: Wardrobe) -> Non
     for slot, item_id in first.items.items():
         item = wardrobe.item(item_id)
         assert item.category == slot and not item.pending_embedding
-        assert item.name == f"monday ({slot})"
+        assert is_generated(item.name, item.colours, item.subtype, slot), item.name
+    names = [wardrobe.item(i).name for i in first.items.values()]
+    assert len(set(names)) == len(names)  # no two read alike
     outfit = wardrobe.outfit(first.outfit_id)
     assert outfit.source == "photo" and outfit.items == first.items
     # The same clothes photographed again: every band matches the items made the first time.
@@ -493,12 +498,13 @@ def test_edits_are_marked_and_never_overwritten_by_retagging(wardrobe: Wardrobe)
 def test_text_longer_than_its_column_is_handled_alike_on_every_database(
     wardrobe: Wardrobe,
 ) -> None:
-    """PostgreSQL enforces VARCHAR lengths, SQLite does not: a long file name is clipped to a
-    name instead of failing the photo, and an edit that does not fit is refused on both."""
+    """PostgreSQL enforces VARCHAR lengths, SQLite does not: a long file name does not fail
+    the photo (it is not the name), and an edit that does not fit is refused on both."""
     stem = "summer-" * 40  # 280 characters
     outcome = wardrobe.ingest_bytes(imaging.garment_photo(seed=1), f"{stem}.jpg")
     assert outcome.status == "added", outcome.reason
-    assert wardrobe.item(outcome.item_id).name == stem[:NAME_LENGTH]
+    named = wardrobe.item(outcome.item_id).name
+    assert named and "summer" not in named  # colour + type, not the (long) file name
     look = wardrobe.ingest_outfit_photo(imaging.outfit_photo(seed=1), f"{stem}.png")
     assert look.outfit_id is not None, look.reason
     before = snapshot(wardrobe)
@@ -506,7 +512,7 @@ def test_text_longer_than_its_column_is_handled_alike_on_every_database(
         with pytest.raises(ValueError, match=f"{field} is longer than {limit} characters"):
             wardrobe.update_item(outcome.item_id, **{field: "y" * (limit + 1)})
     item = wardrobe.item(outcome.item_id)
-    assert item.name == stem[:NAME_LENGTH] and not item.user_edited
+    assert item.name == named and not item.user_edited
     assert snapshot(wardrobe) == before
     assert wardrobe.update_item(outcome.item_id, name="z" * NAME_LENGTH).name == "z" * NAME_LENGTH
 

@@ -11,6 +11,7 @@ import streamlit as st
 
 from base.config import Settings, load_settings
 from core.learning.service import ModelService
+from core.views.jobs import JobQueue
 from core.wardrobe.service import DatabaseUnavailable, HomeLocked, HomeRefused, Wardrobe
 from ui.text import plain
 
@@ -59,3 +60,18 @@ def model_service() -> ModelService:
     """One model service per wardrobe: which compatibility model is active, and why."""
     current = settings()
     return _model_service(repr(current), wardrobe())
+
+
+def _close_jobs(jobs: JobQueue) -> None:
+    jobs.close()
+
+
+@st.cache_resource(show_spinner=False, on_release=_close_jobs)
+def _job_queue(key: str) -> JobQueue:
+    return JobQueue()
+
+
+def jobs() -> JobQueue:
+    """The process's job queue (uploads, training): its worker outlives every page run, so a
+    click, a page switch or a reload never stops a batch; pages only poll it."""
+    return _job_queue(repr(settings()))

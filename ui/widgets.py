@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import streamlit as st
+from PIL import Image, ImageOps
 
 from core.views.gallery import category_label, display_name
 from ui.text import plain
@@ -22,6 +23,23 @@ def picture(item: ItemRecord, cutout: bool = True, width: int | str = "content")
             st.image(str(path), width=width)
             return
     st.caption("(picture missing — Settings → Check data)")
+
+
+ORIGINAL_PREVIEW_SIDE = 600
+
+
+def original_picture(item: ItemRecord, width: int | str = "content") -> None:
+    """The item's original photo, scaled down here (a 48 MP or HEIC original is neither sent
+    to the browser whole nor shown by every browser)."""
+    try:
+        with Image.open(item.original_path) as image:
+            image.draft("RGB", (ORIGINAL_PREVIEW_SIDE, ORIGINAL_PREVIEW_SIDE))  # JPEG: decode small
+            preview = ImageOps.exif_transpose(image).convert("RGB")
+            preview.thumbnail((ORIGINAL_PREVIEW_SIDE, ORIGINAL_PREVIEW_SIDE))
+    except (OSError, ValueError, Image.DecompressionBombError):
+        st.caption("(original photo cannot be shown)")
+        return
+    st.image(preview, width=width)
 
 
 def item_caption(item: ItemRecord) -> str:

@@ -54,6 +54,9 @@ class PreparedItem:
     tags: AutoTags
     background_removed: bool
     warnings: tuple[str, ...] = field(default=())
+    # Why a person should look at this item (say a doubtful cut-out); "" when nothing is.
+    # Written to `items.review_note` by core/wardrobe/writes.new_item.
+    review_note: str = ""
 
 
 def auto_tags(

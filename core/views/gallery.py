@@ -22,6 +22,7 @@ from base.vocabulary import (
     TOP,
 )
 from core.photos.tagging import PALETTE
+from core.wardrobe.naming import looks_like_file_name, readable_name, shown_names
 
 if TYPE_CHECKING:
     from base.records import ItemRecord
@@ -87,9 +88,27 @@ def colour_options(items: Sequence[ItemRecord]) -> list[str]:
 
 
 def display_name(item: ItemRecord) -> str:
-    """A name for people: the given name, else sub-type and category ("jeans · bottom")."""
-    if item.name.strip():
+    """A name for people: the given name, unless it is empty or a file name / id ("IMG_4312"),
+    then colour + type ("navy chinos"). The stored name is never rewritten."""
+    if not looks_like_file_name(item.name):
         return item.name.strip()
-    kind = item.subtype.strip() or category_label(item.category)
-    colour = item.colours[0] if item.colours else ""
-    return f"{colour} {kind}".strip()
+    return readable_name(item.colours, item.subtype, item.category)
+
+
+def display_names(items: Iterable[ItemRecord]) -> dict[str, str]:
+    """id -> display name for a whole wardrobe, generated names numbered so none repeats
+    ("white sneakers", "white sneakers 2"; the older item keeps the plain one)."""
+    ordered = sorted(items, key=lambda i: (i.created, i.id))
+    return shown_names([(i.id, i.name, i.subtype, i.colours, i.category) for i in ordered])
+
+
+def picker_order(items: Iterable[ItemRecord], names: dict[str, str]) -> list[ItemRecord]:
+    """Items for a drop-down: grouped by category in wardrobe order, by name within one."""
+    rank = {c: i for i, c in enumerate(CATEGORY_ORDER)}
+    return sorted(items, key=lambda i: (rank.get(i.category, len(rank)), i.category,
+                                        names.get(i.id, display_name(i)).lower(), i.id))
+
+
+def picker_label(item: ItemRecord, names: dict[str, str]) -> str:
+    """ "Tops · navy chinos": the group first, so a sorted list reads as grouped."""
+    return f"{category_label(item.category, plural=True)} · {names.get(item.id, display_name(item))}"

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]  # (done, total, the file being read)
+Outcome = Callable[[int, IngestOutcome], None]  # (index in the batch, what became of it)
 
 
 @dataclass(frozen=True)
@@ -52,15 +53,26 @@ def ingest_batch(
     outfit: bool = False,
     category: str | None = None,
     progress: Progress | None = None,
+    on_outcome: Outcome | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[IngestOutcome]:
-    """Ingest every photo; `category` (garment photos only) is the person's choice for all."""
+    """Ingest every photo; `category` (garment photos only) is the person's choice for all.
+
+    `on_outcome` hears of each photo as soon as it is stored (a live queue shows it);
+    `should_stop` is asked between photos, so a stop finishes the current photo cleanly and
+    leaves the rest unread (they get no outcome)."""
     outcomes: list[IngestOutcome] = []
     for done, photo in enumerate(photos):
+        if should_stop is not None and should_stop():
+            break
         if progress:
             progress(done, len(photos), photo.filename)
-        outcomes.append(_guarded(wardrobe, photo, outfit, category))
+        outcome = _guarded(wardrobe, photo, outfit, category)
+        outcomes.append(outcome)
+        if on_outcome is not None:
+            on_outcome(done, outcome)
     if progress:
-        progress(len(photos), len(photos), "")
+        progress(len(outcomes), len(photos), "")
     return outcomes
 
 

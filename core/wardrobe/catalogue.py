@@ -7,17 +7,20 @@ row, then the vector, so the index always follows what the database committed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+from PIL import Image
 from sqlalchemy import delete, select
 
 from base.records import EDITABLE_FIELDS, ItemRecord
 from base.vocabulary import CATEGORIES, SEASONS
+from core.photos.background import CutOut
 from core.photos.item_builder import auto_tags, derived_files
+from core.wardrobe.naming import is_generated
 from core.wardrobe.stores import WardrobeStores, item_row
-from core.wardrobe.writes import apply_tags, index_rows, set_embedding
+from core.wardrobe.writes import apply_tags, automatic_name, index_rows, set_embedding
 from db.mapping import embedding_from_bytes, item_record
 from db.schema import Item, Outfit, OutfitItem
 
@@ -49,9 +52,15 @@ def update_item(stores: WardrobeStores, item_id: str, **fields: Any) -> ItemReco
     with stores.write_lock, stores.sessions.begin() as session:
         row = item_row(session, item_id)
         old_category = row.category
+        automatic = "name" not in values and "name" not in (row.user_edited or ()) and is_generated(
+            row.name, row.colours or (), row.subtype, row.category)
         for name, value in values.items():
             setattr(row, name, value)
         row.user_edited = sorted(set(row.user_edited or ()) | set(values))
+        row.review_note = ""  # a person has looked at it
+        if automatic and {"colours", "subtype", "category"} & set(values):
+            row.name = automatic_name(session, row.colours or (), row.subtype, row.category,
+                                      exclude=row.id)  # the name follows the corrected tags
         session.flush()
         record = item_record(row, stores.files)
     if record.category != old_category:
@@ -67,15 +76,48 @@ def set_available(stores: WardrobeStores, item_id: str, available: bool) -> Item
         return item_record(row, stores.files)
 
 
+def mark_reviewed(stores: WardrobeStores, item_id: str) -> ItemRecord:
+    """A person checked the item: its review note is cleared, nothing else changes."""
+    with stores.write_lock, stores.sessions.begin() as session:
+        row = item_row(session, item_id)
+        row.review_note = ""
+        session.flush()
+        return item_record(row, stores.files)
+
+
 def reprocess_background(stores: WardrobeStores, item_id: str) -> ItemRecord:
     """Cut the item out again from its original (say the rembg model has been installed
     since), then re-embed and re-tag it (a person's edits are kept)."""
+    stores.remover.retry()
+    return _recut(stores, item_id, stores.remover.cut_out, clear_review=False)
+
+
+def keep_original(stores: WardrobeStores, item_id: str) -> ItemRecord:
+    """Use the whole original photo as the item's picture (the cut-out lost part of the
+    garment): no background removal, then re-embedded and re-tagged like a re-cut (a
+    person's edits are kept). The original file itself is never touched."""
+    return _recut(stores, item_id, uncut, clear_review=True)
+
+
+def uncut(image: Image.Image) -> CutOut:
+    """The photo as its own "cut-out": opaque, nothing removed."""
+    rgb = image.convert("RGB")
+    return CutOut(rgb.convert("RGBA"), rgb, False)
+
+
+def _recut(
+    stores: WardrobeStores,
+    item_id: str,
+    cut_out: Callable[[Image.Image], CutOut],
+    clear_review: bool,
+) -> ItemRecord:
+    """New display files from the original, then the row (tags, embedding), then the vector:
+    the write order of ingestion, so a crash leaves a complete old or new item."""
     with stores.session() as session:
         row = item_row(session, item_id)
         original = stores.files.absolute(row.original_path)
-    stores.remover.retry()
     loaded = stores.load_image(original.read_bytes(), original.name)
-    cut = stores.remover.cut_out(loaded.image)
+    cut = cut_out(loaded.image)
     encoder = stores.load_encoder()
     embedding = None if encoder is None else encoder.encode_images([cut.on_white])[0]
     tags = auto_tags(encoder, embedding, cut.rgba)
@@ -84,7 +126,14 @@ def reprocess_background(stores: WardrobeStores, item_id: str) -> ItemRecord:
         with stores.sessions.begin() as session:
             row = item_row(session, item_id)
             row.background_removed = cut.removed
+            before = (tuple(row.colours or ()), row.subtype, row.category)
             apply_tags(row, tags, colours_only=embedding is None)
+            if clear_review:
+                row.review_note = ""
+            if "name" not in (row.user_edited or ()) and is_generated(row.name, *before) and before != (
+                    tuple(row.colours or ()), row.subtype, row.category):
+                row.name = automatic_name(session, row.colours or (), row.subtype,
+                                          row.category, exclude=row.id)
             if embedding is not None and encoder is not None:
                 set_embedding(row, embedding, encoder.name)
             session.flush()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -25,7 +24,7 @@ from core.photos.images import ImageRejected, LoadedImage, image_bytes, sha256_h
 from core.photos.item_builder import original_name, prepare_from_cutout, prepare_item
 from core.wardrobe.outfit_log import new_outfit_row
 from core.wardrobe.stores import WardrobeStores, item_row
-from core.wardrobe.writes import NewItem, new_item, write_new_items
+from core.wardrobe.writes import NewItem, automatic_name, new_item, write_new_items
 from db.schema import Item, Outfit
 
 log = logging.getLogger(__name__)
@@ -69,7 +68,10 @@ def ingest_bytes(
             stores.encoder,  # no retry per photo: an offline hub probe costs seconds
         )
         near = _near_duplicates(stores, prepared.embedding, category or prepared.tags.category)
-        new = new_item(stores, prepared, loaded.sha256, name=Path(filename).stem, category=category)
+        chosen = category or prepared.tags.category
+        with stores.session() as session:
+            name = automatic_name(session, prepared.tags.colours, prepared.tags.subtype, chosen)
+        new = new_item(stores, prepared, loaded.sha256, name=name, category=category)
         if category is not None:
             new.row.user_edited = ["category"]
         try:
@@ -154,7 +156,8 @@ def ingest_outfit_photo(stores: WardrobeStores, data: bytes, filename: str) -> O
                 matched_slot = _category_of(stores, best[0]) if slot == "top" else slot
                 matches.append(BandMatch(matched_slot, best[0], True, best[1]))
                 continue
-            new = _band_item(stores, loaded, cut, bands.boxes[slot], crops[slot], vector, slot)
+            new = _band_item(stores, loaded, cut, bands.boxes[slot], crops[slot], vector, slot,
+                             [q.row.name for q in new_items])
             if any(q.row.sha256 == new.row.sha256 for q in new_items):
                 # two bands cut to the same pixels: a tiny or blank photo, no outfit to read
                 return OutfitPhotoOutcome(
@@ -203,6 +206,7 @@ def _band_item(
     on_white: Image.Image,
     vector: np.ndarray,
     slot: str,
+    pending_names: list[str],
 ) -> NewItem:
     """A new item from one band: its crop is the original, the band's name its category."""
     original = image_bytes(loaded.image.crop(box), "PNG")
@@ -210,9 +214,10 @@ def _band_item(
     prepared = prepare_from_cutout(
         band_cut, ("original.png", original), stores.encoder, stores.remover.message, vector
     )
-    stem = Path(loaded.filename).stem
-    return new_item(stores, prepared, sha256_hex(original), name=f"{stem} ({slot})",
-                    category=slot)
+    with stores.session() as session:
+        name = automatic_name(session, prepared.tags.colours, prepared.tags.subtype, slot,
+                              pending=pending_names)
+    return new_item(stores, prepared, sha256_hex(original), name=name, category=slot)
 
 
 def _near_duplicates(

@@ -77,7 +77,7 @@ def reindex(stores: WardrobeStores) -> int:
 def adopt_photos(stores: WardrobeStores) -> list[IngestOutcome]:
     """Rebuild items from the originals in `quarantine/` (where start-up sets aside photos the
     database does not know): each is ingested like a new photo (cut out, embedded, tagged),
-    named "recovered ..." and noted for review. A quarantined folder is removed only once its
+    named like a new one and flagged for review (`review_note`). A quarantined folder is removed only once its
     original is committed as an item, byte for byte; a duplicate or an unreadable one stays.
     """
     outcomes: list[IngestOutcome] = []
@@ -91,9 +91,10 @@ def adopt_photos(stores: WardrobeStores) -> list[IngestOutcome]:
         if outcome.status != "added" or outcome.item_id is None:
             continue
         with stores.write_lock, stores.sessions.begin() as session:
-            item_row(session, outcome.item_id).notes = (
-                f"Recovered by `doctor --adopt` on {utc_now():%Y-%m-%d} from {folder.name}: "
-                "check its category and tags.")
+            row = item_row(session, outcome.item_id)
+            row.notes = (f"Recovered by `doctor --adopt` on {utc_now():%Y-%m-%d} from "
+                         f"{folder.name}: check its category and tags.")
+            row.review_note = "recovered from a set-aside photo: check its category and tags"
         if get_item(stores, outcome.item_id).original_path.read_bytes() == data:
             stores.files.remove(folder)  # its photo now lives in the item's own folder
     return outcomes

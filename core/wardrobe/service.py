@@ -42,7 +42,7 @@ from base.records import (
 )
 from core.photos.background import BackgroundRemover
 from core.wardrobe import batch, catalogue, ingest, maintenance, outfit_log
-from core.wardrobe.batch import PhotoInput, Progress
+from core.wardrobe.batch import Outcome, PhotoInput, Progress
 from core.wardrobe.ingest import BAND_MATCH_THRESHOLD
 from core.wardrobe.stores import WardrobeStores
 from db.database import (
@@ -263,10 +263,15 @@ class Wardrobe:
         outfit: bool = False,
         category: str | None = None,
         progress: Progress | None = None,
+        on_outcome: Outcome | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> list[IngestOutcome]:
-        """Many photos, one outcome each; the app's uploader and the CLI both come here."""
+        """Many photos, one outcome each; the app's uploader and the CLI both come here.
+        `on_outcome` hears of each photo when stored; `should_stop`, asked between photos,
+        ends the batch early (photos not reached get no outcome)."""
         return batch.ingest_batch(self, photos, outfit=outfit, category=category,
-                                  progress=progress)
+                                  progress=progress, on_outcome=on_outcome,
+                                  should_stop=should_stop)
 
     @_changes_items
     def ingest_outfit_photo(self, data: bytes, filename: str) -> OutfitPhotoOutcome:
@@ -284,7 +289,8 @@ class Wardrobe:
 
     @_changes_items
     def update_item(self, item_id: str, **fields: Any) -> ItemRecord:
-        """Change tags or details; every field given is marked as edited by a person."""
+        """Change tags or details; every field given is marked as edited by a person. An
+        edit clears the review note, and a generated name follows corrected tags."""
         return catalogue.update_item(self._stores, item_id, **fields)
 
     @_changes_items
@@ -296,6 +302,18 @@ class Wardrobe:
     def reprocess_background(self, item_id: str) -> ItemRecord:
         """Cut the item out again from its original, then re-embed and re-tag it."""
         return catalogue.reprocess_background(self._stores, item_id)
+
+    @_changes_items
+    def keep_original(self, item_id: str) -> ItemRecord:
+        """Use the whole original photo instead of its cut-out (the removal lost part of the
+        garment): background_removed becomes False, the item is re-embedded and re-tagged
+        (a person's edits are kept) and its review note cleared. Written like
+        `reprocess_background`: files, then the row, then the vector."""
+        return catalogue.keep_original(self._stores, item_id)
+
+    def mark_reviewed(self, item_id: str) -> ItemRecord:
+        """A person looked at the item and it is fine: its review note is cleared."""
+        return catalogue.mark_reviewed(self._stores, item_id)
 
     @_changes_items
     def delete_item(self, item_id: str) -> None:

@@ -13,10 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from base.vocabulary import UNKNOWN_CATEGORY
 from core.photos.item_builder import CUTOUT, THUMBNAIL, AutoTags, PreparedItem
+from core.wardrobe.naming import readable_name, unique_name
 from core.wardrobe.stores import WardrobeStores
 from db.mapping import embedding_from_bytes, embedding_to_bytes, utc_now
 from db.schema import NAME_LENGTH, Item
@@ -50,7 +52,7 @@ def new_item(
         category=category or tags.category,
         subtype=tags.subtype,
         colours=list(tags.colours),
-        name=name[:NAME_LENGTH],  # from a file name, which may be longer than the column
+        name=name[:NAME_LENGTH],
         notes="",
         seasons=list(tags.seasons),
         price=None,
@@ -67,8 +69,20 @@ def new_item(
         created=utc_now(),
         times_worn=0,
         last_worn=None,
+        review_note=prepared.review_note,
     )
     return NewItem(row, prepared.files)
+
+
+def automatic_name(session: Session, colours: Sequence[str], subtype: str, category: str,
+                   pending: Sequence[str] = (), exclude: str | None = None) -> str:
+    """Colour + type, numbered past the wardrobe's names and `pending` ones not yet
+    committed (call under the write lock so two writers do not pick the same number)."""
+    query = select(Item.name)
+    if exclude is not None:
+        query = query.where(Item.id != exclude)
+    taken = [*session.scalars(query), *pending]
+    return unique_name(readable_name(colours, subtype, category), taken)
 
 
 def write_new_items(
