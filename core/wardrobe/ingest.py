@@ -67,6 +67,7 @@ def ingest_bytes(
             (original_name(loaded.format), loaded.data),
             stores.remover,
             stores.encoder,  # no retry per photo: an offline hub probe costs seconds
+            category,  # the person's category limits the guessed sub-type
         )
         near = _near_duplicates(stores, prepared.embedding, category or prepared.tags.category)
         new = new_item(stores, prepared, loaded.sha256, name=Path(filename).stem, category=category)
@@ -208,7 +209,8 @@ def _band_item(
     original = image_bytes(loaded.image.crop(box), "PNG")
     band_cut = CutOut(cut.rgba.crop(box), on_white, cut.removed)
     prepared = prepare_from_cutout(
-        band_cut, ("original.png", original), stores.encoder, stores.remover.message, vector
+        band_cut, ("original.png", original), stores.encoder, stores.remover.message, vector,
+        category=slot,
     )
     stem = Path(loaded.filename).stem
     return new_item(stores, prepared, sha256_hex(original), name=f"{stem} ({slot})",
