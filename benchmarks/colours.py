@@ -91,7 +91,8 @@ def main() -> None:
         os.environ["U2NET_HOME"] = home
         model = Path(home) / TINY_REMBG_FILE
         tiny_saliency_onnx(model)
-        removals = {"none": BackgroundRemover("none"), "tiny-saliency": BackgroundRemover(str(model))}
+        removals = {"none": BackgroundRemover("none"),
+                    "tiny-saliency": BackgroundRemover(str(model))}
         images = {label: cut_outs(remover, list(labels)) for label, remover in removals.items()}
     taggers: dict[str, Tagger] = {"before": colours_before.main_colours,
                                   "after": tagging.main_colours}

@@ -1,5 +1,5 @@
 """Automatic tags for a new item: category, sub-type and seasons by zero-shot CLIP, colours by
-counting pixels.
+naming the garment's own pixels.
 
 No extra model is needed: the image embedding we store anyway is compared with text prompts
 from the same CLIP's text tower. The best-matching sub-type decides the category it belongs to,
@@ -30,7 +30,9 @@ _SEASON_PROMPTS = {
 
 # Anchor sRGB values of each colour name of base.vocabulary.COLOURS (several where a name covers
 # a range of shades, say a shadowed and a lit side). A pixel takes the name of its nearest anchor
-# in CIELAB. Chosen on half of the labelled real photos (benchmarks/colours.py).
+# in CIELAB. Set by hand from typical garment shades before measuring; the garment-region and
+# exposure settings below were then chosen on the tuning half of the labelled real photos
+# (benchmarks/colours.py reports both halves).
 PALETTE: Mapping[str, tuple[tuple[int, int, int], ...]] = {
     "black": ((20, 20, 20), (40, 40, 45)),
     "white": ((245, 245, 245), (225, 225, 222)),
@@ -153,8 +155,9 @@ CENTRE_WIDTH, CENTRE_HEIGHT = 0.5, 0.6
 # MIN_GARMENT_SHARE of the ellipse (a garment the colour of its background).
 BORDER_DISTANCE = 12.0
 MIN_GARMENT_SHARE = 0.25
-_BORDER_SHARE = 0.06
-EXPOSURE_PERCENTILE, EXPOSURE_TARGET, MAX_EXPOSURE_GAIN = 99.0, 240.0, 1.4  # the outer strip, as a share of each side, that shows the background
+_BORDER_SHARE = 0.06  # the outer strip, as a share of each side, that shows the background
+# Uncut photos only: brighten until the brightest pixels reach the target (see `_exposed`).
+EXPOSURE_PERCENTILE, EXPOSURE_TARGET, MAX_EXPOSURE_GAIN = 99.0, 240.0, 1.4
 
 
 def _centre_mask(height: int, width: int) -> np.ndarray:
