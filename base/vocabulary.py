@@ -1,5 +1,5 @@
-"""The words the whole project shares: item categories, outfit slots, sub-types and seasons,
-defined once here.
+"""The words the whole project shares: item categories, outfit slots, sub-types, seasons and
+colour names, defined once here.
 
 The order of CATEGORIES is part of every saved compatibility model (its category ids index
 it): new categories are appended, existing ones never move.
@@ -40,3 +40,12 @@ SUBTYPES: Mapping[str, str] = {
     "sunglasses": ACCESSORY, "tie": ACCESSORY,
 }
 SEASONS: tuple[str, ...] = ("spring", "summer", "autumn", "winter")
+# Colour names the tagger gives and the gallery filters by: the words people use for clothes,
+# lowercase, neutrals first. denim = the mid, greyed blue of jeans; khaki = the green-leaning tan
+# of chinos and cargo trousers; camel = warm tan (camel coats, suede loafers); cream = a warm
+# off-white; burgundy = dark red wine; olive = dark yellow-green. Their sRGB anchors live in
+# core/photos/tagging.py. Stored items keep whatever names they were given.
+COLOURS: tuple[str, ...] = (
+    "black", "white", "grey", "cream", "beige", "camel", "khaki", "brown", "olive", "green",
+    "navy", "blue", "denim", "red", "burgundy", "pink", "purple", "orange", "yellow",
+)

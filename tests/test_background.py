@@ -9,8 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 
-from core.photos.background import BackgroundRemover, CutOut
+from core.photos.background import BackgroundRemover, CutOut, cutout_doubt
 from devkit import imaging
 
 
@@ -126,3 +127,80 @@ def test_cut_out_of_rotated_upright_image_is_not_rotated_again(tiny_rembg_model:
                         max_pixels=10**7, max_side=2048)
     cut = BackgroundRemover(tiny_rembg_model).cut_out(loaded.image)
     assert cut.rgba.size == (120, 200)  # rembg's own orientation fix found nothing to do
+
+
+# --- the cut-out doubt check (core/photos/maskcheck.py) ------------------------------------------
+
+def _mask(size: tuple[int, int] = (300, 400)) -> np.ndarray:
+    return np.zeros((size[1], size[0]), np.uint8)
+
+
+def _alpha(mask: np.ndarray) -> Image.Image:
+    return Image.fromarray(mask, mode="L")
+
+
+def test_a_whole_garment_raises_no_doubt() -> None:
+    mask = _mask()
+    mask[60:360, 70:230] = 255  # ~40 % of the photo, one piece
+    assert cutout_doubt(_alpha(mask)) is None
+    rgba = Image.new("RGBA", (300, 400), (200, 30, 30, 255))
+    rgba.putalpha(_alpha(mask))
+    assert cutout_doubt(rgba) is None  # an RGBA cut-out is judged by its alpha
+
+
+def test_a_pair_of_shoes_is_two_pieces_and_fine() -> None:
+    mask = _mask()
+    mask[150:330, 30:140] = 255
+    mask[150:330, 160:270] = 255
+    assert cutout_doubt(_alpha(mask)) is None
+
+
+def test_only_a_print_kept_is_flagged() -> None:
+    mask = _mask()
+    mask[170:230, 120:180] = 255  # a 60x60 print on a shirt: 3 % of the photo
+    reason = cutout_doubt(_alpha(mask))
+    assert reason is not None and "only 3% of the photo" in reason
+
+
+def test_a_garment_in_pieces_is_flagged() -> None:
+    mask = _mask()
+    for top in (40, 140, 240, 330):
+        mask[top:top + 50, 60:240] = 255
+    reason = cutout_doubt(_alpha(mask))
+    assert reason is not None and "4 separate pieces" in reason
+
+
+def test_an_unsure_mask_is_flagged() -> None:
+    mask = _mask()
+    rng = np.random.default_rng(0)
+    mask[60:360, 70:230] = rng.integers(70, 190, size=(300, 160))
+    mask[60:360:4, 70:230] = 255  # some solid pixels, most half-transparent
+    reason = cutout_doubt(_alpha(mask))
+    assert reason is not None and "unsure" in reason and "half-transparent" in reason
+
+
+def test_a_kept_background_is_flagged() -> None:
+    mask = np.full((400, 300), 255, np.uint8)
+    mask[100:300, 80:220] = 0  # the garment removed, the bed around it kept
+    reason = cutout_doubt(_alpha(mask))
+    assert reason is not None and "edges" in reason
+
+
+def test_nothing_removed_raises_no_doubt() -> None:
+    assert cutout_doubt(Image.new("RGBA", (300, 400), (10, 20, 30, 255))) is None
+
+
+def test_cut_out_carries_its_doubt(tiny_rembg_model: str) -> None:
+    remover = BackgroundRemover(tiny_rembg_model)
+    good = remover.cut_out(imaging.garment_image("tshirt", imaging.RED, size=(240, 320)))
+    assert good.removed and good.doubt is None
+    # A grey long-sleeve with a small red print on a grey floor: the tiny model (like the real
+    # one on the red bear-print shirt) keeps only the print.
+    photo = imaging.garment_image("tshirt", (150, 150, 150), size=(240, 320))
+    ImageDraw.Draw(photo).rectangle((105, 140, 135, 175), fill=imaging.RED)
+    printed = remover.cut_out(photo)
+    assert printed.removed
+    assert printed.doubt is not None and "of the photo" in printed.doubt
+    assert remover.cut_out(photo).doubt == printed.doubt  # deterministic
+    off = BackgroundRemover("none").cut_out(photo)
+    assert not off.removed and off.doubt is None

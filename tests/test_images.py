@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
+from base.config import Settings, load_settings
 from core.photos.images import (
     ImageRejected,
     LoadedImage,
@@ -26,7 +27,7 @@ from core.photos.images import (
 from devkit import imaging
 from tests.servers import run_with_deadline
 
-LIMITS = {"max_pixels": 40_000_000, "max_side": 2048}
+LIMITS = {"max_pixels": Settings.max_image_pixels, "max_side": Settings.max_image_side}
 
 
 def load(data: bytes, filename: str = "photo.jpg", **limits: int) -> LoadedImage:
@@ -156,6 +157,99 @@ def test_pixel_limit_is_checked_from_the_header() -> None:
     data = imaging.encode(Image.new("RGB", (3000, 2000), (128, 128, 128)), "PNG")
     error = refusal(data, "wide.png", max_pixels=5_000_000)
     assert "3000x2000" in error.reason and "megapixels" in error.reason
+
+
+def test_the_default_limit_takes_200_megapixel_photos(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    monkeypatch.delenv("WHAT2WEAR_MAX_IMAGE_PIXELS", raising=False)
+    assert load_settings(tmp_path).max_image_pixels == 200_000_000
+    monkeypatch.setenv("WHAT2WEAR_MAX_IMAGE_PIXELS", "60000000")
+    assert load_settings(tmp_path).max_image_pixels == 60_000_000
+
+
+def _gradient(size: tuple[int, int], mode: str = "RGB") -> Image.Image:
+    """A smooth picture of `size`: compresses to little, decodes to the full size."""
+    grey = Image.linear_gradient("L").resize(size, Image.Resampling.BILINEAR)
+    if mode == "L":
+        return grey
+    return Image.merge("RGB", (grey, grey.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
+                               Image.new("L", size, 90)))
+
+
+def _peak_growth_mb(action) -> float | None:
+    """Peak resident memory during `action()` above the resident memory before it (Linux:
+    VmHWM reset via /proc/self/clear_refs); None where that cannot be measured."""
+    status = Path("/proc/self/status")
+
+    def field(name: str) -> float:
+        line = next(x for x in status.read_text().splitlines() if x.startswith(name + ":"))
+        return int(line.split()[1]) / 1024
+
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        action()
+        return None
+    before = field("VmRSS")
+    action()
+    return field("VmHWM") - before
+
+
+def test_a_48_megapixel_jpeg_is_accepted_and_decoded_at_reduced_scale() -> None:
+    data = imaging.encode(_gradient((8000, 6000)), "JPEG", quality=85)
+    assert len(data) < 5_000_000
+    loaded: list[LoadedImage] = []
+    growth = _peak_growth_mb(lambda: loaded.append(load(data, "IMG_4312.jpg")))
+    (photo,) = loaded
+    assert photo.format == "JPEG" and photo.original_size == (8000, 6000)
+    assert photo.image.size == (2048, 1536) and photo.image.mode == "RGB"
+    top, bottom = mean_colour(photo.image, (900, 0, 1100, 40)), mean_colour(
+        photo.image, (900, 1496, 1100, 1536))
+    assert top[0] < 40 and bottom[0] > 215  # the gradient survived the reduced decode
+    if growth is not None:  # decoded whole it would take 137 MB for the pixels alone
+        assert growth < 130, f"peak memory grew by {growth:.0f} MB"
+
+
+def test_a_48_megapixel_png_is_accepted_and_downscaled() -> None:
+    data = imaging.encode(_gradient((8000, 6000)), "PNG", compress_level=1)
+    photo = load(data, "scan.png")
+    assert photo.original_size == (8000, 6000) and photo.image.size == (2048, 1536)
+    assert mean_colour(photo.image, (900, 0, 1100, 40))[0] < 40
+
+
+def test_a_192_megapixel_jpeg_passes_pillows_own_bomb_check() -> None:
+    # Pillow alone refuses anything over 179 MP when opening; our limit is 200 MP.
+    data = imaging.encode(_gradient((16000, 12000), "L"), "JPEG", quality=80)
+    photo = load(data, "200mp.jpg")
+    assert photo.original_size == (16000, 12000)
+    assert photo.image.size == (2048, 1536) and photo.image.mode == "RGB"
+
+
+def _jpeg_claiming(width: int, height: int) -> bytes:
+    """A small real JPEG whose frame header is rewritten to claim width x height."""
+    data = bytearray(imaging.encode(_gradient((64, 48)), "JPEG"))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5:sof + 9] = height.to_bytes(2, "big") + width.to_bytes(2, "big")
+    return bytes(data)
+
+
+@pytest.mark.parametrize(("maker", "name"), [
+    (lambda: imaging.png_bomb(20_000, 12_500), "bomb.png"),
+    (lambda: _jpeg_claiming(20_000, 12_500), "bomb.jpg"),
+])
+def test_a_250_megapixel_header_is_refused_before_decoding(maker, name: str) -> None:
+    data = maker()
+    tracemalloc.start()
+    try:
+        error = refusal(data, name)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert error.filename == name
+    assert error.reason == (
+        "the image is 20000x12500 = 250 megapixels, more than the limit of 200 (refused as a "
+        "possible decompression bomb; WHAT2WEAR_MAX_IMAGE_PIXELS raises the limit)")
+    assert peak < 20_000_000
 
 
 def test_read_image_file_names_the_file(tmp_path: Path) -> None:

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from core.photos.maskcheck import cutout_doubt
+
 log = logging.getLogger(__name__)
 
 DISABLED = "none"
@@ -35,11 +37,14 @@ _lock = threading.Lock()
 @dataclass(frozen=True)
 class CutOut:
     """Result of background removal. With `removed=False` both images are the original photo
-    (opaque), so callers can always use them the same way."""
+    (opaque), so callers can always use them the same way. `doubt` says, in words for the
+    person, why the cut-out looks wrong and should be checked (None: nothing suspicious, or
+    nothing was removed)."""
 
     rgba: Image.Image  # transparent background: kept as PNG for display
     on_white: Image.Image  # RGB composited on white: what the encoder and colour tags see
     removed: bool
+    doubt: str | None = None
 
 
 def composite_on_white(rgba: Image.Image) -> Image.Image:
@@ -188,7 +193,7 @@ class BackgroundRemover:
                 rgba = remove(rgb, session=session)
                 alpha = np.asarray(rgba.getchannel("A"))
                 if (alpha >= 128).mean() >= MIN_FOREGROUND_SHARE:
-                    return CutOut(rgba, composite_on_white(rgba), True)
+                    return CutOut(rgba, composite_on_white(rgba), True, cutout_doubt(rgba))
                 log.info("Background removal found no foreground; keeping the photo uncut.")
             except Exception as exc:  # rembg/onnxruntime errors must not stop ingestion
                 log.warning("Background removal failed on one image: %s", exc)

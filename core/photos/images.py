@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pillow_heif
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 pillow_heif.register_heif_opener()
 
@@ -33,6 +33,12 @@ MAX_PHOTO_MB = 50
 TRUNCATED = "the file is truncated (an incomplete upload or copy?)"
 _ORIENTATION_TAG = 0x0112
 _ROTATING_ORIENTATIONS = {5, 6, 7, 8}  # these swap width and height
+# EXIF orientation -> the transpose that makes the pixels upright (as ImageOps.exif_transpose).
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90,
+}
 
 # Leading bytes of formats people commonly upload that we do not accept, for a precise message.
 _KNOWN_SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -177,8 +183,19 @@ def _check_jpeg_complete(data: bytes, filename: str) -> None:
         raise ImageRejected(filename, TRUNCATED)
 
 
-def _open(data: bytes, filename: str) -> Image.Image:
+def _let_pillow_open(max_pixels: int) -> None:
+    """Pillow refuses, on opening, images over twice its own MAX_IMAGE_PIXELS (179 MP by
+    default): raise that to our limit, so a photo up to our limit opens, and one somewhat over
+    it (up to twice) gets our check's reason, with the size and how to change the limit; both
+    refuse from the header, before decoding. Only ever raised, never lowered."""
+    current = Image.MAX_IMAGE_PIXELS
+    if current is not None and current < max_pixels:
+        Image.MAX_IMAGE_PIXELS = max_pixels
+
+
+def _open(data: bytes, filename: str, max_pixels: int) -> Image.Image:
     """Read only the header; pixels are decoded later, after the size check."""
+    _let_pillow_open(max_pixels)
     try:
         with warnings.catch_warnings():
             # We apply our own, lower pixel limit right after opening.
@@ -214,15 +231,34 @@ def _orientation(image: Image.Image) -> int:
 
 def _decode(image: Image.Image, data: bytes, filename: str, max_side: int) -> Image.Image:
     """Decode the pixels; for JPEG let libjpeg scale down by 2/4/8 while decoding (`draft`),
-    so a 48-megapixel phone photo never exists at full size in memory."""
-    if image.format == "JPEG" and max(image.size) > max_side:
+    so a 48-megapixel phone photo never exists at full size in memory. Other formats (PNG,
+    HEIC, WebP) are decoded whole: peak memory about 5 (PNG) to 7 (HEIC) bytes per pixel,
+    measured by benchmarks/large_photos.py; `_reduce` then shrinks them before any copy."""
+    if max(image.size) > max_side:
         scale = max_side / max(image.size)
+        # JPEG: libjpeg's reduced decode; HEIC: an embedded thumbnail at least this large, if
+        # the file has one; PNG and WebP: nothing (decoded whole)
         image.draft(None, (max(1, int(image.width * scale)), max(1, int(image.height * scale))))
     try:
         image.load()
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise _damaged(filename, data, exc) from exc
     return image
+
+
+_REDUCIBLE_MODES = frozenset({"L", "LA", "RGB", "RGBA", "I", "F", "CMYK", "YCbCr"})
+
+
+def _reduce(image: Image.Image, max_side: int) -> Image.Image:
+    """Shrink a decoded image by the largest whole factor that keeps its longest side at least
+    `max_side` (box averaging, in the image's own mode), before any conversion or rotation
+    makes more full-size copies; `_fit` then brings it to size with a good filter. Palette and
+    bit modes (averaging their indices would be wrong) and modes Pillow cannot reduce are left
+    as they are."""
+    factor = max(image.size) // max_side
+    if factor < 2 or image.mode not in _REDUCIBLE_MODES:
+        return image
+    return image.reduce(factor)
 
 
 def _high_bit_depth_to_l(image: Image.Image) -> Image.Image:
@@ -245,7 +281,7 @@ def to_rgb(image: Image.Image) -> Image.Image:
         rgba = image.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(white, rgba).convert("RGB")
-    return image.convert("RGB")
+    return image if image.mode == "RGB" else image.convert("RGB")  # no needless copy
 
 
 def _fit(image: Image.Image, max_side: int) -> Image.Image:
@@ -260,7 +296,7 @@ def load_image(data: bytes, filename: str, *, max_pixels: int, max_side: int) ->
     """Validate and normalise one uploaded photo; raises `ImageRejected` with a human reason."""
     if not data:
         raise ImageRejected(filename, "the file is empty")
-    opened = _open(data, filename)
+    opened = _open(data, filename, max_pixels)
     _check_size(opened, filename, max_pixels)
     if data[:2] == b"\xff\xd8":
         _check_jpeg_complete(data, filename)
@@ -269,8 +305,8 @@ def load_image(data: bytes, filename: str, *, max_pixels: int, max_side: int) ->
     width, height = opened.size
     original_size = (height, width) if orientation in _ROTATING_ORIENTATIONS else (width, height)
 
-    decoded = _decode(opened, data, filename, max_side)
-    upright = ImageOps.exif_transpose(decoded) if orientation != 1 else decoded
+    decoded = _reduce(_decode(opened, data, filename, max_side), max_side)
+    upright = decoded.transpose(_UPRIGHT[orientation]) if orientation in _UPRIGHT else decoded
     rgb = _fit(to_rgb(upright), max_side)
     # A fresh image with no metadata: nothing downstream (rembg, Pillow's own exif_transpose)
     # can find an orientation tag and rotate the pixels a second time.

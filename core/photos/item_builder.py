@@ -60,12 +60,16 @@ class PreparedItem:
 
 
 def auto_tags(
-    encoder: FashionEncoder | None, embedding: np.ndarray | None, cutout: Image.Image
+    encoder: FashionEncoder | None,
+    embedding: np.ndarray | None,
+    cutout: Image.Image,
+    category: str | None = None,
 ) -> AutoTags:
-    """Zero-shot tags when an embedding exists; colours alone (category unknown) otherwise."""
+    """Zero-shot tags when an embedding exists; colours alone (category unknown, or the
+    person's `category`) otherwise. A given `category` limits the guessed sub-type to its own."""
     if encoder is None or embedding is None:
-        return AutoTags(UNKNOWN_CATEGORY, "", main_colours(cutout), ())
-    tags = tag_item(encoder, embedding, cutout)
+        return AutoTags(category or UNKNOWN_CATEGORY, "", main_colours(cutout), ())
+    tags = tag_item(encoder, embedding, cutout, category)
     return AutoTags(tags.category, tags.subtype, tags.colours, tags.seasons)
 
 
@@ -86,10 +90,12 @@ def prepare_item(
     original: tuple[str, bytes],
     remover: BackgroundRemover,
     encoder: FashionEncoder | None,
+    category: str | None = None,
 ) -> PreparedItem:
-    """Cut out, encode and tag one garment photo. `original` = (file name, bytes as stored)."""
+    """Cut out, encode and tag one garment photo. `original` = (file name, bytes as stored);
+    `category` = the person's choice, if any (limits the guessed sub-type)."""
     cut = remover.cut_out(image)
-    return prepare_from_cutout(cut, original, encoder, remover.message)
+    return prepare_from_cutout(cut, original, encoder, remover.message, category=category)
 
 
 def prepare_from_cutout(
@@ -98,6 +104,7 @@ def prepare_from_cutout(
     encoder: FashionEncoder | None,
     background_message: str | None,
     embedding: np.ndarray | None = None,
+    category: str | None = None,
 ) -> PreparedItem:
     """As `prepare_item` for an existing cut-out (e.g. a band of an outfit photo whose
     embedding is already computed)."""
@@ -107,7 +114,8 @@ def prepare_from_cutout(
     if embedding is None:
         embedding = encode_one(encoder, cut.on_white)
     files = {original[0]: original[1], **derived_files(cut)}
-    return PreparedItem(files, embedding, auto_tags(encoder, embedding, cut.rgba), cut.removed,
+    return PreparedItem(files, embedding, auto_tags(encoder, embedding, cut.rgba, category),
+                        cut.removed,
                         tuple(warnings))
 
 

@@ -66,6 +66,7 @@ def ingest_bytes(
             (original_name(loaded.format), loaded.data),
             stores.remover,
             stores.encoder,  # no retry per photo: an offline hub probe costs seconds
+            category,  # the person's category limits the guessed sub-type
         )
         near = _near_duplicates(stores, prepared.embedding, category or prepared.tags.category)
         chosen = category or prepared.tags.category
@@ -212,7 +213,8 @@ def _band_item(
     original = image_bytes(loaded.image.crop(box), "PNG")
     band_cut = CutOut(cut.rgba.crop(box), on_white, cut.removed)
     prepared = prepare_from_cutout(
-        band_cut, ("original.png", original), stores.encoder, stores.remover.message, vector
+        band_cut, ("original.png", original), stores.encoder, stores.remover.message, vector,
+        category=slot,
     )
     with stores.session() as session:
         name = automatic_name(session, prepared.tags.colours, prepared.tags.subtype, slot,
