@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import ImageDraw
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from devkit.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo
+from devkit.imaging import BLUE, GREEN, NAVY, RED, YELLOW, encode, garment_image, garment_photo
 from tests.test_e2e_browser import (  # noqa: F401 - app_url and browser are fixtures
     _until,
     app_url,
@@ -43,9 +44,21 @@ class Photo:
     flagged: str = ""  # text the review step must show for it ("" = no flag expected)
 
 
+def printed_shirt(size: tuple[int, int]) -> bytes:
+    """A grey top with a small red print on a grey floor: background removal (the tiny model,
+    like the real one on a bear-print shirt) keeps only the print, a cut-out to be doubted."""
+    image = garment_image("tshirt", (150, 150, 150), size=size)
+    sx, sy = size[0] / 240, size[1] / 320
+    ImageDraw.Draw(image).rectangle((105 * sx, 140 * sy, 135 * sx, 175 * sy), fill=RED)
+    return encode(image, "JPEG", quality=90)
+
+
 BATCH = [
-    Photo(f"IMG_43{n}{n}.jpg", lambda n=n, c=c: garment_photo("tshirt", c, seed=n, size=BIG))
-    for n, c in enumerate([RED, GREEN, BLUE, NAVY, YELLOW, RED])
+    *(Photo(f"IMG_43{n}{n}.jpg", lambda n=n, c=c: garment_photo("tshirt", c, seed=n, size=BIG))
+      for n, c in enumerate([RED, GREEN, BLUE, NAVY, YELLOW])),
+    # a 48 MP phone photo (8000 x 6000): accepted, decoded at reduced scale
+    Photo("IMG_4848.jpg", lambda: garment_photo("tshirt", RED, seed=48, size=(6000, 8000))),
+    Photo("IMG_4399.jpg", lambda: printed_shirt(BIG), flagged="of the photo"),
 ]
 SUBMITTED_AS = ("tops", "top")  # (option shown in "These are all", stored category)
 CHANGED_TO = "shoes"

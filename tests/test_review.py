@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 from sqlalchemy import text, update
 
 from base.config import Settings
@@ -267,3 +267,19 @@ def test_a_prepared_items_review_note_is_written_with_its_row(wardrobe: Wardrobe
     new = new_item(stores, prepared, loaded.sha256, name="red top")
     write_new_items(stores, [new])
     assert wardrobe.item(new.row.id).review_note == "only a small part of the photo was kept"
+
+
+def test_a_doubtful_cut_out_is_flagged_for_review_at_ingest(wardrobe: Wardrobe) -> None:
+    """A grey top with a small red print: the tiny background model keeps only the print (as
+    the real one did on a bear-print shirt). The item is stored, and flagged with the reason."""
+    image = imaging.garment_image("tshirt", (150, 150, 150), size=(240, 320))
+    ImageDraw.Draw(image).rectangle((105, 140, 135, 175), fill=imaging.RED)
+    flagged = wardrobe.ingest_bytes(imaging.encode(image), "printed.jpg")
+    plain = wardrobe.ingest_bytes(photo(1), "plain.jpg")
+    assert flagged.status == plain.status == "added"
+    assert "of the photo" in wardrobe.item(flagged.item_id).review_note
+    assert wardrobe.item(plain.item_id).review_note == ""
+    wardrobe.reprocess_background(flagged.item_id)  # the same model: the doubt stays
+    assert "of the photo" in wardrobe.item(flagged.item_id).review_note
+    wardrobe.keep_original(flagged.item_id)  # the person chose: no more doubt
+    assert wardrobe.item(flagged.item_id).review_note == ""

@@ -115,8 +115,7 @@ def prepare_from_cutout(
         embedding = encode_one(encoder, cut.on_white)
     files = {original[0]: original[1], **derived_files(cut)}
     return PreparedItem(files, embedding, auto_tags(encoder, embedding, cut.rgba, category),
-                        cut.removed,
-                        tuple(warnings))
+                        cut.removed, tuple(warnings), review_note=cut.doubt or "")
 
 
 def cutout_from_file(rgba: Image.Image, removed: bool) -> CutOut:

@@ -15,7 +15,7 @@ from PIL import Image
 from sqlalchemy import delete, select
 
 from base.records import EDITABLE_FIELDS, ItemRecord
-from base.vocabulary import CATEGORIES, SEASONS
+from base.vocabulary import CATEGORIES, SEASONS, UNKNOWN_CATEGORY
 from core.photos.background import CutOut
 from core.photos.item_builder import auto_tags, derived_files
 from core.wardrobe.naming import is_generated
@@ -116,11 +116,12 @@ def _recut(
     with stores.session() as session:
         row = item_row(session, item_id)
         original = stores.files.absolute(row.original_path)
+        known = row.category if row.category != UNKNOWN_CATEGORY else None
     loaded = stores.load_image(original.read_bytes(), original.name)
     cut = cut_out(loaded.image)
     encoder = stores.load_encoder()
     embedding = None if encoder is None else encoder.encode_images([cut.on_white])[0]
-    tags = auto_tags(encoder, embedding, cut.rgba)
+    tags = auto_tags(encoder, embedding, cut.rgba, known)  # the type stays within the category
     with stores.write_lock:
         stores.files.replace_files(item_id, derived_files(cut))
         with stores.sessions.begin() as session:
@@ -128,8 +129,7 @@ def _recut(
             row.background_removed = cut.removed
             before = (tuple(row.colours or ()), row.subtype, row.category)
             apply_tags(row, tags, colours_only=embedding is None)
-            if clear_review:
-                row.review_note = ""
+            row.review_note = "" if clear_review else (cut.doubt or "")
             if "name" not in (row.user_edited or ()) and is_generated(row.name, *before) and before != (
                     tuple(row.colours or ()), row.subtype, row.category):
                 row.name = automatic_name(session, row.colours or (), row.subtype,

@@ -16,6 +16,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from base.records import DoctorReport, IngestOutcome
+from base.vocabulary import UNKNOWN_CATEGORY
 from core.photos.images import ImageRejected
 from core.photos.item_builder import auto_tags, cutout_from_file, derived_files
 from core.wardrobe.catalogue import get_item
@@ -62,7 +63,8 @@ def reindex(stores: WardrobeStores) -> int:
         with Image.open(cutout_file) as stored:
             cut = cutout_from_file(stored, row.background_removed)
         embedding = encoder.encode_images([cut.on_white])[0]
-        tags = auto_tags(encoder, embedding, cut.rgba) if row.pending_embedding else None
+        known = row.category if row.category != UNKNOWN_CATEGORY else None
+        tags = auto_tags(encoder, embedding, cut.rgba, known) if row.pending_embedding else None
         with stores.write_lock, stores.sessions.begin() as session:
             fresh = item_row(session, row.id)
             if tags is not None:
