@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test lint bench venv dev clean
+.PHONY: run test lint bench venv dev clean pose-model
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -12,17 +12,24 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
 
+# MediaPipe's pose landmark model, taken out of its PyPI wheel once and kept in the venv
+# (sha256 checked; nothing is downloaded when the file is already there).
+$(VENV)/share/what2wear/pose_landmark_full.tflite: $(VENV)/.installed core/photos/pose_model.py
+	$(PY) -m core.photos.pose_model --fetch
+
+pose-model: $(VENV)/share/what2wear/pose_landmark_full.tflite
+
 $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed pose-model
 dev: $(VENV)/.dev-installed
 
 run: venv
 	$(PY) -m streamlit run streamlit_app.py --server.address 127.0.0.1 --server.port $(PORT)
 
-test: dev
+test: dev pose-model
 	$(PY) -m pytest -q
 
 lint: dev
@@ -33,6 +40,7 @@ bench: venv
 	$(PY) benchmarks/encode.py
 	$(PY) benchmarks/rank.py
 	$(PY) benchmarks/compat_synthetic.py
+	$(PY) benchmarks/outfit_parts.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -65,6 +65,9 @@ class Settings:
     # lie inside U2NET_HOME); or "none" to switch removal off.
     rembg_model: str = DEFAULT_REMBG_MODEL
     compat_model: str = ""  # folder of a trained compatibility model; empty = home/models/active
+    # MediaPipe's pose landmark model (.tflite) that finds garments on outfit photos: a path;
+    # empty = the copy the set-up keeps in the virtual environment; "none" = fixed rows instead.
+    pose_model: str = ""
     max_image_pixels: int = 40_000_000  # larger images are refused as decompression bombs
     max_image_side: int = 2048  # images are downscaled to this longest side on load
     near_duplicate_threshold: float = 0.95  # cosine above which same-category items are reported
@@ -110,6 +113,7 @@ def load_settings(home: str | Path | None = None) -> Settings:
         clip_model=_env("WHAT2WEAR_CLIP_MODEL", DEFAULT_CLIP_MODEL),
         rembg_model=_env("WHAT2WEAR_REMBG_MODEL", DEFAULT_REMBG_MODEL),
         compat_model=_env("WHAT2WEAR_COMPAT_MODEL", ""),
+        pose_model=_env("WHAT2WEAR_POSE_MODEL", ""),
         max_image_pixels=_env_int("WHAT2WEAR_MAX_IMAGE_PIXELS", 40_000_000),
         max_image_side=_env_int("WHAT2WEAR_MAX_IMAGE_SIDE", 2048),
         near_duplicate_threshold=_env_float("WHAT2WEAR_NEAR_DUPLICATE", 0.95),
