@@ -36,11 +36,15 @@ MIN_VISIBLE = 0.5  # a landmark needs this presence (inside the frame) to be use
 EDGE_MARGIN = 0.01  # landmarks within this share of the photo's height of its bottom are cut off
 HEM_DISTANCE = 28.0  # colour difference (CIELAB-like, 0..~150) that counts as a hem
 ONEPIECE_DISTANCE = 14.0
+COLLAR = 0.26
+MIN_BELOW_HIPS = 0.45  # a bottom cut by the frame needs this share of the torso below the hips
+SHOE_RISE = 0.45  # without a visible edge, shoes start this share of a foot above the ankles
+SOLE_REACH = 0.8  # soles are looked for down to this share of a foot below the feet  # the top starts this share of the torso above the shoulder joints (the collar)
 # A dress cannot be told from a top and a skirt of one colour by pixels alone, and no dress is
 # in the labelled set to measure a rule on: off until one is. Ingest still records a one-piece
 # when the top region matches a one-piece item of the wardrobe.
 DETECT_ONEPIECE = False
-CUT_EXTENSION = 0.6  # room added below a photo whose person touches its bottom edge
+CUT_EXTENSIONS = (0.6, 1.2)  # room added below a photo that cuts the person off, in turn
 CUT_EDGE_SHARE = 0.04  # person pixels in the bottom rows above this share of the width: cut  # chest and thigh closer than this, with no hem: one garment
 
 
@@ -77,10 +81,14 @@ def find_regions(cutout: CutOut, model: pm.PoseModel | None,
         return rows_regions(cutout, note)
     photo = photo if photo is not None else cutout.rgba.convert("RGB")
     pose = model.estimate(photo)
-    if pose is not None and _cut_by_frame(pose.mask):
-        # the person runs off the bottom edge: ask again with room below, so legs and feet
-        # that are not in the photo are placed outside it instead of squeezed in
-        pose = model.estimate(photo, extend_below=CUT_EXTENSION) or pose
+    if pose is not None and (_legs_unseen(pose) or _cut_by_frame(pose.mask)):
+        # the person runs off the bottom edge, or the legs are not to be seen: ask again with
+        # room below, so legs and feet that are not in the photo are placed outside it instead
+        # of squeezed into it; more room when even then no knee or ankle is seen
+        for extension in CUT_EXTENSIONS:
+            pose = model.estimate(photo, extend_below=extension) or pose
+            if not _legs_unseen(pose):
+                break
     if pose is None:
         return rows_regions(cutout, "no body could be found in the photo, so it was cut into "
                             "fixed rows of the person's box")
@@ -198,27 +206,21 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
         shoulder = float(p[[pm.L_SHOULDER, pm.R_SHOULDER], 1].mean())
     hip_est = hip if hip is not None else float(p[[pm.L_HIP, pm.R_HIP], 1].mean())
     torso = max(8.0, hip_est - shoulder)
-    top_y0 = int(max(0, shoulder - 0.14 * torso))
-
-    # the top's hem: a colour change on the body's midline around the hips
+    top_y0 = int(max(0, shoulder - COLLAR * torso))
+    knee = y_of(pm.L_KNEE, pm.R_KNEE)
+    hem, hem_found = _top_hem(lab, mask, p, hip_est, knee, torso, height)
     mid_x = float(np.mean(p[[pm.L_SHOULDER, pm.R_SHOULDER, pm.L_HIP, pm.R_HIP], 0]))
     half = max(3.0, 0.18 * abs(p[pm.L_HIP, 0] - p[pm.R_HIP, 0]) + 0.05 * torso)
-    search0, search1 = int(hip_est - 0.30 * torso), int(hip_est + 0.60 * torso)
-    mid = _profile(lab, mask, mid_x - half, mid_x + half, search0, search1)
-    window = max(2, int(0.06 * torso))
-    hem_row = _hem(mid, 0, len(mid), window)
-    hem = search0 + hem_row if hem_row is not None else int(hip_est + 0.12 * torso)
-    hem = min(hem, height)
 
-    knee = y_of(pm.L_KNEE, pm.R_KNEE)
-    ankle = y_of(pm.L_ANKLE, pm.R_ANKLE)
-    feet = [i for i in (pm.L_ANKLE, pm.R_ANKLE, pm.L_HEEL, pm.R_HEEL, pm.L_TOE, pm.R_TOE)
-            if inside[i]]
-    if not any(seen[i] for i in feet):
-        feet = []
+    ankle_ids = [i for i in (pm.L_ANKLE, pm.R_ANKLE) if inside[i]]
+    ankle = max(p[i, 1] for i in ankle_ids) if ankle_ids else None  # the lower foot
+    feet: list[int] = []
+    for side in ((pm.L_ANKLE, pm.L_HEEL, pm.L_TOE), (pm.R_ANKLE, pm.R_HEEL, pm.R_TOE)):
+        if max(pose.visibility[i] for i in side) >= MIN_VISIBLE:  # a hidden foot is guessed
+            feet += [i for i in side if inside[i]]
 
     onepiece = False
-    if DETECT_ONEPIECE and hem_row is None and hip is not None and knee is not None:
+    if DETECT_ONEPIECE and not hem_found and hip is not None and knee is not None:
         chest = _profile(lab, mask, mid_x - half, mid_x + half, int(shoulder + 0.2 * torso),
                          int(shoulder + 0.6 * torso))
         thigh = _profile(lab, mask, mid_x - half, mid_x + half, int(hip + 0.15 * torso),
@@ -238,6 +240,8 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
         leg_end = ankle if ankle is not None else (knee if knee is not None else None)
         if leg_end is None:
             b1 = height  # legs leave the frame above the knees: the bottom runs to the edge
+            if height - hip < MIN_BELOW_HIPS * torso:
+                b1 = b0  # a sliver below the hips: too little of a bottom to take
         else:
             b1 = int(leg_end)
             lower = _leg_hem(lab, mask, p, inside, hip, torso)
@@ -257,8 +261,9 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
                                       ((pm.L_ANKLE, pm.L_TOE), (pm.R_ANKLE, pm.R_TOE))])))
         fx = [p[i, 0] for i in feet]
         fy = [p[i, 1] for i in feet]
-        s0 = int(max(0, min(fy) - 0.45 * foot))
-        s1 = int(min(height, max(fy) + 0.35 * foot))
+        s0 = _shoe_top(lab, mask, (min(fx) - 0.25 * foot, max(fx) + 0.25 * foot),
+                       float(min(fy)), knee, foot)
+        s1 = _sole(mask, (min(fx), max(fx)), float(max(fy)), foot)
         x0, x1 = _extent(mask, s0, s1, (min(fx) - 0.4 * foot, max(fx) + 0.4 * foot))
         x0 = max(x0, int(min(fx) - 0.9 * foot))
         x1 = min(x1, int(max(fx) + 0.9 * foot))
@@ -280,6 +285,92 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     person = _person_box(boxes)
     crops = {k: _crop_on_white(cutout, mask, v) for k, v in boxes.items()}
     return GarmentRegions("pose", person, boxes, crops, tuple(missing))
+
+
+def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
+             knee: float | None, torso: float, height: int) -> tuple[int, bool]:
+    """Where the top ends: the row above which the body does not look like the thighs and
+    below which it does (a change point against the thigh's colour, over the hips' width),
+    searched from well above the hips (a cropped top) to the upper thigh (a long jacket).
+    Without a clear change (one colour head to toe) the hem is put just below the hips."""
+    fallback = int(min(height, hip + 0.12 * torso))
+    if knee is None or knee - hip < 0.3 * torso:
+        return fallback, False
+    xs = p[[pm.L_HIP, pm.R_HIP], 0]
+    x0, x1 = float(xs.min() - 0.12 * torso), float(xs.max() + 0.12 * torso)
+    start, stop = int(hip - 0.45 * torso), int(hip + 0.75 * (knee - hip))
+    prof = _profile(lab, mask, x0, x1, start, stop)
+    ref_rows = _profile(lab, mask, x0, x1, int(hip + 0.55 * (knee - hip)),
+                        int(hip + 0.9 * (knee - hip)))
+    if np.isnan(ref_rows).all():
+        return fallback, False
+    ref = np.nanmedian(ref_rows, axis=0)
+    dist = np.linalg.norm(prof - ref, axis=1)
+    valid = ~np.isnan(dist)
+    if valid.sum() < 8:
+        return fallback, False
+    near = np.where(valid, dist, 0.0)  # cost of calling a row "bottom"
+    far = np.where(valid, np.maximum(0.0, HEM_DISTANCE - dist), 0.0)  # ... "top"
+    cost = np.concatenate([[0], np.cumsum(far)]) + (near.sum() - np.concatenate(
+        [[0], np.cumsum(near)]))
+    cut = int(np.argmin(cost))
+    span = max(4, int(0.15 * torso))  # the top just above the hem must be unlike the thighs
+    above = dist[max(0, cut - span):cut][valid[max(0, cut - span):cut]]
+    if above.size < span // 2 or np.median(above) < HEM_DISTANCE:
+        return fallback, False  # the top looks like the thighs: no hem to see
+    return int(min(height, start + cut)), True
+
+
+def _shoe_top(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], foot_top: float,
+              knee: float | None, foot: float) -> int:
+    """Where the shoes begin: a change point with rows like the shin (trousers or skin) above
+    and rows unlike it below, around the ankles; without one, a fixed share of the foot."""
+    fallback = int(max(0, foot_top - SHOE_RISE * foot))
+    if knee is None or foot_top - knee < 2 * foot * 0.5:
+        return fallback
+    start, stop = int(foot_top - 1.3 * foot), int(foot_top + 0.4 * foot)
+    prof = _profile(lab, mask, xs[0], xs[1], start, stop)
+    shin = _profile(lab, mask, xs[0], xs[1], int(knee + 0.45 * (foot_top - knee)),
+                    int(knee + 0.75 * (foot_top - knee)))
+    if np.isnan(shin).all():
+        return fallback
+    dist = np.linalg.norm(prof - np.nanmedian(shin, axis=0), axis=1)
+    valid = ~np.isnan(dist)
+    if valid.sum() < 6:
+        return fallback
+    like = np.where(valid, dist, 0.0)
+    unlike = np.where(valid, np.maximum(0.0, HEM_DISTANCE - dist), 0.0)
+    cost = np.concatenate([[0], np.cumsum(like)]) + (unlike.sum() - np.concatenate(
+        [[0], np.cumsum(unlike)]))
+    cut = int(np.argmin(cost))
+    below = dist[cut:][valid[cut:]]
+    if below.size < 3 or np.median(below) < HEM_DISTANCE:
+        return fallback  # shoes the colour of the trousers: no edge to see
+    return int(max(0, start + cut))
+
+
+def _sole(mask: np.ndarray, xs: tuple[float, float], foot_bottom: float, foot: float) -> int:
+    """The lowest row of the person under the feet (the soles), at most a foot below the
+    lowest foot landmark (a shadow or the floor may join the mask)."""
+    height, width = mask.shape
+    a, b = int(max(0, xs[0] - 0.3 * foot)), int(min(width, xs[1] + 0.3 * foot))
+    y0, y1 = int(foot_bottom), int(min(height, foot_bottom + SOLE_REACH * foot))
+    fallback = int(min(height, foot_bottom + 0.35 * foot))
+    if y1 <= y0 or b <= a:
+        return fallback
+    rows = np.flatnonzero(mask[y0:y1, a:b].sum(axis=1) >= max(2, 0.05 * (b - a)))
+    if rows.size == 0:
+        return fallback
+    # the first gap ends the soles
+    gaps = np.flatnonzero(np.diff(rows) > 2)
+    last = rows[gaps[0]] if gaps.size else rows[-1]
+    return int(max(fallback - 0.2 * foot, y0 + last + 1))
+
+
+def _legs_unseen(pose: pm.Pose) -> bool:
+    """True when the model sees neither knee nor ankle (it still places them somewhere)."""
+    legs = [pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE]
+    return bool(pose.visibility[legs].max() < MIN_VISIBLE)
 
 
 def _cut_by_frame(mask: np.ndarray) -> bool:
@@ -308,8 +399,8 @@ def _leg_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, inside: np.ndarra
         if not (inside[k] and inside[a]):
             return None
         y0, y1 = int(p[h, 1]), int(p[a, 1])
-        if y1 - y0 < 10:
-            return None
+        if y1 - y0 < 10 or p[k, 1] - p[h, 1] < 0.5 * torso:
+            return None  # a seated person's thighs run sideways: no hem to follow down
         radius = max(2.0, 0.06 * torso)
         prof = _profile(lab, mask, radius, p[a, 0], y0, y1, x_start=float(p[h, 0]))
         lo = int(0.25 * (y1 - y0))
