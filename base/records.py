@@ -66,6 +66,7 @@ class IngestOutcome:
     warnings: tuple[str, ...] = ()
     outfit_id: str | None = None  # an outfit photo: the outfit recorded, or the one it repeats
     item_ids: tuple[str, ...] = ()  # an outfit photo: its pieces
+    regions: tuple[BandMatch, ...] = ()  # an outfit photo: each garment region and its item
 
     @property
     def message(self) -> str:

@@ -19,7 +19,7 @@ from core.views.item_edits import ItemForm, changed_fields
 from core.views.uploads import details, shared_warnings, summarise
 from core.wardrobe.batch import PhotoInput
 from core.wardrobe.service import Wardrobe
-from ui import resources
+from ui import outfit_review, resources
 from ui.actions import act, show_messages
 from ui.page import run_page
 from ui.text import plain
@@ -66,6 +66,7 @@ def upload_section(wardrobe: Wardrobe) -> None:
                              accept_multiple_files=True, key=f"uploader-{state.upload_round}")
     if st.button("Add to wardrobe", type="primary", disabled=not files, key="upload_go"):
         uploads = [PhotoInput.from_bytes(f.name, f.getvalue()) for f in files or []]
+        outfit_review.remember(uploads, outfit=mode == "outfits")
         bar = st.progress(0.0, text=f"Adding {len(uploads)} photo(s)…")
 
         def progress(done: int, total: int, filename: str) -> None:
@@ -89,6 +90,7 @@ def upload_section(wardrobe: Wardrobe) -> None:
             st.caption(f"For every photo: {plain(warning)}")
         st.dataframe([{"file": r.filename, "outcome": r.status, "details": details(r, shared)}
                       for r in results], hide_index=True, width="stretch")
+        outfit_review.show(wardrobe, results)
 
 
 # --- item detail ----------------------------------------------------------------------------
