@@ -16,6 +16,7 @@ $(VENV)/.installed: requirements.txt
 # (sha256 checked; nothing is downloaded when the file is already there).
 $(VENV)/share/what2wear/pose_landmark_full.tflite: $(VENV)/.installed core/photos/pose_model.py
 	$(PY) -m core.photos.pose_model --fetch
+	touch $@
 
 pose-model: $(VENV)/share/what2wear/pose_landmark_full.tflite
 

@@ -27,7 +27,7 @@ import sys
 import tempfile
 import threading
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -111,7 +111,14 @@ class Pose:
     visibility: np.ndarray  # (33,) probability that the point is visible (not occluded)
     presence: np.ndarray  # (33,) probability that the point lies inside the frame
     score: float  # pose presence
-    mask: np.ndarray  # (H, W) bool person mask from the model, in photo pixels
+    mask_logits: np.ndarray = field(repr=False)  # (256, 256) person mask logits of the model
+    roi: tuple[float, float, float] = (0.0, 0.0, 1.0)  # the square the model saw (cx, cy, side)
+    size: tuple[int, int] = (1, 1)  # the photo's width and height
+
+    @functools.cached_property
+    def mask(self) -> np.ndarray:
+        """(H, W) bool person mask in photo pixels; mapped back only when asked for."""
+        return _mask_in_photo(self.mask_logits, self.roi, self.size)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -177,7 +184,7 @@ class PoseModel:
             if score2 >= MIN_PRESENCE:
                 raw, score, mask, first = raw2, score2, mask2, second
         return Pose(raw[:BODY_LANDMARKS, :2], _sigmoid(raw[:BODY_LANDMARKS, 3]),
-                    _sigmoid(raw[:BODY_LANDMARKS, 4]), score, _mask_in_photo(mask, first, rgb.size))
+                    _sigmoid(raw[:BODY_LANDMARKS, 4]), score, mask, first, rgb.size)
 
 
 def _mask_in_photo(logits: np.ndarray, box: tuple[float, float, float],
