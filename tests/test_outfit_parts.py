@@ -148,6 +148,24 @@ def test_cli_prints_the_regions_as_json_and_saves_crops(
         "unsplash_01_06-bottom.png", "unsplash_01_06-top.png"]
 
 
+def test_cli_boxes_are_in_the_photos_own_pixels(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The photo is analysed at WHAT2WEAR_MAX_IMAGE_SIDE, the boxes are printed at its size."""
+    monkeypatch.setenv("WHAT2WEAR_POSE_MODEL", "")
+    monkeypatch.setenv("WHAT2WEAR_REMBG_MODEL", "none")
+    photo = str(FIXTURES / "unsplash_03_07.jpg")  # 575x900
+    assert cli_main(["outfit-parts", photo, "--json"]) == 0
+    full = json.loads(capsys.readouterr().out)
+    monkeypatch.setenv("WHAT2WEAR_MAX_IMAGE_SIDE", "450")
+    assert cli_main(["outfit-parts", photo, "--json"]) == 0
+    half = json.loads(capsys.readouterr().out)
+    assert set(half["parts"]) == set(full["parts"]) == {"top", "bottom", "shoes"}
+    for part, box in half["parts"].items():
+        assert box[2] <= 575 and box[3] <= 900
+        assert vertical_iou(tuple(box), tuple(full["parts"][part])) > 0.75, part
+
+
 def test_cli_falls_back_to_rows_with_a_note(
     cli_env: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -33,8 +33,8 @@ def outfit_parts(args: argparse.Namespace) -> int:
     settings = load_settings()
     try:
         data = read_photo(args.photo)
-        image = load_image(data, str(args.photo), max_pixels=settings.max_image_pixels,
-                           max_side=settings.max_image_side).image
+        loaded = load_image(data, str(args.photo), max_pixels=settings.max_image_pixels,
+                            max_side=settings.max_image_side)
     except ImageRejected as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -46,8 +46,11 @@ def outfit_parts(args: argparse.Namespace) -> int:
         model = load_pose_model(settings.pose_model)
     except PoseModelUnavailable as error:
         model, note = None, f"{ROWS_NOTE} ({error})"
+    image = loaded.image
     remover = BackgroundRemover(settings.rembg_model)
     regions = find_regions(remover.cut_out(image), model, note, photo=image)
+    # boxes in the photo's own pixels (upright), not in the copy downscaled for the analysis
+    shown = regions.as_json(scale=loaded.original_size[0] / image.width)
     if regions.note:
         print(f"note: {regions.note}", file=sys.stderr)
     if args.save is not None:
@@ -55,11 +58,11 @@ def outfit_parts(args: argparse.Namespace) -> int:
         for part, crop in regions.crops.items():
             crop.save(args.save / f"{args.photo.stem}-{part}.png")
     if args.json:
-        print(json.dumps(regions.as_json()))
+        print(json.dumps(shown))
         return 0
-    left, top, right, bottom = regions.person_box
+    left, top, right, bottom = shown["person"]  # type: ignore[misc]
     print(f"{args.photo}: {regions.method}; person {left},{top},{right},{bottom}")
-    for part, box in regions.boxes.items():
+    for part, box in shown["parts"].items():  # type: ignore[attr-defined]
         print(f"  {part:9s} {box[0]},{box[1]},{box[2]},{box[3]}")
     for part in regions.missing:
         print(f"  {part:9s} not in the photo")

@@ -59,9 +59,13 @@ class GarmentRegions:
     missing: tuple[str, ...]  # garments that could not be found (outside the frame)
     note: str | None = None  # shown to the person (why the result is less precise)
 
-    def as_json(self) -> dict[str, object]:
-        """The CLI's JSON shape: parts as [left, top, right, bottom]."""
-        return {"person": list(self.person_box), "parts": {k: list(v) for k, v in self.boxes.items()},
+    def as_json(self, scale: float = 1.0) -> dict[str, object]:
+        """The CLI's JSON shape: boxes as [left, top, right, bottom], multiplied by `scale`
+        (from the analysed image back to the photo's own pixels)."""
+        def box(b: Box) -> list[int]:
+            return [round(v * scale) for v in b]
+        return {"person": box(self.person_box),
+                "parts": {k: box(v) for k, v in self.boxes.items()},
                 "method": self.method, "missing": list(self.missing)}
 
 
