@@ -210,3 +210,16 @@ def test_ingest_without_the_model_uses_rows_and_warns(settings: Settings, tmp_pa
                                                "look.jpg")
         assert outcome.outfit_id is not None and outcome.regions_method == "rows"
         assert any("less precisely" in w and "--fetch" in w for w in outcome.warnings)
+
+
+def test_settings_page_says_where_the_pose_model_is_or_why_not(tmp_path: Path) -> None:
+    from base.config import load_settings
+    from core.views.settings import describe
+
+    def pose_line(value: str) -> str:
+        settings = dataclasses.replace(load_settings(home=tmp_path), pose_model=value)
+        return next(x.value for x in describe(settings) if x.variable == "WHAT2WEAR_POSE_MODEL")
+
+    assert pose_line("") == str(pm.default_model_path())
+    assert pose_line("none").startswith("off")
+    assert "missing (make pose-model)" in pose_line(str(tmp_path / "absent.tflite"))

@@ -213,7 +213,7 @@ def load_pose_model(setting: str) -> PoseModel | None:
         return None
     if not path.is_file():
         raise PoseModelUnavailable(
-            f"the pose model {path} is missing; run `make venv` (or `python -m "
+            f"the pose model {path} is missing; run `make pose-model` (or `python -m "
             "core.photos.pose_model --fetch`) to download it, or set WHAT2WEAR_POSE_MODEL")
     try:
         return _load(str(path.resolve()))
