@@ -56,15 +56,23 @@ def predicted(regions: GarmentRegions, part: str) -> Box | None:
     return None
 
 
-def load_labelled() -> list[tuple[str, CutOut, dict[str, Box | None]]]:
+def load_labelled(split: str | None = None) -> list[tuple[str, CutOut, dict[str, Box | None]]]:
+    """The labelled photos (of one split, "tuning" or "held-out", when given)."""
     labels = json.loads((FIXTURES / "labels.json").read_text())["photos"]
     out = []
     for name, entry in sorted(labels.items()):
+        if split is not None and entry.get("split") != split:
+            continue
         image = load_image((FIXTURES / name).read_bytes(), name, max_pixels=40_000_000,
                            max_side=2048).image
         cut = CutOut(image.convert("RGBA"), image, False)
         out.append((name, cut, {p: (tuple(entry[p]) if entry[p] else None) for p in PARTS}))
     return out
+
+
+def _splits() -> dict[str, str]:
+    labels = json.loads((FIXTURES / "labels.json").read_text())["photos"]
+    return {name: entry.get("split", "tuning") for name, entry in labels.items()}
 
 
 def score(results: dict[str, list[tuple[str, GarmentRegions, dict]]]) -> dict[str, dict]:
@@ -80,8 +88,9 @@ def score(results: dict[str, list[tuple[str, GarmentRegions, dict]]]) -> dict[st
                     continue
                 stats[part]["v"].append(vertical_iou(guess, truth[part]) if guess else 0.0)
                 stats[part]["b"].append(box_iou(guess, truth[part]) if guess else 0.0)
-        table[method] = {"parts": {p: (statistics.mean(s["v"]), statistics.mean(s["b"]),
-                                       len(s["v"])) for p, s in stats.items()},
+        table[method] = {"parts": {p: (statistics.mean(s["v"] or [0.0]),
+                                       statistics.mean(s["b"] or [0.0]), len(s["v"]))
+                                   for p, s in stats.items()},
                          "invented": invented}
     return table
 
@@ -120,17 +129,24 @@ def main() -> int:
             print(name, "rows", [None if v is None else round(v, 2) for v in rows_v],
                   "pose", [None if v is None else round(v, 2) for v in pose_v],
                   "missing", regions.missing, "parts", sorted(regions.boxes))
-    table = score(results)
-    print(f"{len(photos)} labelled photos, {args.threads} threads, best of {args.repeats}\n")
-    print("| garment | photos | rows: vertical IoU | pose: vertical IoU | rows: box IoU | "
-          "pose: box IoU |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for part in PARTS:
-        rv, rb, n = table["rows"]["parts"][part]
-        pv, pb, _ = table["pose"]["parts"][part]
-        print(f"| {part} | {n} | {rv:.2f} | {pv:.2f} | {rb:.2f} | {pb:.2f} |")
-    print(f"\ngarments not in the photo but invented: rows {table['rows']['invented']}, "
-          f"pose {table['pose']['invented']}")
+    print(f"{len(photos)} labelled photos, {args.threads} threads, best of {args.repeats}")
+    splits = {name: split for name, split in _splits().items()}
+    for title, keep in (("all photos", None), ("tuning photos (the rules were tuned on them)",
+                                               "tuning"),
+                        ("held-out photos (never used for tuning)", "held-out")):
+        subset = {m: [r for r in rows if keep is None or splits[r[0]] == keep]
+                  for m, rows in results.items()}
+        table = score(subset)
+        print(f"\n{title}: {len(subset['pose'])}\n")
+        print("| garment | photos | rows: vertical IoU | pose: vertical IoU | rows: box IoU | "
+              "pose: box IoU |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for part in PARTS:
+            rv, rb, n = table["rows"]["parts"][part]
+            pv, pb, _ = table["pose"]["parts"][part]
+            print(f"| {part} | {n} | {rv:.2f} | {pv:.2f} | {rb:.2f} | {pb:.2f} |")
+        print(f"\ngarments not in the photo but invented: rows {table['rows']['invented']}, "
+              f"pose {table['pose']['invented']}")
     print(f"pose method, seconds per photo: median {statistics.median(times):.3f}, "
           f"max {max(times):.3f} (of which one pose estimate: median "
           f"{statistics.median(model_times):.3f}; photos cut by the frame are estimated up to "

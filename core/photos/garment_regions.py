@@ -85,13 +85,14 @@ def find_regions(cutout: CutOut, model: pm.PoseModel | None,
         return rows_regions(cutout, note)
     photo = photo if photo is not None else cutout.rgba.convert("RGB")
     pose = model.estimate(photo)
-    if pose is not None and (_legs_unseen(pose) or _cut_by_frame(pose.mask)):
-        # the person runs off the bottom edge, or the legs are not to be seen: ask again with
-        # room below, so legs and feet that are not in the photo are placed outside it instead
-        # of squeezed into it; more room when even then no knee or ankle is seen
+    if pose is None or _legs_unseen(pose) or _cut_by_frame(pose.mask):
+        # nobody found, the person runs off the bottom edge, or the legs are not to be seen:
+        # ask again with room below, so legs and feet that are not in the photo are placed
+        # outside it instead of squeezed into it (a half body is often only found this way);
+        # more room when even then no knee is seen
         for extension in CUT_EXTENSIONS:
             pose = model.estimate(photo, extend_below=extension) or pose
-            if not _legs_unseen(pose):
+            if pose is not None and not _legs_unseen(pose):
                 break
     if pose is None:
         return rows_regions(cutout, "no body could be found in the photo, so it was cut into "
@@ -372,9 +373,9 @@ def _sole(mask: np.ndarray, xs: tuple[float, float], foot_bottom: float, foot: f
 
 
 def _legs_unseen(pose: pm.Pose) -> bool:
-    """True when the model sees neither knee nor ankle (it still places them somewhere)."""
-    legs = [pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE]
-    return bool(pose.visibility[legs].max() < MIN_VISIBLE)
+    """True when the model sees neither knee (it still places the legs somewhere, and may
+    then claim an ankle it cannot have seen below an unseen knee)."""
+    return bool(pose.visibility[[pm.L_KNEE, pm.R_KNEE]].max() < MIN_VISIBLE)
 
 
 def _cut_by_frame(mask: np.ndarray) -> bool:

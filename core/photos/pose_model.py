@@ -9,7 +9,7 @@ at another copy, or `none` switches the model off (outfit photos then fall back 
 rows). The interpreter is loaded once per process and per file.
 
 The model takes 1×256×256×3 floats in [0, 1] and returns 39 landmarks × (x, y, z, visibility,
-presence) in input pixels (visibility and presence as logits), a pose presence score and a
+presence) in input pixels (visibility and presence as logits), a pose presence probability and a
 256×256 person-mask logit map. We run it twice: on the whole photo padded to a square, then on
 a square around the body it found (the crop MediaPipe's own tracker feeds it), so a person
 small in the frame is still seen at the model's full resolution.
@@ -156,7 +156,9 @@ class PoseModel:
             self._interpreter.set_tensor(self._input, tensor)
             self._interpreter.invoke()
             raw = self._interpreter.get_tensor(self._landmarks).reshape(39, 5).copy()
-            score = float(_sigmoid(self._interpreter.get_tensor(self._score).ravel()[0]))
+            # already a probability (MediaPipe reads it without an activation), unlike the
+            # landmarks' visibility and presence, which are logits
+            score = float(np.clip(self._interpreter.get_tensor(self._score).ravel()[0], 0, 1))
             mask = self._interpreter.get_tensor(self._mask)[0, :, :, 0].copy()
         raw[:, 0] = raw[:, 0] / scale + left
         raw[:, 1] = raw[:, 1] / scale + top
@@ -173,16 +175,18 @@ class PoseModel:
         tall = height * (1 + extend_below)
         first = (width / 2, tall / 2, float(max(width, tall)))
         raw, score, mask = self._run(rgb, first)
-        if score < MIN_PRESENCE:
-            return None
         xy = raw[:BODY_LANDMARKS, :2]
         lo, hi = xy.min(axis=0), xy.max(axis=0)
         second = ((lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2,
                   float(max(hi - lo)) * ROI_SCALE)
-        if second[2] < first[2] * 0.9:  # small in the frame: look again, closer
+        # small in the frame, or not recognised in the whole photo (a small person often is
+        # not, though the landmarks already point at them): look again, closer
+        if second[2] < first[2] * 0.9 or score < MIN_PRESENCE:
             raw2, score2, mask2 = self._run(rgb, second)
             if score2 >= MIN_PRESENCE:
                 raw, score, mask, first = raw2, score2, mask2, second
+        if score < MIN_PRESENCE:
+            return None
         return Pose(raw[:BODY_LANDMARKS, :2], _sigmoid(raw[:BODY_LANDMARKS, 3]),
                     _sigmoid(raw[:BODY_LANDMARKS, 4]), score, mask, first, rgb.size)
 
