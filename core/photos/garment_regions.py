@@ -9,9 +9,11 @@ each garment's width row by row; and a change of colour along the body finds the
 - top: from just above the shoulders to the hem, searched around the hips (a tucked shirt ends
   above them, a long jacket below);
 - bottom: from that hem down to the ankles, or to a hem found on the thighs/knees (shorts);
-- shoes: around the ankles, heels and toes that lie inside the frame;
-- onepiece (instead of top and bottom): when the garment's colour runs on unbroken from the
-  chest to below the hips and no hem is found.
+- shoes: from the edge between shin and shoe above the ankles to the soles under the feet.
+
+A one-piece is not guessed from pixels: a dress and a top with a skirt of one colour look alike,
+and no dress is in the labelled set to measure a rule on. Ingest records a one-piece when the
+top region matches a one-piece of the wardrobe (core/wardrobe/ingest.py).
 
 A garment whose joints are outside the photo (cut at the knees: no shoes) is reported in
 `missing`, never invented. Without the pose model (switched off or not downloaded) the seed's
@@ -35,17 +37,12 @@ ROWS_NOTE = ("the pose model is unavailable, so outfit photos are cut into fixed
 MIN_VISIBLE = 0.5  # a landmark needs this presence (inside the frame) to be used
 EDGE_MARGIN = 0.01  # landmarks within this share of the photo's height of its bottom are cut off
 HEM_DISTANCE = 28.0  # colour difference (CIELAB-like, 0..~150) that counts as a hem
-ONEPIECE_DISTANCE = 14.0
-COLLAR = 0.26
+COLLAR = 0.26  # the top starts this share of the torso above the shoulder joints
 MIN_BELOW_HIPS = 0.45  # a bottom cut by the frame needs this share of the torso below the hips
 SHOE_RISE = 0.45  # without a visible edge, shoes start this share of a foot above the ankles
-SOLE_REACH = 0.8  # soles are looked for down to this share of a foot below the feet  # the top starts this share of the torso above the shoulder joints (the collar)
-# A dress cannot be told from a top and a skirt of one colour by pixels alone, and no dress is
-# in the labelled set to measure a rule on: off until one is. Ingest still records a one-piece
-# when the top region matches a one-piece item of the wardrobe.
-DETECT_ONEPIECE = False
+SOLE_REACH = 0.8  # soles are looked for down to this share of a foot below the feet
 CUT_EXTENSIONS = (0.6, 1.2)  # room added below a photo that cuts the person off, in turn
-CUT_EDGE_SHARE = 0.04  # person pixels in the bottom rows above this share of the width: cut  # chest and thigh closer than this, with no hem: one garment
+CUT_EDGE_SHARE = 0.04  # person pixels in the bottom rows above this share of the width: cut
 
 
 @dataclass(frozen=True)
@@ -54,7 +51,7 @@ class GarmentRegions:
 
     method: str  # "pose" | "rows"
     person_box: Box
-    boxes: dict[str, Box]  # part -> box; parts are top/bottom/shoes, or onepiece/shoes
+    boxes: dict[str, Box]  # part ("top", "bottom", "shoes") -> box
     crops: dict[str, Image.Image]
     missing: tuple[str, ...]  # garments that could not be found (outside the frame)
     note: str | None = None  # shown to the person (why the result is less precise)
@@ -213,9 +210,7 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     torso = max(8.0, hip_est - shoulder)
     top_y0 = int(max(0, shoulder - COLLAR * torso))
     knee = y_of(pm.L_KNEE, pm.R_KNEE)
-    hem, hem_found = _top_hem(lab, mask, p, hip_est, knee, torso, height)
-    mid_x = float(np.mean(p[[pm.L_SHOULDER, pm.R_SHOULDER, pm.L_HIP, pm.R_HIP], 0]))
-    half = max(3.0, 0.18 * abs(p[pm.L_HIP, 0] - p[pm.R_HIP, 0]) + 0.05 * torso)
+    hem = _top_hem(lab, mask, p, hip_est, knee, torso, height)
 
     ankle_ids = [i for i in (pm.L_ANKLE, pm.R_ANKLE) if inside[i]]
     ankle = max(p[i, 1] for i in ankle_ids) if ankle_ids else None  # the lower foot
@@ -223,16 +218,6 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     for side in ((pm.L_ANKLE, pm.L_HEEL, pm.L_TOE), (pm.R_ANKLE, pm.R_HEEL, pm.R_TOE)):
         if max(pose.visibility[i] for i in side) >= MIN_VISIBLE:  # a hidden foot is guessed
             feet += [i for i in side if inside[i]]
-
-    onepiece = False
-    if DETECT_ONEPIECE and not hem_found and hip is not None and knee is not None:
-        chest = _profile(lab, mask, mid_x - half, mid_x + half, int(shoulder + 0.2 * torso),
-                         int(shoulder + 0.6 * torso))
-        thigh = _profile(lab, mask, mid_x - half, mid_x + half, int(hip + 0.15 * torso),
-                         int(hip + 0.45 * torso))
-        if not (np.isnan(chest).all() or np.isnan(thigh).all()):
-            gap = float(np.linalg.norm(np.nanmedian(chest, axis=0) - np.nanmedian(thigh, axis=0)))
-            onepiece = gap < ONEPIECE_DISTANCE and _legs_joined(mask, p, hip, knee)
 
     arms = x_range(pm.L_SHOULDER, pm.R_SHOULDER, pm.L_ELBOW, pm.R_ELBOW, pm.L_HIP, pm.R_HIP)
     top_box = (*_extent(mask, top_y0, hem, arms), hem)
@@ -277,13 +262,9 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     if shoes_box is None:
         missing.append("shoes")
 
-    if onepiece and bottom_box is not None:
-        boxes["onepiece"] = (min(top_box[0], bottom_box[0]), top_box[1],
-                             max(top_box[2], bottom_box[2]), bottom_box[3])
-    else:
-        boxes["top"] = top_box
-        if bottom_box is not None:
-            boxes["bottom"] = bottom_box
+    boxes["top"] = top_box
+    if bottom_box is not None:
+        boxes["bottom"] = bottom_box
     if shoes_box is not None:
         boxes["shoes"] = shoes_box
     boxes = {k: _clip(v, width, height) for k, v in boxes.items()}
@@ -293,14 +274,14 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
 
 
 def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
-             knee: float | None, torso: float, height: int) -> tuple[int, bool]:
+             knee: float | None, torso: float, height: int) -> int:
     """Where the top ends: the row above which the body does not look like the thighs and
     below which it does (a change point against the thigh's colour, over the hips' width),
     searched from well above the hips (a cropped top) to the upper thigh (a long jacket).
     Without a clear change (one colour head to toe) the hem is put just below the hips."""
     fallback = int(min(height, hip + 0.12 * torso))
     if knee is None or knee - hip < 0.3 * torso:
-        return fallback, False
+        return fallback
     xs = p[[pm.L_HIP, pm.R_HIP], 0]
     x0, x1 = float(xs.min() - 0.12 * torso), float(xs.max() + 0.12 * torso)
     start, stop = int(hip - 0.45 * torso), int(hip + 0.75 * (knee - hip))
@@ -308,12 +289,12 @@ def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
     ref_rows = _profile(lab, mask, x0, x1, int(hip + 0.55 * (knee - hip)),
                         int(hip + 0.9 * (knee - hip)))
     if np.isnan(ref_rows).all():
-        return fallback, False
+        return fallback
     ref = np.nanmedian(ref_rows, axis=0)
     dist = np.linalg.norm(prof - ref, axis=1)
     valid = ~np.isnan(dist)
     if valid.sum() < 8:
-        return fallback, False
+        return fallback
     near = np.where(valid, dist, 0.0)  # cost of calling a row "bottom"
     far = np.where(valid, np.maximum(0.0, HEM_DISTANCE - dist), 0.0)  # ... "top"
     cost = np.concatenate([[0], np.cumsum(far)]) + (near.sum() - np.concatenate(
@@ -322,8 +303,8 @@ def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
     span = max(4, int(0.15 * torso))  # the top just above the hem must be unlike the thighs
     above = dist[max(0, cut - span):cut][valid[max(0, cut - span):cut]]
     if above.size < span // 2 or np.median(above) < HEM_DISTANCE:
-        return fallback, False  # the top looks like the thighs: no hem to see
-    return int(min(height, start + cut)), True
+        return fallback  # the top looks like the thighs: no hem to see
+    return int(min(height, start + cut))
 
 
 def _shoe_top(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], foot_top: float,
@@ -382,17 +363,6 @@ def _cut_by_frame(mask: np.ndarray) -> bool:
     """True when the person mask runs into the photo's bottom edge (feet outside the frame)."""
     rows = mask[-max(2, mask.shape[0] // 100):]
     return bool(rows.mean() > CUT_EDGE_SHARE)
-
-
-def _legs_joined(mask: np.ndarray, p: np.ndarray, hip: float, knee: float) -> bool:
-    """True when the space between the knees is covered (a skirt or dress), not a gap."""
-    y = int((hip + 2 * knee) / 3)
-    if not 0 <= y < mask.shape[0]:
-        return False
-    a, b = sorted((int(p[pm.L_KNEE, 0]), int(p[pm.R_KNEE, 0])))
-    if b - a < 4:
-        return False
-    return bool(mask[y, a:b].mean() > 0.95)
 
 
 def _leg_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, inside: np.ndarray,
