@@ -55,6 +55,7 @@ class GarmentRegions:
     crops: dict[str, Image.Image]
     missing: tuple[str, ...]  # garments that could not be found (outside the frame)
     note: str | None = None  # shown to the person (why the result is less precise)
+    person_found: bool = True  # False: rows cut from the whole photo (no person separated)
 
     def as_json(self, scale: float = 1.0) -> dict[str, object]:
         """The CLI's JSON shape: boxes as [left, top, right, bottom], multiplied by `scale`
@@ -70,7 +71,8 @@ def rows_regions(cutout: CutOut, note: str | None = ROWS_NOTE) -> GarmentRegions
     """The seed's fixed rows, as regions (the fallback without a pose model)."""
     bands = cut_bands(cutout)
     crops = {"top": bands.top, "bottom": bands.bottom, "shoes": bands.shoes}
-    return GarmentRegions("rows", bands.person_box, dict(bands.boxes), crops, (), note)
+    return GarmentRegions("rows", bands.person_box, dict(bands.boxes), crops, (), note,
+                          bands.person_found)
 
 
 def find_regions(cutout: CutOut, model: pm.PoseModel | None,

@@ -36,12 +36,12 @@ log = logging.getLogger(__name__)
 # threshold 0.95); 0.85 is a first guess until labelled pairs measure it.
 BAND_MATCH_THRESHOLD = 0.85
 NEAR_DUPLICATE_CANDIDATES = 5
-BAND_SLOTS: tuple[str, ...] = (TOP, ONEPIECE, BOTTOM, SHOES)  # garment regions, matching order
+BAND_SLOTS: tuple[str, ...] = (TOP, BOTTOM, SHOES)  # garment regions, in matching order
 # Categories a band may match. The top band may be a one-piece: if it matches one, the outfit
 # gets slot "onepiece" and the bottom band is not used. A new item made from a band takes the
 # band's name as its category.
 BAND_CATEGORIES: dict[str, tuple[str, ...]] = {
-    TOP: (TOP, ONEPIECE), ONEPIECE: (ONEPIECE, TOP), BOTTOM: (BOTTOM,), SHOES: (SHOES,),
+    TOP: (TOP, ONEPIECE), BOTTOM: (BOTTOM,), SHOES: (SHOES,),
 }
 
 
@@ -92,10 +92,10 @@ def ingest_outfit_photo(stores: WardrobeStores, data: bytes, filename: str) -> O
     """Record a full-body "what I wore" photo as an outfit (source "photo").
 
     The background is removed and the garments found from the body's joints
-    (core/photos/garment_regions.py: top, bottom, shoes, or a one-piece; the seed's fixed rows
-    of core/photos/bodycrop.py when the pose model is unavailable, with a warning saying so).
-    A garment outside the frame is left out and named in `missing`. Each region is matched to the most similar existing
-    item of its categories (BAND_CATEGORIES) when the cosine reaches BAND_MATCH_THRESHOLD,
+    (core/photos/garment_regions.py: top, bottom, shoes; the seed's fixed rows of
+    core/photos/bodycrop.py when the pose model is unavailable, with a warning saying so). A
+    garment outside the frame is left out and named in `missing`. Each region is matched to
+    the most similar existing item of its categories (BAND_CATEGORIES) when the cosine reaches BAND_MATCH_THRESHOLD,
     else it becomes a new item (its original is the band's crop). Needs the encoder and the
     vector index: without either, bands could not be matched and every photo would duplicate
     the wardrobe, so the photo is refused and nothing is written. A photo whose exact bytes
@@ -127,6 +127,9 @@ def ingest_outfit_photo(stores: WardrobeStores, data: bytes, filename: str) -> O
         warnings.append(stores.remover.message or "background removal found no person")
     if regions.note and (model is not None or stores.pose_message):
         warnings.append(regions.note)
+    if not regions.person_found:
+        warnings.append("no person could be separated from the background; bands were "
+                        "cut from the whole photo")
     if regions.missing:
         warnings.append(f"not in the photo, so not recorded: {', '.join(regions.missing)}")
     slots = tuple(s for s in BAND_SLOTS if s in regions.boxes)
