@@ -67,6 +67,7 @@ class IngestOutcome:
     warnings: tuple[str, ...] = ()
     outfit_id: str | None = None  # an outfit photo: the outfit recorded, or the one it repeats
     item_ids: tuple[str, ...] = ()  # an outfit photo: its pieces
+    regions: tuple[BandMatch, ...] = ()  # an outfit photo: each garment region and its item
 
     @property
     def message(self) -> str:
@@ -82,6 +83,7 @@ class BandMatch:
     item_id: str
     matched: bool  # True: an existing item; False: a new item made from the band crop
     similarity: float | None  # cosine to the matched item (best candidate when not matched)
+    box: tuple[int, int, int, int] | None = None  # the region in the photo (left, top, right, bottom)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ class OutfitPhotoOutcome:
     bands: tuple[BandMatch, ...] = ()
     warnings: tuple[str, ...] = ()
     duplicate_of: str | None = None  # the outfit already recorded from this very photo
+    regions_method: str = ""  # "pose" (garments found from the body) or "rows" (fixed rows)
+    missing: tuple[str, ...] = ()  # garments not in the photo (say, shoes of a photo cut at the knees)
 
     @property
     def status(self) -> str:

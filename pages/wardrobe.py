@@ -31,7 +31,7 @@ from core.views.uploads import (
 )
 from core.wardrobe.batch import PhotoInput
 from core.wardrobe.service import Wardrobe
-from ui import resources
+from ui import outfit_review, resources
 from ui.actions import act, show_messages
 from ui.page import run_page
 from ui.text import plain
@@ -81,6 +81,7 @@ def upload_section(wardrobe: Wardrobe) -> None:
         # The bytes and the options are copied into the job now: the batch runs on the app's
         # worker, and nothing changed on this page later reaches it.
         photos = [PhotoInput.from_bytes(f.name, f.getvalue()) for f in files or []]
+        outfit_review.remember(photos, outfit=mode == "outfits")  # to draw their regions after
         submit_upload(resources.jobs(), wardrobe, photos, outfit=mode == "outfits",
                       category=None if category == AUTO else category)
         state.upload_round += 1  # a fresh, empty uploader for the next batch
@@ -155,6 +156,7 @@ def finished_job(wardrobe: Wardrobe, job: JobSnapshot, all_items: list[ItemRecor
             st.caption(f"For every photo: {plain(warning)}")
         st.table([{"file": r.filename, "outcome": r.status, "details": details(r, shared)}
                   for r in results])
+        outfit_review.show(wardrobe, results)
         review_step(wardrobe, job, all_items)
         st.button("Done with this batch", key=f"dismiss-{job.id}", icon=":material/done_all:",
                   on_click=act, args=("Closing the batch", dismiss_job, job.id))

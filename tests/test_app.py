@@ -391,6 +391,31 @@ def test_outfit_photos_are_uploaded_as_outfits(empty: Settings) -> None:
         assert len(photos) == 1 and len(photos[0].items) >= 2
 
 
+def test_outfit_upload_shows_the_regions_and_a_region_can_be_dropped(
+    empty: Settings, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WHAT2WEAR_POSE_MODEL", "")  # the real pose model, on a real photo
+    photo = (Path(__file__).parent / "fixtures" / "outfits" / "unsplash_03_07.jpg").read_bytes()
+    at = open_app("Wardrobe")
+    at.radio(key="upload_mode").set_value("outfits").run()
+    at.file_uploader[0].set_value(("walk.jpg", photo, "image/jpeg")).run()
+    at.button(key="upload_go").click().run()
+    assert_clean(at)
+    assert "What was taken from your outfit photos" in texts(at)
+    drops = [b for b in at.button if b.key and b.key.endswith("-drop")]
+    assert len(drops) == 3
+    assert plain("walk.jpg") in [c for image in at.get("image") for c in image.captions]
+    shoes = next(b for b in drops if "-shoes-" in b.key)
+    shoes.click().run()
+    assert_clean(at)
+    assert any("no longer part of this outfit" in m.value for m in at.success)
+    assert len([b for b in at.button if b.key and b.key.endswith("-drop")]) == 2
+    with reopen(empty) as wardrobe:
+        [outfit] = wardrobe.outfits(source="photo")
+        assert set(outfit.items) == {"top", "bottom"}
+        assert len(wardrobe.items()) == 3  # the dropped region's item is kept
+
+
 # --- populated wardrobe ---------------------------------------------------------------------
 
 def test_wardrobe_page_gallery_filters_and_literal_names(populated: Settings) -> None:

@@ -104,4 +104,4 @@ def _outfit_outcome(filename: str, result: OutfitPhotoOutcome) -> IngestOutcome:
     reason = (f"outfit {result.outfit_id}: {matched} band(s) matched existing items, "
               f"{len(result.bands) - matched} new")
     return IngestOutcome(filename, "added", None, reason, warnings=result.warnings,
-                         outfit_id=result.outfit_id, item_ids=pieces)
+                         outfit_id=result.outfit_id, item_ids=pieces, regions=result.bands)

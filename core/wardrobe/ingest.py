@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from base.records import BandMatch, IngestOutcome, OutfitPhotoOutcome
 from base.vocabulary import BOTTOM, CATEGORIES, ONEPIECE, SHOES, TOP, UNKNOWN_CATEGORY
 from core.photos.background import CutOut
-from core.photos.bodycrop import cut_bands
+from core.photos.garment_regions import ROWS_NOTE, find_regions
 from core.photos.images import ImageRejected, LoadedImage, image_bytes, sha256_hex
 from core.photos.item_builder import original_name, prepare_from_cutout, prepare_item
 from core.wardrobe.outfit_log import new_outfit_row
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 # threshold 0.95); 0.85 is a first guess until labelled pairs measure it.
 BAND_MATCH_THRESHOLD = 0.85
 NEAR_DUPLICATE_CANDIDATES = 5
-BAND_SLOTS: tuple[str, ...] = (TOP, BOTTOM, SHOES)  # bodycrop's bands
+BAND_SLOTS: tuple[str, ...] = (TOP, BOTTOM, SHOES)  # garment regions, in matching order
 # Categories a band may match. The top band may be a one-piece: if it matches one, the outfit
 # gets slot "onepiece" and the bottom band is not used. A new item made from a band takes the
 # band's name as its category.
@@ -94,9 +94,11 @@ def ingest_bytes(
 def ingest_outfit_photo(stores: WardrobeStores, data: bytes, filename: str) -> OutfitPhotoOutcome:
     """Record a full-body "what I wore" photo as an outfit (source "photo").
 
-    The background is removed, the person's box found and cut into the seed's top / bottom
-    / shoes bands (core/photos/bodycrop.py). Each band is matched to the most similar existing
-    item of its categories (BAND_CATEGORIES) when the cosine reaches BAND_MATCH_THRESHOLD,
+    The background is removed and the garments found from the body's joints
+    (core/photos/garment_regions.py: top, bottom, shoes; the seed's fixed rows of
+    core/photos/bodycrop.py when the pose model is unavailable, with a warning saying so). A
+    garment outside the frame is left out and named in `missing`. Each region is matched to
+    the most similar existing item of its categories (BAND_CATEGORIES) when the cosine reaches BAND_MATCH_THRESHOLD,
     else it becomes a new item (its original is the band's crop). Needs the encoder and the
     vector index: without either, bands could not be matched and every photo would duplicate
     the wardrobe, so the photo is refused and nothing is written. A photo whose exact bytes
@@ -120,22 +122,30 @@ def ingest_outfit_photo(stores: WardrobeStores, data: bytes, filename: str) -> O
             f"unavailable ({stores.encoder_message}); try again once it is installed",
         )
     cut = stores.remover.cut_out(loaded.image)
-    bands = cut_bands(cut)
+    model = stores.pose_model
+    note = ROWS_NOTE + (f" ({stores.pose_message})" if stores.pose_message else "")
+    regions = find_regions(cut, model, note, photo=loaded.image)
     warnings: list[str] = []
     if not cut.removed:
         warnings.append(stores.remover.message or "background removal found no person")
-    if not bands.person_found:
+    if regions.note and (model is not None or stores.pose_message):
+        warnings.append(regions.note)
+    if not regions.person_found:
         warnings.append("no person could be separated from the background; bands were "
                         "cut from the whole photo")
-    crops = {"top": bands.top, "bottom": bands.bottom, "shoes": bands.shoes}
-    vectors = encoder.encode_images([crops[s] for s in BAND_SLOTS])
+    if regions.missing:
+        warnings.append(f"not in the photo, so not recorded: {', '.join(regions.missing)}")
+    slots = tuple(s for s in BAND_SLOTS if s in regions.boxes)
+    crops = regions.crops
+    vectors = encoder.encode_images([crops[s] for s in slots])
     with stores.write_lock:
         recorded = _outfit_by_photo_sha(stores, loaded.sha256)
         if recorded is not None:  # recorded by a concurrent upload meanwhile
             return _duplicate_outfit(filename, recorded)
         matches: list[BandMatch] = []
         new_items: list[NewItem] = []
-        for slot, vector in zip(BAND_SLOTS, vectors, strict=True):
+        for slot, vector in zip(slots, vectors, strict=True):
+            box = regions.boxes[slot]
             if slot == "bottom" and any(m.slot == ONEPIECE for m in matches):
                 continue  # the one-piece worn covers the bottom band too
             try:
@@ -155,9 +165,12 @@ def ingest_outfit_photo(stores: WardrobeStores, data: bytes, filename: str) -> O
             best = hits[0] if hits else None
             if best is not None and best[1] >= BAND_MATCH_THRESHOLD:
                 matched_slot = _category_of(stores, best[0]) if slot == "top" else slot
-                matches.append(BandMatch(matched_slot, best[0], True, best[1]))
+                if matched_slot == ONEPIECE and BOTTOM in regions.boxes:  # covers both regions
+                    below = regions.boxes[BOTTOM]
+                    box = (min(box[0], below[0]), box[1], max(box[2], below[2]), below[3])
+                matches.append(BandMatch(matched_slot, best[0], True, best[1], box))
                 continue
-            new = _band_item(stores, loaded, cut, bands.boxes[slot], crops[slot], vector, slot,
+            new = _band_item(stores, loaded, cut, box, crops[slot], vector, slot,
                              [q.row.name for q in new_items])
             if any(q.row.sha256 == new.row.sha256 for q in new_items):
                 # two bands cut to the same pixels: a tiny or blank photo, no outfit to read
@@ -169,10 +182,10 @@ def ingest_outfit_photo(stores: WardrobeStores, data: bytes, filename: str) -> O
                 )
             existing = _existing_by_sha(stores, new.row.sha256)
             if existing is not None:  # the very same crop was stored before
-                matches.append(BandMatch(slot, existing, True, None))
+                matches.append(BandMatch(slot, existing, True, None, box))
                 continue
             new_items.append(new)
-            matches.append(BandMatch(slot, new.row.id, False, best[1] if best else None))
+            matches.append(BandMatch(slot, new.row.id, False, best[1] if best else None, box))
         items = {m.slot: m.item_id for m in matches}
         outfit_id = uuid.uuid4().hex
 
@@ -181,7 +194,8 @@ def ingest_outfit_photo(stores: WardrobeStores, data: bytes, filename: str) -> O
                                        photo_sha256=loaded.sha256))
 
         warnings += write_new_items(stores, new_items, also=add_outfit)
-    return OutfitPhotoOutcome(filename, outfit_id, items, "", tuple(matches), tuple(warnings))
+    return OutfitPhotoOutcome(filename, outfit_id, items, "", tuple(matches), tuple(warnings),
+                              regions_method=regions.method, missing=regions.missing)
 
 
 def _duplicate(filename: str, existing: str | None) -> IngestOutcome:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from base.records import OUTFIT_SOURCES, OutfitRecord
-from base.vocabulary import ONEPIECE, OUTFIT_SLOTS, SLOTS, UNKNOWN_CATEGORY
+from base.vocabulary import ONEPIECE, OUTFIT_SLOTS, SLOT_OF_CATEGORY, SLOTS, UNKNOWN_CATEGORY
 from core.wardrobe.stores import WardrobeStores, item_row
 from db.mapping import embedding_from_bytes, outfit_record, utc_now
 from db.schema import Feedback, Item, Outfit, OutfitItem, Wear
@@ -66,6 +66,32 @@ def save_outfit(
             uuid.uuid4().hex, slots, source, None if score is None else float(score), saved
         )
         session.add(outfit)
+        session.flush()
+        return outfit_record(outfit)
+
+
+def set_outfit_slot(
+    stores: WardrobeStores, outfit_id: str, slot: str, item_id: str | None
+) -> OutfitRecord:
+    """Put `item_id` into the outfit in place of what `slot` held (the slot follows the new
+    item's category: a dress given for a top region fills "onepiece"), or empty the slot
+    (None). The person correcting an outfit photo; the result is validated like a new outfit
+    (ValueError / KeyError say why) and nothing changes when it is refused."""
+    with stores.write_lock, stores.sessions.begin() as session:
+        outfit = outfit_row(session, outfit_id)
+        items = {link.slot: link.item_id for link in outfit.items}
+        if slot not in items:
+            raise KeyError(f"outfit {outfit_id} has nothing in slot {slot!r}")
+        del items[slot]
+        if item_id is not None:
+            category = item_row(session, item_id).category
+            items[SLOT_OF_CATEGORY.get(category, slot)] = item_id
+        if not items:
+            raise ValueError("an outfit needs at least one item; delete the outfit instead")
+        slots = _validated_slots(items, session)
+        outfit.items.clear()
+        session.flush()
+        outfit.items.extend(OutfitItem(slot=s, item_id=i) for s, i in slots.items())
         session.flush()
         return outfit_record(outfit)
 

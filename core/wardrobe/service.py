@@ -340,6 +340,10 @@ class Wardrobe:
         """Record an outfit. A one-piece given in slot "top" is stored under "onepiece"."""
         return outfit_log.save_outfit(self._stores, items, source, score, saved)
 
+    def set_outfit_item(self, outfit_id: str, slot: str, item_id: str | None) -> OutfitRecord:
+        """Correct an outfit: another item in place of `slot`'s, or (None) the slot emptied."""
+        return outfit_log.set_outfit_slot(self._stores, outfit_id, slot, item_id)
+
     def outfits(self, source: str | None = None, saved_only: bool = False) -> list[OutfitRecord]:
         """Outfits, newest first."""
         return outfit_log.list_outfits(self._stores, source, saved_only)

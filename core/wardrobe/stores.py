@@ -18,6 +18,7 @@ from base.config import Settings
 from core.photos.background import BackgroundRemover
 from core.photos.encoder import EncoderUnavailable, FashionEncoder, load_encoder
 from core.photos.images import LoadedImage, load_image
+from core.photos.pose_model import PoseModel, PoseModelUnavailable, load_pose_model
 from db.files import ImageFiles
 from db.schema import Item
 from db.vectors import VectorStore
@@ -39,6 +40,9 @@ class WardrobeStores:
     items_revision: int = 0
     _encoder: FashionEncoder | None = None
     _encoder_tried: bool = False
+    pose_message: str | None = None
+    _pose: PoseModel | None = None
+    _pose_tried: bool = False
 
     def note_item_change(self) -> None:
         """Count one more (possible) change to the items; see `items_revision`."""
@@ -78,6 +82,20 @@ class WardrobeStores:
                         f"Encoder unavailable, photos are kept as 'pending embedding': {detail}"
                     )
         return self._encoder
+
+    @property
+    def pose_model(self) -> PoseModel | None:
+        """The pose model for outfit photos, loaded on first use; None (with `pose_message`
+        saying why, unless it was switched off) when it cannot be used: outfit photos are then
+        cut into the seed's rows."""
+        with self.write_lock:
+            if not self._pose_tried:
+                self._pose_tried = True
+                try:
+                    self._pose = load_pose_model(self.settings.pose_model)
+                except PoseModelUnavailable as error:
+                    self.pose_message = str(error)
+        return self._pose
 
     def require_encoder(self) -> FashionEncoder:
         """The encoder, for actions that cannot run without it (EncoderUnavailable otherwise)."""

@@ -1,0 +1,158 @@
+"""Garment regions of outfit photos: the seed's rows against the pose model, on labelled photos.
+
+For every photo in tests/fixtures/outfits (labels.json: hand-labelled boxes, null = not in the
+frame) both methods cut the photo, and per garment we report the vertical IoU (overlap of the
+row spans: what matters most for which garment a crop shows), the box IoU, how many garments
+that are not in the photo were invented, and the time per photo of the pose method (model
+load excluded: it happens once per process). A garment the method reports missing counts as
+IoU 0 where the label has it. A one-piece is scored as top and as bottom.
+
+    .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
+
+Background removal is off here (the rembg weights are not on every machine); the pose method
+then takes the person's width from the pose model's own mask.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.photos import pose_model as pm
+from core.photos.background import CutOut
+from core.photos.garment_regions import PARTS, GarmentRegions, find_regions
+from core.photos.images import load_image
+
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
+Box = tuple[int, int, int, int]
+
+
+def vertical_iou(a: Box, b: Box) -> float:
+    inter = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = max(a[3], b[3]) - min(a[1], b[1])
+    return inter / union if union > 0 else 0.0
+
+
+def box_iou(a: Box, b: Box) -> float:
+    w = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def predicted(regions: GarmentRegions, part: str) -> Box | None:
+    if part in regions.boxes:
+        return regions.boxes[part]
+    if part in ("top", "bottom") and "onepiece" in regions.boxes:
+        return regions.boxes["onepiece"]
+    return None
+
+
+def load_labelled(split: str | None = None) -> list[tuple[str, CutOut, dict[str, Box | None]]]:
+    """The labelled photos (of one split, "tuning" or "held-out", when given)."""
+    labels = json.loads((FIXTURES / "labels.json").read_text())["photos"]
+    out = []
+    for name, entry in sorted(labels.items()):
+        if split is not None and entry.get("split") != split:
+            continue
+        image = load_image((FIXTURES / name).read_bytes(), name, max_pixels=40_000_000,
+                           max_side=2048).image
+        cut = CutOut(image.convert("RGBA"), image, False)
+        out.append((name, cut, {p: (tuple(entry[p]) if entry[p] else None) for p in PARTS}))
+    return out
+
+
+def _splits() -> dict[str, str]:
+    labels = json.loads((FIXTURES / "labels.json").read_text())["photos"]
+    return {name: entry.get("split", "tuning") for name, entry in labels.items()}
+
+
+def score(results: dict[str, list[tuple[str, GarmentRegions, dict]]]) -> dict[str, dict]:
+    table: dict[str, dict] = {}
+    for method, rows in results.items():
+        stats: dict[str, dict[str, list[float]]] = {p: {"v": [], "b": []} for p in PARTS}
+        invented = 0
+        for _name, regions, truth in rows:
+            for part in PARTS:
+                guess = predicted(regions, part)
+                if truth[part] is None:
+                    invented += guess is not None
+                    continue
+                stats[part]["v"].append(vertical_iou(guess, truth[part]) if guess else 0.0)
+                stats[part]["b"].append(box_iou(guess, truth[part]) if guess else 0.0)
+        table[method] = {"parts": {p: (statistics.mean(s["v"] or [0.0]),
+                                       statistics.mean(s["b"] or [0.0]), len(s["v"]))
+                                   for p, s in stats.items()},
+                         "invented": invented}
+    return table
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--per-photo", action="store_true")
+    args = parser.parse_args()
+    model = pm.PoseModel(pm.configured_path("") or pm.default_model_path(), threads=args.threads)
+    photos = load_labelled()
+    results: dict[str, list] = {"rows": [], "pose": []}
+    times: list[float] = []
+    model_times: list[float] = []  # one pose estimate (1-2 model passes) of the whole photo
+    for name, cut, truth in photos:
+        results["rows"].append((name, find_regions(cut, None), truth))
+        best = float("inf")
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            regions = find_regions(cut, model)
+            best = min(best, time.perf_counter() - start)
+        times.append(best)
+        one = float("inf")
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            model.estimate(cut.on_white)
+            one = min(one, time.perf_counter() - start)
+        model_times.append(one)
+        results["pose"].append((name, regions, truth))
+        if args.per_photo:
+            rows_v = [vertical_iou(predicted(results["rows"][-1][1], p), truth[p])
+                      if truth[p] and predicted(results["rows"][-1][1], p) else None for p in PARTS]
+            pose_v = [vertical_iou(predicted(regions, p), truth[p])
+                      if truth[p] and predicted(regions, p) else None for p in PARTS]
+            print(name, "rows", [None if v is None else round(v, 2) for v in rows_v],
+                  "pose", [None if v is None else round(v, 2) for v in pose_v],
+                  "missing", regions.missing, "parts", sorted(regions.boxes))
+    print(f"{len(photos)} labelled photos, {args.threads} threads, best of {args.repeats}")
+    splits = {name: split for name, split in _splits().items()}
+    for title, keep in (("all photos", None), ("tuning photos (the rules were tuned on them)",
+                                               "tuning"),
+                        ("held-out photos (never used for tuning)", "held-out")):
+        subset = {m: [r for r in rows if keep is None or splits[r[0]] == keep]
+                  for m, rows in results.items()}
+        table = score(subset)
+        print(f"\n{title}: {len(subset['pose'])}\n")
+        print("| garment | photos | rows: vertical IoU | pose: vertical IoU | rows: box IoU | "
+              "pose: box IoU |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for part in PARTS:
+            rv, rb, n = table["rows"]["parts"][part]
+            pv, pb, _ = table["pose"]["parts"][part]
+            print(f"| {part} | {n} | {rv:.2f} | {pv:.2f} | {rb:.2f} | {pb:.2f} |")
+        print(f"\ngarments not in the photo but invented: rows {table['rows']['invented']}, "
+              f"pose {table['pose']['invented']}")
+    print(f"pose method, seconds per photo: median {statistics.median(times):.3f}, "
+          f"max {max(times):.3f} (of which one pose estimate: median "
+          f"{statistics.median(model_times):.3f}; photos cut by the frame are estimated up to "
+          f"3 times); load average at the end {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

