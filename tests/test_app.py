@@ -400,6 +400,7 @@ def test_outfit_upload_shows_the_regions_and_a_region_can_be_dropped(
     at.radio(key="upload_mode").set_value("outfits").run()
     at.file_uploader[0].set_value(("walk.jpg", photo, "image/jpeg")).run()
     at.button(key="upload_go").click().run()
+    run_until(at, batch_done)
     assert_clean(at)
     assert "What was taken from your outfit photos" in texts(at)
     drops = [b for b in at.button if b.key and b.key.endswith("-drop")]
