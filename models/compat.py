@@ -353,6 +353,10 @@ def load_model(spec: str | Path) -> CompatModel:
     folder = Path(spec).expanduser()
     if not folder.is_dir():
         raise ModelLoadError(f"{folder}: no such model folder (or use 'identity')")
+    if (folder / "personal.json").is_file():  # a personal layer over a base (models/personal.py)
+        from models.personal import load_personal
+
+        return load_personal(folder)
     meta = _read_config(folder / CONFIG_FILE)
     try:
         config = ModelConfig.from_dict(meta["model"])

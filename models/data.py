@@ -102,7 +102,24 @@ def validate_outfits(data: OutfitSet, source: str) -> OutfitSet:
 
 
 def load_npz(path: str | Path) -> OutfitSet:
-    """`.npz` with `vectors` (N, K, D), optional `mask` (N, K) and `categories` (K,) or (N, K)."""
+    """`.npz` with `vectors` (N, K, D), optional `mask` (N, K) and `categories` (K,) or (N, K).
+
+    An optional `rating` (+1 liked / -1 disliked per outfit): -1 outfits become hard negatives.
+    """
+    data, rating = load_rated_npz(path)
+    if rating is None or (rating > 0).all():
+        return data
+    if not (rating > 0).any():
+        raise DataError(f"{path}: every outfit has rating -1; training needs liked outfits too")
+    positives = validate_outfits(data.subset(np.flatnonzero(rating > 0)), str(path))
+    hard = data.subset(np.flatnonzero(rating < 0))
+    hard.hard_negatives = None
+    positives.hard_negatives = hard
+    return positives
+
+
+def load_rated_npz(path: str | Path) -> tuple[OutfitSet, np.ndarray | None]:
+    """Every outfit of an `.npz` and its optional `rating` array (None when absent)."""
     path = Path(path)
     try:
         with np.load(path, allow_pickle=False) as f:
@@ -121,7 +138,14 @@ def load_npz(path: str | Path) -> OutfitSet:
         cats = np.asarray(SLOTS[: vectors.shape[1]])
     else:
         raise DataError(f"{path}: missing array 'categories' naming the {vectors.shape[1]} slots")
-    return validate_outfits(OutfitSet(vectors, mask, cats), str(path))
+    data = validate_outfits(OutfitSet(vectors, mask, cats), str(path))
+    if "rating" not in arrays:
+        return data, None
+    rating = np.asarray(arrays["rating"])
+    if rating.shape != (len(data),) or not np.isin(rating, (1, -1)).all():
+        raise DataError(f"{path}: 'rating' must hold +1 or -1 for each of the {len(data)} outfits "
+                        f"(got shape {rating.shape})")
+    return data, rating.astype(np.int64)
 
 
 def load_seed_json(path: str | Path) -> OutfitSet:

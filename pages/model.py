@@ -15,7 +15,7 @@ from core.learning.service import (
     training_metrics,
 )
 from core.views.jobs import JobSnapshot
-from core.views.training import TRAIN, submit_training
+from core.views.training import TASTE, TRAIN, submit_taste_update, submit_training
 from core.wardrobe.service import Wardrobe
 from ui import resources
 from ui.actions import act, show_messages
@@ -123,6 +123,43 @@ def finished_training(job: JobSnapshot) -> None:
         st.button("Dismiss", key=f"dismiss-{job.id}", on_click=dismiss, args=(job.id,))
 
 
+def taste_section(wardrobe: Wardrobe, service: ModelService) -> None:
+    """What the personal taste layer learned from likes, dislikes and wears, and Reset."""
+    st.subheader("Your personal taste")
+    st.caption("Every like, dislike and wear refits a small taste layer on top of the model; it "
+               "is used only if it predicts your held-out reactions better than the model alone.")
+    if any(j.active for j in resources.jobs().jobs(TASTE)):
+        st.markdown(":material/progress_activity: Learning from your latest feedback…")
+    taste = service.personal_state()
+    if taste is None:
+        st.info("No taste layer yet: the model alone ranks outfits. Like, dislike or wear "
+                "suggestions to teach it what you like.")
+    else:
+        verdict = "**in use**" if taste.adopted else "**not in use** (the model alone ranks)"
+        st.markdown(f"Rests on **{taste.events}** feedback events ({taste.n_liked} liked or worn, "
+                    f"{taste.n_disliked} disliked); {verdict}.")
+        st.caption(plain(taste.reason[:1].upper() + taste.reason[1:]) + ".")
+        if taste.prefers:
+            st.markdown("Now prefers: " + plain(", ".join(taste.prefers)))
+        if taste.avoids:
+            st.markdown("Now ranks lower: " + plain(", ".join(taste.avoids)))
+    c1, c2 = st.columns(2)
+    c1.button("Update now", key="taste-update", icon=":material/refresh:",
+              on_click=act, args=("Update", update_taste, service, wardrobe))
+    c2.button("Reset to base model", key="taste-reset", icon=":material/restart_alt:",
+              disabled=taste is None, on_click=act, args=("Reset", reset_taste, service))
+
+
+def update_taste(service: ModelService, wardrobe: Wardrobe) -> str:
+    submit_taste_update(resources.jobs(), service, wardrobe)
+    return "Learning from your feedback; this takes a few seconds."
+
+
+def reset_taste(service: ModelService) -> str:
+    service.reset_personal()
+    return "Reset: the model alone ranks outfits again (your feedback is kept)."
+
+
 def evaluate(service: ModelService) -> str:
     results = service.evaluate_on_wardrobe(resources.wardrobe())
     parts = [f"{name}: AUC {r.auc:.3f}, fill-in-the-blank {r.fitb_accuracy:.0%}"
@@ -159,6 +196,7 @@ def render() -> None:
     with c2, st.container(border=True):
         compat_box(service, active)
     available = service.training_data(wardrobe)  # once per run: it reads and stacks every outfit
+    taste_section(wardrobe, service)
     train_section(wardrobe, service, available)
     st.subheader("Evaluate")
     outfits = available.outfits

@@ -17,6 +17,7 @@ from core.views.gallery import (
     picker_order,
 )
 from core.views.suggestions import OutfitSuggester, OutfitSuggestion, can_anchor, slot_of
+from core.views.training import submit_taste_update
 from core.wardrobe.batch import PhotoInput
 from ui import resources
 from ui.actions import act, flash, show_messages
@@ -104,6 +105,8 @@ def feedback(kind: str, index: int) -> str:
     action, _label, _icon, message = ACTIONS[kind]
     outfit = state.suggestions[index]
     action(resources.wardrobe(), outfit.item_ids, outfit.score)
+    if kind in ("like", "dislike", "wear"):  # the taste layer refits off the page's path
+        submit_taste_update(resources.jobs(), resources.model_service(), resources.wardrobe())
     return message
 
 

@@ -10,6 +10,7 @@ import pytest
 from base.vocabulary import ONEPIECE
 from core.ranking.ranker import RANK_SLOTS, OutfitRanker, RankedOutfit, weakest_pair
 from models.compat import CompatModel, identity, l2_normalise
+from models.personal import PersonalModel
 
 DIM = 8
 GAP = 1e-5  # scores closer than this are near-ties: float32 oracle vs float64 ranker may differ
@@ -122,10 +123,20 @@ ANCHOR_CHOICES = [(), ("top",), ("bottom",), ("shoes",), ("outerwear",), (ONEPIE
                   ("top", "bottom", "shoes", "outerwear"), (ONEPIECE, "outerwear")]
 
 
-@pytest.mark.parametrize("model_name", ["identity", "partner-aware"])
+def make_model(model_name: str) -> CompatModel:
+    """identity, a type-aware model, or either with a personal preference folded into its pairs."""
+    base = PartnerAwareModel(7) if model_name.endswith("partner-aware") else identity()
+    if model_name.startswith("personal"):
+        w = np.random.default_rng(11).standard_normal(DIM).astype(np.float32) * 2
+        return PersonalModel(base, w)
+    return base
+
+
+@pytest.mark.parametrize("model_name", ["identity", "partner-aware", "personal-identity",
+                                        "personal-partner-aware"])
 def test_exact_against_brute_force_on_random_wardrobes(model_name):
     rng = np.random.default_rng(20240611)
-    model = identity() if model_name == "identity" else PartnerAwareModel(7)
+    model = make_model(model_name)
     ranker = OutfitRanker(model)
     compared = 0
     cases = 0
@@ -155,6 +166,32 @@ def test_larger_pools_use_bounds_and_stay_exact():
     for mode in (None, True, False):
         assert assert_matches_oracle(ranker, model, anchors, pool, 10, with_outerwear=mode)
     assert assert_matches_oracle(ranker, model, {}, pool, 25)
+
+
+def test_personal_term_weights_each_pair_and_changes_the_ranking():
+    """Each pair is weighted by 1 + (p_a + p_b)/2; the ranker stays exact (larger pools, bounds,
+    layers) and the preference moves the ranking; a zero preference ranks as the base."""
+    rng = np.random.default_rng(5)
+    base = PartnerAwareModel(3)
+    pool = random_wardrobe(rng, {"top": 9, "bottom": 10, "shoes": 8, "outerwear": 6, ONEPIECE: 4})
+    w = 3 * rng.standard_normal(DIM).astype(np.float32)
+    personal = PersonalModel(base, w)
+    ranker = OutfitRanker(personal)
+    for mode in (None, True, False):
+        assert assert_matches_oracle(ranker, personal, {}, pool, 15, with_outerwear=mode)
+    slots = ("top", "bottom", "shoes")
+    x = np.stack([pool[s][1][0] for s in slots])[None]
+    p = {s: personal.preference(s, x[0, n : n + 1])[0] for n, s in enumerate(slots)}
+    pairs = [(a, b, base.pair_similarity(a, x[0, slots.index(a)][None], b,
+                                         x[0, slots.index(b)][None])[0, 0])
+             for a, b in itertools.combinations(slots, 2)]
+    want = np.mean([sim * (1 + (p[a] + p[b]) / 2) for a, b, sim in pairs])  # the definition
+    assert personal.score(x, np.ones((1, 3), bool), list(slots))[0] == pytest.approx(want, abs=1e-5)
+    assert personal.pair_similarity("top", x[0, :1], "shoes", x[0, 2:])[0, 0] == pytest.approx(
+        pairs[1][2] * (1 + (p["top"] + p["shoes"]) / 2), abs=1e-5)
+    plain = [o.items for o in OutfitRanker(base).rank({}, pool, k=10)]
+    assert [o.items for o in ranker.rank({}, pool, k=10)] != plain
+    assert [o.items for o in OutfitRanker(PersonalModel(base, np.zeros(DIM))).rank({}, pool, k=10)] == plain
 
 
 def test_block_search_splits_rows_and_prunes(monkeypatch):

@@ -2,6 +2,7 @@
 
     python -m core.cli train --data PATH --out DIR [--loss contrastive|seed] [--epochs N]
                              [--seed S] [--val-fraction F]
+    python -m core.cli train --init BASE_DIR|identity --data PATH --out DIR   (taste layer, issue 12)
     python -m core.cli evaluate --model DIR|identity --data PATH [--seed S] --json
 
 Bad data or model folders print one clear line naming the file and the reason, exit code 2.
@@ -34,7 +35,42 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+def cmd_train_personal(args: argparse.Namespace) -> int:
+    """Fit the personal taste layer on rated outfits over the model in `--init` (left as it is)."""
+    from core.learning.sources import load_rated_data
+    from models.compat import ModelLoadError, ModelMismatch, load_model
+    from models.data import DataError
+    from models.personal import PersonalModel, fit_personal
+
+    settings = load_settings()
+    try:
+        base = load_model(args.init)
+    except ModelLoadError as exc:
+        return _fail(str(exc))
+    try:
+        data, ratings = load_rated_data(args.data, settings)
+        base.check_inputs(data.dim, data.category_grid()[data.mask].tolist())
+    except DataError as exc:
+        return _fail(str(exc))
+    except ModelMismatch as exc:
+        return _fail(f"{args.init}: cannot score {args.data}: {exc}")
+    if ratings is None:
+        return _fail(f"{args.data}: --init needs rated outfits (an .npz with a 'rating' array of "
+                     "+1/-1, or 'wardrobe')")
+    if Path(args.out).resolve() == Path(str(args.init)).resolve():
+        return _fail(f"{args.out}: --out must differ from --init (the base stays unchanged)")
+    fit = fit_personal(base, data, ratings, seed=args.seed)
+    model = PersonalModel(base, fit.w, info={"personal": fit.to_dict(), "data": str(args.data)})
+    out = model.save(args.out, None if str(args.init) == "identity" else Path(args.init))
+    state = "adopted" if fit.adopted else "not adopted (zero preference: ranks as the base)"
+    print(f"saved personal layer {model.version} over {base.version} to {out}: {state}; "
+          f"{fit.reason}")
+    return 0
+
+
 def cmd_train(args: argparse.Namespace) -> int:
+    if args.init is not None:
+        return cmd_train_personal(args)
     from tqdm import tqdm
 
     from core.learning.sources import load_training_data
@@ -79,10 +115,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from core.learning.sources import item_embedder, load_training_data
+    from core.learning.sources import item_embedder, load_rated_data, load_training_data
     from models.compat import ModelLoadError, ModelMismatch, load_model
     from models.data import DataError
-    from models.evaluate import evaluate, evaluate_polyvore
+    from models.evaluate import evaluate, evaluate_polyvore, roc_auc, score_outfits
     from models.polyvore import PolyvoreFolder, is_polyvore_folder
 
     settings = load_settings()
@@ -97,6 +133,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         else:
             result = evaluate(model, load_training_data(args.data, settings),
                               seed=args.seed).to_dict()
+            rated, ratings = (load_rated_data(args.data, settings)
+                              if Path(args.data).suffix == ".npz" else (None, None))
+            if rated is not None and ratings is not None:  # liked vs disliked outfits: does the model share the taste?
+                scores = score_outfits(model, rated.vectors, rated.mask, rated.category_grid())
+                result["preference_auc"] = roc_auc(scores[ratings > 0], scores[ratings < 0])
     except DataError as exc:
         return _fail(str(exc))
     except ModelMismatch as exc:
@@ -118,6 +159,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--epochs", type=int, default=None, help="default: the loss's preset")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--val-fraction", type=float, default=None, help="default 0.1")
+    p.add_argument("--init", default=None, help="fit a personal taste layer on the rated outfits "
+                   "of --data over this model folder (or 'identity'), which stays unchanged")
     p.set_defaults(func=cmd_train)
 
     e = subparsers.add_parser("evaluate", help="AUC and fill-in-the-blank accuracy of a model")

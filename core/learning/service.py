@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from base.config import Settings
+from core.learning import personal
 from core.ranking.ranker import OutfitRanker
 from models.compat import CompatModel, ModelMismatch, identity, load_model
 from models.config import TrainConfig
@@ -44,6 +45,7 @@ class ActiveModel:
     path: Path | None  # folder it was loaded from; None for identity
     message: str | None  # why a configured model could not be loaded
     info: dict[str, Any] = field(default_factory=dict)  # training info saved with the model
+    base: CompatModel | None = None  # the base under an adopted personal layer; None: no layer
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,8 @@ class ModelService:
 
     def _fingerprint(self) -> tuple[object, ...]:
         files = sorted(self.folder.glob("*")) if self.folder.is_dir() else []
+        layer = personal.personal_dir(self.settings)
+        files += sorted(layer.glob("*")) if layer.is_dir() else []
         return (self._embedding_dim(), *(f.stat().st_mtime_ns for f in files if f.is_file()))
 
     def _load(self) -> ActiveModel:
@@ -152,11 +156,37 @@ class ModelService:
         return ActiveModel(model, name, model.version, self.folder, None, info)
 
     def active(self) -> ActiveModel:
+        """The base, with the personal taste layer folded in when its last update adopted it."""
         with self._lock:
             fingerprint = self._fingerprint()
             if self._loaded is None or self._loaded[0] != fingerprint:
-                self._loaded = (fingerprint, self._load())
+                base = self._load()
+                model = personal.wrap(base.model, personal.read_preference(self.settings, base.model))
+                if model is not base.model:
+                    base = ActiveModel(model, base.name + " + your personal taste", model.version,
+                                       base.path, base.message, base.info, base.model)
+                self._loaded = (fingerprint, base)
             return self._loaded[1]
+
+    # --- personal taste layer (core/learning/personal.py) -----------------------------------
+
+    def update_personal(self, wardrobe: Wardrobe) -> personal.PersonalState:
+        """Refit the taste layer on all feedback over the current base; adopted only if it beats
+        the base on held-out feedback. Seconds: meant to run as a job after each reaction."""
+        active = self.active()
+        state = personal.update(self.settings, wardrobe, active.base or active.model)
+        with self._lock:
+            self._loaded = None
+        return state
+
+    def personal_state(self) -> personal.PersonalState | None:
+        return personal.read_state(self.settings)
+
+    def reset_personal(self) -> None:
+        """Rank with the base alone again (the feedback stays; the next update may refit)."""
+        with self._lock:
+            personal.reset(self.settings)
+            self._loaded = None
 
     def ranker(self, active: ActiveModel) -> OutfitRanker:
         """The ranker for this active model, kept across requests so that its projection and

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from base.config import Settings
 from core.photos.encoder import load_encoder
 from core.wardrobe import Wardrobe
-from models.data import DataError, OutfitSet, load_outfits, validate_outfits
+from models.data import DataError, OutfitSet, load_outfits, load_rated_npz, validate_outfits
 from models.polyvore import ItemEmbedder
 
 WARDROBE = "wardrobe"  # the `--data` value naming the person's own outfits
@@ -47,3 +49,22 @@ def load_training_data(spec: str | Path, settings: Settings, split: str = "train
     if str(spec) == WARDROBE:
         return load_wardrobe(settings)
     return load_outfits(spec, split, item_embedder(settings))
+
+
+def load_rated_data(spec: str | Path, settings: Settings) -> tuple[OutfitSet, np.ndarray | None]:
+    """Outfits with their ratings (+1 liked / -1 disliked) for the taste layer: an `.npz`'s
+    optional `rating` array, or the wardrobe's likes, dislikes and wears; None = no ratings."""
+    if str(spec) == WARDROBE:
+        source = f"wardrobe ({settings.home})"
+        try:
+            wardrobe = Wardrobe.open(settings)
+        except Exception as exc:  # HomeLocked, HomeRefused, migration errors
+            raise DataError(f"{source}: cannot open ({exc})") from None
+        with wardrobe:
+            found = wardrobe.feedback_set()
+        if found is None:
+            raise DataError(f"{source}: no liked, disliked or worn outfits yet")
+        return validate_outfits(found[0], source), found[1]
+    if Path(spec).suffix == ".npz":
+        return load_rated_npz(spec)
+    return load_training_data(spec, settings), None

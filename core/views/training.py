@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from core.views.jobs import JobControl, JobQueue
+from core.views.jobs import QUEUED, JobControl, JobQueue
 
 if TYPE_CHECKING:
     from core.learning.service import ModelService
@@ -33,3 +33,21 @@ def submit_training(jobs: JobQueue, service: ModelService, wardrobe: Wardrobe,
                                          progress=progress)
 
     return jobs.submit(TRAIN, {"epochs": int(epochs)}, [], work)
+
+
+TASTE = "taste"
+
+
+def submit_taste_update(jobs: JobQueue, service: ModelService, wardrobe: Wardrobe) -> str:
+    """Queue a refit of the personal taste layer (after a like, dislike or wear); an update
+    already waiting covers this reaction too, so none is queued twice."""
+    waiting = [j for j in jobs.jobs(TASTE) if j.state == QUEUED]
+    if waiting:
+        return waiting[0].id
+
+    def work(control: JobControl) -> dict[str, Any]:
+        control.report(0.0, "learning your taste from your feedback")
+        state = service.update_personal(wardrobe)
+        return {"adopted": state.adopted, "reason": state.reason, "events": state.events}
+
+    return jobs.submit(TASTE, {}, [], work)

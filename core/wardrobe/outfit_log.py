@@ -172,6 +172,36 @@ def training_set(stores: WardrobeStores) -> OutfitSet | None:
     return pos
 
 
+def feedback_set(stores: WardrobeStores) -> tuple[OutfitSet, np.ndarray] | None:
+    """Outfits the person reacted to, for the personal taste layer: liked or worn (+1) and
+    disliked (-1, the latest feedback wins over a wear), with one rating per outfit row.
+    None when fewer than one outfit of two or more embedded items has a reaction."""
+    with stores.session() as session:
+        worn = set(session.scalars(select(Wear.outfit_id)).all())
+    rated = [o for o in list_outfits(stores) if o.rating is not None or o.id in worn]
+    liked = [o for o in rated if o.rating != -1]
+    disliked = [o for o in rated if o.rating == -1]
+    with stores.session() as session:
+        wanted = {i for o in rated for i in o.items.values()}
+        rows = session.scalars(select(Item).where(Item.id.in_(wanted))).all()
+    embedded = [r for r in rows if r.embedding is not None and not r.pending_embedding]
+    if not embedded:
+        return None
+    models = [r.embedding_model for r in embedded]
+    model = max(set(models), key=models.count)
+    vectors = {r.id: embedding_from_bytes(r.embedding) for r in embedded  # type: ignore[arg-type]
+               if r.embedding_model == model}
+    parts = [(s, sign) for s, sign in ((_outfit_set(liked, vectors), 1),
+                                       (_outfit_set(disliked, vectors), -1)) if s is not None]
+    if not parts:
+        return None
+    data = OutfitSet(np.concatenate([s.vectors for s, _ in parts]),
+                     np.concatenate([s.mask for s, _ in parts]),
+                     np.concatenate([s.category_grid() for s, _ in parts]).astype(object))
+    ratings = np.concatenate([np.full(len(s), sign, np.int64) for s, sign in parts])
+    return data, ratings
+
+
 def _validated_slots(items: dict[str, str], session: Session) -> dict[str, str]:
     """Check slot names and items; a one-piece passed as "top" moves to "onepiece"."""
     if not items:

@@ -367,6 +367,10 @@ class Wardrobe:
         """Outfits as model input (positives, disliked suggestions as hard negatives)."""
         return outfit_log.training_set(self._stores)
 
+    def feedback_set(self) -> tuple[OutfitSet, np.ndarray] | None:
+        """Reacted-to outfits and their ratings (+1 liked/worn, -1 disliked): taste data."""
+        return outfit_log.feedback_set(self._stores)
+
     # --- maintenance (maintenance.py) -------------------------------------------------------
 
     def _reconcile(self, repair: bool, deep: bool) -> DoctorReport:

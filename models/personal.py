@@ -1,0 +1,365 @@
+"""A personal taste layer on top of any base compatibility model.
+
+Why: compatibility (what goes together at all) is learned from many outfits; taste (which of
+the compatible outfits this person likes) from a handful of likes, dislikes and wears. So the
+base stays as it is and a small per-item preference p_i = w · x̂_i (x̂_i the unit item
+embedding, w regularised toward zero) is added to every pair:
+
+    pair'(a, b) = pair(a, b) + (p_a + p_b) / 2
+
+The outfit score (mean over present pairs) is then base score + mean item preference, for any
+number of items. `project` carries p in two extra latent coordinates, ordered by category name
+([z, p, ½] against [z, ½, p]), so that the ranker's dot products give pair' exactly and the
+ranker needs no change. Two items of the *same* category are never paired in an outfit; their
+`pair_similarity` would not include the term.
+
+w lives in the item-embedding space, not the base's latent space, so the layer survives a new
+base of the same input size (the app re-checks it against held-out feedback on its next update).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors.numpy import load_file, save_file
+
+from models.compat import CompatModel, ModelLoadError
+from models.data import OutfitSet
+
+PERSONAL_CONFIG = "personal.json"
+PERSONAL_WEIGHTS = "personal.safetensors"
+PERSONAL_FORMAT = "what2wear-personal"
+BASE_SUBFOLDER = "base"
+AMPLITUDE = 0.7  # |p| bound: a pair's weight stays within 1 ± AMPLITUDE
+TAU = 10.0  # logit per unit of outfit-score difference: score gaps of 0.1 are one logit
+DEFAULT_L2 = 1e-3  # pull of w toward zero (the base)
+ADOPT_MARGIN = 0.8  # held-out AUC gain needed: ADOPT_MARGIN / sqrt(fewer of liked, disliked)
+CV_REPEATS = 3  # k-fold cross-validation repeated with other splits: a steadier verdict
+MIN_EACH = 3  # liked and disliked outfits needed before a layer is fitted at all
+
+
+class PersonalModel(CompatModel):
+    """A base model plus a per-item preference folded into the pair sums (see module doc)."""
+
+    name = "personal"
+
+    def __init__(self, base: CompatModel, w: np.ndarray, info: dict[str, Any] | None = None) -> None:
+        self.base = base
+        self.w = np.ascontiguousarray(w, dtype=np.float32).reshape(-1)
+        self.info: dict[str, Any] = dict(info or {})
+        digest = hashlib.sha256(base.version.encode())
+        digest.update(self.w.tobytes())
+        self._version = "personal-" + digest.hexdigest()[:16]
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    @property
+    def input_dim(self) -> int | None:
+        return self.base.input_dim
+
+    @property
+    def categories(self) -> tuple[str, ...] | None:
+        return self.base.categories
+
+    def preference(self, category: str, x: np.ndarray) -> np.ndarray:
+        """(n, D) item embeddings of one category -> (n,) p_i = A·tanh(w · base latent)."""
+        return item_preference(self.base.project(category, x, None), self.w)
+
+    def project(self, category: str, x: np.ndarray, partner: str | None = None) -> np.ndarray:
+        return self.project_partners(category, x, [partner])[0]
+
+    def project_partners(
+        self, category: str, x: np.ndarray, partners: Sequence[str | None]
+    ) -> list[np.ndarray]:
+        """[(1 + p/2) z, z] against [z, (p/2) z]: their dot product is pair · (1 + (p_a + p_b)/2)."""
+        plain, *latents = self.base.project_partners(category, x, [None, *partners])
+        p = item_preference(plain, self.w)[:, None]
+        out = []
+        for partner, z in zip(partners, latents, strict=True):
+            z = np.asarray(z, np.float32)
+            if partner is None or partner == category:
+                pair = [z, np.zeros_like(z)]
+            elif category < partner:
+                pair = [(1 + p / 2) * z, z]
+            else:
+                pair = [z, (p / 2) * z]
+            out.append(np.hstack(pair).astype(np.float32, copy=False))
+        return out
+
+    def score(
+        self, vectors: np.ndarray, mask: np.ndarray, categories: Sequence[Sequence[str]] | Sequence[str]
+    ) -> np.ndarray:
+        """Base score + mean preference of the present items (the definition, computed directly)."""
+        vectors = np.asarray(vectors, np.float32)
+        mask = np.asarray(mask, bool)
+        cats = np.asarray(categories, dtype=object)
+        if cats.ndim == 1:
+            cats = np.broadcast_to(cats, mask.shape)
+        return PairData.build(self.base, vectors, mask, cats).scores(self.w).astype(np.float32)
+
+    def save(self, directory: str | Path, base_folder: str | Path | None, info: dict[str, Any] | None = None) -> Path:
+        """`personal.json` + `personal.safetensors`, and the base: 'identity' or a copy of its folder."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        if info is not None:
+            self.info = dict(info)
+        if base_folder is None:
+            base_ref = "identity"
+        else:
+            shutil.rmtree(out / BASE_SUBFOLDER, ignore_errors=True)
+            shutil.copytree(base_folder, out / BASE_SUBFOLDER)
+            base_ref = BASE_SUBFOLDER
+        save_file({"w": self.w}, str(out / PERSONAL_WEIGHTS))
+        meta = {"format": PERSONAL_FORMAT, "format_version": 1, "version": self.version,
+                "base": base_ref, "base_version": self.base.version, "info": self.info}
+        (out / PERSONAL_CONFIG).write_text(json.dumps(meta, indent=2, default=str) + "\n")
+        return out
+
+
+def outfit_features(
+    base: CompatModel, vectors: np.ndarray, mask: np.ndarray, categories: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) base scores and (N, d) features F with personal score = base + F @ w.
+
+    F = mean over present pairs of pair(a, b) · (z_a + z_b) / 2, z the items' base latents in the
+    shared space (no partner). Outfits with fewer than two items: NaN.
+    """
+    vectors = np.asarray(vectors, np.float32)
+    m = np.asarray(mask, bool)
+    cats = np.broadcast_to(np.asarray(categories, dtype=object), m.shape)
+    n, k = m.shape
+    plain: dict[tuple[int, int], np.ndarray] = {}
+    for cat in sorted(set(cats[m].tolist())):
+        rows, cols = np.nonzero(m & (cats == cat))
+        z = np.asarray(base.project(cat, vectors[rows, cols], None), np.float64)
+        for r, c, zz in zip(rows, cols, z, strict=True):
+            plain[(int(r), int(c))] = zz
+    d = len(next(iter(plain.values()))) if plain else 0
+    total, feats = np.zeros(n), np.zeros((n, d))
+    count = np.zeros(n)
+    for i, j in combinations(range(k), 2):
+        both = m[:, i] & m[:, j]
+        for ci, cj in {(cats[r, i], cats[r, j]) for r in np.flatnonzero(both)}:
+            rows = np.flatnonzero(both & (cats[:, i] == ci) & (cats[:, j] == cj))
+            sim = np.einsum("nd,nd->n", np.asarray(base.project(ci, vectors[rows, i], cj), np.float64),
+                            np.asarray(base.project(cj, vectors[rows, j], ci), np.float64))
+            zi = np.stack([plain[(int(r), i)] for r in rows])
+            zj = np.stack([plain[(int(r), j)] for r in rows])
+            total[rows] += sim
+            feats[rows] += sim[:, None] * (zi + zj) / 2
+            count[rows] += 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ok = count > 0
+        base_scores = np.where(ok, total / np.maximum(count, 1), np.nan)
+        feats = np.where(ok[:, None], feats / np.maximum(count, 1)[:, None], np.nan)
+    return base_scores, feats
+
+
+def item_preference(latents: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """p = A·tanh(z · w): bounded, so a pair's weight 1 + (p_a + p_b)/2 stays in [1 - A, 1 + A]
+    and taste reorders compatible outfits without making incompatible ones look good."""
+    z = np.asarray(latents, np.float64)
+    return (AMPLITUDE * np.tanh(z @ np.asarray(w, np.float64))).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class PairData:
+    """What the personal score of a batch of outfits needs from the base, computed once:
+    pair similarities S (N, P) with validity (N, P), and the items' shared latents Z (N, K, d)."""
+
+    pairs: tuple[tuple[int, int], ...]
+    sims: np.ndarray
+    valid: np.ndarray
+    latents: np.ndarray
+
+    @classmethod
+    def build(cls, base: CompatModel, vectors: np.ndarray, mask: np.ndarray,
+              categories: np.ndarray) -> PairData:
+        vectors = np.asarray(vectors, np.float32)
+        m = np.asarray(mask, bool)
+        cats = np.broadcast_to(np.asarray(categories, dtype=object), m.shape)
+        n, k = m.shape
+        pairs = tuple(combinations(range(k), 2))
+        latents: np.ndarray | None = None
+        for cat in sorted(set(cats[m].tolist())):
+            rows, cols = np.nonzero(m & (cats == cat))
+            z = np.asarray(base.project(cat, vectors[rows, cols], None), np.float64)
+            if latents is None:
+                latents = np.zeros((n, k, z.shape[1]))
+            latents[rows, cols] = z
+        sims = np.zeros((n, len(pairs)))
+        valid = np.zeros((n, len(pairs)), bool)
+        for q, (i, j) in enumerate(pairs):
+            both = m[:, i] & m[:, j]
+            valid[:, q] = both
+            for ci, cj in {(cats[r, i], cats[r, j]) for r in np.flatnonzero(both)}:
+                rows = np.flatnonzero(both & (cats[:, i] == ci) & (cats[:, j] == cj))
+                sims[rows, q] = np.einsum(
+                    "nd,nd->n", np.asarray(base.project(ci, vectors[rows, i], cj), np.float64),
+                    np.asarray(base.project(cj, vectors[rows, j], ci), np.float64))
+        return cls(pairs, sims, valid, latents if latents is not None else np.zeros((n, k, 0)))
+
+    def subset(self, rows: np.ndarray) -> PairData:
+        return PairData(self.pairs, self.sims[rows], self.valid[rows], self.latents[rows])
+
+    def base_scores(self) -> np.ndarray:
+        return self.scores(None)
+
+    def scores(self, w: np.ndarray | None) -> np.ndarray:
+        """(N,) mean over present pairs of S · (1 + (p_a + p_b)/2); w None = the base score."""
+        weight = np.ones_like(self.sims)
+        if w is not None:
+            p = AMPLITUDE * np.tanh(self.latents @ np.asarray(w, np.float64))
+            i, j = (np.array(x) for x in zip(*self.pairs, strict=True))
+            weight = 1 + (p[:, i] + p[:, j]) / 2
+        count = self.valid.sum(1)
+        total = (self.sims * weight * self.valid).sum(1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def is_personal_folder(folder: Path) -> bool:
+    return (folder / PERSONAL_CONFIG).is_file()
+
+
+def load_personal(folder: Path) -> PersonalModel:
+    """A folder written by `PersonalModel.save`; its base loads with `load_model` (never pickles)."""
+    from models.compat import load_model
+
+    path = folder / PERSONAL_CONFIG
+    try:
+        meta = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelLoadError(f"{path}: not readable JSON ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("format") != PERSONAL_FORMAT:
+        raise ModelLoadError(f"{path}: not a What2Wear personal-layer config")
+    base_ref = meta.get("base")
+    if base_ref not in ("identity", BASE_SUBFOLDER):
+        raise ModelLoadError(f"{path}: 'base' must be 'identity' or '{BASE_SUBFOLDER}', not {base_ref!r}")
+    base = load_model("identity" if base_ref == "identity" else folder / BASE_SUBFOLDER)
+    weights = folder / PERSONAL_WEIGHTS
+    try:
+        w = load_file(str(weights))["w"]
+    except Exception as exc:  # safetensors raises its own error types; all mean "unusable file"
+        raise ModelLoadError(f"{weights}: cannot load the preference vector ({exc})") from None
+    info = meta.get("info") if isinstance(meta.get("info"), dict) else {}
+    try:
+        return PersonalModel(base, w, info)
+    except ValueError as exc:
+        raise ModelLoadError(f"{weights}: {exc}") from None
+
+
+# --- fitting -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonalFit:
+    """A fitted preference and whether it beat the base on held-out feedback."""
+
+    w: np.ndarray
+    adopted: bool
+    reason: str
+    n_liked: int
+    n_disliked: int
+    heldout_auc_base: float
+    heldout_auc_personal: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"adopted": self.adopted, "reason": self.reason, "n_liked": self.n_liked,
+                "n_disliked": self.n_disliked, "heldout_auc_base": _finite(self.heldout_auc_base),
+                "heldout_auc_personal": _finite(self.heldout_auc_personal)}
+
+
+def _finite(x: float) -> float | None:
+    return None if not np.isfinite(x) else round(float(x), 4)
+
+
+def fit_preference(data: PairData, ratings: np.ndarray, l2: float = DEFAULT_L2) -> np.ndarray:
+    """w minimising the pairwise logistic loss on score(liked) − score(disliked) + l2·|w|².
+
+    Every liked outfit is compared with every disliked one; the base's pair similarities are
+    fixed, so w only has to explain what the base gets wrong. L-BFGS in torch (one thread).
+    """
+    pos, neg = np.flatnonzero(ratings > 0), np.flatnonzero(ratings < 0)
+    d = data.latents.shape[2]
+    if pos.size == 0 or neg.size == 0:
+        return np.zeros(d, np.float32)
+    z = torch.from_numpy(data.latents)
+    sims = torch.from_numpy(data.sims * data.valid)
+    count = torch.from_numpy(np.maximum(data.valid.sum(1), 1).astype(np.float64))
+    i, j = (torch.tensor(x) for x in zip(*data.pairs, strict=True))
+    w = torch.zeros(d, dtype=torch.float64, requires_grad=True)
+    tp, tn = torch.from_numpy(pos), torch.from_numpy(neg)
+    opt = torch.optim.LBFGS([w], lr=1.0, max_iter=100, line_search_fn="strong_wolfe")
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad()
+        p = AMPLITUDE * torch.tanh(z @ w)
+        score = (sims * (1 + (p[:, i] + p[:, j]) / 2)).sum(1) / count
+        margin = TAU * (score[tp][:, None] - score[tn][None, :])
+        loss = torch.nn.functional.softplus(-margin).mean() + l2 * (w @ w)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return w.detach().numpy().astype(np.float32)
+
+
+def _folds(ratings: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Stratified fold index per event."""
+    rng = np.random.default_rng(seed)
+    fold = np.empty(ratings.size, np.int64)
+    for sign in (1, -1):
+        idx = rng.permutation(np.flatnonzero(np.sign(ratings) == sign))
+        fold[idx] = np.arange(idx.size) % k
+    return fold
+
+
+def fit_personal(
+    base: CompatModel, data: OutfitSet, ratings: np.ndarray, l2: float = DEFAULT_L2, seed: int = 0
+) -> PersonalFit:
+    """Fit w on all feedback; adopt it only if, fitted without them, it ranks held-out events
+    (stratified k-fold) better than the base by `ADOPT_MARGIN` preference AUC."""
+    from models.evaluate import roc_auc
+
+    ratings = np.asarray(ratings)
+    n_pos, n_neg = int((ratings > 0).sum()), int((ratings < 0).sum())
+    pairs = PairData.build(base, data.vectors, data.mask, data.category_grid())
+    base_scores = pairs.base_scores()
+    dim = pairs.latents.shape[2]
+    if min(n_pos, n_neg) < MIN_EACH:
+        return PersonalFit(np.zeros(dim, np.float32), False,
+                           f"needs at least {MIN_EACH} liked (or worn) and {MIN_EACH} disliked outfits; "
+                           f"has {n_pos} and {n_neg}", n_pos, n_neg, float("nan"), float("nan"))
+    k = min(5, n_pos, n_neg)
+    aucs = []
+    for repeat in range(CV_REPEATS):
+        fold = _folds(ratings, k, seed + repeat)
+        held = np.empty(ratings.size)
+        for f in range(k):
+            train = fold != f
+            w = fit_preference(pairs.subset(train), ratings[train], l2)
+            held[~train] = pairs.subset(~train).scores(w)
+        aucs.append(roc_auc(held[ratings > 0], held[ratings < 0]))
+    auc_base = roc_auc(base_scores[ratings > 0], base_scores[ratings < 0])
+    auc_pers = float(np.mean(aucs))
+    w = fit_preference(pairs, ratings, l2)
+    # better than the base and than chance (a base below 0.5 by luck is no bar), by about two
+    # standard errors of an AUC on this few events (~0.41/sqrt(n))
+    adopted = auc_pers >= max(auc_base, 0.5) + ADOPT_MARGIN / np.sqrt(min(n_pos, n_neg))
+    verdict = "beats" if adopted else "does not beat"
+    reason = (f"on held-out feedback it {verdict} the base model: it ranks a liked outfit above a "
+              f"disliked one {auc_pers:.0%} of the time, the base {auc_base:.0%}")
+    return PersonalFit(w if adopted else np.zeros(dim, np.float32), bool(adopted), reason, n_pos, n_neg,
+                       auc_base, auc_pers)

@@ -1,0 +1,173 @@
+"""The personal taste layer (issue 12): fitting and its guard, saving and loading, the command
+line, and the app path feedback -> update job -> changed ranking -> reset."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from itertools import product
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from base.config import Settings
+from core.cli.main import main as cli_main
+from core.learning.service import ModelService
+from core.views import outfit_actions
+from core.views.jobs import JobQueue
+from core.views.suggestions import OutfitSuggester
+from core.views.training import submit_taste_update
+from core.wardrobe.batch import PhotoInput
+from core.wardrobe.service import Wardrobe
+from devkit.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo
+from models.compat import identity, load_model
+from models.data import OutfitSet
+from models.evaluate import roc_auc
+from models.personal import PersonalModel, fit_personal
+
+DIM = 32
+
+
+def taste_world(n: int, seed: int, u: np.ndarray) -> tuple[OutfitSet, np.ndarray]:
+    """Coherent outfits (items share a style plus noise); liked when style · u > 0."""
+    rng = np.random.default_rng(seed)
+    style = rng.standard_normal((n, DIM))
+    vectors = style[:, None, :] + 0.6 * rng.standard_normal((n, 3, DIM))
+    data = OutfitSet(vectors.astype(np.float32), np.ones((n, 3), bool),
+                     np.array(["top", "bottom", "shoes"], dtype=object))
+    return data, np.where(style @ u > 0, 1, -1)
+
+
+def test_a_taste_is_learned_and_adopted_and_no_taste_is_refused() -> None:
+    u = np.random.default_rng(0).standard_normal(DIM)
+    train, ratings = taste_world(60, 1, u)
+    test, truth = taste_world(400, 2, u)
+    base = identity()
+    fit = fit_personal(base, train, ratings)
+    assert fit.adopted and "beats" in fit.reason
+    model = PersonalModel(base, fit.w)
+    before = base.score(test.vectors, test.mask, test.categories)
+    after = model.score(test.vectors, test.mask, test.categories)
+    assert roc_auc(after[truth > 0], after[truth < 0]) > roc_auc(before[truth > 0], before[truth < 0]) + 0.2
+
+    coin = np.random.default_rng(3).choice([1, -1], size=60)  # a person with no consistent taste
+    guarded = fit_personal(base, train, coin)
+    assert not guarded.adopted and "does not beat" in guarded.reason
+    assert not guarded.w.any()  # the zero layer: ranks exactly as the base
+    few = fit_personal(base, train.subset(np.arange(4)), np.array([1, 1, -1, -1]))
+    assert not few.adopted and "at least" in few.reason
+
+
+def test_saved_layer_loads_with_load_model_and_scores_the_same(tmp_path: Path) -> None:
+    u = np.random.default_rng(0).standard_normal(DIM)
+    data, ratings = taste_world(40, 1, u)
+    model = PersonalModel(identity(), fit_personal(identity(), data, ratings).w)
+    model.save(tmp_path / "p", None)
+    loaded = load_model(tmp_path / "p")
+    assert isinstance(loaded, PersonalModel) and loaded.version == model.version
+    assert np.allclose(loaded.score(data.vectors, data.mask, data.categories),
+                       model.score(data.vectors, data.mask, data.categories))
+    (tmp_path / "p" / "personal.safetensors").write_bytes(b"junk")
+    with pytest.raises(ValueError, match=r"personal\.safetensors"):
+        load_model(tmp_path / "p")
+
+
+def _npz(path: Path, data: OutfitSet, ratings: np.ndarray | None) -> Path:
+    arrays = {"vectors": data.vectors, "mask": data.mask, "categories": data.categories.astype(str)}
+    if ratings is not None:
+        arrays["rating"] = ratings
+    np.savez(path, **arrays)
+    return path
+
+
+def test_cli_init_fits_over_a_base_left_unchanged_and_evaluate_reports_preference_auc(
+        cli_env: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    u = np.random.default_rng(0).standard_normal(DIM)
+    train, ratings = taste_world(60, 1, u)
+    test, truth = taste_world(300, 2, u)
+    train_npz = _npz(tmp_path / "rated.npz", train, ratings)
+    test_npz = _npz(tmp_path / "test.npz", test, truth)
+    general = _npz(tmp_path / "general.npz", taste_world(200, 5, u)[0], None)  # no ratings
+    base_dir = tmp_path / "base"
+    assert cli_main(["train", "--data", str(general), "--out", str(base_dir), "--epochs", "2",
+                     "--val-fraction", "0"]) == 0
+    before = {f.name: f.read_bytes() for f in base_dir.iterdir()}
+    out = tmp_path / "personal"
+    assert cli_main(["train", "--init", str(base_dir), "--data", str(train_npz), "--out", str(out)]) == 0
+    assert {f.name: f.read_bytes() for f in base_dir.iterdir()} == before  # base unchanged
+    assert isinstance(load_model(out), PersonalModel)
+    assert ": adopted;" in capsys.readouterr().out
+    aucs = {}
+    for name, folder in (("base", base_dir), ("personal", out)):
+        assert cli_main(["evaluate", "--model", str(folder), "--data", str(test_npz), "--json"]) == 0
+        aucs[name] = json.loads(capsys.readouterr().out)["preference_auc"]
+    assert aucs["personal"] > aucs["base"] + 0.1
+    assert cli_main(["evaluate", "--model", "identity", "--data", str(_npz(
+        tmp_path / "plain.npz", test, None)), "--json"]) == 0
+    assert "preference_auc" not in json.loads(capsys.readouterr().out)
+    unrated = tmp_path / "unrated"
+    assert cli_main(["train", "--init", "identity", "--data", str(tmp_path / "plain.npz"),
+                     "--out", str(unrated)]) == 2
+    assert "rating" in capsys.readouterr().err and not unrated.exists()
+
+
+def test_npz_ratings_of_minus_one_are_hard_negatives_without_init(tmp_path: Path) -> None:
+    from models.data import load_npz
+
+    u = np.random.default_rng(0).standard_normal(DIM)
+    data, ratings = taste_world(20, 1, u)
+    loaded = load_npz(_npz(tmp_path / "r.npz", data, ratings))
+    assert len(loaded) == int((ratings > 0).sum())
+    assert loaded.hard_negatives is not None and len(loaded.hard_negatives) == int((ratings < 0).sum())
+    with pytest.raises(ValueError, match="rating"):
+        load_npz(_npz(tmp_path / "bad.npz", data, np.zeros(20, int)))
+
+
+# --- the app: feedback -> update -> changed ranking -> reset ------------------------------------
+
+@pytest.fixture
+def wardrobe(settings: Settings) -> Iterator[Wardrobe]:
+    with Wardrobe.open(settings) as opened:
+        yield opened
+
+
+def test_feedback_updates_the_taste_layer_changes_the_ranking_and_reset_restores_it(
+        settings: Settings, wardrobe: Wardrobe) -> None:
+    ids: dict[str, list[str]] = {}
+    for seed, (category, kind, colour) in enumerate([
+            ("top", "tshirt", RED), ("top", "tshirt", GREEN), ("bottom", "trousers", NAVY),
+            ("bottom", "trousers", BLUE), ("shoes", "shoe", YELLOW), ("shoes", "shoe", RED)]):
+        [result] = wardrobe.ingest_batch([PhotoInput.from_bytes(
+            f"{category}{seed}.jpg", garment_photo(kind, colour, seed=seed))], category=category)
+        ids.setdefault(category, []).append(result.item_id)
+    service = ModelService.for_wardrobe(wardrobe)
+    anchor = ids["shoes"][0]
+    before = OutfitSuggester(wardrobe, service.active().model).suggest([anchor], k=4, diversity=0.0)
+    loved = next(t for t in reversed([r.item_ids["top"] for r in before]))  # base ranks it last
+    for top, bottom, shoes in product(ids["top"], ids["bottom"], ids["shoes"]):
+        items = {"top": top, "bottom": bottom, "shoes": shoes}
+        if top == loved:
+            (outfit_actions.wear_today if shoes == anchor else outfit_actions.like)(wardrobe, items, None)
+        else:
+            outfit_actions.dislike(wardrobe, items, None)
+
+    jobs = JobQueue()
+    try:
+        job = jobs.wait(submit_taste_update(jobs, service, wardrobe), timeout=60)
+    finally:
+        jobs.close()
+    assert job.state == "done" and job.result["adopted"], job.error or job.result
+    taste = service.personal_state()
+    assert taste is not None and taste.events == 8 and taste.n_liked == 4 and taste.adopted
+    assert taste.prefers  # said in words: the items it now prefers
+    active = service.active()
+    assert "personal taste" in active.name and active.base is not None
+    after = OutfitSuggester(wardrobe, active.model).suggest([anchor], k=4, diversity=0.0)
+    assert before[0].item_ids["top"] != loved
+    assert [r.item_ids["top"] for r in after[:2]] == [loved, loved]  # the loved top ranks first
+
+    service.reset_personal()
+    assert service.personal_state() is None and service.active().version == "identity"
+    again = OutfitSuggester(wardrobe, service.active().model).suggest([anchor], k=4, diversity=0.0)
+    assert [r.item_ids for r in again] == [r.item_ids for r in before]
