@@ -552,6 +552,21 @@ def test_model_page_trains_evaluates_and_plots(populated: Settings) -> None:
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")  # the score plot
 
 
+def test_model_page_shows_the_taste_layer_updates_it_and_resets_it(populated: Settings) -> None:
+    at = open_app("Model")
+    assert "Your personal taste" in texts(at) and "No taste layer yet" in texts(at)
+    assert at.button(key="taste-reset").disabled
+    at.button(key="taste-update").click().run()
+    assert_clean(at)
+    run_until(at, lambda a: "feedback events" in texts(a))  # the update job has finished
+    page = texts(at)
+    assert "Rests on **1** feedback events (1 liked or worn, 0 disliked)" in page  # one wear
+    assert "not in use" in page and "Needs at least 3 liked" in page  # and why not
+    at.button(key="taste-reset").click().run()
+    assert_clean(at)
+    assert "No taste layer yet" in texts(at)
+
+
 def test_settings_page_exports_and_checks(populated: Settings, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_app("Settings")
