@@ -51,11 +51,11 @@ def fmt(values: list[float], digits: int = 3) -> str:
     return f"{np.mean(values):.{digits}f} ± {sd:.{digits}f}"
 
 
-def run(world_ids: list[int], part: str, seeds: int, n_train: int, n_test: int, quick: bool, out: Path,
+def run(world_ids: list[int], part: str, seeds: range, n_train: int, n_test: int, quick: bool, out: Path,
         methods: list[str]) -> None:
     for wid in world_ids:
         w = world(wid)
-        for seed in range(seeds):
+        for seed in seeds:
             train_set = world_outfits(n_train, w, seed=1000 * seed + 100 + wid).outfits
             test_set = world_outfits(n_test, w, seed=1000 * seed + 200 + wid).outfits
             for name, config in METHODS.items():
@@ -116,6 +116,7 @@ def main() -> None:
     parser.add_argument("--part", choices=("selection", "report", "both"), default="both")
     parser.add_argument("--worlds", type=int, nargs="*", help="only these world ids (of the part)")
     parser.add_argument("--seeds", type=int, default=2, help="training/test seeds per world")
+    parser.add_argument("--first-seed", type=int, default=0, help="run seeds first-seed, first-seed + 1, ...")
     parser.add_argument("--n-train", type=int, default=6000)
     parser.add_argument("--n-test", type=int, default=1500)
     parser.add_argument("--threads", type=int, default=2)
@@ -142,7 +143,8 @@ def main() -> None:
         chosen = [i for i in ids if args.worlds is None or i in args.worlds]
         if args.quick:
             chosen = chosen[:1]
-        run(chosen, part, 1 if args.quick else args.seeds, n_train, n_test, args.quick, args.results, args.methods)
+        seeds = range(args.first_seed, args.first_seed + (1 if args.quick else args.seeds))
+        run(chosen, part, seeds, n_train, n_test, args.quick, args.results, args.methods)
     table(args.results)
     if args.quick:
         timing(400, quick=True)
