@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from models.config import ModelConfig
+from models.config import ARCHS, ModelConfig
 
 # Slot order used by data files, training and the ranker. A one-piece fills the top and bottom
 # slots of an outfit: it is stored in the "top" slot, its category "onepiece", with "bottom" absent.
@@ -154,6 +154,19 @@ def _unit(x: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:
     return x / x.norm(dim=-1, keepdim=True).clamp_min(eps)
 
 
+class _Tower(nn.Module):
+    """One category's view: a linear skip path plus a GELU MLP."""
+
+    def __init__(self, d_in: int, d_hid: int, d_out: int) -> None:
+        super().__init__()
+        self.skip = nn.Linear(d_in, d_out)
+        self.fc1 = nn.Linear(d_in, d_hid)
+        self.fc2 = nn.Linear(d_hid, d_out)
+
+    def forward(self, h: torch.Tensor, drop: nn.Module) -> torch.Tensor:
+        return self.skip(h) + self.fc2(drop(F.gelu(self.fc1(h))))
+
+
 class CompatNet(nn.Module):
     """Item embeddings -> one shared latent space; outfit score = mean pairwise cosine.
 
@@ -182,8 +195,13 @@ class CompatNet(nn.Module):
             self.type_emb = nn.Embedding(n_cat, d_hid) if config.type_embedding else None
             if self.type_emb is not None:
                 nn.init.normal_(self.type_emb.weight, std=0.02)
+        elif config.arch == "towers":
+            # One tower per category: each category gets its own (possibly non-linear) view.
+            self.norm = nn.LayerNorm(d_in) if config.layernorm else nn.Identity()
+            self.drop = nn.Dropout(config.dropout)
+            self.towers = nn.ModuleDict({c: _Tower(d_in, d_hid, d_out) for c in config.categories})
         else:
-            raise ValueError(f"unknown arch {config.arch!r}; use 'linear' or 'mlp'")
+            raise ValueError(f"unknown arch {config.arch!r}; use one of {', '.join(ARCHS)}")
         # Symmetric table: unordered category pair -> row of `pair_mask`.
         rows, cols = np.triu_indices(n_cat)
         table = np.zeros((n_cat, n_cat), dtype=np.int64)
@@ -207,6 +225,12 @@ class CompatNet(nn.Module):
         if self.config.arch == "linear":
             return self.W(x)
         h = self.norm(x)
+        if self.config.arch == "towers":
+            out = x.new_empty((x.shape[0], self.config.latent_dim))
+            for c in torch.unique(cat).tolist():
+                rows = torch.nonzero(cat == c).flatten()
+                out[rows] = self.towers[self.config.categories[c]](h[rows], self.drop)
+            return out
         hidden = self.fc1(h)
         if self.type_emb is not None:
             hidden = hidden + self.type_emb(cat)

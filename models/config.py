@@ -1,13 +1,16 @@
 """Configuration of the compatibility model and its training, as plain dataclasses.
 
-Two presets: `seed` reproduces the original method (a bare 512×512 matrix, its loss and its
-optimiser settings) so its behaviour can be measured; `contrastive` is the project's default.
-A trained model stores its `ModelConfig` in `config.json`, so a folder is self-describing.
+Presets: `seed` reproduces the original method (a bare 512×512 matrix, its loss and its
+optimiser settings) so its behaviour can be measured; `contrastive` is the project's default,
+chosen on synthetic worlds and measured on others it never saw (issue 11, benchmarks/
+compat_synthetic.py); `PREVIOUS_DEFAULT` is the default before that, kept for comparison.
+A trained model stores its `ModelConfig` in `config.json`, so a folder is self-describing; a
+field added later defaults to the old behaviour, so folders saved before still load as they were.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from numbers import Integral, Real
 from typing import Any
 
@@ -16,7 +19,7 @@ from base.vocabulary import CATEGORIES
 # Every item category the model can embed (the project's shared vocabulary). Bags and accessories
 # have no outfit slot yet, but a type embedding for them costs nothing and keeps ids stable.
 LOSSES: tuple[str, ...] = ("contrastive", "seed")
-ARCHS: tuple[str, ...] = ("linear", "mlp")
+ARCHS: tuple[str, ...] = ("linear", "mlp", "towers")
 MAX_DIM = 16_384  # far above any CLIP embedding; a bigger number in a config is a mistake
 
 
@@ -27,9 +30,12 @@ def _is_number(value: object, kind: type) -> bool:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Architecture. `linear` = the seed's single matrix W; `mlp` = LayerNorm → residual MLP."""
+    """Architecture. `linear` = the seed's single matrix W; `mlp` = LayerNorm → residual MLP
+    shared by all categories (a type embedding tells them apart); `towers` = LayerNorm → one
+    residual MLP per category. The field defaults are the `mlp` model saved before `towers`
+    existed: a config file without a field must load as it did (see DEFAULT_MODEL)."""
 
-    arch: str = "mlp"  # "linear" | "mlp"
+    arch: str = "mlp"  # "linear" | "mlp" | "towers"
     input_dim: int = 512
     latent_dim: int = 256
     hidden_dim: int = 512
@@ -46,7 +52,7 @@ class ModelConfig:
         """Checked here, not when torch builds the layers: a config file read from disk must
         fail with a sentence, never allocate a 10^7-wide layer or raise torch's errors."""
         if self.arch not in ARCHS:
-            raise ValueError(f"unknown arch {self.arch!r}; use 'linear' or 'mlp'")
+            raise ValueError(f"unknown arch {self.arch!r}; use one of {', '.join(ARCHS)}")
         for name in ("input_dim", "latent_dim", "hidden_dim"):
             value = getattr(self, name)
             if not _is_number(value, Integral) or not 1 <= value <= MAX_DIM:
@@ -80,12 +86,16 @@ SEED_MODEL = ModelConfig(
 )
 
 
+# The default since issue 11: one tower per category won on the selection worlds.
+DEFAULT_MODEL = ModelConfig(arch="towers", hidden_dim=256, type_embedding=False)
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """Loss, optimiser and schedule. Use `TrainConfig.for_loss(name)` for the presets."""
 
     loss: str = "contrastive"
-    model: ModelConfig = field(default_factory=ModelConfig)
+    model: ModelConfig = DEFAULT_MODEL
     epochs: int = 20
     batch_size: int = 128
     lr: float = 2e-3
@@ -103,6 +113,10 @@ class TrainConfig:
     margin: float = 0.2  # true outfit must beat its modified copy by this much (cosine units)
     hard_negative_weight: float = 1.0
     max_logit_scale: float = 100.0
+    nce_weight: float = 1.0  # per category pair InfoNCE
+    margin_weight: float = 1.0  # margin over modified outfits
+    outfit_nce_weight: float = 1.0  # outfit-level InfoNCE: the true item of a slot among the batch's
+    learn_temperature: bool = True
 
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
@@ -131,4 +145,11 @@ SEED_PRESET = TrainConfig(
     lr_step=6,
     lr_gamma=0.5,
     n_swap=2,
+)
+
+# The contrastive default before issue 11 (shared MLP + type embedding, pair InfoNCE + margin).
+PREVIOUS_DEFAULT = TrainConfig(
+    loss="contrastive", model=ModelConfig(), epochs=20, batch_size=128, lr=2e-3, weight_decay=1e-4,
+    lr_step=8, lr_gamma=0.5, n_swap=2, temperature_init=0.07, margin=0.2, hard_negative_weight=1.0,
+    max_logit_scale=100.0, nce_weight=1.0, margin_weight=1.0, outfit_nce_weight=0.0, learn_temperature=True,
 )

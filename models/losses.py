@@ -61,12 +61,23 @@ class ContrastiveLoss(nn.Module):
         margin: float = 0.2,
         hard_negative_weight: float = 1.0,
         max_logit_scale: float = 100.0,
+        nce_weight: float = 1.0,
+        margin_weight: float = 1.0,
+        outfit_nce_weight: float = 0.0,
+        learn_temperature: bool = True,
     ) -> None:
         super().__init__()
-        self.logit_scale = nn.Parameter(torch.tensor(math.log(1.0 / temperature_init)))
+        log_scale = torch.tensor(math.log(1.0 / temperature_init))
+        if learn_temperature:
+            self.logit_scale = nn.Parameter(log_scale)
+        else:
+            self.register_buffer("logit_scale", log_scale)
         self.margin = margin
         self.hard_negative_weight = hard_negative_weight
         self.max_log_scale = math.log(max_logit_scale)
+        self.nce_weight = nce_weight
+        self.margin_weight = margin_weight
+        self.outfit_nce_weight = outfit_nce_weight
 
     def info_nce(self, net: CompatNet, h: torch.Tensor, pos: Batch) -> torch.Tensor:
         """Symmetric InfoNCE for every (slot pair, category pair) group of >= 2 outfits.
@@ -99,23 +110,65 @@ class ContrastiveLoss(nn.Module):
                     count += rows.numel()
         return total / max(count, 1)
 
+    def outfit_nce(self, net: CompatNet, h: torch.Tensor, pos: Batch) -> torch.Tensor:
+        """Fill-in-the-blank as a loss: for every slot, outfit i's own item must beat the same
+        slot's items of the other outfits of the batch, scored against all of i's other items
+        (the part of the outfit score that changes when that slot changes)."""
+        scale = self.logit_scale.clamp(max=self.max_log_scale).exp()
+        total, count = h.new_zeros(()), 0
+        k = pos.mask.shape[1]
+        for slot in range(k):
+            for c in torch.unique(pos.cat[pos.mask[:, slot], slot]).tolist():
+                rows = torch.nonzero(pos.mask[:, slot] & (pos.cat[:, slot] == c)).flatten()
+                if rows.numel() < 2:
+                    continue
+                logits = h.new_zeros((rows.numel(), rows.numel()))
+                partners = h.new_zeros(rows.numel())
+                cand_cat = pos.cat[rows, slot]
+                for other in range(k):
+                    if other == slot:
+                        continue
+                    present = pos.mask[rows, other]
+                    for p in torch.unique(pos.cat[rows[present], other]).tolist():
+                        sel = torch.nonzero(present & (pos.cat[rows, other] == p)).flatten()
+                        pcat = torch.full_like(cand_cat, p)
+                        cand = net.pair_view(h[rows, slot], cand_cat, pcat)  # every candidate
+                        ctx = net.pair_view(h[rows[sel], other], pcat[sel], cand_cat[sel])
+                        logits = logits.index_add(0, sel, ctx @ cand.T)
+                        partners = partners.index_add(0, sel, torch.ones_like(sel, dtype=h.dtype))
+                keep = partners > 0
+                if keep.sum() < 1:
+                    continue
+                logits = scale * logits / partners.clamp_min(1.0)[:, None]
+                xs = pos.x[rows, slot]
+                dup = torch.cdist(xs, xs) == 0
+                dup.fill_diagonal_(False)
+                logits = logits.masked_fill(dup, float("-inf"))[keep]
+                labels = torch.arange(rows.numel())[keep]
+                total = total + F.cross_entropy(logits, labels, reduction="sum")
+                count += int(keep.sum())
+        return total / max(count, 1)
+
     def forward(self, net: CompatNet, pos: Batch, neg: Batch, hard: Batch | None = None) -> tuple[torch.Tensor, dict[str, float]]:
         b, k, d_in = pos.x.shape
         h = net.embed(pos.x.reshape(b * k, d_in), pos.cat.reshape(-1)).reshape(b, k, -1)
-        l_nce = self.info_nce(net, h, pos)
+        l_nce = self.nce_weight * self.info_nce(net, h, pos) if self.nce_weight else h.new_zeros(())
+        l_outfit = self.outfit_nce_weight * self.outfit_nce(net, h, pos) if self.outfit_nce_weight else h.new_zeros(())
         pos_score = outfit_similarity(*net.latent_pair_scores(h, pos.mask, pos.cat))
         neg_score = outfit_similarity(*net.pair_scores(neg.x, neg.mask, neg.cat))
         keep = neg.valid if neg.valid is not None else torch.ones_like(neg_score, dtype=torch.bool)
         l_margin = F.relu(self.margin - pos_score + neg_score)[keep].mean() if keep.any() else h.new_zeros(())
+        l_margin = self.margin_weight * l_margin
         l_hard = h.new_zeros(())
         if hard is not None:
             hard_score = outfit_similarity(*net.pair_scores(hard.x, hard.mask, hard.cat))
             l_hard = self.hard_negative_weight * F.relu(self.margin - pos_score + hard_score).mean()
-        loss = l_nce + l_margin + l_hard
-        return loss, {"nce": l_nce.item(), "margin": l_margin.item(), "hard": l_hard.item()}
+        loss = l_nce + l_outfit + l_margin + l_hard
+        return loss, {"nce": l_nce.item(), "outfit_nce": l_outfit.item(), "margin": l_margin.item(), "hard": l_hard.item()}
 
 
 def make_loss(config: TrainConfig) -> SeedLoss | ContrastiveLoss:
     if config.loss == "seed":
         return SeedLoss(config.temperature_init, config.threshold, config.w_norm_weight)
-    return ContrastiveLoss(config.temperature_init, config.margin, config.hard_negative_weight, config.max_logit_scale)
+    return ContrastiveLoss(config.temperature_init, config.margin, config.hard_negative_weight, config.max_logit_scale,
+                           config.nce_weight, config.margin_weight, config.outfit_nce_weight, config.learn_temperature)

@@ -9,13 +9,13 @@ import pytest
 
 from base.vocabulary import SLOTS
 from models.compat import identity
-from models.config import ModelConfig, TrainConfig
+from models.config import DEFAULT_MODEL, PREVIOUS_DEFAULT, TrainConfig
 from models.data import OutfitSet
 from models.evaluate import auc_negatives, evaluate, roc_auc
 from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
 from models.train import TrainProgress, train
 
-SMALL = ModelConfig(hidden_dim=64, latent_dim=32)  # the default architecture, narrower: fast tests
+SMALL = replace(DEFAULT_MODEL, hidden_dim=64, latent_dim=32)  # the default architecture, narrower: fast tests
 
 
 def test_roc_auc_hand_computed_with_ties() -> None:
@@ -85,6 +85,16 @@ def test_training_beats_identity_by_a_wide_margin() -> None:
     assert learned.auc > raw.auc + 0.35
     assert learned.fitb_accuracy > raw.fitb_accuracy + 0.35
     assert metrics["validation"]["auc"] > 0.8 and metrics["n_val"] == 60
+
+
+def test_previous_default_still_trains_and_differs_from_the_new_one() -> None:
+    """The old default stays available (benchmarks compare against it) and is the shared MLP."""
+    data = synthetic_outfits(256, make_world(SyntheticSpec(dim=32, style_dim=4, noise=0.5), 0), seed=1)
+    small = replace(PREVIOUS_DEFAULT.model, hidden_dim=32, latent_dim=16)
+    model, metrics = train(data, replace(PREVIOUS_DEFAULT, epochs=3, batch_size=32, model=small, val_fraction=0.0))
+    assert model.config.arch == "mlp" and PREVIOUS_DEFAULT.outfit_nce_weight == 0.0
+    assert metrics["epoch_loss"][-1] < metrics["epoch_loss"][0]
+    assert TrainConfig.for_loss("contrastive").model.arch == "towers"
 
 
 def test_training_is_deterministic_for_a_seed() -> None:

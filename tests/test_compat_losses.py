@@ -73,6 +73,24 @@ def test_item_shared_by_two_outfits_is_not_its_own_negative() -> None:
     assert parts["nce"] == pytest.approx(0.0, abs=1e-6)
 
 
+def test_outfit_level_loss_hand_computed() -> None:
+    """Each slot's true item against the batch's items of that slot, scored by the mean cosine to
+    the outfit's other items; a shared item (the shoes here) is not its own negative."""
+    pos = batch([[E1, E1, E2], [E2, E2, E2]], ("top", "bottom", "shoes"))
+    loss_fn = ContrastiveLoss(temperature_init=1.0, nce_weight=0.0, margin_weight=0.0, outfit_nce_weight=1.0)
+    loss, parts = loss_fn(identity_net(), pos, pos)
+    # top and bottom: outfit 0's logits [0.5, 0.5] (log 2), outfit 1's [0, 1]; shoes: 0 (shared)
+    expected = (2 * math.log(2) + 2 * math.log(1 + math.exp(-1))) / 6
+    assert parts["outfit_nce"] == pytest.approx(expected, abs=1e-6)
+    assert parts["nce"] == 0.0 and parts["margin"] == 0.0
+    assert loss.item() == pytest.approx(expected, abs=1e-6)
+
+
+def test_fixed_temperature_is_not_learned() -> None:
+    assert [n for n, _ in ContrastiveLoss(learn_temperature=False).named_parameters()] == []
+    assert [n for n, _ in ContrastiveLoss().named_parameters()] == ["logit_scale"]
+
+
 def planted(n: int, seed: int) -> OutfitSet:
     return synthetic_outfits(n, make_world(SyntheticSpec(dim=32, style_dim=4, noise=0.5), 0), seed=seed)
 

@@ -18,7 +18,7 @@ from models.compat import (
     identity,
     load_model,
 )
-from models.config import SEED_MODEL, ModelConfig
+from models.config import DEFAULT_MODEL, SEED_MODEL, ModelConfig, TrainConfig
 
 DIM = 24
 
@@ -43,7 +43,7 @@ def outfits(n: int = 12, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndar
     return x, mask, cats
 
 
-@pytest.mark.parametrize("config", [ModelConfig(), SEED_MODEL], ids=["mlp-typeaware", "seed-linear"])
+@pytest.mark.parametrize("config", [ModelConfig(), SEED_MODEL, DEFAULT_MODEL], ids=["mlp-typeaware", "seed-linear", "towers"])
 def test_score_agrees_with_torch_forward_and_pair_similarity(config: ModelConfig) -> None:
     model = random_model(config)
     x, mask, cats = outfits()
@@ -74,6 +74,36 @@ def test_type_aware_projection_depends_on_partner() -> None:
     np.testing.assert_array_equal(batched[0], with_shoes)
     np.testing.assert_array_equal(batched[1], with_bottom)
     np.testing.assert_array_equal(batched[2], model.project("top", x))
+
+
+def test_towers_give_each_category_its_own_view() -> None:
+    """The same vector as a top and as a bottom goes through different towers (the shared `mlp`
+    only differs by a small type embedding); saved and loaded, it scores the same."""
+    model = random_model(DEFAULT_MODEL)
+    x = np.random.default_rng(2).standard_normal((5, DIM)).astype(np.float32)
+    as_top, as_bottom = model.project("top", x), model.project("bottom", x)
+    assert np.abs(np.einsum("nd,nd->n", as_top, as_bottom)).max() < 0.9
+    assert set(model.net.towers) == set(DEFAULT_MODEL.categories)
+
+
+def test_towers_save_and_load(tmp_path) -> None:
+    model = random_model(DEFAULT_MODEL)
+    x, mask, cats = outfits()
+    loaded = load_model(model.save(tmp_path / "m"))
+    assert loaded.config.arch == "towers" and loaded.version == model.version
+    np.testing.assert_array_equal(loaded.score(x, mask, cats), model.score(x, mask, cats))
+
+
+def test_config_saved_before_towers_loads_as_the_mlp(tmp_path) -> None:
+    """A config.json written before the `towers` arch (no new fields) is the shared MLP it was."""
+    model = random_model(ModelConfig())
+    folder = model.save(tmp_path / "old")
+    meta = json.loads((folder / CONFIG_FILE).read_text())
+    assert set(meta["model"]) == {"arch", "input_dim", "latent_dim", "hidden_dim", "dropout", "layernorm",
+                                  "type_embedding", "pair_masks", "categories"}
+    loaded = load_model(folder)
+    assert loaded.config == model.config and loaded.config.arch == "mlp"
+    assert TrainConfig().model == DEFAULT_MODEL != ModelConfig()  # only new training uses towers
 
 
 def test_layernorm_and_dropout_are_applied_in_training_only() -> None:

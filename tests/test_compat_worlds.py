@@ -1,0 +1,147 @@
+"""The world family's knobs each change what they say, and the selection protocol keeps the
+worlds a model is chosen on out of the report."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from base.vocabulary import ONEPIECE
+from models.compat import identity
+from models.evaluate import evaluate
+from models.worlds import WorldSpec, draw_spec, gini, make_world, split_worlds, world, world_outfits
+
+DIM = 64  # small worlds keep the tests fast
+BASE = WorldSpec(dim=DIM, style_dim=8, noise=0.8, nuisance=0.0, p_staple=0.0, p_or_rule=0.0)
+
+
+def outfits(spec: WorldSpec, n: int = 1500, seed: int = 1, world_id: int = 0):
+    return world_outfits(n, make_world(spec, world_id), seed=seed)
+
+
+def identity_auc(spec: WorldSpec, world_id: int = 0) -> float:
+    return evaluate(identity(), outfits(spec, world_id=world_id).outfits, seed=0).auc
+
+
+def test_worlds_are_deterministic_and_differ_from_each_other() -> None:
+    a = world_outfits(50, world(3, dim=DIM), seed=5).outfits.vectors
+    b = world_outfits(50, world(3, dim=DIM), seed=5).outfits.vectors
+    c = world_outfits(50, world(4, dim=DIM), seed=5).outfits.vectors
+    assert np.array_equal(a, b)
+    assert not np.allclose(a, c)
+    specs = {repr(draw_spec(i)) for i in range(10)}
+    assert len(specs) == 10  # every world draws its own rules
+
+
+def test_drawn_knobs_stay_in_their_documented_ranges() -> None:
+    for i in range(30):
+        s = draw_spec(i, dim=DIM)
+        assert 8 <= s.style_dim <= 32 and 0.0 <= s.map_sharing <= 0.8
+        assert 1.0 <= s.noise <= 1.8 and 0.0 <= s.nuisance <= 1.0
+        assert 0.2 <= s.p_outerwear <= 0.9 and 0.0 <= s.p_onepiece <= 0.3
+        assert s.views["top"] == "linear" and s.views[ONEPIECE] == "linear"
+    kinds = {v for i in range(30) for v in draw_spec(i).views.values()}
+    assert kinds == {"linear", "square", "tanh"}  # the family does draw non-linear views
+
+
+def test_missing_slot_rates_follow_the_knobs() -> None:
+    data = outfits(replace(BASE, p_outerwear=0.3, p_onepiece=0.2), n=4000).outfits
+    cats = data.category_grid()
+    onepiece = cats[:, 0] == ONEPIECE
+    assert abs(data.mask[:, 3].mean() - 0.3) < 0.03
+    assert abs(onepiece.mean() - 0.2) < 0.03
+    assert not data.mask[onepiece, 1].any()  # a one-piece leaves the bottom empty
+    assert data.mask[~onepiece, 1].all()
+    full = outfits(replace(BASE, p_outerwear=1.0, p_onepiece=0.0), n=500).outfits
+    assert full.mask.all()
+
+
+def test_popularity_skew_raises_the_gini_of_item_frequencies() -> None:
+    def shoe_gini(spec: WorldSpec) -> float:
+        ids = outfits(spec, n=3000).item_ids[:, 2]
+        staples = np.bincount(ids[ids >= 0])
+        staples = staples[staples > 0]  # items that appear at all
+        one_offs = np.ones(int((ids == -1).sum()))  # each one-off item appears once
+        return gini(np.concatenate([staples, one_offs]))
+
+    flat = shoe_gini(replace(BASE, p_staple=0.0))
+    some = shoe_gini(replace(BASE, p_staple=0.2, popularity=0.5))
+    skewed = shoe_gini(replace(BASE, p_staple=0.2, popularity=1.5))
+    assert flat == pytest.approx(0.0)
+    assert some > 0.1 and skewed > some  # more staples, steeper Zipf: fewer items dominate
+
+
+def test_staples_repeat_the_same_vector() -> None:
+    wo = outfits(replace(BASE, p_staple=0.3, n_staples=5, p_onepiece=0.0), n=400)
+    ids, x = wo.item_ids[:, 0], wo.outfits.vectors[:, 0]
+    rows = np.flatnonzero(ids == ids[ids >= 0][0])
+    assert rows.size > 5 and np.allclose(x[rows], x[rows[0]])
+
+
+def test_nuisance_makes_raw_cosine_worse() -> None:
+    spec = replace(BASE, map_sharing=0.7)  # shared maps: raw cosine sees part of the style
+    clean = identity_auc(replace(spec, nuisance=0.0))
+    misled = identity_auc(replace(spec, nuisance=1.0))
+    assert clean > 0.8
+    assert misled < clean - 0.1
+
+
+def test_map_sharing_is_what_lets_raw_cosine_see_the_style() -> None:
+    assert identity_auc(replace(BASE, map_sharing=0.0)) == pytest.approx(0.5, abs=0.04)
+    assert identity_auc(replace(BASE, map_sharing=0.8)) > 0.85
+
+
+def test_nonlinear_views_hide_the_style_from_a_linear_map() -> None:
+    """With one shared map raw cosine sees the style between linear views; a square view of the
+    shoes (s² − 1) removes the top-shoes agreement a linear comparison can see (E[s·(s²−1)] = 0)."""
+    shared = replace(BASE, map_sharing=1.0, noise=0.5)
+
+    def agreement(views: dict[str, str]) -> float:
+        """Mean cosine of matching top-shoes pairs minus that of shuffled ones."""
+        x = outfits(replace(shared, views=views, p_onepiece=0.0), n=1000).outfits.vectors
+        matching = np.einsum("nd,nd->n", x[:, 0], x[:, 2]).mean()
+        shuffled = np.einsum("nd,nd->n", x[:, 0], np.roll(x[:, 2], 1, axis=0)).mean()
+        return float(matching - shuffled)
+
+    linear = dict(BASE.views)
+    assert agreement(linear) > 0.1
+    assert abs(agreement({**linear, "shoes": "square"})) < 0.02
+
+
+def test_or_rule_makes_shoes_agree_with_one_of_top_or_bottom() -> None:
+    spec = replace(BASE, map_sharing=1.0, noise=0.3, common=0.0, category_offset=0.0, p_onepiece=0.0)
+    wo = outfits(replace(spec, p_or_rule=1.0), n=2000)
+    x = wo.outfits.vectors
+    top_shoe = np.einsum("nd,nd->n", x[:, 0], x[:, 2])
+    bottom_shoe = np.einsum("nd,nd->n", x[:, 1], x[:, 2])
+    assert wo.or_rule.all()
+    # Per outfit, the shoes follow one of them closely and the other only through the shared style.
+    gap = np.abs(top_shoe - bottom_shoe)
+    plain = outfits(spec, n=2000).outfits.vectors
+    plain_gap = np.abs(np.einsum("nd,nd->n", plain[:, 0], plain[:, 2]) - np.einsum("nd,nd->n", plain[:, 1], plain[:, 2]))
+    assert gap.mean() > 2 * plain_gap.mean()
+    assert not outfits(spec, n=100).or_rule.any()
+
+
+def test_bad_specs_are_refused_with_a_sentence() -> None:
+    with pytest.raises(ValueError, match="n_nuisance"):
+        WorldSpec(n_nuisance=2)
+    with pytest.raises(ValueError, match="views"):
+        WorldSpec(views={"top": "cubic"})
+
+
+def test_selection_and_report_worlds_never_overlap() -> None:
+    selection, report = split_worlds(range(24), 12, seed=0)
+    assert not set(selection) & set(report)
+    assert sorted(selection + report) == list(range(24))
+    assert len(selection) == 12
+    assert split_worlds(range(24), 12, seed=0) == (selection, report)  # the split is fixed
+    for seed in range(20):
+        sel, rep = split_worlds([5, 9, 11, 40, 41], 2, seed=seed)
+        assert not set(sel) & set(rep) and len(sel) == 2 and len(rep) == 3
+    with pytest.raises(ValueError, match="distinct"):
+        split_worlds([1, 1, 2], 1)
+    with pytest.raises(ValueError, match="n_selection"):
+        split_worlds(range(4), 4)
