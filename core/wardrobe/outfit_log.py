@@ -155,21 +155,31 @@ def training_set(stores: WardrobeStores) -> OutfitSet | None:
     positives = [o for o in records if o.source in ("photo", "manual")
                  or (o.source == "suggested" and o.rating == 1)]
     negatives = [o for o in records if o.source == "suggested" and o.rating == -1]
+    vectors = _majority_vectors(stores, positives + negatives)
+    if vectors is None:
+        return None
+    pos = _outfit_set(positives, vectors)
+    if pos is None:
+        return None
+    pos.hard_negatives = _outfit_set(negatives, vectors)
+    return pos
+
+
+def _majority_vectors(
+    stores: WardrobeStores, outfits: list[OutfitRecord]
+) -> dict[str, np.ndarray] | None:
+    """Embeddings of the outfits' items made by the model most of them were embedded with
+    (vectors of two encoders cannot meet in one model input); None when none is embedded."""
     with stores.session() as session:
-        wanted = {i for o in positives + negatives for i in o.items.values()}
+        wanted = {i for o in outfits for i in o.items.values()}
         rows = session.scalars(select(Item).where(Item.id.in_(wanted))).all()
     embedded = [r for r in rows if r.embedding is not None and not r.pending_embedding]
     if not embedded:
         return None
     models = [r.embedding_model for r in embedded]
     model = max(set(models), key=models.count)
-    vectors = {r.id: embedding_from_bytes(r.embedding) for r in embedded  # type: ignore[arg-type]
-               if r.embedding_model == model}
-    pos = _outfit_set(positives, vectors)
-    if pos is None:
-        return None
-    pos.hard_negatives = _outfit_set(negatives, vectors)
-    return pos
+    return {r.id: embedding_from_bytes(r.embedding) for r in embedded  # type: ignore[arg-type]
+            if r.embedding_model == model}
 
 
 def feedback_set(stores: WardrobeStores) -> tuple[OutfitSet, np.ndarray] | None:
@@ -181,16 +191,9 @@ def feedback_set(stores: WardrobeStores) -> tuple[OutfitSet, np.ndarray] | None:
     rated = [o for o in list_outfits(stores) if o.rating is not None or o.id in worn]
     liked = [o for o in rated if o.rating != -1]
     disliked = [o for o in rated if o.rating == -1]
-    with stores.session() as session:
-        wanted = {i for o in rated for i in o.items.values()}
-        rows = session.scalars(select(Item).where(Item.id.in_(wanted))).all()
-    embedded = [r for r in rows if r.embedding is not None and not r.pending_embedding]
-    if not embedded:
+    vectors = _majority_vectors(stores, rated)
+    if vectors is None:
         return None
-    models = [r.embedding_model for r in embedded]
-    model = max(set(models), key=models.count)
-    vectors = {r.id: embedding_from_bytes(r.embedding) for r in embedded  # type: ignore[arg-type]
-               if r.embedding_model == model}
     parts = [(s, sign) for s, sign in ((_outfit_set(liked, vectors), 1),
                                        (_outfit_set(disliked, vectors), -1)) if s is not None]
     if not parts:
