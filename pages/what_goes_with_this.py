@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import streamlit as st
 
 from base.records import ItemRecord
@@ -16,14 +19,17 @@ from core.views.gallery import (
     picker_label,
     picker_order,
 )
+from core.views.outfit_actions import OutfitKey
+from core.views.outfit_cards import rate, reason, reason_text
 from core.views.suggestions import OutfitSuggester, OutfitSuggestion, can_anchor, slot_of
 from core.views.training import submit_taste_update
 from core.wardrobe.batch import PhotoInput
 from ui import resources
-from ui.actions import act, flash, show_messages
+from ui.actions import act, act_in_place, queue_toast, show_messages, show_toasts
+from ui.flat_lay import show_flat_lay
 from ui.page import run_page
 from ui.text import plain
-from ui.widgets import item_caption, picture, score_bar
+from ui.widgets import item_caption, picture
 
 ACTIONS = {  # key -> (action, button label, icon, message)
     "like": (outfit_actions.like, "Like", ":material/thumb_up:",
@@ -101,12 +107,27 @@ def choose_anchor(item_id: str) -> None:
 
 # --- outfit cards ---------------------------------------------------------------------------
 
-def feedback(kind: str, index: int) -> str:
+def _key(outfit: OutfitSuggestion) -> OutfitKey:
+    return outfit_actions.outfit_key(outfit.item_ids)
+
+
+def feedback(kind: str, index: int, context: Request) -> str:
     action, _label, _icon, message = ACTIONS[kind]
     outfit = state.suggestions[index]
     action(resources.wardrobe(), outfit.item_ids, outfit.score)
     if kind in ("like", "dislike", "wear"):  # the taste layer refits off the page's path
         submit_taste_update(resources.jobs(), resources.model_service(), resources.wardrobe())
+    if kind == "wear":
+        state.setdefault("worn_today", set()).add(_key(outfit))
+    if kind == "dislike":  # the card goes; the next outfit not shown nor disliked comes in
+        shown = state.suggestions
+        del shown[index]
+        state.swap_open = {}
+        following = context.suggester.next_after(
+            shown, [context.anchor_id], disliked(context.recorded) | {_key(outfit)},
+            diversity=context.diversity, with_outerwear=context.layer)
+        if following is not None:
+            shown.append(following)
     return message
 
 
@@ -117,16 +138,8 @@ def open_swap(index: int) -> None:
 def use_alternative(index: int, alternative: OutfitSuggestion) -> None:
     state.suggestions[index] = alternative
     state.swap_open = {}
-    flash("info", "Swapped. Like or save the new combination if it works for you.")
-
-
-def weakest_pair_text(outfit: OutfitSuggestion) -> str:
-    weakest = outfit.weakest_pair
-    if weakest is None:
-        return ""
-    a, b, value = weakest
-    name = {slot: plain(display_name(item)) for slot, item in outfit.items.items()}
-    return f"Weakest pair: **{name[a]}** + **{name[b]}** ({value:.2f}) — try swapping one of them."
+    queue_toast("Swapped. Like or save the new combination if it works for you.",
+                ":material/swap_horiz:")
 
 
 def alternatives(suggester: OutfitSuggester, index: int, outfit: OutfitSuggestion, slot: str) -> None:
@@ -138,39 +151,100 @@ def alternatives(suggester: OutfitSuggester, index: int, outfit: OutfitSuggestio
             piece = alt.items[slot]
             picture(piece)
             st.caption(item_caption(piece))
-            score_bar(alt.score, label="outfit")
             st.button("Use this", key=f"swap-use-{index}-{piece.id}", on_click=use_alternative,
                       args=(index, alt))
 
 
-def outfit_card(recorded: outfit_actions.OutfitIndex, suggester: OutfitSuggester, index: int,
-                outfit: OutfitSuggestion) -> None:
+def marks(outfit: OutfitSuggestion, recorded: outfit_actions.OutfitIndex) -> str:
+    """Badges for what the person did with this outfit (kept on the record, so they stay)."""
+    key = _key(outfit)
+    stored = recorded.get(key)
+    bits = []
+    if stored is not None and stored.rating:
+        bits.append(":green-badge[:material/thumb_up: Liked]" if stored.rating > 0
+                    else ":orange-badge[:material/thumb_down: Disliked]")
+    if stored is not None and stored.saved:
+        bits.append(":blue-badge[:material/bookmark: Saved]")
+    if key in state.get("worn_today", set()):
+        bits.append(":violet-badge[:material/checkroom: Worn today]")
+    return " ".join(bits)
+
+
+def outfit_card(context: Request, index: int, outfit: OutfitSuggestion) -> None:
+    rating = rate(outfit.score, context.reference)
+    pieces = outfit.ordered()
+    names = {slot: plain(display_name(item)) for slot, item in pieces}
     with st.container(border=True, key=f"outfit-card-{index}"):
-        st.markdown(f"**Outfit {index + 1}**")
-        pieces = outfit.ordered()
-        for col, (slot, item) in zip(st.columns(len(pieces)), pieces, strict=True):
-            with col:
-                picture(item)
-                pin = " :material/push_pin:" if item.id in outfit.anchors else ""
-                st.caption(f"{plain(slot_label(slot))}{pin}: {plain(display_name(item))}")
-        score_bar(outfit.score)
-        st.caption(weakest_pair_text(outfit))
-        stored = recorded.get(outfit_actions.outfit_key(outfit.item_ids))
-        if stored is not None and stored.rating:
-            st.caption("You liked this outfit." if stored.rating > 0 else "You disliked this outfit.")
-        with st.container(horizontal=True):
+        st.markdown(f"**Outfit {index + 1}** · :orange[{rating.star_text}] **{rating.word}**",
+                    help=f"Score {outfit.score:.2f} (mean pair match, -1 to 1), "
+                         f"{rating.sentence}.")
+        st.caption(rating.sentence.capitalize())
+        badges = marks(outfit, context.recorded)
+        if badges:
+            st.markdown(badges)
+        show_flat_lay(pieces, outfit.anchors)
+        st.caption(" · ".join(
+            f"{names[slot]}{' :material/push_pin:' if item.id in outfit.anchors else ''}"
+            for slot, item in pieces))
+        st.caption(reason_text(reason(outfit.ranked.pair_scores), names))
+        with st.container(horizontal=True, gap="small"):
             for kind, (_action, label, icon, _message) in ACTIONS.items():
-                st.button(label, icon=icon, key=f"{kind}-{index}", on_click=act,
-                          args=(label, feedback, kind, index))
+                st.button(label, icon=icon, key=f"{kind}-{index}", on_click=act_in_place,
+                          args=(label, icon, feedback, kind, index, context))
         slots = outfit.swappable_slots()
         if slots:
-            s1, s2 = st.columns([2, 1], vertical_alignment="bottom")
-            s1.selectbox("Swap this piece", slots, key=f"swap-slot-{index}",
-                         format_func=lambda s: f"{slot_label(s)}: {display_name(outfit.items[s])}")
-            s2.button("Show alternatives", key=f"swap-go-{index}", on_click=open_swap, args=(index,))
-        slot = state.get("swap_open", {}).get(index)
-        if slot in outfit.items:
-            alternatives(suggester, index, outfit, slot)
+            with st.expander("Swap a piece", icon=":material/swap_horiz:",
+                             expanded=index in state.get("swap_open", {})):
+                s1, s2 = st.columns([2, 1], vertical_alignment="bottom")
+                s1.selectbox("Swap this piece", slots, key=f"swap-slot-{index}",
+                             format_func=lambda s: f"{slot_label(s)}: {display_name(outfit.items[s])}")
+                s2.button("Show alternatives", key=f"swap-go-{index}", on_click=open_swap,
+                          args=(index,))
+                slot = state.get("swap_open", {}).get(index)
+                if slot in outfit.items:
+                    alternatives(context.suggester, index, outfit, slot)
+
+
+def disliked(recorded: outfit_actions.OutfitIndex) -> set[OutfitKey]:
+    return {key for key, outfit in recorded.items() if outfit.rating is not None and outfit.rating < 0}
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the cards were made from: a dislike asks the same suggester for the next outfit."""
+
+    suggester: OutfitSuggester
+    anchor_id: str
+    diversity: float
+    layer: bool
+    reference: np.ndarray
+    recorded: outfit_actions.OutfitIndex
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def reference_scores(key: tuple[object, ...], _suggester: OutfitSuggester) -> np.ndarray:
+    """This wardrobe's sampled outfit scores under this model (key: model and wardrobe state)."""
+    return _suggester.reference_scores()
+
+
+@st.fragment
+def outfit_cards(suggester: OutfitSuggester, anchor_id: str, diversity: float, layer: bool,
+                 reference: np.ndarray) -> None:
+    """The cards; a click on one reruns only this part of the page."""
+    show_toasts()
+    suggestions: list[OutfitSuggestion] = state.suggestions
+    recorded = outfit_actions.index_outfits(resources.wardrobe().outfits())  # once per run
+    context = Request(suggester, anchor_id, diversity, layer, reference, recorded)
+    if not suggestions:
+        st.info("No other outfit can be made around this piece: every one left is one you "
+                "disliked. Pick another piece, or add clothes on the **Wardrobe** page.")
+        return
+    per_row = 3
+    for start in range(0, len(suggestions), per_row):
+        row = range(start, min(start + per_row, len(suggestions)))
+        for col, index in zip(st.columns(per_row), row, strict=False):
+            with col:
+                outfit_card(context, index, suggestions[index])
 
 
 def render() -> None:
@@ -178,7 +252,7 @@ def render() -> None:
     active = resources.model_service().active()
     st.title("What goes with this?")
     show_messages()
-    items = wardrobe.items()
+    items = resources.items()
     if not items:
         st.info("Add a few tops, bottoms and shoes on the **Wardrobe** page first; then pick one here.")
         return
@@ -202,32 +276,33 @@ def render() -> None:
     if not anchor.available:
         st.caption("This piece is marked unavailable; it is used anyway because you picked it.")
 
-    suggester = OutfitSuggester(wardrobe, active.model, resources.model_service().ranker(active))
+    suggester = OutfitSuggester(wardrobe, active.model, resources.model_service().ranker(active),
+                                items=items)
     # the revision catches re-embedding ("Remove background again", reindex), which keeps ids,
     # categories and flags as they were but changes the vectors suggestions are ranked from
     wardrobe_state = (wardrobe.items_revision, hash(tuple(
         (i.id, i.category, i.available, i.pending_embedding, i.embedding_model) for i in items)))
     request = (anchor.id, k, layer, varied, active.version, wardrobe_state)
+    diversity = 0.5 if varied else 0.0
     if state.get("suggest_request") != request or state.get("suggestions") is None:
-        state.suggestions = suggester.suggest([anchor.id], k=k, diversity=0.5 if varied else 0.0,
-                                              with_outerwear=layer)
+        recorded = outfit_actions.index_outfits(wardrobe.outfits())
+        state.suggestions = suggester.suggest([anchor.id], k=k, diversity=diversity,
+                                              with_outerwear=layer, exclude=disliked(recorded))
         state.suggest_request = request
         state.swap_open = {}
-    suggestions: list[OutfitSuggestion] = state.suggestions
-    st.caption(f"Ranked by the {plain(active.name)} compatibility model.")
-    if not suggestions:
-        have = {slot_of(i) for i in anchors}
-        missing = [c for c in ("bottom", "shoes") if c != slot_of(anchor) and c not in have]
-        hint = f" Add some {' and '.join(missing)} first." if missing else ""
-        st.info(f"No complete outfit can be made around this piece yet.{hint} An outfit needs a "
-                "top, a bottom and shoes (or a one-piece and shoes), all available and embedded.")
-        return
-    recorded = outfit_actions.index_outfits(wardrobe.outfits())  # once per run, not per card
-    for start in range(0, len(suggestions), 2):
-        for col, index in zip(st.columns(2), range(start, min(start + 2, len(suggestions))),
-                              strict=False):
-            with col:
-                outfit_card(recorded, suggester, index, suggestions[index])
+        if not state.suggestions:
+            have = {slot_of(i) for i in anchors}
+            missing = [c for c in ("bottom", "shoes") if c != slot_of(anchor) and c not in have]
+            hint = f" Add some {' and '.join(missing)} first." if missing else ""
+            st.info(f"No complete outfit can be made around this piece yet.{hint} An outfit needs "
+                    "a top, a bottom and shoes (or a one-piece and shoes), all available and "
+                    "embedded.")
+            state.suggestions = None
+            return
+    st.caption(f"Ranked by the {plain(active.name)} compatibility model; stars say how an outfit "
+               "compares with the other outfits your wardrobe makes.")
+    reference = reference_scores((active.version, wardrobe_state), suggester)
+    outfit_cards(suggester, anchor.id, diversity, layer, reference)
 
 
 run_page("What goes with this", render)

@@ -479,11 +479,18 @@ def test_item_editor_saves_changes_toggles_availability_and_deletes(populated: S
         wardrobe.item(target.id)
 
 
+def _keys(at: AppTest) -> list[frozenset]:
+    return [frozenset(o.item_ids.items()) for o in at.session_state["suggestions"]]
+
+
 def test_suggestions_show_cards_and_feedback_is_recorded(populated: Settings) -> None:
     at = open_app("What goes with this")
     cards = [m.value for m in at.markdown if m.value.startswith("**Outfit ")]
     assert len(cards) >= 2
-    assert sum("Weakest pair" in c.value for c in at.caption) == len(cards)
+    assert all("★" in c for c in cards)  # a rating in stars, not a raw score
+    assert sum("carry it" in c.value for c in at.caption) == len(cards)
+    assert sum("better than" in c.value.lower() for c in at.caption) == len(cards)
+    assert len(at.get("image")) >= len(cards)  # one flat-lay per card
     assert at.session_state["anchor_id"]
     anchor = at.session_state["anchor_id"]
     first = at.session_state["suggestions"][0]
@@ -491,10 +498,20 @@ def test_suggestions_show_cards_and_feedback_is_recorded(populated: Settings) ->
 
     at.button(key="like-0").click().run()
     assert_clean(at)
-    assert any("Liked" in s.value for s in at.success)
-    at.button(key="dislike-1").click().run()
+    assert any("Liked" in t.value for t in at.toast)  # a toast, not a message at the top
+    assert not at.success
+    assert ":green-badge[:material/thumb_up: Liked]" in texts(at)  # the card is marked
+    assert ":blue-badge[:material/bookmark: Saved]" in texts(at)
     at.button(key="wear-0").click().run()
-    assert "You liked this outfit." in texts(at)
+    assert "Worn today" in texts(at)
+
+    # Dislike: the card goes, the others stay in place.
+    shown = _keys(at)
+    gone = shown[1]
+    at.button(key="dislike-1").click().run()
+    assert_clean(at)
+    assert gone not in _keys(at) and _keys(at)[:1] == shown[:1]
+    assert any("Disliked" in t.value for t in at.toast)
 
     # Swap: the alternatives keep every other piece and offer another item for that slot.
     slot = at.selectbox(key="swap-slot-0").value
@@ -513,9 +530,23 @@ def test_suggestions_show_cards_and_feedback_is_recorded(populated: Settings) ->
         liked = [o for o in wardrobe.outfits() if o.rating == 1]
         disliked = [o for o in wardrobe.outfits() if o.rating == -1]
         assert len(liked) == 1 and liked[0].saved and liked[0].items == first.item_ids
-        assert len(disliked) == 1
+        assert len(disliked) == 1 and frozenset(disliked[0].items.items()) == gone
         worn_days = [day for day, o in wardrobe.wear_history() if o.id == liked[0].id]
         assert len(worn_days) == 1  # the same outfit record, not a duplicate
+
+
+def test_a_disliked_outfit_is_replaced_and_never_comes_back(populated: Settings) -> None:
+    at = open_app("What goes with this")
+    at.slider(key="suggest_k").set_value(2).run()
+    shown = _keys(at)
+    assert len(shown) == 2
+    at.button(key="dislike-0").click().run()
+    assert_clean(at)
+    now = _keys(at)
+    assert len(now) == 2 and shown[0] not in now and now[0] == shown[1]  # the next one came in
+    at.toggle(key="suggest_varied").set_value(False).run()  # the exact top outfits
+    at.slider(key="suggest_k").set_value(6).run()
+    assert shown[0] not in _keys(at) and len(_keys(at)) == 3  # 4 outfits, one disliked
 
 
 def test_outfits_page_shows_saved_history_and_wear_stats(populated: Settings) -> None:

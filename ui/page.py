@@ -9,18 +9,41 @@ page itself keeps the banner and the guard on every path.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from ui import banners, serving
 from ui.guard import shown_as_message
 
 APP_TITLE = "What2Wear"
-APP_ICON = ":material/checkroom:"
+# A file, not a Material icon or an emoji: those make the browser fetch the favicon from a
+# font or emoji host on the internet, and a local-first app makes no outside requests.
+APP_ICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")
+_NAVIGATION_SEEN = "_navigation_seen"
+
+
+def leave_pages_folder_mode() -> None:
+    """Rerun through `streamlit_app.py`'s navigation when Streamlit ran a page the v1 way.
+
+    A fresh server runs its first script the multipage-v1 way because a `pages/` folder exists:
+    the sidebar then lists raw file names ("streamlit app", "model") until `st.navigation` has
+    run once. Telling Streamlit the app uses `st.navigation` and rerunning shows the titled
+    navigation from the first paint on. Only a session's first run is rerun: a later one may
+    carry a button press, which a rerun would lose (AppTest starts each run the v1 way).
+    """
+    first_run = _NAVIGATION_SEEN not in st.session_state
+    st.session_state[_NAVIGATION_SEEN] = True
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        if first_run:
+            st.rerun()
 
 
 def configure() -> None:
     """Page config, then the serving check: nothing is shown when the app was started unsafely."""
+    leave_pages_folder_mode()
     st.set_page_config(page_title=APP_TITLE, page_icon=APP_ICON, layout="wide")
     serving.enforce()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from base.config import Settings, load_settings
+from base.records import ItemRecord
 from core.learning.service import ModelService
 from core.views.jobs import JobQueue
 from core.wardrobe.service import DatabaseUnavailable, HomeLocked, HomeRefused, Wardrobe
@@ -75,3 +76,15 @@ def jobs() -> JobQueue:
     """The process's job queue (uploads, training): its worker outlives every page run, so a
     click, a page switch or a reload never stops a batch; pages only poll it."""
     return _job_queue(repr(settings()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _items(key: str, revision: int, _wardrobe: Wardrobe) -> tuple[ItemRecord, ...]:
+    return tuple(_wardrobe.items())
+
+
+def items() -> list[ItemRecord]:
+    """The wardrobe's items, newest first, read once per wardrobe revision (every write that
+    may change an item bumps it), not on every page run."""
+    current = wardrobe()
+    return list(_items(repr(settings()), current.items_revision, current))

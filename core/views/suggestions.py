@@ -7,7 +7,7 @@ ranker with every other piece of the outfit locked and only one slot open.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,7 @@ import numpy as np
 
 from base.vocabulary import SLOT_OF_CATEGORY
 from core.ranking.ranker import OutfitRanker, RankedOutfit, weakest_pair
+from core.views.outfit_cards import REFERENCE_SAMPLE, sample_outfits
 
 if TYPE_CHECKING:
     from base.records import ItemRecord
@@ -82,18 +83,19 @@ class OutfitSuggester:
     """Ranks outfits from one wardrobe with one model. Cheap to build; build one per request.
 
     Pass a long-lived `ranker` for `model` (ModelService.ranker) to reuse its projection and
-    pair-block caches across requests; without one a fresh ranker starts cold.
+    pair-block caches across requests; without one a fresh ranker starts cold. `items`: the
+    wardrobe's items when the caller already has them (read once per page run, not twice).
     """
 
     def __init__(self, wardrobe: Wardrobe, model: CompatModel,
-                 ranker: OutfitRanker | None = None) -> None:
+                 ranker: OutfitRanker | None = None,
+                 items: Sequence[ItemRecord] | None = None) -> None:
         if ranker is not None and ranker.model is not model:
             raise ValueError("the ranker was built for another model")
         self.wardrobe = wardrobe
         self.ranker = ranker or OutfitRanker(model)
-        self._items = {
-            i.id: i for i in wardrobe.items(available=True) if can_anchor(i)
-        }
+        listed = wardrobe.items() if items is None else items  # a page passes the list it has
+        self._items = {i.id: i for i in listed if i.available and can_anchor(i)}
 
     def candidates(self) -> dict[str, list[ItemRecord]]:
         """Rankable items by slot (available and embedded)."""
@@ -127,10 +129,13 @@ class OutfitSuggester:
         k: int = 6,
         diversity: float = 0.5,
         with_outerwear: bool = False,
+        exclude: Collection[frozenset[tuple[str, str]]] = (),
     ) -> list[OutfitSuggestion]:
         """The top-k outfits around the anchors, varied when `diversity` > 0.
 
-        A layer is added when `with_outerwear`, else only where it raises the score.
+        A layer is added when `with_outerwear`, else only where it raises the score. Outfits
+        whose pieces (slot -> id pairs, `outfit_actions.outfit_key`) are in `exclude` (say,
+        disliked ones) are skipped and the next ones take their place.
         """
         anchors = [self._items.get(i) or self.wardrobe.item(i) for i in anchor_ids]
         for anchor in anchors:
@@ -141,11 +146,55 @@ class OutfitSuggester:
                 )
         locked = frozenset(a.id for a in anchors)
         pool = self._pool(list(SLOT_OF_CATEGORY.values()), locked)
+        ids = {a.id for a in anchors}
+        relevant = [key for key in exclude if ids <= {item_id for _slot, item_id in key}]
         ranked = self.ranker.rank(
-            self._anchors(anchors), pool, k=k, diversity=diversity,
+            self._anchors(anchors), pool, k=k + len(relevant), diversity=diversity,
             with_outerwear=True if with_outerwear else None,
         )
-        return self._records(ranked, locked)
+        skip = set(relevant)
+        kept = [r for r in ranked if frozenset(r.items.items()) not in skip][:k]
+        return self._records(kept, locked)
+
+    def next_after(
+        self,
+        shown: Sequence[OutfitSuggestion],
+        anchor_ids: Sequence[str],
+        exclude: Collection[frozenset[tuple[str, str]]],
+        diversity: float = 0.5,
+        with_outerwear: bool = False,
+    ) -> OutfitSuggestion | None:
+        """The best outfit not shown and not excluded: what replaces a disliked card while the
+        other cards stay where they are. None when the wardrobe has no other outfit."""
+        taken = set(exclude) | {frozenset(o.item_ids.items()) for o in shown}
+        more = self.suggest(anchor_ids, k=len(shown) + 1, diversity=diversity,
+                            with_outerwear=with_outerwear, exclude=taken)
+        return next((o for o in more if frozenset(o.item_ids.items()) not in taken), None)
+
+    def reference_scores(self, n: int = REFERENCE_SAMPLE, seed: int = 0) -> np.ndarray:
+        """Scores of `n` random outfits of this wardrobe (no layer), by the same model and the
+        same formula as the ranker (mean pair similarity): what a rating is measured against."""
+        by_slot = {slot: items for slot, items in self.candidates().items() if items}
+        vectors = {slot: self.wardrobe.embeddings([i.id for i in items])
+                   for slot, items in by_slot.items()}
+        outfits = sample_outfits({slot: range(len(items)) for slot, items in by_slot.items()},
+                                 n, seed)
+        scores = np.empty(len(outfits), dtype=np.float64)
+        model = self.ranker.model
+        shapes: dict[tuple[str, ...], list[int]] = {}
+        for row, outfit in enumerate(outfits):
+            shapes.setdefault(tuple(outfit), []).append(row)
+        for shape, rows in shapes.items():
+            total = np.zeros(len(rows), dtype=np.float64)
+            pairs = [(a, b) for n_a, a in enumerate(shape) for b in shape[n_a + 1:]]
+            for a, b in pairs:
+                xa = vectors[a][[outfits[r][a] for r in rows]]
+                xb = vectors[b][[outfits[r][b] for r in rows]]
+                za = model.project(a, xa, b).astype(np.float64)
+                zb = model.project(b, xb, a).astype(np.float64)
+                total += np.einsum("nd,nd->n", za, zb)
+            scores[rows] = total / len(pairs)
+        return scores
 
     def alternatives(self, outfit: OutfitSuggestion, slot: str, k: int = 3) -> list[OutfitSuggestion]:
         """Next best pieces for one slot, every other piece of the outfit kept."""

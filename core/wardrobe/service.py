@@ -311,6 +311,7 @@ class Wardrobe:
         `reprocess_background`: files, then the row, then the vector."""
         return catalogue.keep_original(self._stores, item_id)
 
+    @_changes_items
     def mark_reviewed(self, item_id: str) -> ItemRecord:
         """A person looked at the item and it is fine: its review note is cleared."""
         return catalogue.mark_reviewed(self._stores, item_id)
