@@ -3,13 +3,23 @@
 Run with `make run` (or `streamlit run streamlit_app.py`). Pages live in `pages/`; each is a
 thin script over `core/` that runs inside `ui.page.run_page` (banners + an error guard, so a
 failure is shown as a sentence, never a traceback).
+
+A fresh process first draws the navigation and a short "opening" screen, then imports the
+libraries the pages need (torch, transformers, chromadb: many seconds on a small machine), so
+the browser shows the app at once instead of a blank page. The photo models themselves load
+in the background after the page is up (`ui.banners`).
 """
 
 from __future__ import annotations
 
+import importlib
+import sys
+
 import streamlit as st
 
-from ui.page import configure
+from ui.page import APP_TITLE, configure
+
+HEAVY = "ui.resources"  # imports the wardrobe service and with it torch and the stores
 
 configure()
 
@@ -21,4 +31,12 @@ PAGES = [
     st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
 ]
 
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+if HEAVY not in sys.modules:  # only the first run of a fresh process
+    opening = st.empty()
+    with opening.container():
+        st.title(page.title)
+        st.caption(f"Opening {APP_TITLE}…")
+    importlib.import_module(HEAVY)
+    opening.empty()
+page.run()

@@ -59,7 +59,7 @@ state = st.session_state
 
 def upload_section(wardrobe: Wardrobe) -> None:
     state.setdefault("upload_round", 0)
-    if not wardrobe.status.encoder_ready:
+    if resources.encoder_missing():
         st.caption("The encoder is not loaded, so the app cannot guess categories: choose one "
                    "for each batch. Photos are embedded once the model is available.")
     mode = st.radio(

@@ -11,109 +11,82 @@ chromium/chromedriver the test is skipped, unless CI is set, where it fails.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from devkit.browser import (
+    Requests,
+    app_env,
+    browser_available,
+    chrome,
+    horizontal_overflow,
+    serve,
+    widest_elements,
+)
 from devkit.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo
-from tests.servers import free_port, stop
 
-ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SERVER_START_S = 120  # the first start imports torch and transformers on a busy 2-core machine
 STEP_S = 60  # any single step of the journey
 
 
-def _browser_available() -> bool:
-    return Path(CHROMEDRIVER).is_file() and Path(CHROMIUM).is_file()
-
-
-if not _browser_available():
+if not browser_available():
     message = ("chromium and chromedriver are needed for the browser test: "
                "apt-get install chromium chromium-driver")
     if os.environ.get("CI"):
         pytest.fail(message, pytrace=False)
     pytest.skip(message, allow_module_level=True)
 
-from selenium import webdriver  # noqa: E402 - only once we know a browser exists
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
-def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"streamlit exited early:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.read().strip() == b"ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"streamlit did not answer within {SERVER_START_S}s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture
 def app_url(tmp_path: Path, tiny_clip_dir: Path, tiny_rembg_model: str) -> Iterator[str]:
     """`streamlit run` on a free 127.0.0.1 port, a fresh home and the tiny models; always killed."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WHAT2WEAR_")}
-    env.update(
-        WHAT2WEAR_HOME=str(tmp_path / "home"),
-        WHAT2WEAR_CLIP_MODEL=str(tiny_clip_dir),
-        WHAT2WEAR_REMBG_MODEL=tiny_rembg_model,
-        HF_HUB_OFFLINE="1",
-        TRANSFORMERS_OFFLINE="1",
-        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
-    )
     log = tmp_path / "streamlit.log"
-    with open(log, "wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-             "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--server.headless", "true"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_healthy(url, server, log)
-        yield url
-    finally:
-        stop(server, timeout=15)
-        tail = log.read_text(errors="replace")[-4000:]
-        assert "Traceback" not in tail, f"the server logged a traceback:\n{tail}"
+    env = app_env(tmp_path / "home", str(tiny_clip_dir), tiny_rembg_model)
+    with serve(env, log, start_s=SERVER_START_S) as app:
+        yield app.url
+    tail = log.read_text(errors="replace")[-4000:]
+    assert "Traceback" not in tail, f"the server logged a traceback:\n{tail}"
 
 
 @pytest.fixture
-def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[WebDriver]:
-    monkeypatch.setenv("SE_OFFLINE", "true")  # never let Selenium Manager download anything
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", f"--user-data-dir={tmp_path / 'chrome-profile'}",
-                "--window-size=1500,1800"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+def browser(tmp_path: Path) -> Iterator[WebDriver]:
+    """Chromium recording every request of the page (see `requests_of`)."""
+    driver = chrome(tmp_path / "chrome-profile", 1500, 1800)
     driver.set_page_load_timeout(STEP_S)
+    REQUESTS[id(driver)] = Requests()
     try:
         yield driver
     finally:
+        REQUESTS.pop(id(driver), None)
         driver.quit()
+
+
+REQUESTS: dict[int, Requests] = {}
+
+
+def assert_no_outside_requests(driver: WebDriver) -> None:
+    """Every request the page made so far went to this computer (127.0.0.1)."""
+    seen = REQUESTS[id(driver)]
+    outside = seen.outside(driver)
+    assert seen.urls, "no request was recorded: the performance log is not working"
+    assert not outside, f"the page made requests outside this computer: {outside}"
+
+
+def assert_fits_width(driver: WebDriver, what: str) -> None:
+    overflow = horizontal_overflow(driver)
+    assert overflow <= 0, (f"{what} scrolls sideways by {overflow}px at "
+                           f"{driver.execute_script('return innerWidth')}px: {widest_elements(driver)}")
 
 
 # --- small Streamlit-aware helpers ------------------------------------------------------------
@@ -185,12 +158,43 @@ def shot(driver: WebDriver, name: str) -> Path:
 
 # --- the journey ------------------------------------------------------------------------------
 
-PAGE_PATHS = {"What goes with this": "what_goes_with_this", "Outfits": "outfits", "Model": "model"}
+PAGE_PATHS = {"What goes with this": "what_goes_with_this", "Outfits": "outfits", "Model": "model",
+              "Settings": "settings"}
 BATCHES = [  # (category option as shown, files); the gallery heading is "Tops (2)" etc.
     ("tops", [("top-red.jpg", "tshirt", RED), ("top-green.jpg", "tshirt", GREEN)]),
     ("bottoms", [("bottom-navy.jpg", "trousers", NAVY), ("bottom-blue.jpg", "trousers", BLUE)]),
     ("shoes", [("shoes-yellow.jpg", "shoe", YELLOW), ("shoes-red.jpg", "shoe", RED)]),
 ]
+
+
+def cards(driver: WebDriver) -> list[WebElement]:
+    return driver.find_elements(By.CSS_SELECTOR, '[class*="st-key-outfit-card-"]')
+
+
+def card_pieces(card: WebElement) -> str:
+    """The card's line of piece names: which outfit it shows."""
+    return next(c.text for c in card.find_elements(By.CSS_SELECTOR, '[data-testid="stCaptionContainer"]')
+                if "·" in c.text and "carry it" not in c.text)
+
+
+def shown_outfits(driver: WebDriver) -> list[str]:
+    return [card_pieces(c) for c in cards(driver)]
+
+
+def wait_toast(driver: WebDriver, text: str) -> None:
+    _until(driver, f"a toast saying {text!r}", lambda d: any(
+        text in t.text for t in d.find_elements(By.CSS_SELECTOR, '[data-testid="stToast"]')))
+
+
+def set_slider(driver: WebDriver, label: str, presses: int) -> None:
+    """Move the st.slider labelled `label` by `presses` arrow keys (negative: left)."""
+    slider = _until(driver, f"slider {label!r}", lambda d: next(
+        (w for w in d.find_elements(By.CSS_SELECTOR, '[data-testid="stSlider"]')
+         if w.text.startswith(label)), None))
+    thumb = slider.find_element(By.CSS_SELECTOR, '[role="slider"]')
+    click(driver, thumb)
+    thumb.send_keys(*([Keys.ARROW_LEFT if presses < 0 else Keys.ARROW_RIGHT] * abs(presses)))
+    idle(driver)
 
 
 def test_upload_suggest_like_and_find_it_under_outfits(app_url: str, browser: WebDriver,
@@ -200,6 +204,9 @@ def test_upload_suggest_like_and_find_it_under_outfits(app_url: str, browser: We
     browser.get(app_url)
     wait_text(browser, "Your wardrobe is empty")
     idle(browser)
+    nav = [a.text for a in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNav"] a')]
+    assert any(t.endswith("What goes with this") for t in nav), nav  # titles, not file names
+    assert not any("streamlit app" in t or "what goes with this" in t for t in nav), nav
     shot(browser, "01-empty-wardrobe")
 
     for n, (category, files) in enumerate(BATCHES):
@@ -232,12 +239,12 @@ def test_upload_suggest_like_and_find_it_under_outfits(app_url: str, browser: We
     wait_text(browser, "What goes with this?")
     wait_text(browser, "Outfit 2")
     idle(browser)
-    cards = browser.find_elements(By.CSS_SELECTOR, '[class*="st-key-outfit-card-"]')
-    assert len(cards) >= 2, f"expected at least 2 outfit cards, saw {len(cards)}"
-    for card in cards:
-        assert len(card.find_elements(By.TAG_NAME, "img")) >= 3  # top, bottom, shoes side by side
-        assert "Weakest pair" in card.text
     shot(browser, "04-outfit-cards")
+    assert len(cards(browser)) == 4  # 2 bottoms x 2 shoes around the top
+    for card in cards(browser):
+        assert len(card.find_elements(By.TAG_NAME, "img")) == 1  # one flat-lay per outfit
+        assert "★" in card.text and "Better than" in card.text  # a rating, not a raw score
+        assert "carry it" in card.text and "weakest pair" in card.text
     click(browser, _until(browser, "the picture picker", lambda d: next(
         (e for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="stExpander"] summary')
          if "Choose by picture" in e.text), None)))
@@ -246,39 +253,75 @@ def test_upload_suggest_like_and_find_it_under_outfits(app_url: str, browser: We
     assert len(pictures) == sum(len(files) for _c, files in BATCHES)  # every piece, by category
     shot(browser, "04b-choose-by-picture")
 
-    click(browser, button(browser, "Like", within=cards[0]))
-    wait_text(browser, "Liked — saved under Outfits")
+    # Two outfits on screen: a dislike replaces the second by the next one, which never
+    # comes back, not even as the exact top outfits ("Varied results" off).
+    set_slider(browser, "How many outfits", -4)
+    _until(browser, "two cards", lambda d: len(cards(d)) == 2)
+    first, disliked = shown_outfits(browser)
+    click(browser, button(browser, "Dislike", within=cards(browser)[1]))
+    wait_toast(browser, "Disliked")
+    _until(browser, "the disliked outfit to be replaced", lambda d: len(cards(d)) == 2
+           and disliked not in shown_outfits(d))
     idle(browser)
-    shot(browser, "05-liked")
+    assert shown_outfits(browser)[0] == first  # the other card stays where it was
+    shot(browser, "05-disliked-and-replaced")
+    click(browser, _until(browser, "the Varied results toggle", lambda d: next(
+        (t for t in d.find_elements(By.CSS_SELECTOR, '[data-testid="stCheckbox"]')
+         if "Varied results" in t.text), None)))
+    idle(browser)
+    set_slider(browser, "How many outfits", 4)
+    _until(browser, "three cards", lambda d: len(cards(d)) == 3)  # 4 outfits, one disliked
+    assert disliked not in shown_outfits(browser)
+
+    # Save and like mark their cards, with a toast beside the page.
+    click(browser, button(browser, "Save", within=cards(browser)[1]))
+    wait_toast(browser, "Saved under Outfits")
+    _until(browser, "the Saved mark", lambda d: "Saved" in cards(d)[1].text)
+    click(browser, button(browser, "Like", within=cards(browser)[0]))
+    wait_toast(browser, "Liked — saved under Outfits")
+    _until(browser, "the Liked mark", lambda d: "Liked" in cards(d)[0].text)
+    idle(browser)
+    assert "Liked" not in cards(browser)[1].text and "Saved" in cards(browser)[1].text
+    shot(browser, "06-liked-and-saved")
 
     open_page(browser, "Outfits")
     wait_text(browser, "Saved & liked")
     wait_text(browser, "liked")
     idle(browser)
     saved = browser.find_elements(By.CSS_SELECTOR, '[class*="st-key-saved-outfit-"]')
-    assert len(saved) == 1, f"expected the liked outfit under Outfits, saw {len(saved)}"
-    assert "liked" in saved[0].text
-    assert len(saved[0].find_elements(By.TAG_NAME, "img")) >= 3
-    shot(browser, "06-outfits-page")
+    assert len(saved) == 2, f"expected the liked and the saved outfit under Outfits, saw {len(saved)}"
+    assert sum("liked" in s.text for s in saved) == 1
+    assert all(len(s.find_elements(By.TAG_NAME, "img")) >= 3 for s in saved)
+    shot(browser, "07-outfits-page")
 
     # The remaining pages render in the browser without any error box.
     for n, (page, marker) in enumerate([("Model", "A good model puts real outfits"),
-                                        ("Settings", "Import an export")], start=7):
+                                        ("Settings", "Import an export")], start=8):
         open_page(browser, page)
         wait_text(browser, marker)
         idle(browser)
         assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
         assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stAlertContentError"]')
         shot(browser, f"{n:02d}-{page.lower()}-page")
+    assert_no_outside_requests(browser)
 
-    # At a phone's width every page still renders without an error box.
-    browser.set_window_size(390, 1800)
+    # At a phone's width (390 x 844 CSS px) every page fits without sideways scrolling, and
+    # an outfit card fits one screen.
+    browser.set_window_size(390, 844)
     for n, (page, marker) in enumerate([("Wardrobe", "Your clothes"),
                                         ("What goes with this", "Start from"),
                                         ("Outfits", "Saved & liked"),
-                                        ("Model", "Train on your outfits")], start=9):
+                                        ("Model", "Train on your outfits"),
+                                        ("Settings", "Import an export")], start=10):
         browser.get(f"{app_url}/{PAGE_PATHS.get(page, '')}")  # the sidebar is collapsed here
         wait_text(browser, marker)
         idle(browser)
         assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+        assert_fits_width(browser, page)
+        if page == "What goes with this":
+            card = cards(browser)[0]
+            browser.execute_script("arguments[0].scrollIntoView({block: 'start'});", card)
+            height = card.size["height"]
+            assert height <= browser.execute_script("return innerHeight"), height
         shot(browser, f"{n:02d}-{page.lower().replace(' ', '-')}-390px")
+    assert_no_outside_requests(browser)

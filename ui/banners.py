@@ -18,8 +18,11 @@ ENCODER_HELP = (
 
 def show(current_page: str) -> None:
     wardrobe = resources.wardrobe()
-    status = wardrobe.status
-    if not status.encoder_ready:
+    if resources.models_loading():
+        st.caption(":material/hourglass_top: Loading the photo models in the background; "
+                   "adding photos and text search wait for them.")
+    elif not wardrobe.status.encoder_ready:
+        status = wardrobe.status
         reason = plain(status.encoder_message or "unknown reason")
         st.warning(
             f"**The FashionCLIP encoder is not loaded**, so suggestions and text search are off. "

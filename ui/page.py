@@ -4,6 +4,9 @@ It lives in each page (not only in `streamlit_app.py`) because Streamlit treats 
 `pages/` specially: the first run of a fresh server, and every `AppTest.switch_page` run, execute
 the page file directly without the entry point (Streamlit's multipage-v1 fallback). Framing each
 page itself keeps the banner and the guard on every path.
+
+This module imports no heavy library (torch, transformers, chromadb): `streamlit_app.py` draws
+the navigation and a first screen with it before those are imported.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from ui import banners, serving
+from ui import serving
 from ui.guard import shown_as_message
 
 APP_TITLE = "What2Wear"
@@ -50,6 +53,8 @@ def configure() -> None:
 
 def run_page(title: str, render: Callable[[], None]) -> None:
     """Draw the banners, then the page; any error becomes a sentence on the page."""
+    from ui import banners  # the wardrobe and its libraries: imported after the first paint
+
     configure()
     with shown_as_message("The app"):
         banners.show(current_page=title)

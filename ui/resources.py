@@ -7,6 +7,9 @@ closes the wardrobe, which frees the home lock.
 
 from __future__ import annotations
 
+import logging
+import threading
+
 import streamlit as st
 
 from base.config import Settings, load_settings
@@ -88,3 +91,33 @@ def items() -> list[ItemRecord]:
     may change an item bumps it), not on every page run."""
     current = wardrobe()
     return list(_items(repr(settings()), current.items_revision, current))
+
+
+def _load_models(wardrobe: Wardrobe) -> None:
+    try:
+        wardrobe.retry_models()  # the encoder and the background model; failures are kept
+    except Exception:  # a message on the page comes from `status`; the rest goes to the log
+        logging.getLogger("what2wear.app").exception("loading the photo models failed")
+
+
+@st.cache_resource(show_spinner=False)
+def _models_warm_up(key: str, _wardrobe: Wardrobe) -> threading.Thread:
+    thread = threading.Thread(target=_load_models, args=(_wardrobe,), daemon=True,
+                              name="what2wear-models")
+    thread.start()
+    return thread
+
+
+def models_loading(wait_s: float = 1.0) -> bool:
+    """Load the photo models (FashionCLIP, background removal) in the background, once per
+    wardrobe, so the first page is shown before them; True while they are still loading.
+    Waits up to `wait_s` first, so a quick load (or a quick failure) is seen at once."""
+    thread = _models_warm_up(repr(settings()), wardrobe())
+    thread.join(wait_s)
+    return thread.is_alive()
+
+
+def encoder_missing() -> bool:
+    """The encoder has been tried and could not be loaded (False while it is still loading)."""
+    current = wardrobe()
+    return current.encoder_tried and not current.status.encoder_ready

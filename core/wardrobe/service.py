@@ -221,6 +221,11 @@ class Wardrobe:
         return self.status
 
     @property
+    def encoder_tried(self) -> bool:
+        """Whether loading the encoder has been tried and finished (never loads it)."""
+        return self._stores.encoder_tried
+
+    @property
     def encoder_dim(self) -> int | None:
         """The loaded encoder's embedding size; None while it is not (or cannot be) loaded.
         Never loads it: asking must not cost a model load."""

@@ -70,7 +70,6 @@ class WardrobeStores:
         ingested photo.
         """
         with self.write_lock:
-            self._encoder_tried = True
             if self._encoder is None:
                 try:
                     self._encoder = load_encoder(self.settings.clip_model)
@@ -81,7 +80,14 @@ class WardrobeStores:
                     self.encoder_message = (
                         f"Encoder unavailable, photos are kept as 'pending embedding': {detail}"
                     )
+            self._encoder_tried = True  # after the attempt: `encoder_tried` means "settled"
         return self._encoder
+
+    @property
+    def encoder_tried(self) -> bool:
+        """Whether a load has finished, loaded or failed (never triggers one): a page can tell
+        "still loading" from "missing" without waiting for the model."""
+        return self._encoder_tried
 
     @property
     def pose_model(self) -> PoseModel | None:
