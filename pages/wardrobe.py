@@ -41,6 +41,7 @@ PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "heic", "heif"]
 AUTO = "auto"
 ANY = "any"
 GRID_COLUMNS = 5
+GALLERY_FIRST = 2 * GRID_COLUMNS  # tiles per category before "Show all": big wardrobes draw fast
 SEARCH_RESULTS = "Search results"
 EMPTY_HELP = (
     "**Your wardrobe is empty — let's start.**\n\n"
@@ -396,14 +397,22 @@ def gallery(wardrobe: Wardrobe, all_items: list[ItemRecord]) -> None:
     for title, group in groups.items():
         label = title if title == SEARCH_RESULTS else category_label(title, plural=True)
         st.markdown(f"#### {plain(label)} ({len(group)})")
-        for start in range(0, len(group), GRID_COLUMNS):
+        visible = group if title in state.get("gallery_all", set()) else group[:GALLERY_FIRST]
+        for start in range(0, len(visible), GRID_COLUMNS):
             cols = st.columns(GRID_COLUMNS)
-            for col, item in zip(cols, group[start:start + GRID_COLUMNS], strict=False):
+            for col, item in zip(cols, visible[start:start + GRID_COLUMNS], strict=False):
                 with col, st.container(border=True, key=f"tile-{item.id}"):
                     picture(item, cutout=False)
                     st.caption(item_caption(item))
                     st.button("Open", key=f"open-{item.id}", on_click=select, args=(item.id,),
                               width="stretch")
+        if len(visible) < len(group):
+            st.button(f"Show all {len(group)}", icon=":material/expand_more:",
+                      key=f"gallery-all-{title}", on_click=show_all, args=(title,))
+
+
+def show_all(title: str) -> None:
+    state.setdefault("gallery_all", set()).add(title)
 
 
 def render() -> None:

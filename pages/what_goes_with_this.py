@@ -88,7 +88,8 @@ def pick_anchor(anchors: list[ItemRecord], every: list[ItemRecord]) -> ItemRecor
                  format_func=lambda i: picker_label(by_id[i], names))
     with c2:
         picture(by_id[state.anchor_id], width=140)
-    with st.expander("Choose by picture", icon=":material/grid_view:"):
+    # a toggle, not an expander: an expander draws its pictures on every run even when closed
+    if st.toggle("Choose by picture", key="anchor_by_picture"):
         for category, group in group_by_category(by_id.values()).items():
             st.caption(category_label(category, plural=True))
             with st.container(horizontal=True, key=f"anchor-grid-{category}"):

@@ -41,6 +41,7 @@ if not browser_available():
     pytest.skip(message, allow_module_level=True)
 
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
@@ -171,14 +172,18 @@ def cards(driver: WebDriver) -> list[WebElement]:
     return driver.find_elements(By.CSS_SELECTOR, '[class*="st-key-outfit-card-"]')
 
 
-def card_pieces(card: WebElement) -> str:
-    """The card's line of piece names: which outfit it shows."""
-    return next(c.text for c in card.find_elements(By.CSS_SELECTOR, '[data-testid="stCaptionContainer"]')
-                if "·" in c.text and "carry it" not in c.text)
+def card_pieces(card: WebElement) -> str | None:
+    """The card's line of piece names: which outfit it shows (None while it is drawn)."""
+    return next((c.text for c in card.find_elements(By.CSS_SELECTOR, '[data-testid="stCaptionContainer"]')
+                 if "·" in c.text and "carry it" not in c.text), None)
 
 
 def shown_outfits(driver: WebDriver) -> list[str]:
-    return [card_pieces(c) for c in cards(driver)]
+    """Each card's pieces, once every card on screen is drawn."""
+    def drawn(d: WebDriver) -> list[str] | None:
+        lines = [card_pieces(c) for c in cards(d)]
+        return lines if lines and all(lines) else None
+    return _until(driver, "the cards to be drawn", drawn)
 
 
 def wait_toast(driver: WebDriver, text: str) -> None:
@@ -191,9 +196,10 @@ def set_slider(driver: WebDriver, label: str, presses: int) -> None:
     slider = _until(driver, f"slider {label!r}", lambda d: next(
         (w for w in d.find_elements(By.CSS_SELECTOR, '[data-testid="stSlider"]')
          if w.text.startswith(label)), None))
-    thumb = slider.find_element(By.CSS_SELECTOR, '[role="slider"]')
-    click(driver, thumb)
-    thumb.send_keys(*([Keys.ARROW_LEFT if presses < 0 else Keys.ARROW_RIGHT] * abs(presses)))
+    thumb = slider.find_element(By.XPATH, './/*[@data-testid="stSliderThumbValue"]/..')
+    click(driver, thumb)  # focuses the slider's range input
+    key = Keys.ARROW_LEFT if presses < 0 else Keys.ARROW_RIGHT
+    ActionChains(driver).send_keys(*([key] * abs(presses))).perform()
     idle(driver)
 
 
@@ -246,8 +252,8 @@ def test_upload_suggest_like_and_find_it_under_outfits(app_url: str, browser: We
         assert "★" in card.text and "Better than" in card.text  # a rating, not a raw score
         assert "carry it" in card.text and "weakest pair" in card.text
     click(browser, _until(browser, "the picture picker", lambda d: next(
-        (e for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="stExpander"] summary')
-         if "Choose by picture" in e.text), None)))
+        (t for t in d.find_elements(By.CSS_SELECTOR, '[data-testid="stCheckbox"] label')
+         if "Choose by picture" in t.text), None)))
     wait_text(browser, "Bottoms")
     pictures = browser.find_elements(By.CSS_SELECTOR, '[class*="st-key-anchor-pic-"]')
     assert len(pictures) == sum(len(files) for _c, files in BATCHES)  # every piece, by category
@@ -266,11 +272,12 @@ def test_upload_suggest_like_and_find_it_under_outfits(app_url: str, browser: We
     assert shown_outfits(browser)[0] == first  # the other card stays where it was
     shot(browser, "05-disliked-and-replaced")
     click(browser, _until(browser, "the Varied results toggle", lambda d: next(
-        (t for t in d.find_elements(By.CSS_SELECTOR, '[data-testid="stCheckbox"]')
+        (t for t in d.find_elements(By.CSS_SELECTOR, '[data-testid="stCheckbox"] label')
          if "Varied results" in t.text), None)))
     idle(browser)
     set_slider(browser, "How many outfits", 4)
     _until(browser, "three cards", lambda d: len(cards(d)) == 3)  # 4 outfits, one disliked
+    idle(browser)
     assert disliked not in shown_outfits(browser)
 
     # Save and like mark their cards, with a toast beside the page.

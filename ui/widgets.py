@@ -20,9 +20,16 @@ def picture(item: ItemRecord, cutout: bool = True, width: int | str = "content")
     candidates = (item.cutout_path, item.thumbnail_path) if cutout else (item.thumbnail_path, item.cutout_path)
     for path in candidates:
         if path and Path(path).is_file():
-            st.image(str(path), width=width)
+            st.image(picture_bytes(str(path), Path(path).stat().st_mtime_ns), width=width)
             return
     st.caption("(picture missing — Settings → Check data)")
+
+
+@st.cache_data(show_spinner=False, max_entries=4096)
+def picture_bytes(path: str, mtime_ns: int) -> bytes:
+    """A picture file's bytes, read once per version of the file (the mtime is in the key): a
+    gallery rerun reads no photo from disk again."""
+    return Path(path).read_bytes()
 
 
 ORIGINAL_PREVIEW_SIDE = 600

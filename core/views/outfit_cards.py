@@ -135,10 +135,10 @@ class Cell:
 CANVAS = (330, 390)
 _CENTRE_X, _RIGHT_X, _LEFT_X = 85, 165, 5  # the body column alone / beside the left column
 _CELLS: dict[str, tuple[int, int, int]] = {  # slot -> (top, width, height) in the body column
-    TOP: (10, 160, 140),
-    BOTTOM: (155, 160, 150),
-    ONEPIECE: (10, 160, 295),
-    SHOES: (310, 160, 70),
+    TOP: (10, 160, 135),
+    BOTTOM: (150, 160, 140),
+    ONEPIECE: (10, 160, 280),
+    SHOES: (295, 160, 85),
 }
 BODY = (TOP, ONEPIECE, BOTTOM, SHOES)
 

@@ -1,0 +1,240 @@
+"""The app's speed as a person feels it, in a real browser: Selenium + headless Chromium against
+`streamlit run`, on a wardrobe of 200 items.
+
+    .venv/bin/python benchmarks/ui.py [--items 200] [--repeats 5] [--home DIR] [--shots DIR]
+
+The wardrobe is built with the tiny real models of devkit/ (a 2-layer CLIP, a small ONNX
+saliency net) from synthetic garment photos, so the numbers are the app's own cost (Streamlit,
+the wardrobe, ranking, drawing), not FashionCLIP's; `--home DIR` keeps it for the next run.
+Timings are taken in the page (performance.now(), polled every 10 ms) from the click to the
+moment the result is on screen and the app has finished its run (no "Running" status, no
+stale element):
+
+- first paint: from launching `streamlit run` to the navigation and a page title on screen
+  (the browser retries the address until the server answers, as a person's reload would);
+  also from the server's first answer, and to the finished first page;
+- page switch: sidebar link -> the page's title and finished run (Wardrobe, Outfits, Model,
+  Settings, What goes with this);
+- suggestions shown: another anchor picked ("Choose by picture") -> its outfit cards;
+- feedback round trip: Like / Save on a card -> the card's mark; Dislike -> the replacement.
+
+It also checks what the browser test checks: no request leaves 127.0.0.1, and at 390 px no
+page scrolls sideways. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from devkit.browser import Requests, app_env, chrome, horizontal_overflow, serve  # noqa: E402
+
+TARGETS = {"first paint (launch -> visible)": 3.0, "page switch": 0.7, "suggestions shown": 1.0,
+           "feedback round trip": 0.5}
+MIX = [("top", "tshirt", 60), ("bottom", "trousers", 50), ("shoes", "shoe", 40),
+       ("outerwear", "tshirt", 20), ("onepiece", "dress", 15), ("bag", "shoe", 15)]
+PAGES = {"Wardrobe": "Wardrobe", "What goes with this": "What goes with this?",
+         "Outfits": "Outfits", "Model": "Model", "Settings": "Settings"}
+IDLE_JS = ("document.querySelector('[data-testid=\"stApp\"]')"
+           ".getAttribute('data-test-script-state') === 'notRunning'"
+           " && !document.querySelector('[data-stale=\"true\"]')"
+           " && [...document.images].every(i => i.complete)")
+
+
+def build_home(home: Path, models: Path, n_items: int) -> tuple[str, str]:
+    """A wardrobe of `n_items` synthetic garments (and a few saved outfits) with tiny models."""
+    from devkit.tiny_models import TINY_REMBG_FILE, build_tiny_clip, tiny_saliency_onnx
+
+    clip = models / "tiny-clip"
+    rembg = models / TINY_REMBG_FILE
+    if not clip.exists():
+        build_tiny_clip(clip)
+    if not rembg.exists():
+        tiny_saliency_onnx(rembg)
+    if (home / "done").exists():
+        return str(clip), str(rembg)
+    import dataclasses
+
+    from base.config import load_settings
+    from core.wardrobe.service import Wardrobe
+    from devkit.imaging import garment_photo
+
+    settings = dataclasses.replace(load_settings(home=home), clip_model=str(clip),
+                                   rembg_model=str(rembg), database_url="", chroma_url="",
+                                   compat_model="")
+    rng = random.Random(7)
+    total = sum(n for *_rest, n in MIX)
+    ids: dict[str, list[str]] = {}
+    with Wardrobe.open(settings) as wardrobe:
+        for category, kind, share in MIX:
+            for n in range(round(share * n_items / total)):
+                colour = tuple(rng.randrange(30, 226) for _ in range(3))
+                outcome = wardrobe.ingest_bytes(garment_photo(kind, colour, seed=len(ids) * 1000 + n),
+                                                f"{category}-{n}.jpg", category=category)
+                if outcome.item_id:
+                    ids.setdefault(category, []).append(outcome.item_id)
+        for n in range(20):  # a history for the Outfits page
+            outfit = wardrobe.save_outfit({"top": rng.choice(ids["top"]),
+                                           "bottom": rng.choice(ids["bottom"]),
+                                           "shoes": rng.choice(ids["shoes"])}, source="manual")
+            if n % 2:
+                wardrobe.log_wear(outfit.id)
+    (home / "done").write_text("built\n")
+    return str(clip), str(rembg)
+
+
+def timed(driver, element, condition_js: str, timeout_s: float = 60.0) -> float:
+    """Seconds from clicking `element` (None: no click) until `condition_js` holds and the app
+    is idle, measured in the page."""
+    driver.set_script_timeout(timeout_s + 5)
+    elapsed = driver.execute_async_script(f"""
+        const el = arguments[0], done = arguments[arguments.length - 1];
+        const cond = () => {{ try {{ return ({condition_js}) && {IDLE_JS}; }} catch (e) {{ return false; }} }};
+        const t0 = performance.now();
+        if (el) el.click();
+        (function poll() {{
+          if (cond()) return done((performance.now() - t0) / 1000);
+          if (performance.now() - t0 > {timeout_s * 1000}) return done(-1);
+          setTimeout(poll, 10);
+        }})();""", element)
+    if elapsed < 0:
+        raise TimeoutError(f"not done within {timeout_s}s: {condition_js}")
+    return float(elapsed)
+
+
+def title_is(text: str) -> str:
+    return f"(document.querySelector('h1')?.innerText || '').startsWith({text!r})"
+
+
+def card_js(index: int) -> str:
+    return f"document.querySelector('[class*=\"st-key-outfit-card-{index}\"]')"
+
+
+def nav_link(driver, title: str):
+    from selenium.webdriver.common.by import By
+
+    return next(a for a in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNav"] a')
+                if a.text.strip().endswith(title))
+
+
+def first_paint(driver, app) -> dict[str, float]:
+    """Launch -> first visible page, retrying the address like a person reloading."""
+    visible = ("document.querySelector('[data-testid=\"stSidebarNav\"] a') && "
+               "document.querySelector('h1')")
+    server_up = time.monotonic() - app.started
+    driver.get(app.url)
+    driver.set_script_timeout(120)
+    painted = driver.execute_async_script(f"""
+        const done = arguments[arguments.length - 1], t0 = performance.now();
+        (function poll() {{
+          if ({visible}) return done((performance.now() - t0) / 1000);
+          setTimeout(poll, 10);
+        }})();""")
+    at_paint = time.monotonic() - app.started
+    timed(driver, None, title_is("Wardrobe") + " && " + visible, 120)
+    return {"server answers (launch -> health ok)": server_up,
+            "first paint (launch -> visible)": at_paint,
+            "first paint (load -> visible)": float(painted),
+            "first page finished (launch -> idle)": time.monotonic() - app.started}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--home", type=Path, help="keep (and reuse) the wardrobe here")
+    parser.add_argument("--shots", type=Path, help="save screenshots of every page here")
+    args = parser.parse_args()
+    from selenium.webdriver.common.by import By
+
+    work = Path(tempfile.mkdtemp(prefix="w2w-ui-bench-"))
+    home = args.home or work / "home"
+    models = (args.home.parent if args.home else work) / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    os.environ["U2NET_HOME"] = str(models)
+    started = time.monotonic()
+    clip, rembg = build_home(home, models, args.items)
+    print(f"wardrobe of {args.items} items ready in {time.monotonic() - started:.0f}s ({home})")
+    env = app_env(home, clip, rembg, {"U2NET_HOME": str(models)})
+    times: dict[str, list[float]] = {}
+    problems: list[str] = []
+    driver = chrome(work / "profile", 1280, 900)
+    driver.get("about:blank")  # the browser is up before the server is launched
+    requests = Requests()
+    try:
+        with serve(env, work / "streamlit.log", start_s=180) as app:
+            for name, value in first_paint(driver, app).items():
+                times.setdefault(name, []).append(value)
+            timed(driver, None, "!document.body.innerText.includes('Loading the photo models')", 120)
+
+            def switch(page: str) -> float:
+                return timed(driver, nav_link(driver, page), title_is(PAGES[page]))
+
+            for page in ("What goes with this", "Outfits", "Model", "Settings", "Wardrobe"):
+                switch(page)  # warm: each page's first run in this process
+            for _ in range(args.repeats):
+                for page in ("Outfits", "Model", "Settings", "Wardrobe", "What goes with this"):
+                    times.setdefault("page switch", []).append(switch(page))
+                    times.setdefault(f"page switch: {page}", []).append(times["page switch"][-1])
+            # suggestions around other anchors, picked by picture
+            toggle = next(t for t in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stCheckbox"] label')
+                          if "Choose by picture" in t.text)
+            timed(driver, toggle, "document.querySelector('[class*=\"st-key-anchor-pick-\"]')")
+            picks = driver.find_elements(By.CSS_SELECTOR, '[class*="st-key-anchor-pick-"] button')
+            for button in random.Random(3).sample(picks, min(len(picks), args.repeats + 1)):
+                before = driver.execute_script(f"return {card_js(0)}?.innerText || ''")
+                times.setdefault("suggestions shown", []).append(timed(
+                    driver, button, f"{card_js(0)} && {card_js(0)}.innerText !== {before!r}"))
+            times["suggestions shown"] = times["suggestions shown"][1:]  # first: a cold anchor list
+            for n in range(args.repeats):
+                card = n % 3
+                for label, mark in (("Like", "Liked"), ("Save", "Saved")):
+                    button = next(b for b in driver.find_elements(
+                        By.CSS_SELECTOR, f'[class*="st-key-{label.lower()}-{card}"] button'))
+                    times.setdefault("feedback round trip", []).append(timed(
+                        driver, button, f"{card_js(card)}.innerText.includes({mark!r})"))
+                before = driver.execute_script(f"return {card_js(3)}.innerText")
+                button = driver.find_element(By.CSS_SELECTOR, '[class*="st-key-dislike-3"] button')
+                times.setdefault("feedback round trip", []).append(timed(
+                    driver, button, f"{card_js(3)} && {card_js(3)}.innerText !== {before!r}"))
+            outside = requests.outside(driver)
+            if outside:
+                problems.append(f"requests outside this computer: {outside}")
+            driver.set_window_size(390, 844)
+            for page, title in PAGES.items():
+                driver.get(f"{app.url}/{'' if page == 'Wardrobe' else page.lower().replace(' ', '_')}")
+                timed(driver, None, title_is(title), 120)
+                overflow = horizontal_overflow(driver)
+                if overflow > 0:
+                    problems.append(f"{page} scrolls sideways by {overflow}px at 390px")
+                if args.shots:
+                    args.shots.mkdir(parents=True, exist_ok=True)
+                    driver.save_screenshot(str(args.shots / f"{page.replace(' ', '-')}-390.png"))
+            outside = requests.outside(driver)
+            if outside and not problems:
+                problems.append(f"requests outside this computer: {outside}")
+    finally:
+        driver.quit()
+    print(f"\n{args.items} items, {args.repeats} repeats, load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n")
+    print("| measure | target | median (s) | max (s) | n |")
+    print("| --- | --- | --- | --- | --- |")
+    for name, values in times.items():
+        target = TARGETS.get(name)
+        print(f"| {name} | {f'< {target} s' if target else ''} | {statistics.median(values):.2f} "
+              f"| {max(values):.2f} | {len(values)} |")
+    print("\nchecks: " + ("; ".join(problems) if problems else
+                          "no request outside 127.0.0.1; no page wider than 390 px"))
+
+
+if __name__ == "__main__":
+    main()
