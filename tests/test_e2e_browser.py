@@ -191,6 +191,14 @@ def wait_toast(driver: WebDriver, text: str) -> None:
         text in t.text for t in d.find_elements(By.CSS_SELECTOR, '[data-testid="stToast"]')))
 
 
+def phone_viewport(driver: WebDriver, width: int = 390, height: int = 844) -> None:
+    """Resize the window so the page itself (the viewport) is `width` x `height` CSS px."""
+    driver.set_window_size(width, height)
+    extra_h = driver.execute_script("return outerHeight - innerHeight")  # the window's frame
+    driver.set_window_size(width, height + extra_h)
+    assert driver.execute_script("return [innerWidth, innerHeight]") == [width, height]
+
+
 def set_slider(driver: WebDriver, label: str, presses: int) -> None:
     """Move the st.slider labelled `label` by `presses` arrow keys (negative: left)."""
     slider = _until(driver, f"slider {label!r}", lambda d: next(
@@ -314,7 +322,7 @@ def test_upload_suggest_like_and_find_it_under_outfits(app_url: str, browser: We
 
     # At a phone's width (390 x 844 CSS px) every page fits without sideways scrolling, and
     # an outfit card fits one screen.
-    browser.set_window_size(390, 844)
+    phone_viewport(browser)
     for n, (page, marker) in enumerate([("Wardrobe", "Your clothes"),
                                         ("What goes with this", "Start from"),
                                         ("Outfits", "Saved & liked"),
