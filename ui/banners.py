@@ -19,8 +19,7 @@ ENCODER_HELP = (
 def show(current_page: str) -> None:
     wardrobe = resources.wardrobe()
     if resources.models_loading():
-        st.caption(":material/hourglass_top: Loading the photo models in the background; "
-                   "adding photos and text search wait for them.")
+        models_loading_note()
     elif not wardrobe.status.encoder_ready:
         status = wardrobe.status
         reason = plain(status.encoder_message or "unknown reason")
@@ -35,3 +34,14 @@ def show(current_page: str) -> None:
             "clothes (one piece per photo), then come back here.",
             icon=":material/waving_hand:",
         )
+
+
+@st.fragment(run_every=1.0)
+def models_loading_note() -> None:
+    """Says the photo models are loading; once they are, the page is drawn again (with the
+    encoder banner if the load failed). Only drawn while they load, so it stops polling then."""
+    if resources.models_loading(wait_s=0.0):
+        st.caption(":material/hourglass_top: Loading the photo models in the background; "
+                   "adding photos and text search wait for them.")
+    else:
+        st.rerun(scope="app")
