@@ -107,7 +107,13 @@ def timed(driver, element, condition_js: str, timeout_s: float = 60.0) -> float:
           setTimeout(poll, 10);
         }})();""", element)
     if elapsed < 0:
-        raise TimeoutError(f"not done within {timeout_s}s: {condition_js}")
+        state = driver.execute_script(f"""return [
+            (() => {{ try {{ return !!({condition_js}); }} catch (e) {{ return String(e); }} }})(),
+            document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state'),
+            document.querySelectorAll('[data-stale="true"]').length,
+            [...document.images].filter(i => !i.complete).length]""")
+        raise TimeoutError(f"not done within {timeout_s}s: {condition_js} "
+                           f"(condition, script state, stale elements, images loading: {state})")
     return float(elapsed)
 
 
@@ -187,7 +193,7 @@ def main() -> None:
                     times.setdefault(f"page switch: {page}", []).append(times["page switch"][-1])
             # suggestions around other anchors, picked by picture
             toggle = next(t for t in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stCheckbox"] label')
-                          if "Choose by picture" in t.text)
+                          if "Choose by picture" in t.text).find_element(By.TAG_NAME, "input")
             timed(driver, toggle, "document.querySelector('[class*=\"st-key-anchor-pick-\"]')")
             picks = driver.find_elements(By.CSS_SELECTOR, '[class*="st-key-anchor-pick-"] button')
             for button in random.Random(3).sample(picks, min(len(picks), args.repeats + 1)):

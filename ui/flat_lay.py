@@ -75,5 +75,7 @@ def flat_lay_jpeg(pieces: tuple[Piece, ...]) -> bytes:
 
 def show_flat_lay(ordered: list[tuple[str, ItemRecord]], anchors: frozenset[str],
                   caption: str | None = None) -> None:
-    """The outfit's flat-lay, as wide as the card allows up to its own size."""
-    st.image(flat_lay_jpeg(pieces_of(ordered, anchors)), caption=caption, width=CANVAS[0])
+    """The outfit's flat-lay, as wide as the card."""
+    # "stretch", not a number: Streamlit decodes and resizes on every run any image wider
+    # than a numeric width; this way the cached bytes are sent as they are
+    st.image(flat_lay_jpeg(pieces_of(ordered, anchors)), caption=caption, width="stretch")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,16 +21,28 @@ def picture(item: ItemRecord, cutout: bool = True, width: int | str = "content")
     candidates = (item.cutout_path, item.thumbnail_path) if cutout else (item.thumbnail_path, item.cutout_path)
     for path in candidates:
         if path and Path(path).is_file():
-            st.image(picture_bytes(str(path), Path(path).stat().st_mtime_ns), width=width)
+            side = width if isinstance(width, int) else 0
+            st.image(picture_bytes(str(path), Path(path).stat().st_mtime_ns, side), width=width)
             return
     st.caption("(picture missing — Settings → Check data)")
 
 
 @st.cache_data(show_spinner=False, max_entries=4096)
-def picture_bytes(path: str, mtime_ns: int) -> bytes:
-    """A picture file's bytes, read once per version of the file (the mtime is in the key): a
-    gallery rerun reads no photo from disk again."""
-    return Path(path).read_bytes()
+def picture_bytes(path: str, mtime_ns: int, width: int = 0) -> bytes:
+    """A picture file's bytes, read once per version of the file (the mtime is in the key), and
+    already `width` pixels wide when one is given: Streamlit would otherwise decode and resize
+    an image wider than its numeric width on every run."""
+    data = Path(path).read_bytes()
+    if not width:
+        return data
+    with Image.open(io.BytesIO(data)) as image:
+        if image.width <= width:
+            return data
+        small = image.resize((width, max(1, round(image.height * width / image.width))),
+                             Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        small.save(out, "PNG" if small.mode in ("RGBA", "LA", "P") else "JPEG")
+    return out.getvalue()
 
 
 ORIGINAL_PREVIEW_SIDE = 600
