@@ -18,6 +18,11 @@ stale element):
 - suggestions shown: another anchor picked ("Choose by picture") -> its outfit cards;
 - feedback round trip: Like / Save on a card -> the card's mark; Dislike -> the replacement.
 
+Next to each wall time, the CPU seconds the server and the browser (all their processes) used
+for it, from /proc: the work itself, whatever else the machine runs. On a busy shared machine
+the wall time is mostly waiting for a core; on a quiet one it comes close to that CPU time
+(the server's and the browser's parts mostly follow each other).
+
 It also checks what the browser test checks: no request leaves 127.0.0.1, and at 390 px no
 page scrolls sideways. Prints a Markdown table.
 """
@@ -92,10 +97,37 @@ def build_home(home: Path, models: Path, n_items: int) -> tuple[str, str]:
     return str(clip), str(rembg)
 
 
+CPU_ROOTS: list[int] = []  # the server's and chromedriver's process ids
+LAST_CPU = [0.0, 0.0]  # CPU seconds the latest `timed` action cost the server, the browser
+
+
+def cpu_seconds(roots: list[int]) -> float:
+    """User + system CPU seconds of the processes under `roots` (them included), from /proc."""
+    parent: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parent[pid] = int(fields[1])
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    total = 0
+    for pid, used in ticks.items():
+        node = pid
+        while node > 1 and node not in roots:
+            node = parent.get(node, 0)
+        if node in roots:
+            total += used
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def timed(driver, element, condition_js: str, timeout_s: float = 60.0) -> float:
     """Seconds from clicking `element` (None: no click) until `condition_js` holds and the app
-    is idle, measured in the page."""
+    is idle, measured in the page; the CPU it cost goes to LAST_CPU."""
     driver.set_script_timeout(timeout_s + 5)
+    cpu_before = [cpu_seconds([root]) for root in CPU_ROOTS]
     elapsed = driver.execute_async_script(f"""
         const el = arguments[0], done = arguments[arguments.length - 1];
         const cond = () => {{ try {{ return ({condition_js}) && {IDLE_JS}; }} catch (e) {{ return false; }} }};
@@ -114,6 +146,8 @@ def timed(driver, element, condition_js: str, timeout_s: float = 60.0) -> float:
             [...document.images].filter(i => !i.complete).length]""")
         raise TimeoutError(f"not done within {timeout_s}s: {condition_js} "
                            f"(condition, script state, stale elements, images loading: {state})")
+    LAST_CPU[:] = [cpu_seconds([root]) - before for root, before in zip(CPU_ROOTS, cpu_before,
+                                                                          strict=True)]
     return float(elapsed)
 
 
@@ -172,6 +206,7 @@ def main() -> None:
     print(f"wardrobe of {args.items} items ready in {time.monotonic() - started:.0f}s ({home})")
     env = app_env(home, clip, rembg, {"U2NET_HOME": str(models)})
     times: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
     problems: list[str] = []
     driver = chrome(work / "profile", 1280, 900)
     driver.get("about:blank")  # the browser is up before the server is launched
@@ -182,15 +217,21 @@ def main() -> None:
                 times.setdefault(name, []).append(value)
             timed(driver, None, "!document.body.innerText.includes('Loading the photo models')", 120)
 
+            CPU_ROOTS[:] = [app.process.pid, driver.service.process.pid]
+
             def switch(page: str) -> float:
                 return timed(driver, nav_link(driver, page), title_is(PAGES[page]))
+
+            def record(name: str, wall: float) -> None:
+                times.setdefault(name, []).append(wall)
+                cpu.setdefault(name, []).append(tuple(LAST_CPU))
 
             for page in ("What goes with this", "Outfits", "Model", "Settings", "Wardrobe"):
                 switch(page)  # warm: each page's first run in this process
             for _ in range(args.repeats):
                 for page in ("Outfits", "Model", "Settings", "Wardrobe", "What goes with this"):
-                    times.setdefault("page switch", []).append(switch(page))
-                    times.setdefault(f"page switch: {page}", []).append(times["page switch"][-1])
+                    record("page switch", switch(page))
+                    record(f"page switch: {page}", times["page switch"][-1])
             # suggestions around other anchors, picked by picture
             toggle = next(t for t in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stCheckbox"] label')
                           if "Choose by picture" in t.text).find_element(By.TAG_NAME, "input")
@@ -198,19 +239,20 @@ def main() -> None:
             picks = driver.find_elements(By.CSS_SELECTOR, '[class*="st-key-anchor-pick-"] button')
             for button in random.Random(3).sample(picks, min(len(picks), args.repeats + 1)):
                 before = driver.execute_script(f"return {card_js(0)}?.innerText || ''")
-                times.setdefault("suggestions shown", []).append(timed(
+                record("suggestions shown", timed(
                     driver, button, f"{card_js(0)} && {card_js(0)}.innerText !== {before!r}"))
-            times["suggestions shown"] = times["suggestions shown"][1:]  # first: a cold anchor list
+            for table in (times, cpu):  # the first: the anchor list's first run
+                table["suggestions shown"] = table["suggestions shown"][1:]
             for n in range(args.repeats):
                 card = n % 3
                 for label, mark in (("Like", "Liked"), ("Save", "Saved")):
                     button = next(b for b in driver.find_elements(
                         By.CSS_SELECTOR, f'[class*="st-key-{label.lower()}-{card}"] button'))
-                    times.setdefault("feedback round trip", []).append(timed(
+                    record("feedback round trip", timed(
                         driver, button, f"{card_js(card)}.innerText.includes({mark!r})"))
                 before = driver.execute_script(f"return {card_js(3)}.innerText")
                 button = driver.find_element(By.CSS_SELECTOR, '[class*="st-key-dislike-3"] button')
-                times.setdefault("feedback round trip", []).append(timed(
+                record("feedback round trip", timed(
                     driver, button, f"{card_js(3)} && {card_js(3)}.innerText !== {before!r}"))
             outside = requests.outside(driver)
             if outside:
@@ -234,12 +276,14 @@ def main() -> None:
         driver.quit()
     print(f"\n{args.items} items, {args.repeats} repeats, load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n")
-    print("| measure | target | median (s) | max (s) | n |")
-    print("| --- | --- | --- | --- | --- |")
+    print("| measure | target | median (s) | max (s) | CPU s: server, browser (median) | n |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for name, values in times.items():
         target = TARGETS.get(name)
+        used = (f"{statistics.median(c[0] for c in cpu[name]):.2f}, "
+                f"{statistics.median(c[1] for c in cpu[name]):.2f}") if name in cpu else ""
         print(f"| {name} | {f'< {target} s' if target else ''} | {statistics.median(values):.2f} "
-              f"| {max(values):.2f} | {len(values)} |")
+              f"| {max(values):.2f} | {used} | {len(values)} |")
     print("\nchecks: " + ("; ".join(problems) if problems else
                           "no request outside 127.0.0.1; no page wider than 390 px"))
 
