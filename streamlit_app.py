@@ -7,7 +7,8 @@ failure is shown as a sentence, never a traceback).
 A fresh process first draws the navigation and a short "opening" screen, then imports the
 libraries the pages need (torch, transformers, chromadb: many seconds on a small machine), so
 the browser shows the app at once instead of a blank page. The photo models themselves load
-in the background after the page is up (`ui.banners`).
+in the background after the page is up (`ui.banners`). Both steps end by freezing the heap
+(`ui.resources.freeze_heap`), which keeps the garbage collector off the libraries' objects.
 """
 
 from __future__ import annotations
@@ -37,6 +38,6 @@ if HEAVY not in sys.modules:  # only the first run of a fresh process
     with opening.container():
         st.title(page.title)
         st.caption(f"Opening {APP_TITLE}…")
-    importlib.import_module(HEAVY)
+    importlib.import_module(HEAVY).freeze_heap()
     opening.empty()
 page.run()
