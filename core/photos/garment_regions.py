@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 from core.photos import pose_model as pm
 from core.photos.background import CutOut
@@ -42,6 +42,7 @@ MIN_BELOW_HIPS = 0.45  # a bottom cut by the frame needs this share of the torso
 SHOE_RISE = 0.45  # without a visible edge, shoes start this share of a foot above the ankles
 SOLE_REACH = 0.8  # soles are looked for down to this share of a foot below the feet
 CUT_EXTENSIONS = (0.6, 1.2)  # room added below a photo that cuts the person off, in turn
+DARK = 60.0  # mean brightness (0..255) under which an unfound person is looked for again
 CUT_EDGE_SHARE = 0.04  # person pixels in the bottom rows above this share of the width: cut
 
 
@@ -84,6 +85,12 @@ def find_regions(cutout: CutOut, model: pm.PoseModel | None,
         return rows_regions(cutout, note)
     photo = photo if photo is not None else cutout.rgba.convert("RGB")
     pose = model.estimate(photo)
+    if pose is None and _dark(photo):
+        # a person in the dark is often only found once the photo's tones are spread out;
+        # the hems are then looked for in the brightened photo too
+        lit = ImageOps.equalize(photo)
+        pose = model.estimate(lit)
+        photo = lit if pose is not None else photo
     if pose is None or _legs_unseen(pose) or _cut_by_frame(pose.mask):
         # nobody found, the person runs off the bottom edge, or the legs are not to be seen:
         # ask again with room below, so legs and feet that are not in the photo are placed
@@ -97,6 +104,12 @@ def find_regions(cutout: CutOut, model: pm.PoseModel | None,
         return rows_regions(cutout, "no body could be found in the photo, so it was cut into "
                             "fixed rows of the person's box")
     return _pose_regions(cutout, pose, photo)
+
+
+def _dark(photo: Image.Image) -> bool:
+    """True for a photo whose mean brightness is below DARK (night, a dim hall)."""
+    small = photo.convert("L").reduce(8) if min(photo.size) >= 64 else photo.convert("L")
+    return float(np.asarray(small, dtype=np.float32).mean()) < DARK
 
 
 def _lab(pixels: np.ndarray) -> np.ndarray:

@@ -186,14 +186,17 @@ class PoseModel:
         lo, hi = xy.min(axis=0), xy.max(axis=0)
         closer: Roi = (float(lo[0] + hi[0]) / 2, float(lo[1] + hi[1]) / 2,
                        float(max(hi - lo)) * ROI_SCALE, 0.0)
+        trusted = extend_below == 0
         if closer[2] < roi[2] * 0.9 or score < MIN_PRESENCE:
             raw, score, mask = self._run(rgb, closer)
             if score >= MIN_PRESENCE:
                 best = (score, raw, mask, closer)
+            else:  # a closer look lost the person: the landmarks are too unsure to follow
+                trusted = False
         raw = best[1]
-        for _ in range(REFINE):
+        for _ in range(REFINE if trusted else 0):
             nxt = _roi_from(raw, best[3][2] * 1.5)
-            if nxt is None or best[0] < MIN_PRESENCE or extend_below > 0:
+            if nxt is None or best[0] < MIN_PRESENCE:
                 break
             raw, score, mask = self._run(rgb, nxt)
             if score < MIN_PRESENCE:
