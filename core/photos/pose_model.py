@@ -42,6 +42,7 @@ SHA256 = "e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f"
 INPUT_SIDE = 256
 MIN_PRESENCE = 0.5  # pose presence below this: no person found
 ROI_SCALE = 1.25  # the tracking square is the body's circle enlarged by this (MediaPipe's 1.25)
+SAME_VIEW = 0.08  # squares closer than this share of their side (and radians) are the same
 REFINE = 1  # passes on the square the previous pass asked for
 THREADS = 2
 
@@ -196,7 +197,7 @@ class PoseModel:
         raw = best[1]
         for _ in range(REFINE if trusted else 0):
             nxt = _roi_from(raw, best[3][2] * 1.5)
-            if nxt is None or best[0] < MIN_PRESENCE:
+            if nxt is None or best[0] < MIN_PRESENCE or _same_view(nxt, best[3]):
                 break
             raw, score, mask = self._run(rgb, nxt)
             if score < MIN_PRESENCE:
@@ -218,6 +219,13 @@ def _affine(roi: Roi) -> tuple[float, float, float, float, float, float]:
     half = INPUT_SIDE / 2
     return (float(a), float(b), float(cx - half * (a + b)),
             float(d), float(e), float(cy - half * (d + e)))
+
+
+def _same_view(a: Roi, b: Roi) -> bool:
+    """True when square `a` shows what `b` showed (a pass on it would change little)."""
+    side = max(a[2], b[2])
+    return (np.hypot(a[0] - b[0], a[1] - b[1]) < SAME_VIEW * side
+            and abs(a[2] - b[2]) < SAME_VIEW * side and abs(a[3] - b[3]) < SAME_VIEW)
 
 
 def _roi_from(raw: np.ndarray, max_side: float) -> Roi | None:
