@@ -277,6 +277,10 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     if shoes_box is None:
         missing.append("shoes")
 
+    if bottom_box is None and _cut_by_frame(mask):
+        # nothing below the top in the frame (cut at the hips): the top runs to the edge
+        top_box = (*_extent(mask, top_y0, height, arms), height)
+        top_box = (top_box[0], top_y0, top_box[1], height)
     boxes["top"] = top_box
     if bottom_box is not None:
         boxes["bottom"] = bottom_box
