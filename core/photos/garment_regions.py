@@ -7,13 +7,17 @@ pose model's landmarks say where shoulders, hips, knees, ankles and feet are; th
 each garment's width row by row; and a change of colour along the body finds the hems:
 
 - top: from just above the shoulders to the hem, searched around the hips (a tucked shirt ends
-  above them, a long jacket below);
+  above them, a long jacket below); with nothing below it in the frame (cut at the hips) it
+  runs to the photo's edge;
 - bottom: from that hem down to the ankles, or to a hem found on the thighs/knees (shorts);
 - shoes: from the edge between shin and shoe above the ankles to the soles under the feet.
 
 A one-piece is not guessed from pixels: a dress and a top with a skirt of one colour look alike,
 and no dress is in the labelled set to measure a rule on. Ingest records a one-piece when the
 top region matches a one-piece of the wardrobe (core/wardrobe/ingest.py).
+
+A dark photo (night, a dim hall) in which the model finds nobody is looked at again with its
+tones spread out (histogram equalisation), and its hems are then looked for in that version.
 
 A garment whose joints are outside the photo (cut at the knees: no shoes) is reported in
 `missing`, never invented. Without the pose model (switched off or not downloaded) the seed's

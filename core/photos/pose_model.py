@@ -10,9 +10,13 @@ rows). The interpreter is loaded once per process and per file.
 
 The model takes 1×256×256×3 floats in [0, 1] and returns 39 landmarks × (x, y, z, visibility,
 presence) in input pixels (visibility and presence as logits), a pose presence probability and a
-256×256 person-mask logit map. We run it twice: on the whole photo padded to a square, then on
-a square around the body it found (the crop MediaPipe's own tracker feeds it), so a person
-small in the frame is still seen at the model's full resolution.
+256×256 person-mask logit map (landmarks 33 and 34 are the auxiliary points MediaPipe tracks
+the body with). We run it up to three times: on the whole photo padded to a square; on the
+box of the landmarks it found, enlarged (a person small in the frame is then seen at the
+model's full resolution); and on the square its auxiliary points ask for, as MediaPipe's
+tracker does between video frames (centred on the hips, sized by the body's circle, turned
+upright). The last pass corrects a skeleton squeezed or shifted by a loose first view; it is
+skipped when that square is the one just seen, or when the closer look lost the person.
 """
 
 from __future__ import annotations
