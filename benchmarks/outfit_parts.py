@@ -37,7 +37,9 @@ from core.photos.images import load_image
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
 SPLITS = ("tuning", "held-out", "fresh")
-TITLES = {None: "all photos", "tuning": "tuning photos (both rounds tuned on them)",
+TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
+TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
+          "tuning": "tuning photos (both rounds tuned on them)",
           "held-out": "held-out in round 1 (tuned on in round 2)",
           "fresh": "fresh photos (labelled for round 2, never used for tuning)"}
 Box = tuple[int, int, int, int]
@@ -150,8 +152,9 @@ def main() -> int:
                   "missing", regions.missing, "parts", sorted(regions.boxes))
     print(f"{len(photos)} labelled photos, {args.threads} threads, best of {args.repeats}")
     splits = _splits()
-    for keep in (None, *SPLITS):
-        subset = {m: [r for r in rows if keep is None or splits[r[0]] == keep]
+    for keep in (None, TUNED, *SPLITS):
+        subset = {m: [r for r in rows if keep is None or splits[r[0]] in
+                      (keep if isinstance(keep, tuple) else (keep,))]
                   for m, rows in results.items()}
         if not subset["pose"]:
             continue
