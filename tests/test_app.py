@@ -13,6 +13,7 @@ import os
 import shutil
 import time
 import tomllib
+from datetime import date
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -531,6 +532,35 @@ def test_outfits_page_shows_saved_history_and_wear_stats(populated: Settings) ->
     wear_buttons[0].click().run()
     assert_clean(at)
     assert any("worn today" in s.value for s in at.success)
+
+
+def test_outfits_page_logs_a_wear_on_any_day_unsaves_and_deletes(populated: Settings) -> None:
+    at = open_app("Outfits")
+    saved_keys = [b.key for b in at.button if b.key and b.key.startswith("wear-saved-outfit-")]
+    assert len(saved_keys) == 4
+    key = saved_keys[0].removeprefix("wear-")
+    outfit_id = key.removeprefix("saved-outfit-")
+    at.date_input(key=f"wear-day-{key}").set_value(date(2025, 3, 14)).run()
+    at.button(key=f"wear-{key}").click().run()
+    assert_clean(at)
+    assert any("worn on Friday 14 March 2025" in s.value for s in at.success)
+    assert "Friday 14 March 2025" in texts(at)  # the worn history has the day
+
+    at.button(key=f"saved-{key}").click().run()  # unsave: it leaves the saved list
+    assert_clean(at)
+    assert any("Unsaved" in s.value for s in at.success)
+    assert f"wear-{key}" not in {b.key for b in at.button}
+    other = saved_keys[1].removeprefix("wear-")
+    other_id = other.removeprefix("saved-outfit-")
+    at.button(key=f"delete-{other}").click().run()
+    assert_clean(at)
+    assert any("Outfit deleted" in s.value for s in at.success)
+    with reopen(populated) as wardrobe:
+        assert not wardrobe.outfit(outfit_id).saved
+        assert [d for d, o in wardrobe.wear_history() if o.id == outfit_id] == [date(2025, 3, 14)]
+        assert other_id not in {o.id for o in wardrobe.outfits()}
+        assert len(wardrobe.items()) == 6  # deleting outfits never deletes clothes
+        assert len(wardrobe.training_set()) == 2  # of 4 saved: one unsaved, one deleted
 
 
 def test_model_page_trains_evaluates_and_plots(populated: Settings) -> None:
