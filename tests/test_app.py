@@ -13,8 +13,8 @@ import os
 import shutil
 import time
 import tomllib
-from datetime import date
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest

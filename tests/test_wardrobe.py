@@ -628,7 +628,7 @@ def test_outfits_can_be_unsaved_deleted_and_worn_on_any_day(wardrobe: Wardrobe) 
     with pytest.raises(KeyError):
         wardrobe.outfit(kept.id)
     assert {i.id for i in wardrobe.items()} == items_before  # items stay
-    for item_id, paths in files.items():
+    for paths in files.values():
         assert paths and all((wardrobe.settings.home / p).is_file() for p in paths)
     shoes, hat_row = wardrobe.item(ids["shoes"]), wardrobe.item(hat)
     assert shoes.times_worn == 1 and shoes.last_worn == date(2025, 1, 3)  # other's wear is left
