@@ -43,11 +43,10 @@ def delete(outfit_id: str) -> str:
 def outfit_actions(outfit: OutfitRecord, key: str) -> None:
     """Log a wear on any day, save / unsave, delete (after a confirmation)."""
     with st.container(horizontal=True, vertical_alignment="bottom", key=f"actions-{key}"):
-        st.date_input("Worn on", value=date.today(), key=f"wear-day-{key}", width=150,
+        st.date_input("Worn on", value=date.today(), key=f"wear-day-{key}", width=140,
                       format="YYYY-MM-DD")
         st.button("Log wear", icon=":material/checkroom:", key=f"wear-{key}", on_click=act,
                   args=("Logging the wear", wear, outfit.id, key))
-    with st.container(horizontal=True, key=f"manage-{key}"):
         st.button("Unsave" if outfit.saved else "Save",
                   icon=":material/bookmark_remove:" if outfit.saved else ":material/bookmark:",
                   key=f"saved-{key}", on_click=act,
@@ -66,10 +65,10 @@ def outfit_row(wardrobe: Wardrobe, outfit: OutfitRecord, key: str, wear_button: 
         if not pieces:
             st.caption("All pieces of this outfit have been deleted.")
             return
-        with st.container(horizontal=True, key=f"pieces-{key}"):
-            for slot, item in pieces:
-                with st.container(width=96):
-                    picture(item, width=88)
+        with st.container(horizontal=True, gap="xsmall", key=f"pieces-{key}"):
+            for slot, item in pieces:  # small and wrapping: four pieces fit a phone's width
+                with st.container(width=66):
+                    picture(item, width=64)
                     st.caption(f"{plain(slot)}: {plain(display_name(item))}")
         bits = [plain(SOURCES.get(outfit.source, outfit.source)),
                 outfit.created.strftime("%d %b %Y")]

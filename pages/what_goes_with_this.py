@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from base.records import ItemRecord
-from base.vocabulary import SLOT_OF_CATEGORY
+from base.vocabulary import ACCESSORY_SLOTS, SLOT_OF_CATEGORY
 from core.views import outfit_actions
 from core.views.gallery import (
     CATEGORY_ORDER,
@@ -190,6 +190,7 @@ def render() -> None:
         st.info("Add a few tops, bottoms and shoes on the **Wardrobe** page first; then pick one here.")
         return
     anchors = [i for i in items if can_anchor(i, unscored_slots(active.model))]
+    anchors.sort(key=lambda i: slot_of(i) in ACCESSORY_SLOTS)  # start from clothes by default
     pick, upload = st.tabs(["From my wardrobe", "A new photo"])
     with upload:
         new_photo_form()
