@@ -20,12 +20,12 @@ from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.ranking.ranker import OutfitRanker  # noqa: E402
-from models.compat import identity, l2_normalise  # noqa: E402
+from core.ranking.ranker import OutfitRanker
+from models.compat import identity, l2_normalise
 
 SIZES = {"top": 50, "bottom": 40, "shoes": 25, "outerwear": 20, "onepiece": 10, "bag": 15,
          "accessory": 40}  # 200 items
