@@ -113,9 +113,9 @@ def training_progress() -> None:
         st.rerun(scope="app")
     for job in jobs:
         with st.container(border=True, key=f"job-{job.id}"):
-            st.markdown(f":material/progress_activity: **Training, {job.options['epochs']} "
-                        "epochs** — you can leave this page, it keeps running. Your current "
-                        "model stays active until the new one is ready.")
+            st.markdown(f":material/progress_activity: **Learning from your outfits, "
+                        f"{job.options['epochs']} rounds** — you can leave this page, it keeps "
+                        "running. The current model stays in use until the new one is ready.")
             st.progress(job.fraction, text=plain(job.message or "starting…"))
             st.button("Stop training", icon=":material/stop_circle:", key=f"stop-{job.id}",
                       disabled=job.state != "running",
