@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from base.records import ItemRecord
-from base.vocabulary import SLOT_OF_CATEGORY
+from base.vocabulary import ACCESSORY_SLOTS, SLOT_OF_CATEGORY
 from core.views import outfit_actions
 from core.views.gallery import (
     CATEGORY_ORDER,
@@ -16,7 +16,14 @@ from core.views.gallery import (
     picker_label,
     picker_order,
 )
-from core.views.suggestions import OutfitSuggester, OutfitSuggestion, can_anchor, slot_of
+from core.views.suggestions import (
+    OutfitSuggester,
+    OutfitSuggestion,
+    accessory_note,
+    can_anchor,
+    slot_of,
+    unscored_slots,
+)
 from core.views.training import submit_taste_update
 from core.wardrobe.batch import PhotoInput
 from ui import resources
@@ -182,7 +189,8 @@ def render() -> None:
     if not items:
         st.info("Add a few tops, bottoms and shoes on the **Wardrobe** page first; then pick one here.")
         return
-    anchors = [i for i in items if can_anchor(i)]
+    anchors = [i for i in items if can_anchor(i, unscored_slots(active.model))]
+    anchors.sort(key=lambda i: slot_of(i) in ACCESSORY_SLOTS)  # start from clothes by default
     pick, upload = st.tabs(["From my wardrobe", "A new photo"])
     with upload:
         new_photo_form()
@@ -215,6 +223,9 @@ def render() -> None:
         state.swap_open = {}
     suggestions: list[OutfitSuggestion] = state.suggestions
     st.caption(f"Ranked by the {plain(active.name)} compatibility model.")
+    note = accessory_note(active.model, items)  # why the hats and bags are missing, if they are
+    if note:
+        st.caption(note)
     if not suggestions:
         have = {slot_of(i) for i in anchors}
         missing = [c for c in ("bottom", "shoes") if c != slot_of(anchor) and c not in have]
