@@ -20,8 +20,14 @@ UNKNOWN_CATEGORY = "unknown"  # until an encoder (or the person) has named the c
 SLOTS: tuple[str, ...] = (TOP, BOTTOM, SHOES, OUTERWEAR)
 # Slot names in stored outfits: a one-piece is kept under its own name.
 OUTFIT_SLOTS: tuple[str, ...] = (*SLOTS, ONEPIECE)
-# Item category -> the outfit slot it fills; bags and accessories are not part of an outfit.
-SLOT_OF_CATEGORY: Mapping[str, str] = {slot: slot for slot in OUTFIT_SLOTS}
+# Optional finishing pieces an outfit may carry, at most one of each slot (like the one
+# outerwear layer): a bag, and one accessory (hat, cap, scarf, belt, jewellery, ...). The learned
+# model's input SLOTS do not include them (trainers feed clothes only).
+ACCESSORY_SLOTS: tuple[str, ...] = (BAG, ACCESSORY)
+# Every slot a stored or suggested outfit may hold.
+PIECE_SLOTS: tuple[str, ...] = (*OUTFIT_SLOTS, *ACCESSORY_SLOTS)
+# Item category -> the outfit slot it fills.
+SLOT_OF_CATEGORY: Mapping[str, str] = {slot: slot for slot in PIECE_SLOTS}
 
 # Sub-types the zero-shot tagger chooses from, each with the category it belongs to.
 SUBTYPES: Mapping[str, str] = {
@@ -38,6 +44,7 @@ SUBTYPES: Mapping[str, str] = {
     "handbag": BAG, "backpack": BAG, "tote bag": BAG,
     "hat": ACCESSORY, "cap": ACCESSORY, "scarf": ACCESSORY, "belt": ACCESSORY,
     "sunglasses": ACCESSORY, "tie": ACCESSORY,
+    "necklace": ACCESSORY, "bracelet": ACCESSORY, "earrings": ACCESSORY, "watch": ACCESSORY,
 }
 SEASONS: tuple[str, ...] = ("spring", "summer", "autumn", "winter")
 # Colour names the tagger gives and the gallery filters by: the words people use for clothes,

@@ -8,6 +8,11 @@ load excluded: it happens once per process). A garment the method reports missin
 IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
+        [--split tuning|held-out|fresh]
+
+Splits (labels.json): "tuning" (14 photos the first rules were tuned on), "held-out" (5 kept
+out of the first round, used for tuning in the second), "fresh" (8 labelled for the second
+round and never used to tune anything). Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
 then takes the person's width from the pose model's own mask.
@@ -31,6 +36,12 @@ from core.photos.garment_regions import PARTS, GarmentRegions, find_regions
 from core.photos.images import load_image
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
+SPLITS = ("tuning", "held-out", "fresh")
+TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
+TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
+          "tuning": "tuning photos (both rounds tuned on them)",
+          "held-out": "held-out in round 1 (tuned on in round 2)",
+          "fresh": "fresh photos (labelled for round 2, never used for tuning)"}
 Box = tuple[int, int, int, int]
 
 
@@ -95,14 +106,24 @@ def score(results: dict[str, list[tuple[str, GarmentRegions, dict]]]) -> dict[st
     return table
 
 
+def worst_photo(rows: list[tuple[str, GarmentRegions, dict]], part: str) -> tuple[str, float]:
+    """The labelled photo whose `part` the method found worst (missing counts as 0)."""
+    scored = [(vertical_iou(predicted(r, part), truth[part]) if predicted(r, part) else 0.0,
+               name) for name, r, truth in rows if truth[part] is not None]
+    worst = min(scored, default=(0.0, "-"))
+    return worst[1], worst[0]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--per-photo", action="store_true")
+    parser.add_argument("--split", choices=SPLITS, default=None,
+                        help="only the photos of this split")
     args = parser.parse_args()
     model = pm.PoseModel(pm.configured_path("") or pm.default_model_path(), threads=args.threads)
-    photos = load_labelled()
+    photos = load_labelled(args.split)
     results: dict[str, list] = {"rows": [], "pose": []}
     times: list[float] = []
     model_times: list[float] = []  # one pose estimate (1-2 model passes) of the whole photo
@@ -130,21 +151,24 @@ def main() -> int:
                   "pose", [None if v is None else round(v, 2) for v in pose_v],
                   "missing", regions.missing, "parts", sorted(regions.boxes))
     print(f"{len(photos)} labelled photos, {args.threads} threads, best of {args.repeats}")
-    splits = {name: split for name, split in _splits().items()}
-    for title, keep in (("all photos", None), ("tuning photos (the rules were tuned on them)",
-                                               "tuning"),
-                        ("held-out photos (never used for tuning)", "held-out")):
-        subset = {m: [r for r in rows if keep is None or splits[r[0]] == keep]
+    splits = _splits()
+    for keep in (None, TUNED, *SPLITS):
+        subset = {m: [r for r in rows if keep is None or splits[r[0]] in
+                      (keep if isinstance(keep, tuple) else (keep,))]
                   for m, rows in results.items()}
+        if not subset["pose"]:
+            continue
         table = score(subset)
-        print(f"\n{title}: {len(subset['pose'])}\n")
+        print(f"\n{TITLES[keep]}: {len(subset['pose'])}\n")
         print("| garment | photos | rows: vertical IoU | pose: vertical IoU | rows: box IoU | "
-              "pose: box IoU |")
-        print("|---|---:|---:|---:|---:|---:|")
+              "pose: box IoU | worst photo (pose vertical IoU) |")
+        print("|---|---:|---:|---:|---:|---:|---|")
         for part in PARTS:
             rv, rb, n = table["rows"]["parts"][part]
             pv, pb, _ = table["pose"]["parts"][part]
-            print(f"| {part} | {n} | {rv:.2f} | {pv:.2f} | {rb:.2f} | {pb:.2f} |")
+            name, worst = worst_photo(subset["pose"], part)
+            print(f"| {part} | {n} | {rv:.2f} | {pv:.2f} | {rb:.2f} | {pb:.2f} | "
+                  f"{name} ({worst:.2f}) |")
         print(f"\ngarments not in the photo but invented: rows {table['rows']['invented']}, "
               f"pose {table['pose']['invented']}")
     print(f"pose method, seconds per photo: median {statistics.median(times):.3f}, "

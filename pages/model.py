@@ -1,4 +1,5 @@
-"""Model: which encoder and compatibility model are active, train on your outfits, evaluate."""
+"""Model: what the outfit model does for you, how sure it is and what it learned, in plain
+words; train it on your outfits and check it; the numbers behind "Details"."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from core.learning.service import (
     training_metrics,
 )
 from core.views.jobs import JobSnapshot
+from core.views.model_words import how_sure, what_it_does, what_it_learned
+from core.views.suggestions import unscored_slots
 from core.views.training import TASTE, TRAIN, submit_taste_update, submit_training
 from core.wardrobe.service import Wardrobe
 from ui import resources
@@ -23,6 +26,21 @@ from ui.page import run_page
 from ui.text import plain
 
 state = st.session_state
+
+
+def summary(wardrobe: Wardrobe, service: ModelService, active: ActiveModel,
+            available: TrainingData) -> None:
+    """What the model does for you, how sure it is, what it learned: plain words first."""
+    if active.message:
+        st.warning(plain(active.message))
+    st.markdown(what_it_does(active, wardrobe.status.encoder_ready))
+    st.markdown("**How sure it is**")
+    trained = active.version != "identity"
+    st.markdown(how_sure(service.last_evaluation(active.version), trained))
+    st.markdown("**What it learned**")
+    lines = what_it_learned(active, available.outfits, available.disliked,
+                            unscored_slots(active.model))
+    st.markdown("\n".join(f"- {line}" for line in lines))
 
 
 def encoder_box(wardrobe: Wardrobe) -> None:
@@ -38,8 +56,9 @@ def encoder_box(wardrobe: Wardrobe) -> None:
 def compat_box(service: ModelService, active: ActiveModel) -> None:
     st.markdown("**Compatibility model**")
     st.caption(plain(active.name))
-    if active.message:
-        st.warning(plain(active.message))
+    st.caption(f"Version {plain(active.version)}. The identity model (used until one is trained) "
+               "scores an outfit by the mean cosine similarity of its pieces' FashionCLIP image "
+               "embeddings; a trained one first maps each embedding through what it learned.")
     training = training_metrics(active.info)
     if training:
         st.caption(f"Trained {plain(str(active.info.get('trained', ''))[:16])} on "
@@ -55,21 +74,25 @@ def compat_box(service: ModelService, active: ActiveModel) -> None:
     m2.metric("Fill in the blank", f"{last['fitb_accuracy']:.0%}",
               help="Picks the right piece among 4; 25% = chance.")
     m3.metric("Outfits", plain(last.get("n_outfits", "?")))
-    st.caption(f"Last evaluated {plain(str(last.get('evaluated', ''))[:16])} on your wardrobe.")
+    st.caption(f"Last evaluated {plain(str(last.get('evaluated', ''))[:16])} on your wardrobe. "
+               "AUC: how often a real outfit scores above a scrambled one; fill in the blank: "
+               "how often the right piece is picked among 4.")
 
 
 def train_section(wardrobe: Wardrobe, service: ModelService, available: TrainingData) -> None:
-    st.subheader("Train on your outfits")
+    st.subheader("Teach it your outfits")
     st.markdown(
-        f"Your wardrobe has **{available.outfits}** outfit(s) to learn from (outfit photos, "
-        f"outfits you put together, liked suggestions) and **{available.disliked}** disliked "
-        "suggestion(s) it learns to avoid."
+        f"Your wardrobe has **{available.outfits}** outfit(s) to learn from (your saved outfits: "
+        f"outfit photos, outfits you put together, suggestions you saved or liked) and "
+        f"**{available.disliked}** disliked suggestion(s) it learns to avoid. Unsaved outfits "
+        "are left out (see **Outfits**)."
     )
-    epochs = st.slider("Epochs", 10, 300, 60, step=10, key="train_epochs")
+    epochs = st.slider("Training rounds (epochs)", 10, 300, 60, step=10, key="train_epochs",
+                       help="More rounds learn your outfits more closely and take longer.")
     if not available.enough:
         st.info(f"Training needs at least {MIN_TRAINING_OUTFITS} outfits. Upload full-body outfit "
-                "photos on the Wardrobe page, or like and save suggestions; until then the "
-                "untrained identity model ranks outfits by raw FashionCLIP similarity.")
+                "photos on the Wardrobe page, or like and save suggestions; until then outfits "
+                "are ranked by how alike their pieces look in the photos.")
     jobs = resources.jobs().jobs(TRAIN)
     running = any(j.active for j in jobs)
     if st.button("Train on my wardrobe", type="primary", key="train",
@@ -90,9 +113,9 @@ def training_progress() -> None:
         st.rerun(scope="app")
     for job in jobs:
         with st.container(border=True, key=f"job-{job.id}"):
-            st.markdown(f":material/progress_activity: **Training, {job.options['epochs']} "
-                        "epochs** — you can leave this page, it keeps running. Your current "
-                        "model stays active until the new one is ready.")
+            st.markdown(f":material/progress_activity: **Learning from your outfits, "
+                        f"{job.options['epochs']} rounds** — you can leave this page, it keeps "
+                        "running. The current model stays in use until the new one is ready.")
             st.progress(job.fraction, text=plain(job.message or "starting…"))
             st.button("Stop training", icon=":material/stop_circle:", key=f"stop-{job.id}",
                       disabled=job.state != "running",
@@ -164,7 +187,8 @@ def evaluate(service: ModelService) -> str:
     results = service.evaluate_on_wardrobe(resources.wardrobe())
     parts = [f"{name}: AUC {r.auc:.3f}, fill-in-the-blank {r.fitb_accuracy:.0%}"
              for name, r in results.items()]
-    return "Evaluated on your outfits — " + "; ".join(parts) + "."
+    return ("Checked on your outfits; what it means is under **How sure it is** (" +
+            "; ".join(parts) + ").")
 
 
 def distribution_chart(distribution: ScoreDistribution) -> None:
@@ -189,24 +213,25 @@ def render() -> None:
     active = service.active()
     st.title("Model")
     show_messages()
-    st.subheader("Active models")
-    c1, c2 = st.columns(2)
-    with c1, st.container(border=True):
-        encoder_box(wardrobe)
-    with c2, st.container(border=True):
-        compat_box(service, active)
     available = service.training_data(wardrobe)  # once per run: it reads and stacks every outfit
+    summary(wardrobe, service, active, available)
+    outfits = available.outfits
+    st.button("Check how well it does", key="evaluate", disabled=outfits < 2,
+              icon=":material/fact_check:", on_click=act, args=("Checking", evaluate, service),
+              help="Tests it on your saved outfits against random mixes of your clothes.")
     taste_section(wardrobe, service)
     train_section(wardrobe, service, available)
-    st.subheader("Evaluate")
-    outfits = available.outfits
-    st.button("Evaluate on my outfits", key="evaluate", disabled=outfits < 2,
-              on_click=act, args=("Evaluation", evaluate, service))
-    st.caption("A trained model has seen these outfits, so its numbers are optimistic; the "
-               "identity model's numbers are the baseline.")
-    distribution = service.score_distribution(wardrobe, training=available) if outfits else None
-    if distribution is not None:
-        distribution_chart(distribution)
+    with st.expander("Details", icon=":material/analytics:"):
+        c1, c2 = st.columns(2)
+        with c1, st.container(border=True):
+            encoder_box(wardrobe)
+        with c2, st.container(border=True):
+            compat_box(service, active)
+        st.caption("A trained model has seen these outfits, so its numbers are optimistic; the "
+                   "identity model's numbers are the baseline.")
+        distribution = service.score_distribution(wardrobe, training=available) if outfits else None
+        if distribution is not None:
+            distribution_chart(distribution)
 
 
 run_page("Model", render)

@@ -18,11 +18,45 @@ from ui.text import plain
 from ui.widgets import picture
 
 SOURCES = {"photo": "from a photo", "suggested": "suggested", "manual": "put together by you"}
+state = st.session_state
 
 
-def wear(outfit_id: str) -> str:
-    resources.wardrobe().log_wear(outfit_id, date.today())
-    return "Logged as worn today."
+def wear(outfit_id: str, key: str) -> str:
+    day = state.get(f"wear-day-{key}") or date.today()
+    resources.wardrobe().log_wear(outfit_id, day)
+    when = "today" if day == date.today() else f"on {day.strftime('%A %d %B %Y')}"
+    return f"Logged as worn {when}."
+
+
+def set_saved(outfit_id: str, saved: bool) -> str:
+    resources.wardrobe().set_outfit_saved(outfit_id, saved)
+    if saved:
+        return "Saved: the model learns from it the next time you train it."
+    return "Unsaved: it no longer counts as an outfit to learn from (unless you liked it)."
+
+
+def delete(outfit_id: str) -> str:
+    resources.wardrobe().delete_outfit(outfit_id)
+    return "Outfit deleted with its wears; its clothes and their photos are still in your wardrobe."
+
+
+def outfit_actions(outfit: OutfitRecord, key: str) -> None:
+    """Log a wear on any day, save / unsave, delete (after a confirmation)."""
+    with st.container(horizontal=True, vertical_alignment="bottom", key=f"actions-{key}"):
+        st.date_input("Worn on", value=date.today(), key=f"wear-day-{key}", width=140,
+                      format="YYYY-MM-DD")
+        st.button("Log wear", icon=":material/checkroom:", key=f"wear-{key}", on_click=act,
+                  args=("Logging the wear", wear, outfit.id, key))
+        st.button("Unsave" if outfit.saved else "Save",
+                  icon=":material/bookmark_remove:" if outfit.saved else ":material/bookmark:",
+                  key=f"saved-{key}", on_click=act,
+                  args=("Saving" if not outfit.saved else "Unsaving", set_saved, outfit.id,
+                        not outfit.saved),
+                  help="Saved outfits are what the model learns from when you train it.")
+        with st.popover("Delete", icon=":material/delete:"):
+            st.caption("Forget this outfit and its wears? Its clothes and photos stay.")
+            st.button("Delete outfit", key=f"delete-{key}", type="primary", on_click=act,
+                      args=("Deleting", delete, outfit.id))
 
 
 def outfit_row(wardrobe: Wardrobe, outfit: OutfitRecord, key: str, wear_button: bool = True) -> None:
@@ -31,23 +65,23 @@ def outfit_row(wardrobe: Wardrobe, outfit: OutfitRecord, key: str, wear_button: 
         if not pieces:
             st.caption("All pieces of this outfit have been deleted.")
             return
-        cols = st.columns([1] * len(pieces) + [2])
-        for col, (slot, item) in zip(cols, pieces, strict=False):
-            with col:
-                picture(item)
-                st.caption(f"{plain(slot)}: {plain(display_name(item))}")
-        with cols[-1]:
-            bits = [plain(SOURCES.get(outfit.source, outfit.source)),
-                    outfit.created.strftime("%d %b %Y")]
-            if outfit.rating:
-                bits.insert(0, ":material/thumb_up: liked" if outfit.rating > 0
-                            else ":material/thumb_down: disliked")
-            if outfit.score is not None:
-                bits.append(f"match {outfit.score:.2f}")
-            st.caption(" · ".join(bits))
-            if wear_button:
-                st.button("Wear today", icon=":material/checkroom:", key=f"wear-{key}", on_click=act,
-                          args=("Logging the wear", wear, outfit.id))
+        with st.container(horizontal=True, gap="xsmall", key=f"pieces-{key}"):
+            for slot, item in pieces:  # small and wrapping: four pieces fit a phone's width
+                with st.container(width=66):
+                    picture(item, width=64)
+                    st.caption(f"{plain(slot)}: {plain(display_name(item))}")
+        bits = [plain(SOURCES.get(outfit.source, outfit.source)),
+                outfit.created.strftime("%d %b %Y")]
+        if outfit.rating:
+            bits.insert(0, ":material/thumb_up: liked" if outfit.rating > 0
+                        else ":material/thumb_down: disliked")
+        if outfit.saved:
+            bits.append(":material/bookmark: saved")
+        if outfit.score is not None:
+            bits.append(f"match {outfit.score:.2f}")
+        st.caption(" · ".join(bits))
+        if wear_button:
+            outfit_actions(outfit, key)
 
 
 def wear_table(rows: list[ItemWear]) -> list[dict[str, object]]:
@@ -69,6 +103,10 @@ def saved_outfits(wardrobe: Wardrobe) -> None:
     if not shown:
         st.info("No saved outfits yet. On **What goes with this**, press **Like** or **Save** on an "
                 "outfit you would wear; outfit photos you upload appear here too.")
+    else:
+        st.caption("Saved and liked outfits are what the model learns from when you train it "
+                   "(**Model** page). Unsave one to leave it out; deleting an outfit forgets it "
+                   "and its wears, never its clothes or photos.")
     for outfit in shown:  # newest first
         outfit_row(wardrobe, outfit, key=f"saved-outfit-{outfit.id}")
 
@@ -76,7 +114,8 @@ def saved_outfits(wardrobe: Wardrobe) -> None:
 def history(wardrobe: Wardrobe) -> None:
     days = wear_days(wardrobe.wear_history())
     if not days:
-        st.info("Nothing logged yet. Press **Wear today** on an outfit to start your history.")
+        st.info("Nothing logged yet. Press **Log wear** on a saved outfit (any day) or **Wear "
+                "today** on a suggestion to start your history.")
     for day in days:
         st.markdown(f"#### {day.day.strftime('%A %d %B %Y')}")
         for n, outfit in enumerate(day.outfits):

@@ -1,4 +1,5 @@
-"""Settings: where data lives, which models are used, export / import, data checks."""
+"""Settings: where data lives, which models are used, export / import, data checks. Plain words
+first; file paths, model names and environment variables behind "Details"."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.views.settings import describe
+from core.views.settings import describe, model_lines, storage_sentence
 from core.wardrobe.service import Wardrobe
 from ui import resources
 from ui.actions import act, show_messages
@@ -21,27 +22,31 @@ state = st.session_state
 
 def where_data_lives() -> None:
     st.subheader("Where your data lives")
-    st.dataframe(
-        [{"setting": line.label, "value": line.value, "change with": line.variable}
-         for line in describe(resources.settings())],
-        hide_index=True, width="stretch",
-    )
-    st.caption("Settings are environment variables, read when the app starts: set them in the "
-               "shell before `make run`. Everything stays on this computer.")
+    settings = resources.settings()
+    st.markdown(storage_sentence(settings, code(settings.home)))
+    with st.expander("Details", icon=":material/folder_open:"):
+        st.dataframe(
+            [{"setting": line.label, "value": line.value, "change with": line.variable}
+             for line in describe(settings)],
+            hide_index=True, width="stretch",
+        )
+        st.caption("Settings are environment variables, read when the app starts: set them in "
+                   "the shell before `make run`.")
 
 
 def model_status(wardrobe: Wardrobe) -> None:
     st.subheader("Models")
     settings = wardrobe.settings
     status = wardrobe.status
-    if status.encoder_ready:
-        st.success(f"Encoder loaded: {code(settings.clip_model)}.", icon=":material/check_circle:")
-    else:
-        st.error(f"Encoder not loaded: {plain(status.encoder_message or 'unknown reason')}.\n\n"
-                 f"{ENCODER_HELP}", icon=":material/extension_off:")
-    if status.background_ready:
-        st.success(f"Background removal ready: {code(settings.rembg_model)}.", icon=":material/check_circle:")
-    else:
+    active = resources.model_service().active()
+    trained = active.version != "identity"
+    st.markdown("\n".join(f"- {line}" for line in model_lines(
+        status.encoder_ready, status.background_ready, trained)))
+    if not status.encoder_ready:
+        st.error(f"Photo recognition is off. Encoder not loaded: "
+                 f"{plain(status.encoder_message or 'unknown reason')}.\n\n{ENCODER_HELP}",
+                 icon=":material/extension_off:")
+    if not status.background_ready:
         st.warning(
             f"Background removal is off: {plain(status.background_message or 'not configured')}.\n\n"
             "Photos are kept with their background and flagged; once a model is available, "
@@ -50,14 +55,19 @@ def model_status(wardrobe: Wardrobe) -> None:
             "and set `WHAT2WEAR_REMBG_MODEL` to its name (`u2netp`) or to the `.onnx` file's path.",
             icon=":material/content_cut:",
         )
-    active = resources.model_service().active()
     if active.message:
-        st.warning(f"{plain(active.message)}\n\nThe app uses the untrained identity model (raw "
-                   "FashionCLIP similarity) until a model loads. Train one on the **Model** page, "
-                   "or point `WHAT2WEAR_COMPAT_MODEL` at a folder holding `model.safetensors` "
-                   "and `config.json` written by `python -m core.cli train`.", icon=":material/psychology:")
-    else:
-        st.success(f"Compatibility model: {plain(active.name)}.", icon=":material/check_circle:")
+        st.warning(f"{plain(active.message)}\n\nUntil a model loads, outfits are ranked by how "
+                   "alike their pieces look. Train one on the **Model** page, or point "
+                   "`WHAT2WEAR_COMPAT_MODEL` at a folder holding `model.safetensors` and "
+                   "`config.json` written by `python -m core.cli train`.",
+                   icon=":material/psychology:")
+    with st.expander("Details", icon=":material/memory:"):
+        if status.encoder_ready:
+            st.markdown(f"Encoder loaded: {code(settings.clip_model)} (FashionCLIP image and "
+                        "text embeddings).")
+        if status.background_ready:
+            st.markdown(f"Background removal ready: {code(settings.rembg_model)}.")
+        st.markdown(f"Compatibility model: {plain(active.name)}, version {code(active.version)}.")
 
 
 def retry_models() -> str:
@@ -152,8 +162,9 @@ def import_upload() -> str:
 
 def export_import() -> None:
     st.subheader("Export and import")
-    st.caption("An export is one zip with your photos, the database and the embeddings. "
-               "Importing it into an empty wardrobe (a new data folder) reproduces everything.")
+    st.caption("An export is one zip with your photos, the list of your clothes and outfits, "
+               "and what the app worked out from each photo. Importing it into an empty wardrobe "
+               "(a new data folder) reproduces everything.")
     with st.container(horizontal=True):
         st.button("Prepare export", key="export", on_click=act, args=("Export", prepare_export))
         if state.get("export_bytes"):

@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from base.records import ItemRecord
-from base.vocabulary import SLOT_OF_CATEGORY
+from base.vocabulary import ACCESSORY_SLOTS, SLOT_OF_CATEGORY
 from core.views import outfit_actions
 from core.views.gallery import (
     CATEGORY_ORDER,
@@ -21,7 +21,14 @@ from core.views.gallery import (
 )
 from core.views.outfit_actions import OutfitKey
 from core.views.outfit_cards import rate, reason, reason_text
-from core.views.suggestions import OutfitSuggester, OutfitSuggestion, can_anchor, slot_of
+from core.views.suggestions import (
+    OutfitSuggester,
+    OutfitSuggestion,
+    accessory_note,
+    can_anchor,
+    slot_of,
+    unscored_slots,
+)
 from core.views.training import submit_taste_update
 from core.wardrobe.batch import PhotoInput
 from ui import resources
@@ -257,7 +264,8 @@ def render() -> None:
     if not items:
         st.info("Add a few tops, bottoms and shoes on the **Wardrobe** page first; then pick one here.")
         return
-    anchors = [i for i in items if can_anchor(i)]
+    anchors = [i for i in items if can_anchor(i, unscored_slots(active.model))]
+    anchors.sort(key=lambda i: slot_of(i) in ACCESSORY_SLOTS)  # start from clothes by default
     pick, upload = st.tabs(["From my wardrobe", "A new photo"])
     with upload:
         new_photo_form()
@@ -302,6 +310,9 @@ def render() -> None:
             return
     st.caption(f"Ranked by the {plain(active.name)} compatibility model; stars say how an outfit "
                "compares with the other outfits your wardrobe makes.")
+    note = accessory_note(active.model, items)  # why the hats and bags are missing, if they are
+    if note:
+        st.caption(note)
     reference = reference_scores((active.version, wardrobe_state), suggester)
     outfit_cards(suggester, anchor.id, diversity, layer, reference)
 

@@ -14,6 +14,7 @@ import shutil
 import time
 import tomllib
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -564,6 +565,35 @@ def test_outfits_page_shows_saved_history_and_wear_stats(populated: Settings) ->
     assert any("worn today" in s.value for s in at.success)
 
 
+def test_outfits_page_logs_a_wear_on_any_day_unsaves_and_deletes(populated: Settings) -> None:
+    at = open_app("Outfits")
+    saved_keys = [b.key for b in at.button if b.key and b.key.startswith("wear-saved-outfit-")]
+    assert len(saved_keys) == 4
+    key = saved_keys[0].removeprefix("wear-")
+    outfit_id = key.removeprefix("saved-outfit-")
+    at.date_input(key=f"wear-day-{key}").set_value(date(2025, 3, 14)).run()
+    at.button(key=f"wear-{key}").click().run()
+    assert_clean(at)
+    assert any("worn on Friday 14 March 2025" in s.value for s in at.success)
+    assert "Friday 14 March 2025" in texts(at)  # the worn history has the day
+
+    at.button(key=f"saved-{key}").click().run()  # unsave: it leaves the saved list
+    assert_clean(at)
+    assert any("Unsaved" in s.value for s in at.success)
+    assert f"wear-{key}" not in {b.key for b in at.button}
+    other = saved_keys[1].removeprefix("wear-")
+    other_id = other.removeprefix("saved-outfit-")
+    at.button(key=f"delete-{other}").click().run()
+    assert_clean(at)
+    assert any("Outfit deleted" in s.value for s in at.success)
+    with reopen(populated) as wardrobe:
+        assert not wardrobe.outfit(outfit_id).saved
+        assert [d for d, o in wardrobe.wear_history() if o.id == outfit_id] == [date(2025, 3, 14)]
+        assert other_id not in {o.id for o in wardrobe.outfits()}
+        assert len(wardrobe.items()) == 6  # deleting outfits never deletes clothes
+        assert len(wardrobe.training_set()) == 2  # of 4 saved: one unsaved, one deleted
+
+
 def test_model_page_trains_evaluates_and_plots(populated: Settings) -> None:
     at = open_app("Model")
     assert "identity" in texts(at)
@@ -577,10 +607,79 @@ def test_model_page_trains_evaluates_and_plots(populated: Settings) -> None:
 
     at.button(key="evaluate").click().run()
     assert_clean(at)
-    assert any("AUC" in s.value for s in at.success)
-    labels = {m.label for m in at.metric}
-    assert {"AUC", "Fill in the blank", "Outfits"} <= labels
+    assert any("Checked on your outfits" in s.value for s in at.success)
+    assert "times in 10" in texts(at)  # how sure it is, in words
+    [details] = [e for e in at.expander if e.label == "Details"]
+    assert {"AUC", "Fill in the blank", "Outfits"} <= {m.label for m in details.metric}
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")  # the score plot
+
+
+def _outside(at: AppTest, details: list) -> str:
+    """What the page shows outside its "Details" expanders."""
+    inside = {str(e.value) for d in details for kind in ("markdown", "caption", "warning", "info",
+                                                          "success") for e in getattr(d, kind)}
+    return "\n".join(str(e.value) for kind in ("markdown", "caption", "info", "subheader")
+                     for e in getattr(at, kind) if str(e.value) not in inside)
+
+
+ENGINEERING_WORDS = ("AUC", "identity", "embedding", "FashionCLIP", "cosine", "WHAT2WEAR_")
+
+
+def test_model_and_settings_say_it_in_plain_words_with_the_numbers_under_details(
+    populated: Settings,
+) -> None:
+    at = open_app("Model")
+    details = [e for e in at.expander if e.label == "Details"]
+    assert len(details) == 1
+    outside = _outside(at, details)
+    assert "The outfit model looks at the photos of your clothes" in outside
+    assert "has not learned from your outfits yet" in outside and "Not checked yet" in outside
+    assert "4 saved or liked outfit(s) to learn from" in outside
+    for word in ENGINEERING_WORDS:
+        assert word not in outside, word
+    assert "identity" in rendered(at)  # the numbers and names are still there, under Details
+    at.button(key="evaluate").click().run()
+    outside = _outside(at, [e for e in at.expander if e.label == "Details"])
+    assert "on your outfits: shown one of them and a random mix" in outside
+    assert "AUC" not in outside
+
+    at.switch_page(PAGES["Settings"]).run()
+    assert_clean(at)
+    details = [e for e in at.expander if e.label == "Details"]
+    assert len(details) == 2
+    outside = _outside(at, details)
+    assert "Everything stays on this computer" in outside and "Nothing is sent anywhere" in outside
+    assert "Photo recognition" in outside and "**ready**" in outside
+    assert "**not trained yet**" in outside
+    for word in ENGINEERING_WORDS:
+        assert word not in outside, word
+    assert "Encoder loaded" in texts(at)  # under Details
+    assert "WHAT2WEAR_HOME" in str(details[0].dataframe[0].value)
+
+
+def test_accessories_anchor_outfits_and_say_why_not_under_a_trained_model(
+    populated: Settings,
+) -> None:
+    with Wardrobe.open(populated) as wardrobe:
+        hat = wardrobe.ingest_bytes(garment_photo("tshirt", BLUE, seed=31), "hat.jpg").item_id
+        wardrobe.update_item(hat, category="accessory", subtype="hat", name="blue hat")
+    at = open_app("What goes with this")
+    assert "Accessories · blue hat" in at.selectbox(key="anchor_id").options
+    at.selectbox(key="anchor_id").set_value(hat).run()
+    assert_clean(at)
+    suggestions = at.session_state["suggestions"]
+    assert suggestions and all(o.item_ids.get("accessory") == hat for o in suggestions)
+    assert all({"top", "bottom", "shoes"} <= set(o.item_ids) for o in suggestions)
+    assert "accessory" in texts(at) and "not part of these outfits" not in texts(at)
+
+    _save_model(populated, 512, {})  # trained on clothes only, as every trainer here is
+    at = open_app("What goes with this")
+    assert "Accessories · blue hat" not in at.selectbox(key="anchor_id").options
+    assert all("accessory" not in o.item_ids for o in at.session_state["suggestions"])
+    assert "hats, scarves, belts, jewellery and other accessories are not part of these outfits" \
+        in texts(at)
+    at.switch_page(PAGES["Model"]).run()
+    assert "It knows clothes only" in texts(at)
 
 
 def test_model_page_shows_the_taste_layer_updates_it_and_resets_it(populated: Settings) -> None:

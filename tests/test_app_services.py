@@ -16,16 +16,18 @@ import pytest
 
 from base.config import Settings
 from base.records import IngestOutcome
+from base.vocabulary import CATEGORIES
 from core.learning.service import MIN_TRAINING_OUTFITS, ModelService
 from core.ranking.ranker import OutfitRanker
 from core.views import outfit_actions
-from core.views.suggestions import OutfitSuggester, can_anchor, outfit_pieces
+from core.views.suggestions import OutfitSuggester, can_anchor, outfit_pieces, unscored_slots
 from core.views.uploads import summarise
 from core.wardrobe.batch import PhotoInput
 from core.wardrobe.service import Wardrobe
 from devkit.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo, outfit_photo, text_file
 from models.compat import CompatNet, IdentityModel, LearnedCompatModel, identity
 from models.config import ModelConfig
+from models.personal import PersonalModel
 
 ITEMS = [("top", "tshirt", RED), ("top", "tshirt", GREEN), ("bottom", "trousers", NAVY),
          ("bottom", "trousers", BLUE), ("shoes", "shoe", YELLOW), ("shoes", "shoe", RED),
@@ -123,13 +125,19 @@ def test_outfit_photo_upload_records_an_outfit(wardrobe: Wardrobe) -> None:
 # --- suggestions ----------------------------------------------------------------------------------
 
 def _brute_force(wardrobe: Wardrobe, anchor: str, ids: dict[str, list[str]]) -> list[tuple[float, dict]]:
+    """Every outfit around the top, each with the bag or without it, whichever scores higher."""
     model = identity()
     scored = []
     for bottom, shoes in product(ids["bottom"], ids["shoes"]):
-        outfit = {"top": anchor, "bottom": bottom, "shoes": shoes}
-        vectors = wardrobe.embeddings(list(outfit.values()))[None]
-        score = float(model.score(vectors, np.ones((1, 3), bool), ["top", "bottom", "shoes"])[0])
-        scored.append((score, outfit))
+        options = []
+        for bag in (None, *ids["bag"]):
+            outfit = {"top": anchor, "bottom": bottom, "shoes": shoes}
+            outfit |= {"bag": bag} if bag else {}
+            vectors = wardrobe.embeddings(list(outfit.values()))[None]
+            score = float(model.score(vectors, np.ones((1, len(outfit)), bool), list(outfit))[0])
+            options.append((score, bag is not None, outfit))
+        best = min(options, key=lambda o: (-o[0], o[1]))  # ties: without the bag
+        scored.append((best[0], best[2]))
     return sorted(scored, key=lambda s: -s[0])
 
 
@@ -143,13 +151,14 @@ def test_suggestions_around_a_top_are_exact_and_carry_records(wardrobe: Wardrobe
     assert np.allclose([r.score for r in results], [s for s, _o in expected], atol=1e-5)
     first = results[0]
     assert first.anchors == {anchor} and first.items["top"].id == anchor
-    assert first.swappable_slots() == ["bottom", "shoes"]
+    extra = ["bag"] if "bag" in first.items else []  # the bag joins when it raises the score
+    assert first.swappable_slots() == ["bottom", "shoes", *extra]
     a, b, value = first.weakest_pair
     assert value == min(first.ranked.pair_scores.values()) and {a, b} <= set(first.items)
-    assert [slot for slot, _item in first.ordered()] == ["top", "bottom", "shoes"]
+    assert [slot for slot, _item in first.ordered()] == ["top", "bottom", "shoes", *extra]
 
 
-def test_unavailable_items_are_never_suggested_and_bags_cannot_anchor(
+def test_unavailable_items_are_never_suggested_and_bags_anchor_when_the_model_knows_them(
         wardrobe: Wardrobe, stocked: dict[str, list[str]]) -> None:
     away = stocked["shoes"][0]
     wardrobe.set_available(away, False)
@@ -157,9 +166,20 @@ def test_unavailable_items_are_never_suggested_and_bags_cannot_anchor(
     results = suggester.suggest([stocked["top"][0]], k=10)
     assert results and all(away not in r.item_ids.values() for r in results)
     bag = wardrobe.item(stocked["bag"][0])
-    assert not can_anchor(bag)
-    with pytest.raises(ValueError, match="cannot anchor"):
-        suggester.suggest([bag.id])
+    assert can_anchor(bag) and unscored_slots(identity()) == ()
+    with_bag = suggester.suggest([bag.id], k=10, diversity=0.0)
+    assert len(with_bag) == 2 * 2 * 1 and all(r.item_ids["bag"] == bag.id for r in with_bag)
+    assert [slot for slot, _ in with_bag[0].ordered()][-1] == "bag"
+    trained = LearnedCompatModel(CompatNet(ModelConfig(input_dim=512, hidden_dim=16, latent_dim=8)))
+    assert unscored_slots(trained) == ("bag", "accessory")  # it learned clothes only
+    assert not can_anchor(bag, unscored_slots(trained))
+    clothes_only = OutfitSuggester(wardrobe, trained)
+    with pytest.raises(ValueError, match="has not learned bags"):
+        clothes_only.suggest([bag.id])
+    assert all("bag" not in r.item_ids for r in clothes_only.suggest([stocked["top"][0]], k=10))
+    taught = LearnedCompatModel(trained.net, info={"trained_categories": [*CATEGORIES]})
+    assert unscored_slots(taught) == ()  # a model that says it learned accessories scores them
+    assert unscored_slots(PersonalModel(trained, np.zeros(8, np.float32))) == ("bag", "accessory")
 
 
 def test_swap_offers_the_next_best_piece_for_one_slot(wardrobe: Wardrobe,

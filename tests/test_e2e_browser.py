@@ -310,7 +310,7 @@ def test_upload_suggest_like_and_find_it_under_outfits(app_url: str, browser: We
     shot(browser, "07-outfits-page")
 
     # The remaining pages render in the browser without any error box.
-    for n, (page, marker) in enumerate([("Model", "A good model puts real outfits"),
+    for n, (page, marker) in enumerate([("Model", "How sure it is"),
                                         ("Settings", "Import an export")], start=8):
         open_page(browser, page)
         wait_text(browser, marker)
@@ -326,7 +326,7 @@ def test_upload_suggest_like_and_find_it_under_outfits(app_url: str, browser: We
     for n, (page, marker) in enumerate([("Wardrobe", "Your clothes"),
                                         ("What goes with this", "Start from"),
                                         ("Outfits", "Saved & liked"),
-                                        ("Model", "Train on your outfits"),
+                                        ("Model", "Teach it your outfits"),
                                         ("Settings", "Import an export")], start=10):
         browser.get(f"{app_url}/{PAGE_PATHS.get(page, '')}")  # the sidebar is collapsed here
         wait_text(browser, marker)

@@ -55,19 +55,51 @@ def test_the_model_loads_once_per_process(model: pm.PoseModel) -> None:
     assert model.path == pm.default_model_path().resolve()
 
 
+def _mean_vertical_iou(regions, part: str, method: int, split: str | None = None) -> float:
+    scores = []
+    for name, found in regions.items():
+        truth = LABELS[name][part]
+        if truth is None or (split is not None and LABELS[name]["split"] not in split):
+            continue
+        box = predicted(found[method], part)
+        scores.append(vertical_iou(box, tuple(truth)) if box else 0.0)
+    return statistics.mean(scores)
+
+
 def test_pose_beats_the_seed_rows_on_every_garment(regions) -> None:
+    """On every labelled photo, fresh ones included (never tuned on)."""
     for part in PARTS:
-        scores = {"rows": [], "pose": []}
-        for name, (rows, pose) in regions.items():
-            truth = LABELS[name][part]
-            if truth is None:
-                continue
-            for method, found in (("rows", rows), ("pose", pose)):
-                box = predicted(found, part)
-                scores[method].append(vertical_iou(box, tuple(truth)) if box else 0.0)
-        rows_mean, pose_mean = statistics.mean(scores["rows"]), statistics.mean(scores["pose"])
+        rows_mean, pose_mean = _mean_vertical_iou(regions, part, 0), _mean_vertical_iou(
+            regions, part, 1)
         assert pose_mean > rows_mean + 0.1, (part, rows_mean, pose_mean)
-        assert pose_mean >= {"top": 0.75, "bottom": 0.6, "shoes": 0.5}[part], (part, pose_mean)
+
+
+def test_on_the_photos_tuned_on_the_garments_overlap_their_labels(regions) -> None:
+    """The 19 photos the rules were tuned on: measured 0.87 / 0.75 / 0.71 (README)."""
+    for part, floor in (("top", 0.84), ("bottom", 0.72), ("shoes", 0.67)):
+        mean = _mean_vertical_iou(regions, part, 1, split=("tuning", "held-out"))
+        assert mean >= floor, (part, mean)
+
+
+def test_a_small_person_is_seen_closer_and_tracked(model: pm.PoseModel) -> None:
+    """Small and far in the frame: the model's last look is a square around the body, far
+    smaller than the photo, and every garment lands on its label."""
+    photo = cutout("unsplash_02_04.jpg")
+    pose = model.estimate(photo.on_white)
+    assert pose is not None and pose.roi[2] < 0.6 * max(photo.on_white.size)
+    found = find_regions(photo, model)
+    for part in PARTS:
+        assert vertical_iou(found.boxes[part], tuple(LABELS["unsplash_02_04.jpg"][part])) > 0.7
+
+
+def test_a_dark_photo_is_looked_at_again_brightened(model: pm.PoseModel) -> None:
+    """Nobody is found in the dark warehouse as it is; spread out, the tones show the man."""
+    photo = cutout("unsplash_02_02.jpg")
+    assert model.estimate(photo.on_white) is None
+    found = find_regions(photo, model)
+    assert found.method == "pose" and found.missing == ()
+    for part in PARTS:
+        assert vertical_iou(found.boxes[part], tuple(LABELS["unsplash_02_02.jpg"][part])) > 0.45
 
 
 def test_a_photo_cut_above_the_knees_reports_no_shoes(regions) -> None:
@@ -80,6 +112,7 @@ def test_a_photo_cut_above_the_knees_reports_no_shoes(regions) -> None:
 def test_a_photo_cut_at_the_hips_has_only_a_top(regions) -> None:
     rows, pose = regions["unsplash_03_04.jpg"]
     assert set(pose.boxes) == {"top"} and pose.missing == ("bottom", "shoes")
+    assert pose.boxes["top"][3] == 900  # nothing below it in the frame: it runs to the edge
     assert set(rows.boxes) == {"top", "bottom", "shoes"}  # the rows invent both
 
 

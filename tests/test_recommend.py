@@ -44,8 +44,13 @@ def random_wardrobe(rng: np.random.Generator, sizes: dict[str, int]) -> dict:
     return pool
 
 
+EXTRAS = ("outerwear", "bag", "accessory")
+COLUMN = {"top": 0, ONEPIECE: 0, "bottom": 1, "shoes": 2, "outerwear": 3, "bag": 4, "accessory": 5}
+
+
 def oracle(model, anchors, pool, exclude=frozenset(), with_outerwear=None):
-    """Every valid outfit with its best layer choice, scored by model.score, best first."""
+    """Every valid outfit with its best choice of extras (layer, bag, accessory), scored by
+    model.score, best first; equal scores prefer fewer extras, then smaller ids in slot order."""
     locked = {a[0] for a in anchors.values()}
     cand = {}
     for slot in RANK_SLOTS:
@@ -64,38 +69,41 @@ def oracle(model, anchors, pool, exclude=frozenset(), with_outerwear=None):
         layers = [None]
     else:
         layers = [None, *cand["outerwear"]]
+    # an anchored bag or accessory is always in; otherwise each is optional
+    bags = cand["bag"] if "bag" in anchors else [None, *cand["bag"]]
+    trims = cand["accessory"] if "accessory" in anchors else [None, *cand["accessory"]]
     bases = [{"top": t, "bottom": b, "shoes": s}
              for t, b, s in itertools.product(cand["top"], cand["bottom"], cand["shoes"])]
     bases += [{ONEPIECE: p, "shoes": s} for p, s in itertools.product(cand[ONEPIECE], cand["shoes"])]
     rows, owners = [], []
     for n, base in enumerate(bases):
-        for layer in layers:
-            outfit = dict(base) if layer is None else {**base, "outerwear": layer}
+        for extras in itertools.product(layers, bags, trims):
+            outfit = {**base, **{s: v for s, v in zip(EXTRAS, extras, strict=True) if v is not None}}
             rows.append(outfit)
             owners.append(n)
     if not rows:
         return []
-    vectors = np.zeros((len(rows), 4, DIM), np.float32)
-    mask = np.zeros((len(rows), 4), bool)
-    cats = np.empty((len(rows), 4), object)
-    cats[:] = ["top", "bottom", "shoes", "outerwear"]
+    vectors = np.zeros((len(rows), 6, DIM), np.float32)
+    mask = np.zeros((len(rows), 6), bool)
+    cats = np.empty((len(rows), 6), object)
+    cats[:] = ["top", "bottom", "shoes", *EXTRAS]
     for r, outfit in enumerate(rows):
         for slot, (_, x) in outfit.items():
-            col = {"top": 0, ONEPIECE: 0, "bottom": 1, "shoes": 2, "outerwear": 3}[slot]
-            vectors[r, col], mask[r, col] = x, True
+            vectors[r, COLUMN[slot]], mask[r, COLUMN[slot]] = x, True
             if slot == ONEPIECE:
                 cats[r, 0] = ONEPIECE
     scores = model.score(vectors, mask, cats)
-    options: dict[int, list[tuple[float, str, dict]]] = {}
+    options: dict[int, list[tuple[float, int, tuple[str, ...], dict]]] = {}
     for r, outfit in enumerate(rows):
-        layer_id = outfit["outerwear"][0] if "outerwear" in outfit else ""  # "" = no layer
+        extra_ids = tuple(outfit[s][0] if s in outfit else "" for s in EXTRAS)  # "" = absent
         options.setdefault(owners[r], []).append(
-            (float(scores[r]), layer_id, {s: v[0] for s, v in outfit.items()}))
-    ranked = []  # (score, items, margin to the base's runner-up layer choice)
+            (float(scores[r]), sum(1 for e in extra_ids if e), extra_ids,
+             {s: v[0] for s, v in outfit.items()}))
+    ranked = []  # (score, items, margin to the base's runner-up choice of extras)
     for opts in options.values():
-        opts.sort(key=lambda o: (-o[0], o[1]))  # best score; ties: no layer, then smaller id
+        opts.sort(key=lambda o: (-o[0], o[1], o[2]))  # best score; ties: fewer extras, smaller ids
         margin = opts[0][0] - opts[1][0] if len(opts) > 1 else np.inf
-        ranked.append((opts[0][0], opts[0][2], margin))
+        ranked.append((opts[0][0], opts[0][3], margin))
     ranked.sort(key=lambda e: (-e[0], tuple(e[1].get(s, "") for s in RANK_SLOTS)))
     return ranked
 
@@ -120,7 +128,9 @@ def assert_matches_oracle(ranker, model, anchors, pool, k, exclude=frozenset(),
 
 ANCHOR_CHOICES = [(), ("top",), ("bottom",), ("shoes",), ("outerwear",), (ONEPIECE,),
                   ("top", "shoes"), ("bottom", "outerwear"), (ONEPIECE, "shoes"),
-                  ("top", "bottom", "shoes", "outerwear"), (ONEPIECE, "outerwear")]
+                  ("top", "bottom", "shoes", "outerwear"), (ONEPIECE, "outerwear"),
+                  ("accessory",), ("bag",), ("top", "accessory"), (ONEPIECE, "bag", "accessory"),
+                  ("outerwear", "bag")]
 
 
 def make_model(model_name: str) -> CompatModel:
@@ -389,3 +399,54 @@ def test_cached_blocks_follow_changed_embeddings():
         [o.items for o in OutfitRanker(model).rank({}, pool, k=5)]
     ranker.rank({"top": ("t*", rng.standard_normal(DIM).astype(np.float32))}, pool, k=5)
     assert ranker.blocks.hits >= 1  # unchanged pools: the (bottom, shoes) block was reused
+
+
+def test_accessories_are_optional_pieces_chosen_exactly():
+    """A bag and an accessory join an outfit exactly when they raise its score (brute force over
+    every choice of layer, bag and accessory), with pools big enough for the bounds to prune."""
+    rng = np.random.default_rng(47)
+    model = PartnerAwareModel(17)
+    pool = random_wardrobe(rng, {"top": 7, "bottom": 8, "shoes": 6, "outerwear": 4, ONEPIECE: 3,
+                                 "bag": 3, "accessory": 5})
+    ranker = OutfitRanker(model)
+    seen = set()
+    for anchors in ({}, {"shoes": ("s*", rng.standard_normal(DIM).astype(np.float32))}):
+        for mode in (None, True, False):
+            assert assert_matches_oracle(ranker, model, anchors, pool, 12, with_outerwear=mode)
+            seen |= {frozenset(o.items) & {"bag", "accessory"}
+                     for o in ranker.rank(anchors, pool, k=40, with_outerwear=mode)}
+    # with and without each accessory slot: the choice really is made per outfit
+    assert seen == {frozenset(), frozenset({"bag"}), frozenset({"accessory"}),
+                    frozenset({"bag", "accessory"})}
+
+
+def test_an_anchored_hat_is_in_every_outfit_and_picks_the_clothes():
+    rng = np.random.default_rng(53)
+    model = PartnerAwareModel(19)
+    pool = random_wardrobe(rng, {"top": 5, "bottom": 5, "shoes": 4, "outerwear": 3, ONEPIECE: 2,
+                                 "bag": 2, "accessory": 4})
+    hat = {"accessory": ("hat*", rng.standard_normal(DIM).astype(np.float32))}
+    ranker = OutfitRanker(model)
+    result = ranker.rank(hat, pool, k=1000)
+    assert len(result) == 5 * 5 * 4 + 2 * 4  # every base once
+    assert all(o.items["accessory"] == "hat*" for o in result)
+    assert all(("shoes", "accessory") in o.pair_scores for o in result)
+    for mode in (None, True, False):
+        assert assert_matches_oracle(ranker, model, hat, pool, 10, with_outerwear=mode)
+    # the hat takes part in the score: its pairs are in every outfit's mean
+    for o in result[:5]:
+        assert np.mean(list(o.pair_scores.values())) == pytest.approx(o.score, abs=1e-12)
+        assert sum(1 for pair in o.pair_scores if "accessory" in pair) == len(o.items) - 1
+    bag = {"bag": ("bag*", rng.standard_normal(DIM).astype(np.float32))}
+    assert all(o.items["bag"] == "bag*" for o in ranker.rank({**hat, **bag}, pool, k=50))
+    assert ranker.rank(hat, {s: v for s, v in pool.items() if s != "shoes"}) == []  # no shoes
+
+
+def test_diverse_results_with_accessories_stay_among_the_exact_ones():
+    rng = np.random.default_rng(59)
+    pool = random_wardrobe(rng, {"top": 5, "bottom": 5, "shoes": 5, "bag": 3, "accessory": 3})
+    ranker = OutfitRanker(identity())
+    exact = {tuple(sorted(o.items.items())) for o in ranker.rank({}, pool, k=10**6)}
+    diverse = ranker.rank({}, pool, k=6, diversity=0.5)
+    assert len(diverse) == 6 and all(tuple(sorted(o.items.items())) in exact for o in diverse)
+    assert len(exact) == 125  # each base once, whatever extras it carries

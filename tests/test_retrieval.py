@@ -36,6 +36,19 @@ def test_retrieval_with_all_items_equals_exact(persistent):
     assert recall_at_k(approx, exact) == 1.0
 
 
+def test_retrieval_around_a_hat_keeps_the_clothes_and_equals_exact(persistent):
+    """Accessories meet every piece: around an anchored hat the clothes are retrieved, not
+    dropped, and with every item kept the result is the exact one."""
+    rng = np.random.default_rng(2)
+    pool = catalogue(rng, 12, slots=("top", "bottom", "shoes", "bag"))
+    ranker = OutfitRanker(identity())
+    anchors = {"accessory": ("hat", l2_normalise(rng.standard_normal(DIM)))}
+    exact = ranker.rank(anchors, pool, k=10)
+    approx = RetrievalRanker(ranker, LatentIndex(persistent, identity()), m=12).rank(anchors, pool)
+    assert exact and all(o.items["accessory"] == "hat" for o in exact)
+    assert [o.items for o in approx] == [o.items for o in exact]
+
+
 def test_recall_is_high_on_a_larger_pool():
     """Items near the anchor (as real compatible clothes are) must be found with a small m."""
     rng = np.random.default_rng(2)

@@ -564,8 +564,8 @@ def test_outfits_feedback_wears_and_training_set(wardrobe: Wardrobe) -> None:
     assert [o.id for o in wardrobe.outfits(source="manual")] == [manual.id]
 
     data = wardrobe.training_set()
-    assert data is not None and len(data) == 2  # manual + liked; the unrated one is not used
-    assert data.vectors.shape == (2, len(SLOTS), 512) and data.categories.shape == (2, len(SLOTS))
+    assert data is not None and len(data) == 3  # manual, liked and the saved (unrated) one
+    assert data.vectors.shape == (3, len(SLOTS), 512) and data.categories.shape == (3, len(SLOTS))
     by_first = {str(row[0]): i for i, row in enumerate(data.categories)}
     onepiece_row = by_first[ONEPIECE]
     assert list(data.mask[onepiece_row]) == [True, False, True, False]
@@ -594,6 +594,50 @@ def test_outfits_feedback_wears_and_training_set(wardrobe: Wardrobe) -> None:
         wardrobe.add_feedback(manual.id, 5)
     with pytest.raises(KeyError):
         wardrobe.add_feedback("missing", 1)
+
+
+def test_outfits_can_be_unsaved_deleted_and_worn_on_any_day(wardrobe: Wardrobe) -> None:
+    """Saved outfits are what training learns from; unsaving takes one out, deleting forgets it
+    with its wears (the items' wear counts follow) and never touches items or photos."""
+    ids = _three_items(wardrobe)
+    hat = wardrobe.ingest_bytes(imaging.garment_photo("tshirt", imaging.GREEN, seed=5),
+                                "hat.jpg").item_id
+    wardrobe.update_item(hat, category="accessory", subtype="hat")
+    kept = wardrobe.save_outfit({**ids, "accessory": hat}, "suggested", 0.4)
+    assert kept.items["accessory"] == hat  # accessories are pieces of a stored outfit
+    other = wardrobe.save_outfit({"top": ids["top"], "shoes": ids["shoes"]}, "suggested", 0.3)
+    data = wardrobe.training_set()
+    assert data is not None and len(data) == 2  # saved, unrated suggestions count
+    assert wardrobe.set_outfit_saved(other.id, False).saved is False
+    assert len(wardrobe.training_set()) == 1
+    assert {o.id for o in wardrobe.outfits(saved_only=True)} == {kept.id}
+    wardrobe.add_feedback(other.id, 1)  # liked counts even when not saved
+    assert len(wardrobe.training_set()) == 2
+    wardrobe.add_feedback(kept.id, -1)  # a saved outfit disliked last is a negative
+    data = wardrobe.training_set()
+    assert len(data) == 1 and data.hard_negatives is not None and len(data.hard_negatives) == 1
+
+    wardrobe.log_wear(kept.id, date(2024, 12, 24))
+    wardrobe.log_wear(other.id, date(2025, 1, 3))
+    wardrobe.log_wear(kept.id, date(2025, 2, 14))  # any day, not only today
+    assert wardrobe.item(ids["shoes"]).times_worn == 3
+    assert wardrobe.item(ids["shoes"]).last_worn == date(2025, 2, 14)
+    files = {i: _stored_paths(wardrobe, i) for i in (*ids.values(), hat)}
+    items_before = {i.id for i in wardrobe.items()}
+    wardrobe.delete_outfit(kept.id)
+    with pytest.raises(KeyError):
+        wardrobe.outfit(kept.id)
+    assert {i.id for i in wardrobe.items()} == items_before  # items stay
+    for paths in files.values():
+        assert paths and all((wardrobe.settings.home / p).is_file() for p in paths)
+    shoes, hat_row = wardrobe.item(ids["shoes"]), wardrobe.item(hat)
+    assert shoes.times_worn == 1 and shoes.last_worn == date(2025, 1, 3)  # other's wear is left
+    assert hat_row.times_worn == 0 and hat_row.last_worn is None
+    assert [(d, o.id) for d, o in wardrobe.wear_history()] == [(date(2025, 1, 3), other.id)]
+    with pytest.raises(KeyError):
+        wardrobe.delete_outfit(kept.id)
+    with pytest.raises(KeyError):
+        wardrobe.set_outfit_saved("missing", True)
 
 
 def test_delete_item_removes_row_vector_files_and_its_outfit_slots(wardrobe: Wardrobe) -> None:

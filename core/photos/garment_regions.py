@@ -7,13 +7,17 @@ pose model's landmarks say where shoulders, hips, knees, ankles and feet are; th
 each garment's width row by row; and a change of colour along the body finds the hems:
 
 - top: from just above the shoulders to the hem, searched around the hips (a tucked shirt ends
-  above them, a long jacket below);
+  above them, a long jacket below); with nothing below it in the frame (cut at the hips) it
+  runs to the photo's edge;
 - bottom: from that hem down to the ankles, or to a hem found on the thighs/knees (shorts);
 - shoes: from the edge between shin and shoe above the ankles to the soles under the feet.
 
 A one-piece is not guessed from pixels: a dress and a top with a skirt of one colour look alike,
 and no dress is in the labelled set to measure a rule on. Ingest records a one-piece when the
 top region matches a one-piece of the wardrobe (core/wardrobe/ingest.py).
+
+A dark photo (night, a dim hall) in which the model finds nobody is looked at again with its
+tones spread out (histogram equalisation), and its hems are then looked for in that version.
 
 A garment whose joints are outside the photo (cut at the knees: no shoes) is reported in
 `missing`, never invented. Without the pose model (switched off or not downloaded) the seed's
@@ -25,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 from core.photos import pose_model as pm
 from core.photos.background import CutOut
@@ -42,6 +46,7 @@ MIN_BELOW_HIPS = 0.45  # a bottom cut by the frame needs this share of the torso
 SHOE_RISE = 0.45  # without a visible edge, shoes start this share of a foot above the ankles
 SOLE_REACH = 0.8  # soles are looked for down to this share of a foot below the feet
 CUT_EXTENSIONS = (0.6, 1.2)  # room added below a photo that cuts the person off, in turn
+DARK = 60.0  # mean brightness (0..255) under which an unfound person is looked for again
 CUT_EDGE_SHARE = 0.04  # person pixels in the bottom rows above this share of the width: cut
 
 
@@ -84,6 +89,12 @@ def find_regions(cutout: CutOut, model: pm.PoseModel | None,
         return rows_regions(cutout, note)
     photo = photo if photo is not None else cutout.rgba.convert("RGB")
     pose = model.estimate(photo)
+    if pose is None and _dark(photo):
+        # a person in the dark is often only found once the photo's tones are spread out;
+        # the hems are then looked for in the brightened photo too
+        lit = ImageOps.equalize(photo)
+        pose = model.estimate(lit)
+        photo = lit if pose is not None else photo
     if pose is None or _legs_unseen(pose) or _cut_by_frame(pose.mask):
         # nobody found, the person runs off the bottom edge, or the legs are not to be seen:
         # ask again with room below, so legs and feet that are not in the photo are placed
@@ -99,12 +110,28 @@ def find_regions(cutout: CutOut, model: pm.PoseModel | None,
     return _pose_regions(cutout, pose, photo)
 
 
-def _lab(pixels: np.ndarray) -> np.ndarray:
+def _dark(photo: Image.Image) -> bool:
+    """True for a photo whose mean brightness is below DARK (night, a dim hall)."""
+    small = photo.convert("L").reduce(8) if min(photo.size) >= 64 else photo.convert("L")
+    return float(np.asarray(small, dtype=np.float32).mean()) < DARK
+
+
+def _lab(pixels: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """A cheap perceptual colour space (lightness and two opponent channels), enough to see
-    a hem; computed with plain array arithmetic (a reduction over channels costs 5x more)."""
-    rgb = pixels.astype(np.float32)
+    a hem; computed with plain array arithmetic (a reduction over channels costs 5x more),
+    and only inside the person's box (only person pixels are ever read; the rest is 0)."""
+    out = np.zeros(pixels.shape, dtype=np.float32)
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if rows.size == 0:
+        return out
+    y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    rgb = pixels[y0:y1, x0:x1].astype(np.float32)
     r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    return np.stack([(r + g + b) * (1 / 3), r - g, (r + g) * 0.5 - b], axis=-1)
+    box = out[y0:y1, x0:x1]
+    box[..., 0] = (r + g + b) * (1 / 3)
+    box[..., 1] = r - g
+    box[..., 2] = (r + g) * 0.5 - b
+    return out
 
 
 def _profile(lab: np.ndarray, mask: np.ndarray, x0: float, x1: float, y0: int, y1: int,
@@ -182,7 +209,7 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
         mask = pose.mask
     if mask.sum() < 50:
         mask = np.ones((height, width), dtype=bool)
-    lab = _lab(np.asarray(photo))
+    lab = _lab(np.asarray(photo), mask)
     p = pose.points
     inside = ((pose.presence >= MIN_VISIBLE) & (p[:, 1] < height * (1 - EDGE_MARGIN))
               & (p[:, 1] >= 0))
@@ -264,6 +291,10 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     if shoes_box is None:
         missing.append("shoes")
 
+    if bottom_box is None and _cut_by_frame(mask):
+        # nothing below the top in the frame (cut at the hips): the top runs to the edge
+        top_box = (*_extent(mask, top_y0, height, arms), height)
+        top_box = (top_box[0], top_y0, top_box[1], height)
     boxes["top"] = top_box
     if bottom_box is not None:
         boxes["bottom"] = bottom_box

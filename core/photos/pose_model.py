@@ -10,9 +10,13 @@ rows). The interpreter is loaded once per process and per file.
 
 The model takes 1×256×256×3 floats in [0, 1] and returns 39 landmarks × (x, y, z, visibility,
 presence) in input pixels (visibility and presence as logits), a pose presence probability and a
-256×256 person-mask logit map. We run it twice: on the whole photo padded to a square, then on
-a square around the body it found (the crop MediaPipe's own tracker feeds it), so a person
-small in the frame is still seen at the model's full resolution.
+256×256 person-mask logit map (landmarks 33 and 34 are the auxiliary points MediaPipe tracks
+the body with). We run it up to three times: on the whole photo padded to a square; on the
+box of the landmarks it found, enlarged (a person small in the frame is then seen at the
+model's full resolution); and on the square its auxiliary points ask for, as MediaPipe's
+tracker does between video frames (centred on the hips, sized by the body's circle, turned
+upright). The last pass corrects a skeleton squeezed or shifted by a loose first view; it is
+skipped when that square is the one just seen, or when the closer look lost the person.
 """
 
 from __future__ import annotations
@@ -41,7 +45,9 @@ MEMBER = "mediapipe/modules/pose_landmark/pose_landmark_full.tflite"
 SHA256 = "e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f"
 INPUT_SIDE = 256
 MIN_PRESENCE = 0.5  # pose presence below this: no person found
-ROI_SCALE = 1.25  # the second pass sees the landmarks' box enlarged by this (MediaPipe's 1.25)
+ROI_SCALE = 1.25  # the tracking square is the body's circle enlarged by this (MediaPipe's 1.25)
+SAME_VIEW = 0.08  # squares closer than this share of their side (and radians) are the same
+REFINE = 1  # passes on the square the previous pass asked for
 THREADS = 2
 
 # Landmark indices (MediaPipe BlazePose topology, first 33 of 39)
@@ -49,6 +55,8 @@ NOSE, L_SHOULDER, R_SHOULDER, L_ELBOW, R_ELBOW, L_WRIST, R_WRIST = 0, 11, 12, 13
 L_HIP, R_HIP, L_KNEE, R_KNEE, L_ANKLE, R_ANKLE = 23, 24, 25, 26, 27, 28
 L_HEEL, R_HEEL, L_TOE, R_TOE = 29, 30, 31, 32
 BODY_LANDMARKS = 33
+AUX_CENTRE, AUX_EDGE = 33, 34  # auxiliary landmarks MediaPipe tracks the body's square with
+Roi = tuple[float, float, float, float]  # centre x, centre y, side, rotation (radians)
 
 
 class PoseModelUnavailable(RuntimeError):
@@ -112,7 +120,7 @@ class Pose:
     presence: np.ndarray  # (33,) probability that the point lies inside the frame
     score: float  # pose presence
     mask_logits: np.ndarray = field(repr=False)  # (256, 256) person mask logits of the model
-    roi: tuple[float, float, float] = (0.0, 0.0, 1.0)  # the square the model saw (cx, cy, side)
+    roi: Roi = (0.0, 0.0, 1.0, 0.0)  # the square the model saw (cx, cy, side, rotation)
     size: tuple[int, int] = (1, 1)  # the photo's width and height
 
     @functools.cached_property
@@ -140,17 +148,12 @@ class PoseModel:
             outputs["Identity"], outputs["Identity_1"], outputs["Identity_2"])
         self._lock = threading.Lock()
 
-    def _run(self, image: Image.Image, box: tuple[float, float, float]) -> tuple[
-            np.ndarray, float, np.ndarray]:
-        """Landmarks (39×5, photo pixels), presence and mask logits for the square `box`
-        (centre x, centre y, side) of the photo; outside the photo is black, as in MediaPipe."""
-        cx, cy, side = box
-        left, top = cx - side / 2, cy - side / 2
-        scale = INPUT_SIDE / side
-        crop = image.transform(
-            (INPUT_SIDE, INPUT_SIDE), Image.Transform.AFFINE,
-            (1 / scale, 0, left, 0, 1 / scale, top), resample=Image.Resampling.BILINEAR,
-            fillcolor=(0, 0, 0))
+    def _run(self, image: Image.Image, roi: Roi) -> tuple[np.ndarray, float, np.ndarray]:
+        """Landmarks (39×5, photo pixels), presence and mask logits for the square `roi` of the
+        photo (centre, side, rotation); outside the photo is black, as in MediaPipe."""
+        coeffs = _affine(roi)
+        crop = image.transform((INPUT_SIDE, INPUT_SIDE), Image.Transform.AFFINE, coeffs,
+                               resample=Image.Resampling.BILINEAR, fillcolor=(0, 0, 0))
         tensor = np.asarray(crop, dtype=np.float32)[None] / 255.0
         with self._lock:
             self._interpreter.set_tensor(self._input, tensor)
@@ -160,46 +163,97 @@ class PoseModel:
             # landmarks' visibility and presence, which are logits
             score = float(np.clip(self._interpreter.get_tensor(self._score).ravel()[0], 0, 1))
             mask = self._interpreter.get_tensor(self._mask)[0, :, :, 0].copy()
-        raw[:, 0] = raw[:, 0] / scale + left
-        raw[:, 1] = raw[:, 1] / scale + top
+        a, b, c, d, e, f = coeffs
+        u, v = raw[:, 0].copy(), raw[:, 1].copy()
+        raw[:, 0] = a * u + b * v + c
+        raw[:, 1] = d * u + e * v + f
         return raw, score, mask
 
     def estimate(self, image: Image.Image, extend_below: float = 0.0) -> Pose | None:
         """The pose of the main person in `image`, or None when the model finds nobody.
 
+        As MediaPipe's tracker does between video frames, the model first sees the whole photo
+        padded to a square, then (up to REFINE times) the square its own auxiliary landmarks
+        ask for: centred on the hips, sized by the body's circle, turned upright. A person
+        small in the frame, leaning or seen from far is then seen at full resolution.
         `extend_below` adds that share of the height as black space under the photo: for a
         person the frame cuts off, so the model need not squeeze a whole body into the frame.
         """
         rgb = image.convert("RGB")
         width, height = rgb.size
         tall = height * (1 + extend_below)
-        first = (width / 2, tall / 2, float(max(width, tall)))
-        raw, score, mask = self._run(rgb, first)
+        roi: Roi = (width / 2, tall / 2, float(max(width, tall)), 0.0)
+        raw, score, mask = self._run(rgb, roi)
+        best = (score, raw, mask, roi)
+        # the landmarks' own box, closer: a person small in the frame (often not even
+        # recognised in the whole photo, though the landmarks already point at them)
         xy = raw[:BODY_LANDMARKS, :2]
         lo, hi = xy.min(axis=0), xy.max(axis=0)
-        second = ((lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2,
-                  float(max(hi - lo)) * ROI_SCALE)
-        # small in the frame, or not recognised in the whole photo (a small person often is
-        # not, though the landmarks already point at them): look again, closer
-        if second[2] < first[2] * 0.9 or score < MIN_PRESENCE:
-            raw2, score2, mask2 = self._run(rgb, second)
-            if score2 >= MIN_PRESENCE:
-                raw, score, mask, first = raw2, score2, mask2, second
+        closer: Roi = (float(lo[0] + hi[0]) / 2, float(lo[1] + hi[1]) / 2,
+                       float(max(hi - lo)) * ROI_SCALE, 0.0)
+        trusted = extend_below == 0
+        if closer[2] < roi[2] * 0.9 or score < MIN_PRESENCE:
+            raw, score, mask = self._run(rgb, closer)
+            if score >= MIN_PRESENCE:
+                best = (score, raw, mask, closer)
+            else:  # a closer look lost the person: the landmarks are too unsure to follow
+                trusted = False
+        raw = best[1]
+        for _ in range(REFINE if trusted else 0):
+            nxt = _roi_from(raw, best[3][2] * 1.5)
+            if nxt is None or best[0] < MIN_PRESENCE or _same_view(nxt, best[3]):
+                break
+            raw, score, mask = self._run(rgb, nxt)
+            if score < MIN_PRESENCE:
+                break  # lost the person: keep the last good view
+            best = (score, raw, mask, nxt)
+        score, raw, mask, roi = best
         if score < MIN_PRESENCE:
             return None
         return Pose(raw[:BODY_LANDMARKS, :2], _sigmoid(raw[:BODY_LANDMARKS, 3]),
-                    _sigmoid(raw[:BODY_LANDMARKS, 4]), score, mask, first, rgb.size)
+                    _sigmoid(raw[:BODY_LANDMARKS, 4]), score, mask, roi, rgb.size)
 
 
-def _mask_in_photo(logits: np.ndarray, box: tuple[float, float, float],
-                   size: tuple[int, int]) -> np.ndarray:
+def _affine(roi: Roi) -> tuple[float, float, float, float, float, float]:
+    """PIL affine coefficients mapping a model pixel (u, v) to the photo pixel it shows."""
+    cx, cy, side, angle = roi
+    k = side / INPUT_SIDE
+    cos, sin = np.cos(angle), np.sin(angle)
+    a, b, d, e = cos * k, -sin * k, sin * k, cos * k
+    half = INPUT_SIDE / 2
+    return (float(a), float(b), float(cx - half * (a + b)),
+            float(d), float(e), float(cy - half * (d + e)))
+
+
+def _same_view(a: Roi, b: Roi) -> bool:
+    """True when square `a` shows what `b` showed (a pass on it would change little)."""
+    side = max(a[2], b[2])
+    return (np.hypot(a[0] - b[0], a[1] - b[1]) < SAME_VIEW * side
+            and abs(a[2] - b[2]) < SAME_VIEW * side and abs(a[3] - b[3]) < SAME_VIEW)
+
+
+def _roi_from(raw: np.ndarray, max_side: float) -> Roi | None:
+    """MediaPipe's tracking square from the two auxiliary landmarks (33: body centre, 34: a
+    point on the body's circle): centred on the first, side 2 × their distance × ROI_SCALE,
+    turned so the second is straight above the first. None when it is degenerate."""
+    centre, edge = raw[AUX_CENTRE, :2], raw[AUX_EDGE, :2]
+    dx, dy = float(edge[0] - centre[0]), float(edge[1] - centre[1])
+    radius = float(np.hypot(dx, dy))
+    if not np.isfinite(radius) or radius < 4:
+        return None
+    side = min(max_side, 2 * radius * ROI_SCALE)
+    return float(centre[0]), float(centre[1]), side, float(np.arctan2(dx, -dy))
+
+
+def _mask_in_photo(logits: np.ndarray, roi: Roi, size: tuple[int, int]) -> np.ndarray:
     """The model's 256×256 mask mapped back onto the photo's pixels."""
-    cx, cy, side = box
-    scale = INPUT_SIDE / side
+    a, b, c, d, e, f = _affine(roi)
+    det = a * e - b * d
+    # photo pixel (x, y) -> model pixel: the inverse of the crop's affine map
+    ia, ib, id_, ie = e / det, -b / det, -d / det, a / det
+    inverse = (ia, ib, -(ia * c + ib * f), id_, ie, -(id_ * c + ie * f))
     mask = Image.fromarray(((logits > 0) * 255).astype(np.uint8))
-    # photo pixel (x, y) -> model pixel ((x - left) * scale, (y - top) * scale)
-    back = mask.transform(size, Image.Transform.AFFINE,
-                          (scale, 0, -(cx - side / 2) * scale, 0, scale, -(cy - side / 2) * scale),
+    back = mask.transform(size, Image.Transform.AFFINE, inverse,
                           resample=Image.Resampling.BILINEAR, fillcolor=0)
     return np.asarray(back) >= 128
 

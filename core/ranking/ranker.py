@@ -14,8 +14,12 @@ Definitions the tests and the app rely on:
   any outerwear (a layer only when it strictly raises the score), True -> any outerwear (none
   in the pool: no outfits), False -> no layer. An outerwear anchor forces itself.
 - Scores are float64 means of pair similarities (float32 latents, float64 dot products).
-  Ties are broken by the item ids in slot order (top, bottom, onepiece, shoes, outerwear; an
-  absent slot counts as ""), ascending; equal-score layers by the smaller outerwear id.
+  Ties are broken by the item ids in slot order (top, bottom, onepiece, shoes, outerwear, bag,
+  accessory; an absent slot counts as ""), ascending; equal-score layers by the smaller outerwear id.
+- Accessories: a bag and one accessory (hat, scarf, belt, jewellery, ...) are optional pieces
+  like the layer (core/ranking/accessories.py): each base's extras (layer, bag, accessory) are
+  the choice that maximises the score among those allowed, an anchored bag or accessory is always
+  in; equal-score choices prefer fewer pieces, then the smaller ids in slot order.
 - No valid outfit (e.g. no shoes) gives []; malformed input raises ValueError naming the slot.
 """
 
@@ -28,13 +32,14 @@ from itertools import combinations
 
 import numpy as np
 
-from base.vocabulary import BOTTOM, ONEPIECE, OUTERWEAR, SHOES, TOP
+from base.vocabulary import ACCESSORY_SLOTS, BOTTOM, ONEPIECE, OUTERWEAR, SHOES, TOP
+from core.ranking import accessories
 from core.ranking.latent_cache import BytesLRU, LatentCache, fingerprint
 from core.ranking.search import KEY_EPS, Candidates, SearchStats, TripleProblem, search_top
 from models.compat import CompatModel
 
 # Slot order for pair keys and for breaking ties between equal scores.
-RANK_SLOTS: tuple[str, ...] = (TOP, BOTTOM, ONEPIECE, SHOES, OUTERWEAR)
+RANK_SLOTS: tuple[str, ...] = (TOP, BOTTOM, ONEPIECE, SHOES, OUTERWEAR, *ACCESSORY_SLOTS)
 SEPARATES: tuple[str, ...] = (TOP, BOTTOM, SHOES)
 ONEPIECE_BASE: tuple[str, ...] = (ONEPIECE, SHOES)
 PRECOMPUTE_BLOCK = 1 << 24  # pair blocks up to 16M entries (64 MB) are computed in one product
@@ -90,6 +95,7 @@ class _Shape:
     base: tuple[str, ...]  # real base slots, in RANK_SLOTS order
     order: tuple[str | None, str, str]  # A (None: the one-item dummy), B, C
     problem: TripleProblem
+    extras: tuple[str, ...] = (OUTERWEAR,)  # the layer's slots (several: core/ranking/accessories)
 
 
 class OutfitRanker:
@@ -137,8 +143,11 @@ class OutfitRanker:
     # -- exact top K ---------------------------------------------------------------------
 
     def _exact(self, slots: dict[str, _Slot], layer: str, k: int) -> list[RankedOutfit]:
-        shapes = [s for s in (self._shape(slots, SEPARATES, layer),
-                              self._shape(slots, ONEPIECE_BASE, layer)) if s is not None]
+        bases = (SEPARATES, ONEPIECE_BASE)
+        shapes = [] if accessories.required(slots) else [
+            s for s in (self._shape(slots, base, layer) for base in bases) if s is not None]
+        shapes += [s for extras in accessories.combinations_of(slots, layer) for base in bases
+                   if (s := self._shape(slots, base, "always", extras)) is not None]
         found: list[tuple[_Shape, Candidates]] = []
         floor = -np.inf
         self.last_stats = SearchStats()
@@ -147,7 +156,17 @@ class OutfitRanker:
             found.append((shape, cands))
         outfits: list[RankedOutfit] = []
         for shape, cands in found:
-            outfits.extend(self._rescore(slots, shape, cands.above(floor - 2 * KEY_EPS)))
+            cands = cands.above(floor - 2 * KEY_EPS)
+            if shape.extras == (OUTERWEAR,):
+                outfits.extend(self._rescore(slots, shape, cands))
+                continue
+            for items, score, pairs in accessories.rescore(
+                    self._latents, slots, shape.order, shape.base, shape.extras,
+                    shape.problem.full_pairs, cands, SCORE_DECIMALS):
+                outfits.append(RankedOutfit({s: items[s] for s in RANK_SLOTS if s in items},
+                                            score, pairs))
+        if any(shape.extras != (OUTERWEAR,) for shape in shapes):  # a base found more than once
+            outfits = accessories.best_per_base(outfits)
         outfits.sort(key=lambda o: (-o.score, o.tie_key()))
         return outfits[:k]
 
@@ -169,10 +188,17 @@ class OutfitRanker:
             self.blocks.put(key, (bc, row_max))
         return bc, row_max
 
-    def _shape(self, slots: dict[str, _Slot], base: tuple[str, ...], layer: str) -> _Shape | None:
+    def _shape(self, slots: dict[str, _Slot], base: tuple[str, ...], layer: str,
+               extras: tuple[str, ...] = (OUTERWEAR,)) -> _Shape | None:
+        """The search problem of one base shape; its layer is the outerwear slot, or, for
+        several `extras`, every combination of one item per extras slot (accessories)."""
         if any(slots[s].size == 0 for s in base):
             return None
-        outer = slots[OUTERWEAR]
+        outer: _Slot | accessories.Combined = slots[OUTERWEAR]
+        layer_sims = lambda s, last=False: self._sims(s, slots[OUTERWEAR])  # noqa: E731
+        if extras != (OUTERWEAR,):
+            outer = accessories.Combined(self._sims, slots, extras)
+            layer_sims = outer.sims
         if layer == "always" and outer.size == 0:
             return None
         if layer == "optional" and outer.size == 0:
@@ -182,7 +208,7 @@ class OutfitRanker:
             b_name, c_name = (s for s in base if s != a_name)
             a = slots[a_name]
             ab, ac = self._sims(a, slots[b_name]), self._sims(a, slots[c_name])
-            ao = self._sims(a, outer) if layer != "never" else None
+            ao = layer_sims(a) if layer != "never" else None
             order: tuple[str | None, str, str] = (a_name, b_name, c_name)
         else:
             b_name, c_name = base
@@ -198,13 +224,15 @@ class OutfitRanker:
             zb, zc = self._latents(b, c.name), self._latents(c, b.name)
             bc_rows, bc_row_max = (lambda rows: zb[rows] @ zc.T), None
         pairs = len(base) * (len(base) - 1) // 2
+        n_extra = len(extras)
         problem = TripleProblem(
             ab=ab, ac=ac, bc_rows=bc_rows, n_c=c.size, base_pairs=pairs,
-            full_pairs=pairs + len(base), layer=layer, ao=ao,
-            bo=self._sims(b, outer) if layer != "never" else None,
-            co=self._sims(c, outer) if layer != "never" else None, bc_row_max=bc_row_max,
+            full_pairs=pairs + n_extra * len(base) + n_extra * (n_extra - 1) // 2,
+            layer=layer, ao=ao,
+            bo=layer_sims(b) if layer != "never" else None,
+            co=layer_sims(c, True) if layer != "never" else None, bc_row_max=bc_row_max,
         )
-        return _Shape(base, order, problem)
+        return _Shape(base, order, problem, extras)
 
     def _rescore(
         self, slots: dict[str, _Slot], shape: _Shape, cands: Candidates

@@ -22,7 +22,7 @@ import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
-from base.vocabulary import BOTTOM, ONEPIECE, OUTERWEAR, SHOES, TOP
+from base.vocabulary import ACCESSORY, BAG, BOTTOM, ONEPIECE, OUTERWEAR, SHOES, TOP
 from core.ranking.latent_cache import fingerprint
 from core.ranking.ranker import RANK_SLOTS, OutfitRanker, RankedOutfit
 from models.compat import CompatModel
@@ -30,11 +30,13 @@ from models.compat import CompatModel
 DEFAULT_CANDIDATES = 500  # items retrieved per slot and anchor before exact ranking
 # Which slots an item of each slot is ever paired with (one-pieces never meet tops or bottoms).
 PARTNERS: dict[str, tuple[str, ...]] = {
-    TOP: (BOTTOM, SHOES, OUTERWEAR),
-    BOTTOM: (TOP, SHOES, OUTERWEAR),
-    ONEPIECE: (SHOES, OUTERWEAR),
-    SHOES: (TOP, BOTTOM, ONEPIECE, OUTERWEAR),
-    OUTERWEAR: (TOP, BOTTOM, ONEPIECE, SHOES),
+    TOP: (BOTTOM, SHOES, OUTERWEAR, BAG, ACCESSORY),
+    BOTTOM: (TOP, SHOES, OUTERWEAR, BAG, ACCESSORY),
+    ONEPIECE: (SHOES, OUTERWEAR, BAG, ACCESSORY),
+    SHOES: (TOP, BOTTOM, ONEPIECE, OUTERWEAR, BAG, ACCESSORY),
+    OUTERWEAR: (TOP, BOTTOM, ONEPIECE, SHOES, BAG, ACCESSORY),
+    BAG: (TOP, BOTTOM, ONEPIECE, SHOES, OUTERWEAR, ACCESSORY),  # accessories meet every piece
+    ACCESSORY: (TOP, BOTTOM, ONEPIECE, SHOES, OUTERWEAR, BAG),
 }
 
 

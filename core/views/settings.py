@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from base.config import Settings, mask_url
 from core.photos.pose_model import configured_path
 
-__all__ = ["SettingLine", "describe", "mask_url"]
+__all__ = ["SettingLine", "describe", "mask_url", "model_lines", "storage_sentence"]
 
 
 @dataclass(frozen=True)
@@ -40,3 +40,30 @@ def _pose_model(settings: Settings) -> str:
     if not path.is_file():
         return f"{path} is missing (make pose-model): outfit photos are cut into fixed rows"
     return str(path)
+
+
+def storage_sentence(settings: Settings, folder: str) -> str:
+    """Where everything is, said once; `folder` is the home as the page shows it (Markdown)."""
+    servers = [name for name, url in (("a database server", settings.database_url),
+                                      ("a search-index server", settings.chroma_url)) if url]
+    if servers:
+        return (f"Your photos and the trained model stay on this computer, in {folder}; the "
+                f"list of your clothes and outfits is kept on {' and '.join(servers)} you "
+                "configured. To move or back up everything, use **Export** below.")
+    return (f"Everything stays on this computer, in {folder}: your photos exactly as you added "
+            "them, their cut-outs, the list of your clothes and outfits, and the trained model. "
+            "Nothing is sent anywhere. To move or back it up, use **Export** below.")
+
+
+def model_lines(encoder_ready: bool, background_ready: bool, trained: bool) -> list[str]:
+    """What each model does for the person, and whether it is working, in plain words."""
+    return [
+        "Photo recognition (names each piece's kind and colours, and lets the app compare "
+        "pieces): " + ("**ready**." if encoder_ready else "**off**, see below."),
+        "Background removal (cuts each piece out of its photo): "
+        + ("**ready**." if background_ready else "**off**: photos keep their background."),
+        "Outfit model (judges what goes together): "
+        + ("**trained on your outfits**." if trained else
+           "**not trained yet**: it pairs pieces that look alike; train it on the **Model** page."),
+    ]
+

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from base.vocabulary import SLOT_OF_CATEGORY
+from base.vocabulary import ACCESSORY, ACCESSORY_SLOTS, BAG, OUTFIT_SLOTS, SLOT_OF_CATEGORY
 from core.ranking.ranker import OutfitRanker, RankedOutfit, weakest_pair
 from core.views.outfit_cards import REFERENCE_SAMPLE, sample_outfits
+from models.compat import IdentityModel
 
 if TYPE_CHECKING:
     from base.records import ItemRecord
@@ -23,7 +24,12 @@ if TYPE_CHECKING:
     from models.compat import CompatModel
 
 # Order pieces are drawn in, head to toe.
-DISPLAY_ORDER: tuple[str, ...] = ("outerwear", "top", "onepiece", "bottom", "shoes")
+DISPLAY_ORDER: tuple[str, ...] = ("outerwear", "top", "onepiece", "bottom", "shoes", "accessory",
+                                  "bag")
+# Trained models record the categories they learned under this key of their info; models saved
+# without it learned from clothes only (the wardrobe trainer feeds SLOTS, Polyvore drops the rest).
+TRAINED_CATEGORIES = "trained_categories"
+ACCESSORY_WORDS = {BAG: "bags", ACCESSORY: "hats, scarves, belts, jewellery and other accessories"}
 
 
 def outfit_pieces(wardrobe: Wardrobe, items: Mapping[str, str]) -> list[tuple[str, ItemRecord]]:
@@ -42,9 +48,38 @@ def slot_of(item: ItemRecord) -> str | None:
     return SLOT_OF_CATEGORY.get(item.category)
 
 
-def can_anchor(item: ItemRecord) -> bool:
-    """Only embedded items of an outfit category can be the centre of a suggestion."""
-    return slot_of(item) is not None and not item.pending_embedding
+def can_anchor(item: ItemRecord, unscored: Sequence[str] = ()) -> bool:
+    """Only embedded items of an outfit category can be the centre of a suggestion, and not
+    accessories the model cannot score (`unscored_slots`)."""
+    return slot_of(item) not in (None, *unscored) and not item.pending_embedding
+
+
+def unscored_slots(model: CompatModel) -> tuple[str, ...]:
+    """Accessory slots the model has not learned, so it cannot score them: the identity model
+    (raw FashionCLIP similarity) scores every piece; a trained model only the categories it
+    learned from (its info's `trained_categories`; clothes only when it does not say). A
+    personal taste layer scores what its base scores."""
+    while hasattr(model, "base"):  # models.personal.PersonalModel and other wrappers
+        model = model.base
+    if isinstance(model, IdentityModel):
+        return ()
+    info = getattr(model, "info", None) or {}
+    learned = info.get(TRAINED_CATEGORIES)
+    learned = set(learned) if isinstance(learned, list | tuple) else set(OUTFIT_SLOTS)
+    known = set(model.categories) if model.categories is not None else learned
+    return tuple(s for s in ACCESSORY_SLOTS if s not in learned or s not in known)
+
+
+def accessory_note(model: CompatModel, items: Sequence[ItemRecord]) -> str | None:
+    """Why this wardrobe's accessories are not in outfits, when the model cannot score them."""
+    unscored = unscored_slots(model)
+    have = [s for s in unscored if any(slot_of(i) == s for i in items)]
+    if not have:
+        return None
+    words = " and ".join(ACCESSORY_WORDS[s] for s in have)
+    return (f"Your {words} are not part of these outfits and cannot be the piece to start from: "
+            "the trained model in use learned from clothes only, so it cannot tell what goes "
+            "with them. The untrained model (used until one is trained) includes them.")
 
 
 @dataclass(frozen=True)
@@ -94,8 +129,9 @@ class OutfitSuggester:
             raise ValueError("the ranker was built for another model")
         self.wardrobe = wardrobe
         self.ranker = ranker or OutfitRanker(model)
+        self.unscored = unscored_slots(model)
         listed = wardrobe.items() if items is None else items  # a page passes the list it has
-        self._items = {i.id: i for i in listed if i.available and can_anchor(i)}
+        self._items = {i.id: i for i in listed if i.available and can_anchor(i, self.unscored)}
 
     def candidates(self) -> dict[str, list[ItemRecord]]:
         """Rankable items by slot (available and embedded)."""
@@ -139,6 +175,9 @@ class OutfitSuggester:
         """
         anchors = [self._items.get(i) or self.wardrobe.item(i) for i in anchor_ids]
         for anchor in anchors:
+            if slot_of(anchor) in self.unscored:
+                raise ValueError(f"the model in use has not learned {ACCESSORY_WORDS[anchor.category]}"
+                                 " (it was trained on clothes only), so it cannot anchor an outfit")
             if not can_anchor(anchor):
                 raise ValueError(
                     f"{anchor.category} items cannot anchor an outfit"

@@ -24,9 +24,9 @@ def submit_training(jobs: JobQueue, service: ModelService, wardrobe: Wardrobe,
 
     def work(control: JobControl) -> dict[str, Any]:
         def progress(p: TrainProgress) -> None:
+            rounds = int(control.options["epochs"])  # said as people would: rounds, no loss
             control.report(p.step / max(p.total_steps, 1),
-                           f"epoch {p.epoch + 1}, step {p.step}/{p.total_steps}, "
-                           f"loss {p.loss:.3f}")
+                           f"learning from your outfits: round {p.epoch + 1} of {rounds}")
             control.check_stop()  # raising here leaves the old model in place
 
         return service.train_on_wardrobe(wardrobe, epochs=int(control.options["epochs"]),

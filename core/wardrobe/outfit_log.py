@@ -12,11 +12,11 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from base.records import OUTFIT_SOURCES, OutfitRecord
-from base.vocabulary import ONEPIECE, OUTFIT_SLOTS, SLOT_OF_CATEGORY, SLOTS, UNKNOWN_CATEGORY
+from base.vocabulary import ONEPIECE, PIECE_SLOTS, SLOT_OF_CATEGORY, SLOTS, UNKNOWN_CATEGORY
 from core.wardrobe.stores import WardrobeStores, item_row
 from db.mapping import embedding_from_bytes, outfit_record, utc_now
 from db.schema import Feedback, Item, Outfit, OutfitItem, Wear
@@ -124,7 +124,38 @@ def add_feedback(stores: WardrobeStores, outfit_id: str, rating: int) -> None:
         session.add(Feedback(outfit_id=outfit_id, rating=int(rating), created=utc_now()))
 
 
+def set_saved(stores: WardrobeStores, outfit_id: str, saved: bool) -> OutfitRecord:
+    """Save or unsave an outfit. An unsaved outfit leaves the saved list and no longer counts
+    as an outfit to learn from (unless liked); its feedback and wears are kept."""
+    with stores.write_lock, stores.sessions.begin() as session:
+        outfit = outfit_row(session, outfit_id)
+        outfit.saved = bool(saved)
+        session.flush()
+        return outfit_record(outfit)
+
+
+def delete_outfit(stores: WardrobeStores, outfit_id: str) -> None:
+    """Forget an outfit: its slots, feedback and wears. Its items and their photos stay (the
+    pieces cut from an outfit photo are items, the crops their originals), and each item's
+    wear count and last-worn day drop the wears of this outfit. KeyError when there is none."""
+    with stores.write_lock, stores.sessions.begin() as session:
+        outfit = outfit_row(session, outfit_id)
+        days = list(session.scalars(select(Wear.day).where(Wear.outfit_id == outfit_id)))
+        item_ids = {link.item_id for link in outfit.items}
+        session.delete(outfit)
+        session.flush()
+        for item_id in item_ids if days else ():
+            row = session.get(Item, item_id)
+            if row is None:
+                continue
+            row.times_worn = max(0, row.times_worn - len(days))
+            row.last_worn = session.scalar(  # the latest wear left of any outfit with this item
+                select(func.max(Wear.day)).join(OutfitItem, OutfitItem.outfit_id == Wear.outfit_id)
+                .where(OutfitItem.item_id == item_id))
+
+
 def log_wear(stores: WardrobeStores, outfit_id: str, day: date | None = None) -> None:
+    """Note that the outfit was worn on `day` (today by default; any past or future day)."""
     day = day or date.today()
     with stores.write_lock, stores.sessions.begin() as session:
         outfit = outfit_row(session, outfit_id)
@@ -146,14 +177,14 @@ def wear_history(stores: WardrobeStores) -> list[tuple[date, OutfitRecord]]:
 
 
 def training_set(stores: WardrobeStores) -> OutfitSet | None:
-    """Outfits as model input: photo, manual and liked suggested outfits are positives,
-    disliked suggestions hard negatives. Slots follow models.compat.SLOTS; a one-piece sits
+    """Outfits as model input: the outfits the person keeps are positives (saved ones of any
+    source, photo and manual outfits are saved when recorded, and liked ones), unless their
+    latest rating is a dislike; disliked suggestions are hard negatives. Slots follow models.compat.SLOTS; a one-piece sits
     in "top" with category "onepiece" (so categories is (N, K)). Items without an
     embedding, or embedded by another model than the majority, are left out of their
     slot; outfits with fewer than two items left are skipped. None without positives."""
     records = list_outfits(stores)
-    positives = [o for o in records if o.source in ("photo", "manual")
-                 or (o.source == "suggested" and o.rating == 1)]
+    positives = [o for o in records if (o.saved or o.rating == 1) and o.rating != -1]
     negatives = [o for o in records if o.source == "suggested" and o.rating == -1]
     vectors = _majority_vectors(stores, positives + negatives)
     if vectors is None:
@@ -216,8 +247,8 @@ def _validated_slots(items: dict[str, str], session: Session) -> dict[str, str]:
             raise KeyError(f"no item {item_id!r}")
         if slot == "top" and row.category == ONEPIECE:
             slot = ONEPIECE
-        if slot not in OUTFIT_SLOTS:
-            raise ValueError(f"unknown slot {slot!r}; one of {OUTFIT_SLOTS}")
+        if slot not in PIECE_SLOTS:
+            raise ValueError(f"unknown slot {slot!r}; one of {PIECE_SLOTS}")
         if row.category not in (slot, UNKNOWN_CATEGORY):
             raise ValueError(f"item {item_id} is a {row.category}, it cannot fill slot {slot!r}")
         slots[slot] = item_id

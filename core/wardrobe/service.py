@@ -350,6 +350,14 @@ class Wardrobe:
         """Correct an outfit: another item in place of `slot`'s, or (None) the slot emptied."""
         return outfit_log.set_outfit_slot(self._stores, outfit_id, slot, item_id)
 
+    def set_outfit_saved(self, outfit_id: str, saved: bool) -> OutfitRecord:
+        """Save or unsave an outfit (an unsaved one does not count as one to learn from)."""
+        return outfit_log.set_saved(self._stores, outfit_id, saved)
+
+    def delete_outfit(self, outfit_id: str) -> None:
+        """Forget an outfit, its feedback and wears; its items and photos stay."""
+        outfit_log.delete_outfit(self._stores, outfit_id)
+
     def outfits(self, source: str | None = None, saved_only: bool = False) -> list[OutfitRecord]:
         """Outfits, newest first."""
         return outfit_log.list_outfits(self._stores, source, saved_only)
