@@ -243,17 +243,26 @@ def main() -> None:
                     driver, button, f"{card_js(0)} && {card_js(0)}.innerText !== {before!r}"))
             for table in (times, cpu):  # the first: the anchor list's first run
                 table["suggestions shown"] = table["suggestions shown"][1:]
-            for n in range(args.repeats):
-                card = n % 3
+            if args.shots:
+                args.shots.mkdir(parents=True, exist_ok=True)
+                driver.save_screenshot(str(args.shots / "What-goes-with-this-1280.png"))
+            for _ in range(args.repeats):
+                # each on a card that does not carry the mark yet (a like saves, too)
                 for label, mark in (("Like", "Liked"), ("Save", "Saved")):
-                    button = next(b for b in driver.find_elements(
-                        By.CSS_SELECTOR, f'[class*="st-key-{label.lower()}-{card}"] button'))
+                    card = driver.execute_script("""
+                        const cards = [...document.querySelectorAll('[class*="st-key-outfit-card-"]')];
+                        return cards.findIndex(c => !c.innerText.includes('Saved'));""")
+                    if card < 0:
+                        continue
+                    button = driver.find_element(
+                        By.CSS_SELECTOR, f'[class*="st-key-{label.lower()}-{card}"] button')
                     record("feedback round trip", timed(
                         driver, button, f"{card_js(card)}.innerText.includes({mark!r})"))
-                before = driver.execute_script(f"return {card_js(3)}.innerText")
-                button = driver.find_element(By.CSS_SELECTOR, '[class*="st-key-dislike-3"] button')
-                record("feedback round trip", timed(
-                    driver, button, f"{card_js(3)} && {card_js(3)}.innerText !== {before!r}"))
+                last = len(driver.find_elements(By.CSS_SELECTOR, '[class*="st-key-outfit-card-"]')) - 1
+                before = driver.execute_script(f"return {card_js(last)}.innerText")
+                button = driver.find_element(By.CSS_SELECTOR, f'[class*="st-key-dislike-{last}"] button')
+                record("feedback round trip", timed(  # the card is replaced by the next outfit
+                    driver, button, f"{card_js(last)} && {card_js(last)}.innerText !== {before!r}"))
             outside = requests.outside(driver)
             if outside:
                 problems.append(f"requests outside this computer: {outside}")

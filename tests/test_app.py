@@ -670,7 +670,9 @@ def test_accessories_anchor_outfits_and_say_why_not_under_a_trained_model(
     suggestions = at.session_state["suggestions"]
     assert suggestions and all(o.item_ids.get("accessory") == hat for o in suggestions)
     assert all({"top", "bottom", "shoes"} <= set(o.item_ids) for o in suggestions)
-    assert "accessory" in texts(at) and "not part of these outfits" not in texts(at)
+    pieces = [c.value for c in at.caption if " · " in c.value and "carry it" not in c.value]
+    assert pieces and all("blue hat" in line for line in pieces)  # on every card's flat-lay
+    assert "not part of these outfits" not in texts(at)
 
     _save_model(populated, 512, {})  # trained on clothes only, as every trainer here is
     at = open_app("What goes with this")
