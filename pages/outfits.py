@@ -107,8 +107,26 @@ def saved_outfits(wardrobe: Wardrobe) -> None:
         st.caption("Saved and liked outfits are what the model learns from when you train it "
                    "(**Model** page). Unsave one to leave it out; deleting an outfit forgets it "
                    "and its wears, never its clothes or photos.")
-    for outfit in shown:  # newest first
+    for outfit in shown[:limit("saved")]:  # newest first
         outfit_row(wardrobe, outfit, key=f"saved-outfit-{outfit.id}")
+    more_button("saved", len(shown), "outfits")
+
+
+PAGE = 8  # outfits (or days) drawn at first: a long history would make every visit slow
+
+
+def limit(list_key: str) -> int:
+    return state.get(f"shown-{list_key}", PAGE)
+
+
+def more_button(list_key: str, total: int, what: str) -> None:
+    if total > limit(list_key):
+        st.button(f"Show more ({total - limit(list_key)} older {what})", icon=":material/expand_more:",
+                  key=f"more-{list_key}", on_click=show_more, args=(list_key,))
+
+
+def show_more(list_key: str) -> None:
+    state[f"shown-{list_key}"] = limit(list_key) + PAGE
 
 
 def history(wardrobe: Wardrobe) -> None:
@@ -116,10 +134,11 @@ def history(wardrobe: Wardrobe) -> None:
     if not days:
         st.info("Nothing logged yet. Press **Log wear** on a saved outfit (any day) or **Wear "
                 "today** on a suggestion to start your history.")
-    for day in days:
+    for day in days[:limit("history")]:
         st.markdown(f"#### {day.day.strftime('%A %d %B %Y')}")
         for n, outfit in enumerate(day.outfits):
             outfit_row(wardrobe, outfit, key=f"worn-{day.day.isoformat()}-{n}", wear_button=False)
+    more_button("history", len(days), "days")
 
 
 def wear_stats(items: list[ItemRecord]) -> None:

@@ -550,6 +550,20 @@ def test_a_disliked_outfit_is_replaced_and_never_comes_back(populated: Settings)
     assert shown[0] not in _keys(at) and len(_keys(at)) == 3  # 4 outfits, one disliked
 
 
+def test_a_long_outfit_list_shows_the_newest_first_and_the_rest_on_request(
+        populated: Settings) -> None:
+    with Wardrobe.open(populated) as wardrobe:
+        first = wardrobe.outfits()[0]
+        for _ in range(6):  # 4 + 6 saved outfits: two more than a page
+            wardrobe.save_outfit(dict(first.items), source="manual")
+    at = open_app("Outfits")
+    more = at.button(key="more-saved")
+    assert more.label == "Show more (2 older outfits)"
+    more.click().run()
+    assert_clean(at)
+    assert not [b for b in at.button if b.key == "more-saved"]
+
+
 def test_outfits_page_shows_saved_history_and_wear_stats(populated: Settings) -> None:
     at = open_app("Outfits")
     page = texts(at)
