@@ -15,7 +15,8 @@ stale element):
   also from the server's first answer, and to the finished first page;
 - page switch: sidebar link -> the page's title and finished run (Wardrobe, Outfits, Model,
   Settings, What goes with this);
-- suggestions shown: another anchor picked ("Choose by picture") -> its outfit cards;
+- suggestions shown: another anchor picked in "Choose by picture" -> its outfit cards (the
+  picture grid closes with the pick);
 - feedback round trip: Like / Save on a card -> the card's mark; Dislike -> the replacement.
 
 Next to each wall time, the CPU seconds the server and the browser (all their processes) used
@@ -233,11 +234,16 @@ def main() -> None:
                     record("page switch", switch(page))
                     record(f"page switch: {page}", times["page switch"][-1])
             # suggestions around other anchors, picked by picture
-            toggle = next(t for t in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stCheckbox"] label')
-                          if "Choose by picture" in t.text).find_element(By.TAG_NAME, "input")
-            timed(driver, toggle, "document.querySelector('[class*=\"st-key-anchor-pick-\"]')")
-            picks = driver.find_elements(By.CSS_SELECTOR, '[class*="st-key-anchor-pick-"] button')
-            for button in random.Random(3).sample(picks, min(len(picks), args.repeats + 1)):
+            def picture_picks():
+                toggle = next(t for t in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stCheckbox"] label')
+                              if "Choose by picture" in t.text).find_element(By.TAG_NAME, "input")
+                timed(driver, toggle, "document.querySelector('[class*=\"st-key-anchor-pick-\"]')")
+                return driver.find_elements(  # not the piece already picked
+                    By.CSS_SELECTOR, '[class*="st-key-anchor-pick-"] button[data-testid="stBaseButton-secondary"]')
+
+            count = len(picture_picks())
+            for n in random.Random(3).sample(range(count), min(count, args.repeats + 1)):
+                button = picture_picks()[n]  # the grid closes after each pick
                 before = driver.execute_script(f"return {card_js(0)}?.innerText || ''")
                 record("suggestions shown", timed(
                     driver, button, f"{card_js(0)} && {card_js(0)}.innerText !== {before!r}"))

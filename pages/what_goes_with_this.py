@@ -111,6 +111,7 @@ def pick_anchor(anchors: list[ItemRecord], every: list[ItemRecord]) -> ItemRecor
 
 def choose_anchor(item_id: str) -> None:
     state.anchor_id = item_id
+    state.anchor_by_picture = False  # the grid closes: the outfits are what the person wants now
 
 
 # --- outfit cards ---------------------------------------------------------------------------

@@ -536,6 +536,22 @@ def test_suggestions_show_cards_and_feedback_is_recorded(populated: Settings) ->
         assert len(worn_days) == 1  # the same outfit record, not a duplicate
 
 
+def test_choosing_by_picture_draws_the_grid_on_request_and_closes_it_after_a_pick(
+        populated: Settings) -> None:
+    at = open_app("What goes with this")
+    assert not [b for b in at.button if (b.key or "").startswith("anchor-pick-")]  # not drawn
+    at.toggle(key="anchor_by_picture").set_value(True).run()
+    picks = [b for b in at.button if (b.key or "").startswith("anchor-pick-")]
+    assert len(picks) == 6  # every piece of clothing
+    other = next(b for b in picks if b.key != f"anchor-pick-{at.session_state['anchor_id']}")
+    other.click().run()
+    assert_clean(at)
+    assert at.session_state["anchor_id"] == other.key.removeprefix("anchor-pick-")
+    assert not at.toggle(key="anchor_by_picture").value  # closed: the outfits come next
+    assert all(at.session_state["anchor_id"] in o.item_ids.values()
+               for o in at.session_state["suggestions"])
+
+
 def test_a_disliked_outfit_is_replaced_and_never_comes_back(populated: Settings) -> None:
     at = open_app("What goes with this")
     at.slider(key="suggest_k").set_value(2).run()
