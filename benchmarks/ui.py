@@ -195,6 +195,7 @@ def main() -> None:
     parser.add_argument("--home", type=Path, help="keep (and reuse) the wardrobe here")
     parser.add_argument("--shots", type=Path, help="save screenshots of every page here")
     args = parser.parse_args()
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
     work = Path(tempfile.mkdtemp(prefix="w2w-ui-bench-"))
@@ -235,18 +236,25 @@ def main() -> None:
                     record(f"page switch: {page}", times["page switch"][-1])
             # suggestions around other anchors, picked by picture
             def picture_picks():
-                toggle = next(t for t in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stCheckbox"] label')
-                              if "Choose by picture" in t.text).find_element(By.TAG_NAME, "input")
-                timed(driver, toggle, "document.querySelector('[class*=\"st-key-anchor-pick-\"]')")
-                return driver.find_elements(  # not the piece already picked
+                """The grid's buttons but the piece already picked (the grid opened if closed)."""
+                if not driver.find_elements(By.CSS_SELECTOR, '[class*="st-key-anchor-pick-"]'):
+                    toggle = next(t for t in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stCheckbox"] label')
+                                  if "Choose by picture" in t.text).find_element(By.TAG_NAME, "input")
+                    timed(driver, toggle, "document.querySelector('[class*=\"st-key-anchor-pick-\"]')")
+                return driver.find_elements(
                     By.CSS_SELECTOR, '[class*="st-key-anchor-pick-"] button[data-testid="stBaseButton-secondary"]')
 
             count = len(picture_picks())
             for n in random.Random(3).sample(range(count), min(count, args.repeats + 1)):
-                button = picture_picks()[n]  # the grid closes after each pick
-                before = driver.execute_script(f"return {card_js(0)}?.innerText || ''")
-                record("suggestions shown", timed(
-                    driver, button, f"{card_js(0)} && {card_js(0)}.innerText !== {before!r}"))
+                for _attempt in range(3):  # the grid may be drawn again between finding and clicking
+                    try:
+                        button = picture_picks()[n]  # the grid closes after each pick
+                        before = driver.execute_script(f"return {card_js(0)}?.innerText || ''")
+                        record("suggestions shown", timed(
+                            driver, button, f"{card_js(0)} && {card_js(0)}.innerText !== {before!r}"))
+                        break
+                    except StaleElementReferenceException:
+                        continue
             for table in (times, cpu):  # the first: the anchor list's first run
                 table["suggestions shown"] = table["suggestions shown"][1:]
             if args.shots:

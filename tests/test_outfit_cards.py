@@ -28,6 +28,7 @@ def test_rating_is_the_share_of_outfits_beaten_not_the_raw_score() -> None:
     reference = np.linspace(0.90, 0.99, 100)  # a wardrobe whose outfits all score high
     assert rate(0.99 + 1e-9, reference).percentile == 100.0
     assert rate(0.99 + 1e-9, reference).stars == 5
+    assert rate(0.99 + 1e-9, reference).sentence == "among the best 1% of the outfits your wardrobe makes"
     low = rate(0.905, reference)  # a raw 0.905 would fill 95 % of a -1..1 bar
     assert low.percentile == pytest.approx(6.0) and low.stars == 1 and low.word == "Weak"
     middle = rate(float(reference[60]), reference)  # beats 60, ties 1

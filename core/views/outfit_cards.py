@@ -44,7 +44,9 @@ class OutfitRating:
     def sentence(self) -> str:
         if self.compared_with == 0:
             return "the only outfit your wardrobe makes so far"
-        return f"better than {self.percentile:.0f}% of the outfits your wardrobe makes"
+        if self.percentile >= 99.5:  # "better than 100%" reads oddly; the sample cannot tell more
+            return "among the best 1% of the outfits your wardrobe makes"
+        return f"better than {int(self.percentile)}% of the outfits your wardrobe makes"
 
 
 def rate(score: float, reference: np.ndarray) -> OutfitRating:
