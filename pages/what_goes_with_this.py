@@ -213,6 +213,7 @@ def render() -> None:
                                               with_outerwear=layer)
         state.suggest_request = request
         state.swap_open = {}
+        outfit_actions.shown(wardrobe, [o.item_ids for o in state.suggestions])
     suggestions: list[OutfitSuggestion] = state.suggestions
     st.caption(f"Ranked by the {plain(active.name)} compatibility model.")
     if not suggestions:
