@@ -487,6 +487,7 @@ def test_suggestions_show_cards_and_feedback_is_recorded(populated: Settings) ->
     assert at.session_state["anchor_id"]
     anchor = at.session_state["anchor_id"]
     first = at.session_state["suggestions"][0]
+    shown = [frozenset(o.item_ids.items()) for o in at.session_state["suggestions"]]
     assert anchor in first.item_ids.values()
 
     at.button(key="like-0").click().run()
@@ -516,6 +517,11 @@ def test_suggestions_show_cards_and_feedback_is_recorded(populated: Settings) ->
         assert len(disliked) == 1
         worn_days = [day for day, o in wardrobe.wear_history() if o.id == liked[0].id]
         assert len(worn_days) == 1  # the same outfit record, not a duplicate
+        # the suggestions shown and passed over (not the liked and disliked ones, nor outfits
+        # already saved) are logged as skipped: weak negatives for the taste layer
+        kept = {frozenset(o.items.items()) for o in wardrobe.outfits() if o.saved or o.rating}
+        skipped = {frozenset(o.items()) for o in wardrobe.skipped_outfits()}
+        assert skipped and skipped == set(shown[2:]) - kept
 
 
 def test_outfits_page_shows_saved_history_and_wear_stats(populated: Settings) -> None:
