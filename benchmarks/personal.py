@@ -44,7 +44,7 @@ from models.compat import CompatModel
 from models.config import TrainConfig
 from models.data import OutfitSet
 from models.evaluate import evaluate, roc_auc, score_outfits
-from models.personal import SKIP_WEIGHT, PersonalModel, fit_personal
+from models.personal import SKIP_WEIGHT, PairData, PersonalModel, fit_personal, gate
 from models.synthetic import SyntheticSpec, SyntheticWorld, make_world, synthetic_outfits
 from models.train import train
 
@@ -164,6 +164,32 @@ def simulate(base, world, u, args, seed: int, skipper: bool = False) -> list[dic
     return rows
 
 
+class TrueTaste(CompatModel):
+    """The personal layer's form with the *hidden* taste itself as the item preference:
+    p_i = gate(c · u·style_i) (shoes, which see the style without its sign, get 0). No fit can
+    know more than this, so its preference AUC is the ceiling of the form on that user."""
+
+    name = "true taste"
+    version = "true-taste"
+    input_dim = None
+    categories = None
+
+    def __init__(self, base: CompatModel, world: SyntheticWorld, u: np.ndarray, c: float) -> None:
+        self.base, self.world, self.u, self.c = base, world, u, c
+
+    def project(self, category, x, partner=None):  # type: ignore[no-untyped-def]
+        raise NotImplementedError("scores only (not for the ranker)")
+
+    def score(self, vectors, mask, categories):  # type: ignore[no-untyped-def]
+        cats = np.broadcast_to(np.asarray(categories, dtype=object), np.shape(mask))
+        data = OutfitSet(np.asarray(vectors, np.float32), np.asarray(mask, bool), np.array(cats))
+        pairs = PairData.build(self.base, data.vectors, data.mask, cats)
+        p = gate(self.c * np.nan_to_num(item_styles(self.world, data) @ self.u))
+        i, j = (np.array(x) for x in zip(*pairs.pairs, strict=True))
+        total = (pairs.sims * (1 + (p[:, i] + p[:, j]) / 2) * pairs.valid).sum(1)
+        return total / np.maximum(pairs.valid.sum(1), 1)
+
+
 def balanced(base, world, u, seed: int) -> dict[str, float]:
     """The target: 30 liked + 30 disliked compatible outfits of the user's taste (u None: a
     user without taste, whose 60 reactions are coin flips)."""
@@ -180,7 +206,10 @@ def balanced(base, world, u, seed: int) -> dict[str, float]:
     t_taste = taste_of(world, test, u, rng)
     general = synthetic_outfits(1000, world, seed=3000 + seed)
     out: dict[str, float] = {}
-    for name, model in (("base", base), ("personal", PersonalModel(base, fit.w))):
+    models = [("base", base), ("personal", PersonalModel(base, fit.w))]
+    if u is not None:
+        models.append(("ceiling", TrueTaste(base, world, u, c=8.0)))
+    for name, model in models:
         s = score_outfits(model, test.vectors, test.mask, test.category_grid())
         out[name + "_pref"] = roc_auc(s[t_taste > 0], s[t_taste < 0])
         out[name + "_compat"] = evaluate(model, general, seed=0).auc
@@ -197,8 +226,9 @@ def balanced(base, world, u, seed: int) -> dict[str, float]:
 def target_table(base, world, n_users: int) -> None:
     """Mean and worst case over users with a taste and users without (seeds 200 on)."""
     print(f"\n| {n_users} users each, 30 liked + 30 disliked | base pref | personal pref | "
-          "compat change (personal − base) | adopted | update, 200 events |")
-    print("|---|---|---|---|---|---|")
+          "compat change (personal − base) | adopted | update, 200 events | true-taste ceiling "
+          "pref / compat change |")
+    print("|---|---|---|---|---|---|---|")
     for kind in ("taste", "no taste"):
         rows = []
         for i in range(n_users):
@@ -211,11 +241,14 @@ def target_table(base, world, n_users: int) -> None:
         if kind == "taste":
             pref = f"{get('base_pref').mean():.3f} (worst {get('base_pref').min():.3f})"
             mine = f"{get('personal_pref').mean():.3f} (worst {get('personal_pref').min():.3f})"
+            ceiling_drop = get("ceiling_compat") - get("base_compat")
+            ceiling = (f"{get('ceiling_pref').mean():.3f} (worst {get('ceiling_pref').min():.3f}) / "
+                       f"worst {ceiling_drop.min():+.3f}")
         else:
-            pref = mine = "— (coin flips)"
+            pref = mine = ceiling = "— (coin flips)"
         print(f"| {kind} | {pref} | {mine} | mean {drop.mean():+.3f}, worst {drop.min():+.3f} | "
               f"{adopted}/{n_users} | mean {get('update_s_200').mean():.2f} s, "
-              f"worst {get('update_s_200').max():.2f} s |", flush=True)
+              f"worst {get('update_s_200').max():.2f} s | {ceiling} |", flush=True)
 
 
 def main() -> None:

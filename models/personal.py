@@ -46,7 +46,10 @@ DOWN = 0.5  # how far a disliked item's pairs may fall: weight >= 1 - DOWN
 AMPLITUDE = 2.0  # how far a liked item's pairs may rise: weight <= 1 + AMPLITUDE
 TAU = 10.0  # logit per unit of outfit-score difference: score gaps of 0.1 are one logit
 DEFAULT_L2 = 1e-3  # pull of w toward zero (the base)
-ADOPT_MARGIN = 0.8  # held-out AUC gain needed: ADOPT_MARGIN / sqrt(fewer of liked, disliked)
+ADOPT_MARGIN = 1.0  # held-out AUC gain needed: ADOPT_MARGIN / sqrt(fewer of liked, disliked);
+# the smallest (in steps of 0.1) that adopted no user without taste among 66 simulated ones
+# (world 1; benchmarks/personal_guard.py). 0.8 adopted 2 of them.
+CV_FOLDS = 5  # k of the k-fold cross-validation behind the guard
 CV_REPEATS = 3  # k-fold cross-validation repeated with other splits: a steadier verdict
 MIN_EACH = 3  # liked and disliked outfits needed before a layer is fitted at all
 SKIP_WEIGHT = 0.2  # a suggestion shown but skipped: a weak negative, 1/5 of a dislike (benchmark)
@@ -379,7 +382,7 @@ def fit_personal(
                            f"needs at least {MIN_EACH} liked (or worn) and {MIN_EACH} disliked outfits; "
                            f"has {n_pos} and {n_neg}{skipped}", n_pos, n_neg, float("nan"),
                            float("nan"), n_skip)
-    k = int(min(5, n_pos, n_neg + n_skip))
+    k = int(min(CV_FOLDS, n_pos, n_neg + n_skip))
     aucs = []
     for repeat in range(CV_REPEATS):
         fold = _folds(ratings, k, seed + repeat)

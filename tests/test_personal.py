@@ -181,18 +181,18 @@ def test_feedback_updates_the_taste_layer_changes_the_ranking_and_reset_restores
 
 def test_skipped_suggestions_are_weak_negatives_enough_to_learn_without_any_dislike() -> None:
     u = np.random.default_rng(0).standard_normal(DIM)
-    train, ratings = taste_world(120, 1, u)
+    train, ratings = taste_world(300, 1, u)
     test, truth = taste_world(400, 2, u)
-    liked = np.flatnonzero(ratings > 0)[:20]
-    skipped = np.flatnonzero(ratings < 0)[:60]  # a person who never dislikes, only passes over
+    liked = np.flatnonzero(ratings > 0)[:40]
+    skipped = np.flatnonzero(ratings < 0)[:120]  # a person who never dislikes, only passes over
     rows = np.concatenate([liked, skipped])
     weak = np.where(ratings[rows] > 0, 1.0, -SKIP_WEIGHT)
     fit = fit_personal(identity(), train.subset(rows), weak)
-    assert fit.adopted and (fit.n_liked, fit.n_disliked, fit.n_skipped) == (20, 0, 60)
+    assert fit.adopted and (fit.n_liked, fit.n_disliked, fit.n_skipped) == (40, 0, 120), fit
     after = PersonalModel(identity(), fit.w).score(test.vectors, test.mask, test.categories)
     assert roc_auc(after[truth > 0], after[truth < 0]) > 0.75
     # 10 skips weigh 2 dislikes: below the minimum evidence, so nothing is fitted
-    few = fit_personal(identity(), train.subset(rows[:30]), weak[:30])
+    few = fit_personal(identity(), train.subset(rows[:50]), weak[:50])
     assert not few.adopted and "10 skipped" in few.reason
 
 
