@@ -287,7 +287,8 @@ def main() -> None:
                 print(f"| {name} | {row['events']} | {row['method']} | {row['preference_auc']:.3f} | "
                       f"{row['hit@5']:.2f} | {row['compat_auc']:.3f} | {row.get('adopted', '')} |",
                       flush=True)
-    target_table(base, world, args.target_users)
+    if args.target_users > 0:
+        target_table(base, world, args.target_users)
 
 
 if __name__ == "__main__":

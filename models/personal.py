@@ -50,7 +50,8 @@ ADOPT_MARGIN = 1.0  # held-out AUC gain needed: ADOPT_MARGIN / sqrt(fewer of lik
 # the smallest (in steps of 0.1) that adopted no user without taste among 66 simulated ones
 # (world 1; benchmarks/personal_guard.py). 0.8 adopted 2 of them.
 CV_FOLDS = 5  # k of the k-fold cross-validation behind the guard
-CV_REPEATS = 3  # k-fold cross-validation repeated with other splits: a steadier verdict
+CV_REPEATS = 3  # k-fold cross-validation repeated with other splits: a steadier verdict...
+STEADY_EACH = 50  # ...on few events; from this many liked and negatives on, one pass is steady
 MIN_EACH = 3  # liked and disliked outfits needed before a layer is fitted at all
 SKIP_WEIGHT = 0.2  # a suggestion shown but skipped: a weak negative, 1/5 of a dislike (benchmark)
 
@@ -384,7 +385,7 @@ def fit_personal(
                            float("nan"), n_skip)
     k = int(min(CV_FOLDS, n_pos, n_neg + n_skip))
     aucs = []
-    for repeat in range(CV_REPEATS):
+    for repeat in range(CV_REPEATS if min(n_pos, n_neg + n_skip) < STEADY_EACH else 1):
         fold = _folds(ratings, k, seed + repeat)
         held = np.empty(ratings.size)
         for f in range(k):
