@@ -260,6 +260,7 @@ def main() -> None:
     parser.add_argument("--target-users", type=int, default=20,
                         help="users with a taste (and as many without) for the 30 + 30 target")
     parser.add_argument("--skip-simulation", action="store_true", help="only the 30 + 30 target")
+    parser.add_argument("--skipping-only", action="store_true", help="simulate only the skipping users")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -277,6 +278,8 @@ def main() -> None:
         users = [(name, u, n, False) for n, (name, u) in enumerate(tastes)]
         users += [("no taste", None, len(tastes), False)]
         users += [(f"{name}, skipping", u, n, True) for n, (name, u) in enumerate(tastes)]
+        if args.skipping_only:
+            users = [user for user in users if user[3]]
         print("\n| user | events | method | preference_auc | hit@5 | compat_auc | adopted |")
         print("|---|---|---|---|---|---|---|")
         for name, u, n, skipper in users:

@@ -398,7 +398,11 @@ def fit_personal(
     w = fit_preference(pairs, ratings, l2)
     # better than the base and than chance (a base below 0.5 by luck is no bar), by about two
     # standard errors of an AUC on this few events (~0.41/sqrt(n))
-    adopted = auc_pers >= max(auc_base, 0.5) + ADOPT_MARGIN / np.sqrt(min(n_pos, neg_weight))
+    # the standard error follows the number of negatives, not their weight: with weights, their
+    # effective number (sum w)^2 / sum w^2 (all skips: their count; all dislikes: theirs)
+    weights = -ratings[ratings < 0]
+    n_eff = min(n_pos, float(weights.sum() ** 2 / (weights**2).sum()))
+    adopted = auc_pers >= max(auc_base, 0.5) + ADOPT_MARGIN / np.sqrt(n_eff)
     verdict = "beats" if adopted else "does not beat"
     reason = (f"on held-out feedback it {verdict} the base model: it ranks a liked outfit above a "
               f"disliked one {auc_pers:.0%} of the time, the base {auc_base:.0%}")
