@@ -47,7 +47,7 @@ AMPLITUDE = 2.0  # how far a liked item's pairs may rise: weight <= 1 + AMPLITUD
 TAU = 10.0  # logit per unit of outfit-score difference: score gaps of 0.1 are one logit
 DEFAULT_L2 = 1e-3  # pull of w toward zero (the base)
 ADOPT_MARGIN = 1.0  # held-out AUC gain needed: ADOPT_MARGIN / sqrt(fewer of liked, disliked);
-# the smallest (in steps of 0.1) that adopted no user without taste among 66 simulated ones
+# the smallest (in steps of 0.1) that adopted no user without taste among 86 simulated fits
 # (world 1; benchmarks/personal_guard.py). 0.8 adopted 2 of them.
 CV_FOLDS = 5  # k of the k-fold cross-validation behind the guard
 CV_REPEATS = 3  # k-fold cross-validation repeated with other splits: a steadier verdict...
