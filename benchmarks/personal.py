@@ -166,8 +166,8 @@ def simulate(base, world, u, args, seed: int, skipper: bool = False) -> list[dic
 
 class TrueTaste(CompatModel):
     """The personal layer's form with the *hidden* taste itself as the item preference:
-    p_i = gate(c · u·style_i) (shoes, which see the style without its sign, get 0). No fit can
-    know more than this, so its preference AUC is the ceiling of the form on that user."""
+    p_i = gate(c · u·style_i) (shoes, which see the style without its sign, get 0): what the
+    form gives with perfect knowledge of the taste, a reference for the fitted layer."""
 
     name = "true taste"
     version = "true-taste"
