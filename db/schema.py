@@ -131,3 +131,16 @@ class Wear(Base):
         ForeignKey("outfits.id", ondelete="CASCADE"), index=True
     )
     day: Mapped[date] = mapped_column(Date, index=True)
+
+
+class ShownSuggestion(Base):
+    """A suggested outfit shown to the person. One never liked, disliked, worn or saved although
+    the person reacted to something after it was shown is a *skipped* suggestion: a weak
+    negative for the personal taste layer. A log, not wardrobe content: it is kept short (the
+    newest rows only), not exported, and rows whose items are gone are ignored."""
+
+    __tablename__ = "shown_suggestions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    items: Mapped[dict[str, str]] = mapped_column(JSON)  # slot -> item id
+    shown: Mapped[datetime] = mapped_column(DateTime, index=True)

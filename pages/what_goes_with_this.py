@@ -221,6 +221,7 @@ def render() -> None:
                                               with_outerwear=layer)
         state.suggest_request = request
         state.swap_open = {}
+        outfit_actions.shown(wardrobe, [o.item_ids for o in state.suggestions])
     suggestions: list[OutfitSuggestion] = state.suggestions
     st.caption(f"Ranked by the {plain(active.name)} compatibility model.")
     note = accessory_note(active.model, items)  # why the hats and bags are missing, if they are
