@@ -1,0 +1,379 @@
+"""Packing for a trip: at most P pieces that give every day at least one good outfit, then as
+many distinct good outfits as possible, and the day-by-day plan using only them.
+
+A *good* outfit for a day is one its rules allow whose score is within `GOOD_MARGIN` of the
+best outfit the whole wardrobe has for that day; each layer counts separately (a base with coat
+A and with coat B are two outfits). The objective is lexicographic: (days covered, distinct
+good outfits made only of packed pieces).
+
+Search (`pack`): greedy construction (complete the next uncovered day's best outfit with the
+fewest new pieces, then add the piece completing the most good outfits), from several seeds,
+each followed by best-improvement swaps (one piece out, one in) computed for all pairs at once
+from "outfits missing exactly one piece" counts, and two-for-two exchanges. When the pieces in
+good outfits allow at most ENUMERATE_LIMIT sets, every set is tried instead (exact), as bit masks.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from base.vocabulary import OUTERWEAR
+from core.ranking.daily import DayOutfit, DayProblem, DayRanker
+from core.ranking.planner import PlanInfeasible, WeekPlan, plan_week
+
+GOOD_MARGIN = 0.1  # a good outfit scores within this of the day's best (score units)
+MAX_GOOD_PER_LIST = 3000  # per day and layer: past this the good list is cut (flagged)
+SEEDS_PER_GROUP = 3
+ENUMERATE_LIMIT = 200_000  # piece sets; up to this the packing is exact by enumeration
+
+
+@dataclass(frozen=True)
+class GoodOutfits:
+    """Distinct good outfits over the trip: items as indices into `items`, and for each
+    outfit which day groups (days with the same context) it is good for."""
+
+    items: tuple[str, ...]
+    outfits: np.ndarray  # (G, 5) int, -1 = no item
+    groups: np.ndarray  # (G, n_groups) bool
+    group_days: np.ndarray  # (n_groups,) how many days each group stands for
+    complete: bool  # False when some list was cut at MAX_GOOD_PER_LIST
+
+
+@dataclass(frozen=True)
+class PackResult:
+    pieces: tuple[str, ...]
+    days_covered: int
+    good_outfits: int
+    plan: WeekPlan | None
+    complete: bool  # the good-outfit lists were complete (else the count is of a subset)
+
+    def objective(self) -> tuple[int, int]:
+        return self.days_covered, self.good_outfits
+
+
+def _day_lists(ranker: DayRanker, day: DayProblem, margin: float, cap: int
+               ) -> tuple[list[DayOutfit], bool]:
+    """Every good outfit of one day, each layer separately."""
+    best = ranker.rank(day, k=1)
+    if not best:
+        return [], True
+    floor = best[0].score - margin
+    found: list[DayOutfit] = []
+    complete = True
+    layer_ids, layer_x = day.pool.get(OUTERWEAR, ([], None))
+    variants: list[tuple[dict, bool | None]] = []
+    if day.rules.with_outerwear is not True:
+        variants.append(({}, False))
+    for n, item_id in enumerate(layer_ids):
+        variants.append(({OUTERWEAR: (item_id, layer_x[n])}, True))
+    for anchors, layer in variants:
+        ranked = ranker.rank(day, k=cap, anchors=anchors, with_outerwear=layer)
+        good = [o for o in ranked if o.score >= floor - 1e-12]
+        complete &= len(good) < cap
+        found.extend(good)
+    return found, complete
+
+
+def good_outfits(ranker: DayRanker, days: Sequence[DayProblem], margin: float = GOOD_MARGIN,
+                 cap: int = MAX_GOOD_PER_LIST) -> tuple[GoodOutfits, list[int]]:
+    """The trip's good outfits, and each day's group index."""
+    groups: dict[object, int] = {}
+    day_group = []
+    for day in days:
+        day_group.append(groups.setdefault(day.ctx, len(groups)))
+    members: dict[frozenset[str], set[int]] = {}
+    complete = True
+    for g in groups.values():
+        day = days[day_group.index(g)]
+        found, ok = _day_lists(ranker, day, margin, cap)
+        complete &= ok
+        for o in found:
+            members.setdefault(o.key, set()).add(g)
+    items = tuple(sorted({i for key in members for i in key}))
+    index = {i: n for n, i in enumerate(items)}
+    keys = list(members)
+    outfits = np.full((len(keys), 5), -1, dtype=np.int64)
+    flags = np.zeros((len(keys), len(groups)), dtype=bool)
+    for r, key in enumerate(keys):
+        ids = sorted(index[i] for i in key)
+        outfits[r, :len(ids)] = ids
+        flags[r, sorted(members[key])] = True
+    counts = np.bincount(day_group, minlength=len(groups))
+    return GoodOutfits(items, outfits, flags, counts, complete), day_group
+
+
+class _Evaluator:
+    """Objective of a piece set, and of every one-piece swap at once."""
+
+    def __init__(self, good: GoodOutfits) -> None:
+        self.good = good
+        self.n = len(good.items)
+        self.o = np.where(good.outfits < 0, self.n, good.outfits)  # n = "always packed"
+        self.size = (good.outfits >= 0).sum(axis=1)
+
+    def value(self, packed: np.ndarray) -> tuple[int, int]:
+        have = np.append(packed, True)[self.o].all(axis=1)
+        per_group = (self.good.groups & have[:, None]).any(axis=0)
+        return int(self.good.group_days[per_group].sum()), int(have.sum())
+
+    def swaps(self, packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(days covered, good outfits) for removing piece i and adding piece j, as
+        (n, n) arrays (rows: packed pieces, columns: unpacked pieces)."""
+        inside = np.append(packed, True)[self.o]
+        missing = (~inside).sum(axis=1)
+        grp = self.good.groups.astype(np.int64)
+        n_g = grp.shape[1]
+        done = missing == 0
+        c0 = grp[done].sum(axis=0)  # (g,) complete outfits per group
+        lose = np.zeros((self.n + 1, n_g), np.int64)
+        np.add.at(lose, self.o[done], grp[done][:, None, :])
+        one = np.flatnonzero(missing == 1)
+        miss_item = self.o[one][~inside[one]]  # the single missing piece of each
+        gain = np.zeros((self.n + 1, n_g), np.int64)
+        np.add.at(gain, miss_item, grp[one])
+        both = np.zeros((self.n + 1, self.n + 1, n_g), np.int64)
+        rows = self.o[one]  # pieces of those outfits (the packed ones matter)
+        np.add.at(both, (rows, np.repeat(miss_item[:, None], 5, axis=1)),
+                  np.repeat(grp[one][:, None, :], 5, axis=1))
+        per_group = (c0[None, None, :] - lose[:, None, :] + gain[None, :, :] - both)[:self.n, :self.n]
+        days = ((per_group > 0) * self.good.group_days[None, None, :]).sum(axis=2)
+        # distinct outfits: count each outfit once (an outfit in several groups is one)
+        c0a = int(done.sum())
+        lose_a = np.zeros(self.n + 1, np.int64)
+        np.add.at(lose_a, self.o[done], 1)
+        gain_a = np.bincount(miss_item, minlength=self.n + 1)
+        both_a = np.zeros((self.n + 1, self.n + 1), np.int64)
+        np.add.at(both_a, (rows, np.repeat(miss_item[:, None], 5, axis=1)), 1)
+        count = (c0a - lose_a[:, None] + gain_a[None, :] - both_a)[:self.n, :self.n]
+        return days, count
+
+
+def _greedy(ev: _Evaluator, good: GoodOutfits, max_pieces: int, seed: int | None,
+            order: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
+    packed = np.zeros(ev.n, bool) if start is None else start.copy()
+
+    def add_outfit(r: int) -> bool:
+        need = good.outfits[r][good.outfits[r] >= 0]
+        new = need[~packed[need]]
+        if len(new) + packed.sum() > max_pieces:
+            return False
+        packed[new] = True
+        return True
+
+    if seed is not None:
+        add_outfit(seed)
+    while packed.sum() < max_pieces:
+        have = np.append(packed, True)[ev.o].all(axis=1)
+        covered = (good.groups & have[:, None]).any(axis=0)
+        if not covered.all():  # the next uncovered group's outfit needing fewest new pieces
+            g = int(np.flatnonzero(~covered)[0])
+            cand = np.flatnonzero(good.groups[:, g])
+            new = (~np.append(packed, True)[ev.o[cand]]).sum(axis=1)
+            fits = cand[new + packed.sum() <= max_pieces]
+            if len(fits):
+                pick = fits[np.lexsort((order[fits], new[np.isin(cand, fits)]))[0]]
+                add_outfit(int(pick))
+                continue
+        inside = np.append(packed, True)[ev.o]
+        missing = (~inside).sum(axis=1)
+        one = np.flatnonzero(missing == 1)
+        if len(one):
+            miss = ev.o[one][~inside[one]]
+            gain = np.bincount(miss, minlength=ev.n + 1)[:ev.n]
+            packed[int(np.argmax(gain))] = True
+            continue
+        two = np.flatnonzero(missing == 2)  # complete the best outfit two pieces away
+        if len(two) and packed.sum() + 2 <= max_pieces:
+            add_outfit(int(two[np.argmin(order[two])]))
+            continue
+        # room left: the piece closest to completing outfits (weight 2^-missing per outfit)
+        weight = np.where(inside, 0.0, 0.5 ** missing[:, None])
+        closeness = np.bincount(ev.o.ravel(), weights=weight.ravel(), minlength=ev.n + 1)[:ev.n]
+        closeness[packed] = -1.0
+        if closeness.max() <= 0:
+            break
+        packed[int(np.argmax(closeness))] = True
+    return packed
+
+
+def _improve(ev: _Evaluator, packed: np.ndarray) -> np.ndarray:
+    best = ev.value(packed)
+    while True:
+        days, count = ev.swaps(packed)
+        inside, outside = np.flatnonzero(packed), np.flatnonzero(~packed)
+        if not len(inside) or not len(outside):
+            return packed
+        d, c = days[np.ix_(inside, outside)], count[np.ix_(inside, outside)]
+        key = d.astype(np.int64) * (ev.o.shape[0] + 1) + c
+        flat = int(np.argmax(key))
+        i, j = np.unravel_index(flat, key.shape)
+        if (int(d[i, j]), int(c[i, j])) <= best:
+            return packed
+        packed = packed.copy()
+        packed[inside[i]], packed[outside[j]] = False, True
+        best = ev.value(packed)
+
+
+def _add_two(ev: _Evaluator, packed: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+    """The best two unpacked pieces to add at once, and the objective with them."""
+    inside = np.append(packed, True)[ev.o]
+    missing = (~inside).sum(axis=1)
+    grp = ev.good.groups.astype(np.int64)
+    n, n_g = ev.n, grp.shape[1]
+    done = missing == 0
+    c_g, c_all = grp[done].sum(axis=0), int(done.sum())
+    one = np.flatnonzero(missing == 1)
+    miss1 = ev.o[one][~inside[one]]
+    g1 = np.zeros((n + 1, n_g), np.int64)
+    np.add.at(g1, miss1, grp[one])
+    a1 = np.bincount(miss1, minlength=n + 1)
+    two = np.flatnonzero(missing == 2)
+    miss2 = ev.o[two][~inside[two]].reshape(-1, 2)
+    g2 = np.zeros((n + 1, n + 1, n_g), np.int64)
+    np.add.at(g2, (miss2[:, 0], miss2[:, 1]), grp[two])
+    g2 = g2 + g2.transpose(1, 0, 2)
+    a2 = np.zeros((n + 1, n + 1), np.int64)
+    np.add.at(a2, (miss2[:, 0], miss2[:, 1]), 1)
+    a2 = a2 + a2.T
+    per_group = c_g[None, None] + g1[:, None] + g1[None, :] + g2
+    days = ((per_group > 0) * ev.good.group_days).sum(axis=2)[:n, :n]
+    count = (c_all + a1[:, None] + a1[None, :] + a2)[:n, :n]
+    out = np.flatnonzero(~packed)
+    if len(out) < 2:
+        return packed, ev.value(packed)
+    key = days.astype(np.int64) * (len(ev.o) + 1) + count
+    sub = key[np.ix_(out, out)]
+    np.fill_diagonal(sub, -1)
+    i, j = np.unravel_index(int(np.argmax(sub)), sub.shape)
+    result = packed.copy()
+    result[[out[i], out[j]]] = True
+    return result, ev.value(result)
+
+
+def _kick(ev: _Evaluator, packed: np.ndarray, rounds: int = 5) -> np.ndarray:
+    """Leave a swap optimum by two-for-two exchanges: drop every pair of packed pieces in
+    turn, add the best pair of others, then swap again; keep the first that improves."""
+    best = ev.value(packed)
+    for _ in range(rounds):
+        improved = False
+        for a, b in itertools.combinations(np.flatnonzero(packed), 2):
+            trial = packed.copy()
+            trial[[a, b]] = False
+            trial, value = _add_two(ev, trial)
+            if value > best:
+                packed = _improve(ev, trial)
+                best, improved = ev.value(packed), True
+                break
+        if not improved:
+            break
+    return packed
+
+
+def pack_pieces(good: GoodOutfits, max_pieces: int, enumerate_limit: int | None = None
+                ) -> tuple[np.ndarray, tuple[int, int]]:
+    """The best piece set (boolean over good.items) and its objective: by enumeration when
+    there are at most `enumerate_limit` sets (exact), else by the search."""
+    limit = ENUMERATE_LIMIT if enumerate_limit is None else enumerate_limit
+    if subsets(len(good.items), max_pieces) <= limit:
+        return exhaustive_set(good, max_pieces)
+    return search_pieces(good, max_pieces)
+
+
+def search_pieces(good: GoodOutfits, max_pieces: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """The search alone (greedy + swaps + two-for-two exchanges from several seeds)."""
+    ev = _Evaluator(good)
+    if ev.n <= max_pieces:
+        packed = np.ones(ev.n, bool)
+        return packed, ev.value(packed)
+    order = np.arange(len(good.outfits))  # outfits come best-first per group
+    seeds: list[int | None] = [None]
+    for g in range(good.groups.shape[1]):
+        seeds.extend(np.flatnonzero(good.groups[:, g])[:SEEDS_PER_GROUP].tolist())
+    best_set, best_value = np.zeros(ev.n, bool), (-1, -1)
+    for seed in dict.fromkeys(seeds):
+        packed = _kick(ev, _improve(ev, _greedy(ev, good, max_pieces, seed, order)))
+        value = ev.value(packed)
+        if value > best_value:
+            best_set, best_value = packed, value
+    return best_set, best_value
+
+
+def exhaustive(good: GoodOutfits, max_pieces: int) -> tuple[int, int]:
+    """The optimum objective over every set of `max_pieces` pieces (small universes only)."""
+    return exhaustive_set(good, max_pieces)[1]
+
+
+def exhaustive_set(good: GoodOutfits, max_pieces: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """The best set of `max_pieces` pieces by enumerating them all (at most 62 pieces; meant
+    for `subsets(...)` up to ENUMERATE_LIMIT). More pieces never lower the objective, so only
+    sets of exactly `max_pieces` are tried; ties go to the first in lexicographic order."""
+    n = len(good.items)
+    if n <= max_pieces:
+        packed = np.ones(n, bool)
+        return packed, _Evaluator(good).value(packed)
+    if n > 62:
+        raise ValueError(f"{n} pieces are too many to enumerate")
+    bits = np.zeros(len(good.outfits), np.int64)
+    for col in range(good.outfits.shape[1]):
+        present = good.outfits[:, col] >= 0
+        bits[present] |= np.int64(1) << good.outfits[present, col]
+    weights = np.int64(1) << np.arange(n, dtype=np.int64)
+    best_key, best_combo = -1, ()
+    combos = itertools.combinations(range(n), max_pieces)
+    while True:
+        chunk = np.array(list(itertools.islice(combos, 4096)), dtype=np.int64)
+        if not len(chunk):
+            break
+        masks = weights[chunk].sum(axis=1)
+        have = (bits[None, :] & ~masks[:, None]) == 0  # (S, G)
+        days = ((have[:, :, None] & good.groups[None]).any(axis=1) * good.group_days).sum(axis=1)
+        key = days * (len(good.outfits) + 1) + have.sum(axis=1)
+        top = int(np.argmax(key))
+        if key[top] > best_key:
+            best_key, best_combo = int(key[top]), tuple(chunk[top])
+        if len(chunk) < 4096:
+            break
+    packed = np.zeros(n, bool)
+    packed[list(best_combo)] = True
+    return packed, _Evaluator(good).value(packed)
+
+
+def subsets(n: int, k: int) -> int:
+    return math.comb(n, k) if n > k else 1
+
+
+def restrict(day: DayProblem, pieces: frozenset[str]) -> DayProblem:
+    """The same day with only the packed pieces (the rules stay those of the whole wardrobe)."""
+    pool = {}
+    for slot, (ids, x) in day.pool.items():
+        keep = [n for n, i in enumerate(ids) if i in pieces]
+        if keep:
+            pool[slot] = ([ids[n] for n in keep], x[keep])
+    return DayProblem(day.ctx, day.rules, day.terms, pool)
+
+
+def pack(ranker: DayRanker, days: Sequence[DayProblem], max_pieces: int,
+         margin: float = GOOD_MARGIN) -> PackResult:
+    """Choose the pieces, then plan the trip with them (repeats allowed when needed)."""
+    if isinstance(max_pieces, bool) or not isinstance(max_pieces, int) or max_pieces < 2:
+        raise ValueError(f"the most pieces to pack must be a whole number >= 2, not {max_pieces!r}")
+    if not days:
+        raise ValueError("a trip needs at least one day")
+    good, _ = good_outfits(ranker, days, margin)
+    packed, (covered, count) = pack_pieces(good, max_pieces)
+    pieces = frozenset(good.items[n] for n in np.flatnonzero(packed))
+    plan = None
+    if covered == len(days):
+        trip = [restrict(d, pieces) for d in days]
+        for distinct in (True, False):
+            try:
+                plan = plan_week(ranker, trip, max_uses=len(days), distinct=distinct)
+                break
+            except PlanInfeasible:
+                continue
+    return PackResult(tuple(sorted(pieces)), covered, count, plan, good.complete)
