@@ -1,5 +1,5 @@
 """Today: the outfit to wear today (weather, occasion, what was worn lately), a week plan, and a
-packing list for a trip. Logic in core/views/today.py; this file only renders."""
+packing list for a trip. Logic in core/planning/today.py (shared with the CLI); renders only."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from datetime import date
 
 import streamlit as st
 
+from core.planning.today import TodayOutfit, TodayPlanner
 from core.ranking.context import OCCASIONS, DayContext
 from core.ranking.daily import DayRanker
 from core.ranking.weather import forecast
-from core.views.today import TodayOutfit, TodayPlanner
+from core.views.today import wear as wear_outfit
 from core.views.training import submit_taste_update
 from ui import resources
 from ui.actions import act, show_messages
@@ -65,7 +66,7 @@ def context_inputs() -> DayContext:
 
 def wear(index: int) -> str:
     outfit: TodayOutfit = state.today_outfits[index]
-    planner().wear(outfit)
+    wear_outfit(planner(), outfit)
     submit_taste_update(resources.jobs(), resources.model_service(), resources.wardrobe())
     state.today_request = None  # suggestions move on: this outfit is now the last one worn
     return "Logged as worn today. Have a good day!"

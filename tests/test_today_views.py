@@ -14,9 +14,10 @@ import pytest
 
 from base.config import Settings
 from core.cli.main import main
+from core.planning.today import TodayPlanner, parse_days
 from core.ranking.context import DayContext
 from core.ranking.weather import ForecastError, forecast, locate, parse_forecast
-from core.views.today import TodayPlanner, parse_days
+from core.views.today import wear
 from core.wardrobe import Wardrobe
 from devkit import imaging
 from models.compat import identity
@@ -58,7 +59,7 @@ def test_today_never_repeats_the_last_outfit_and_explains_itself(wardrobe: Wardr
     assert len(first) >= 2 and len({o.outfit.key for o in first}) == len(first)
     assert first[0].outfit.score >= max(o.outfit.score for o in first[1:])
     assert any("18 °C" in r for r in first[0].reasons)
-    planner.wear(first[0], TODAY - timedelta(days=1))  # worn yesterday
+    wear(planner, first[0], TODAY - timedelta(days=1))  # worn yesterday
     again = TodayPlanner(wardrobe, identity(), today=TODAY).suggest(ctx)
     assert again[0].outfit.key != first[0].outfit.key
     worn = Counter(i for i in first[0].outfit.key)

@@ -1,5 +1,5 @@
 """`python -m core.cli today | plan | pack`: the Today page's logic on the command line
-(core/views/today.py), printed as lines or as JSON. They read the wardrobe and write nothing."""
+(core/planning/today.py), printed as lines or as JSON. They read the wardrobe and write nothing."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 
 from core.cli.wardrobe import EXIT_BAD_CONFIG, EXIT_OK, EXIT_PROBLEMS, _with_wardrobe
 from core.learning.service import ModelService
+from core.planning.today import TodayOutfit, TodayPlanner, parse_days
 from core.ranking.context import OCCASIONS, DayContext
 from core.ranking.planner import PlanInfeasible
-from core.views.today import TodayOutfit, TodayPlanner, parse_days
 from core.wardrobe.service import Wardrobe
 
 DAYS_HELP = ('days as "TEMP[,OCCASION][,rain]" separated by spaces, e.g. '
