@@ -13,7 +13,11 @@ from ui.page import configure
 from ui.resources import has_items
 
 configure()
-returning = has_items()  # a wardrobe with items opens on Today, an empty one on Wardrobe
+# A wardrobe with items opens on Today, an empty one on Wardrobe; decided once per session, so
+# adding the first photos does not move the person to another page mid-upload.
+if "opens_on_today" not in st.session_state:
+    st.session_state.opens_on_today = has_items()
+returning = bool(st.session_state.opens_on_today)
 
 PAGES = [
     st.Page("pages/today.py", title="Today", icon=":material/wb_sunny:", default=returning),

@@ -22,13 +22,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from base.vocabulary import OUTERWEAR
-from core.ranking.daily import DayOutfit, DayProblem, DayRanker
+from base.vocabulary import BOTTOM, ONEPIECE, OUTERWEAR, SHOES, TOP
+from core.ranking.daily import DayProblem, DayRanker
 from core.ranking.planner import PlanInfeasible, WeekPlan, plan_week
 
 GOOD_MARGIN = 0.1  # a good outfit scores within this of the day's best (score units)
-MAX_GOOD_PER_LIST = 3000  # per day and layer: past this the good list is cut (flagged)
+MAX_GOOD_PER_LIST = 20_000  # per day: past this the good list is cut (flagged incomplete)
+DIRECT_LIMIT = 20_000_000  # up to this many outfits a day, every one is scored (exact)
+BASE_LIST = 200  # beyond: the day's best outfits, whose pieces are combined with every layer...
+MAX_BASE_LIST = 5400  # ...grown until it reaches below the margin, up to this
 SEEDS_PER_GROUP = 3
+KICKED = 3  # swap optima that then get two-for-two exchanges
 ENUMERATE_LIMIT = 200_000  # piece sets; up to this the packing is exact by enumeration
 
 
@@ -57,26 +61,92 @@ class PackResult:
 
 
 def _day_lists(ranker: DayRanker, day: DayProblem, margin: float, cap: int
-               ) -> tuple[list[DayOutfit], bool]:
-    """Every good outfit of one day, each layer separately."""
+               ) -> tuple[list[frozenset[str]], bool]:
+    """Every good outfit of one day (each layer separately), best first, as item sets.
+
+    Up to DIRECT_LIMIT outfits a day, every combination of the allowed pieces (each with every
+    allowed layer, and without one where a layer is optional) is scored from the context
+    model's latents (pair sums, as the ranker scores), against the exact ranker's best minus
+    the margin. Beyond, the exact ranker's best BASE_LIST.. outfits pick the pieces to combine:
+    complete once that list reaches below the margin (a good outfit's base scores at least as
+    well with its best layer, so its pieces are in the list). Past `cap` outfits, the best
+    `cap` are kept (flagged incomplete).
+    """
     best = ranker.rank(day, k=1)
     if not best:
         return [], True
-    floor = best[0].score - margin
-    found: list[DayOutfit] = []
+    floor = best[0].score - margin - 1e-9
+    sizes = {slot: len(day.pool.get(slot, ([],))[0]) for slot in (TOP, BOTTOM, ONEPIECE, SHOES,
+                                                                   OUTERWEAR)}
+    variants = sizes[OUTERWEAR] + (day.rules.with_outerwear is not True)
+    combos = (sizes[TOP] * sizes[BOTTOM] + sizes[ONEPIECE]) * sizes[SHOES] * variants
+    use: dict[str, set[str]] | None = None  # None: every allowed piece (direct enumeration)
     complete = True
-    layer_ids, layer_x = day.pool.get(OUTERWEAR, ([], None))
-    variants: list[tuple[dict, bool | None]] = []
-    if day.rules.with_outerwear is not True:
-        variants.append(({}, False))
-    for n, item_id in enumerate(layer_ids):
-        variants.append(({OUTERWEAR: (item_id, layer_x[n])}, True))
-    for anchors, layer in variants:
-        ranked = ranker.rank(day, k=cap, anchors=anchors, with_outerwear=layer)
-        good = [o for o in ranked if o.score >= floor - 1e-12]
-        complete &= len(good) < cap
-        found.extend(good)
-    return found, complete
+    size = BASE_LIST
+    while combos > DIRECT_LIMIT:  # too many to score all: the pieces of the best outfits
+        top = ranker.rank(day, k=size)
+        complete = len(top) < size or top[-1].score < floor
+        if complete or size >= MAX_BASE_LIST:
+            use = {s: set() for s in (TOP, BOTTOM, ONEPIECE, SHOES)}
+            for outfit in top:
+                if outfit.score >= floor:
+                    for slot, item in outfit.items.items():
+                        if slot != OUTERWEAR:
+                            use[slot].add(item)
+            break
+        size = min(size * 3, MAX_BASE_LIST)
+    model = ranker.model
+
+    def sub(slot: str) -> tuple[list[str], np.ndarray]:
+        ids, x = day.pool.get(slot, ([], np.zeros((0, 1), np.float32)))
+        keep = [n for n, i in enumerate(ids) if use is None or slot == OUTERWEAR or i in use[slot]]
+        return [ids[n] for n in keep], np.asarray(x)[keep]
+
+    def sims(a: str, xa: np.ndarray, b: str, xb: np.ndarray) -> np.ndarray:
+        za = model.project(a, xa, b).astype(np.float64)
+        return za @ model.project(b, xb, a).astype(np.float64).T
+
+    layers, lx = sub(OUTERWEAR)
+    bare = day.rules.with_outerwear is not True
+    scores: list[np.ndarray] = []
+    keys: list[list[frozenset[str]]] = []
+
+    def collect(values: np.ndarray, pieces: list[list[str]]) -> None:
+        hits = np.argwhere(values >= floor)
+        if len(hits):
+            scores.append(values[tuple(hits.T)])
+            keys.append([frozenset(p[i] for p, i in zip(pieces, row, strict=True))
+                         for row in hits])
+
+    (ti, tx), (bi, bx), (si, sx), (oi, ox) = sub(TOP), sub(BOTTOM), sub(SHOES), sub(ONEPIECE)
+    if ti and bi and si:
+        tb, ts, bs = sims(TOP, tx, BOTTOM, bx), sims(TOP, tx, SHOES, sx), sims(BOTTOM, bx, SHOES, sx)
+        if layers:
+            to, bo, so = (sims(TOP, tx, OUTERWEAR, lx), sims(BOTTOM, bx, OUTERWEAR, lx),
+                          sims(SHOES, sx, OUTERWEAR, lx))
+        for t in range(len(ti)):
+            base = tb[t][:, None] + ts[t][None, :] + bs
+            if bare:
+                collect((base / 3)[None], [[ti[t]], bi, si])
+            if layers:
+                full = (base[:, :, None] + to[t][None, None, :] + bo[:, None, :]
+                        + so[None, :, :]) / 6
+                collect(full[None], [[ti[t]], bi, si, layers])
+    if oi and si:
+        os_ = sims(ONEPIECE, ox, SHOES, sx)
+        if bare:
+            collect(os_, [oi, si])
+        if layers:
+            oo, so = sims(ONEPIECE, ox, OUTERWEAR, lx), sims(SHOES, sx, OUTERWEAR, lx)
+            collect((os_[:, :, None] + oo[:, None, :] + so[None, :, :]) / 3, [oi, si, layers])
+    if not scores:
+        return [], complete
+    flat = np.concatenate(scores)
+    names = [k for chunk in keys for k in chunk]
+    order = np.argsort(-flat, kind="stable")
+    if len(order) > cap:
+        order, complete = order[:cap], False
+    return [names[n] for n in order], complete
 
 
 def good_outfits(ranker: DayRanker, days: Sequence[DayProblem], margin: float = GOOD_MARGIN,
@@ -92,8 +162,8 @@ def good_outfits(ranker: DayRanker, days: Sequence[DayProblem], margin: float = 
         day = days[day_group.index(g)]
         found, ok = _day_lists(ranker, day, margin, cap)
         complete &= ok
-        for o in found:
-            members.setdefault(o.key, set()).add(g)
+        for key in found:
+            members.setdefault(key, set()).add(g)
     items = tuple(sorted({i for key in members for i in key}))
     index = {i: n for n, i in enumerate(items)}
     keys = list(members)
@@ -105,6 +175,19 @@ def good_outfits(ranker: DayRanker, days: Sequence[DayProblem], margin: float = 
         flags[r, sorted(members[key])] = True
     counts = np.bincount(day_group, minlength=len(groups))
     return GoodOutfits(items, outfits, flags, counts, complete), day_group
+
+
+def _tally(index: np.ndarray, size: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """Counts (or per-group sums, weights (m, g)) of flat indices: a fast np.add.at. `index`
+    is (m,) or (m, r): each of the r indices of a row gets that row's weight."""
+    index = np.asarray(index)
+    reps = 1 if index.ndim == 1 else index.shape[1]
+    flat = index.reshape(-1)
+    if weights is None:
+        return np.bincount(flat, minlength=size)
+    cols = [np.bincount(flat, weights=np.repeat(weights[:, c], reps), minlength=size)
+            for c in range(weights.shape[1])]
+    return np.stack(cols, axis=-1).astype(np.int64) if cols else np.zeros((size, 0), np.int64)
 
 
 class _Evaluator:
@@ -130,25 +213,20 @@ class _Evaluator:
         n_g = grp.shape[1]
         done = missing == 0
         c0 = grp[done].sum(axis=0)  # (g,) complete outfits per group
-        lose = np.zeros((self.n + 1, n_g), np.int64)
-        np.add.at(lose, self.o[done], grp[done][:, None, :])
+        m = self.n + 1
+        lose = _tally(self.o[done], m, grp[done])
         one = np.flatnonzero(missing == 1)
         miss_item = self.o[one][~inside[one]]  # the single missing piece of each
-        gain = np.zeros((self.n + 1, n_g), np.int64)
-        np.add.at(gain, miss_item, grp[one])
-        both = np.zeros((self.n + 1, self.n + 1, n_g), np.int64)
-        rows = self.o[one]  # pieces of those outfits (the packed ones matter)
-        np.add.at(both, (rows, np.repeat(miss_item[:, None], 5, axis=1)),
-                  np.repeat(grp[one][:, None, :], 5, axis=1))
+        gain = _tally(miss_item, m, grp[one])
+        pair = self.o[one] * m + miss_item[:, None]  # (packed piece, missing piece) of each
+        both = _tally(pair, m * m, grp[one]).reshape(m, m, n_g)
         per_group = (c0[None, None, :] - lose[:, None, :] + gain[None, :, :] - both)[:self.n, :self.n]
         days = ((per_group > 0) * self.good.group_days[None, None, :]).sum(axis=2)
         # distinct outfits: count each outfit once (an outfit in several groups is one)
         c0a = int(done.sum())
-        lose_a = np.zeros(self.n + 1, np.int64)
-        np.add.at(lose_a, self.o[done], 1)
-        gain_a = np.bincount(miss_item, minlength=self.n + 1)
-        both_a = np.zeros((self.n + 1, self.n + 1), np.int64)
-        np.add.at(both_a, (rows, np.repeat(miss_item[:, None], 5, axis=1)), 1)
+        lose_a = _tally(self.o[done], m)
+        gain_a = _tally(miss_item, m)
+        both_a = _tally(pair, m * m).reshape(m, m)
         count = (c0a - lose_a[:, None] + gain_a[None, :] - both_a)[:self.n, :self.n]
         return days, count
 
@@ -220,38 +298,42 @@ def _improve(ev: _Evaluator, packed: np.ndarray) -> np.ndarray:
 
 
 def _add_two(ev: _Evaluator, packed: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
-    """The best two unpacked pieces to add at once, and the objective with them."""
+    """The best two unpacked pieces to add at once, and the objective with them. Only pieces
+    that complete something within two additions are candidates (others add nothing)."""
     inside = np.append(packed, True)[ev.o]
     missing = (~inside).sum(axis=1)
     grp = ev.good.groups.astype(np.int64)
-    n, n_g = ev.n, grp.shape[1]
+    n_g = grp.shape[1]
     done = missing == 0
     c_g, c_all = grp[done].sum(axis=0), int(done.sum())
     one = np.flatnonzero(missing == 1)
-    miss1 = ev.o[one][~inside[one]]
-    g1 = np.zeros((n + 1, n_g), np.int64)
-    np.add.at(g1, miss1, grp[one])
-    a1 = np.bincount(miss1, minlength=n + 1)
     two = np.flatnonzero(missing == 2)
+    miss1 = ev.o[one][~inside[one]]
     miss2 = ev.o[two][~inside[two]].reshape(-1, 2)
-    g2 = np.zeros((n + 1, n + 1, n_g), np.int64)
-    np.add.at(g2, (miss2[:, 0], miss2[:, 1]), grp[two])
+    cand = np.union1d(miss1, miss2.ravel())
+    outside = np.flatnonzero(~packed)
+    if len(cand) < 2:  # nothing to complete: any two pieces (the first unpacked ones)
+        cand = np.union1d(cand, outside[:2])
+    if len(cand) < 2:
+        return packed, ev.value(packed)
+    local = np.full(ev.n + 1, -1, np.int64)
+    local[cand] = np.arange(len(cand))
+    m = len(cand)
+    l1, l2 = local[miss1], local[miss2]
+    g1 = _tally(l1, m, grp[one])
+    a1 = _tally(l1, m)
+    flat = l2[:, 0] * m + l2[:, 1]
+    g2 = _tally(flat, m * m, grp[two]).reshape(m, m, n_g)
     g2 = g2 + g2.transpose(1, 0, 2)
-    a2 = np.zeros((n + 1, n + 1), np.int64)
-    np.add.at(a2, (miss2[:, 0], miss2[:, 1]), 1)
+    a2 = _tally(flat, m * m).reshape(m, m)
     a2 = a2 + a2.T
     per_group = c_g[None, None] + g1[:, None] + g1[None, :] + g2
-    days = ((per_group > 0) * ev.good.group_days).sum(axis=2)[:n, :n]
-    count = (c_all + a1[:, None] + a1[None, :] + a2)[:n, :n]
-    out = np.flatnonzero(~packed)
-    if len(out) < 2:
-        return packed, ev.value(packed)
-    key = days.astype(np.int64) * (len(ev.o) + 1) + count
-    sub = key[np.ix_(out, out)]
-    np.fill_diagonal(sub, -1)
-    i, j = np.unravel_index(int(np.argmax(sub)), sub.shape)
+    days = ((per_group > 0) * ev.good.group_days).sum(axis=2)
+    key = days.astype(np.int64) * (len(ev.o) + 1) + (c_all + a1[:, None] + a1[None, :] + a2)
+    np.fill_diagonal(key, -1)
+    i, j = np.unravel_index(int(np.argmax(key)), key.shape)
     result = packed.copy()
-    result[[out[i], out[j]]] = True
+    result[[cand[i], cand[j]]] = True
     return result, ev.value(result)
 
 
@@ -294,9 +376,14 @@ def search_pieces(good: GoodOutfits, max_pieces: int) -> tuple[np.ndarray, tuple
     seeds: list[int | None] = [None]
     for g in range(good.groups.shape[1]):
         seeds.extend(np.flatnonzero(good.groups[:, g])[:SEEDS_PER_GROUP].tolist())
-    best_set, best_value = np.zeros(ev.n, bool), (-1, -1)
+    found: dict[bytes, tuple[tuple[int, int], np.ndarray]] = {}
     for seed in dict.fromkeys(seeds):
-        packed = _kick(ev, _improve(ev, _greedy(ev, good, max_pieces, seed, order)))
+        packed = _improve(ev, _greedy(ev, good, max_pieces, seed, order))
+        found[packed.tobytes()] = (ev.value(packed), packed)
+    best_set, best_value = np.zeros(ev.n, bool), (-1, -1)
+    ranked = sorted(found.values(), key=lambda vp: vp[0], reverse=True)
+    for _value, packed in ranked[:KICKED]:  # the exchanges cost most: only the best few
+        packed = _kick(ev, packed)
         value = ev.value(packed)
         if value > best_value:
             best_set, best_value = packed, value
