@@ -72,18 +72,20 @@ def wear(index: int) -> str:
     return "Logged as worn today. Have a good day!"
 
 
-def pieces_row(outfit: TodayOutfit, width: int | str, names: dict[str, str]) -> None:
+def pieces_row(outfit: TodayOutfit, width: int, names: dict[str, str], slots: bool = True) -> None:
+    """The pieces side by side (stacked on a phone), each with its name (and slot)."""
     cols = st.columns(len(outfit.pieces))
     for col, (slot, item) in zip(cols, outfit.pieces, strict=True):
         with col:
             picture(item, width=width)
-            st.caption(f"{plain(SLOT_LABELS.get(slot, slot))}: {plain(names[item.id])}")
+            label = f"{plain(SLOT_LABELS.get(slot, slot))}: " if slots else ""
+            st.caption(f"{label}{plain(names[item.id])}")
 
 
 def outfit_card(outfit: TodayOutfit, index: int, names: dict[str, str], best: bool) -> None:
     with st.container(border=True, key=f"today-card-{index}"):
         st.markdown("**Wear this today**" if best else f"**Or: option {index + 1}**")
-        pieces_row(outfit, "stretch", names)
+        pieces_row(outfit, 170 if best else 80, names, slots=best)
         st.markdown(" · ".join(plain(r) for r in outfit.reasons) or "a good match")
         score_bar(outfit.outfit.score, label="today")
         st.button("Wear this", icon=":material/checkroom:", key=f"today-wear-{index}",
@@ -125,7 +127,7 @@ def days_editor(key: str, ctx: DayContext, default_days: int) -> list[DayContext
     rows = [{"temperature °C": float(fc[d][1]) if d < len(fc) else float(ctx.temperature_c),
              "rain": bool(fc[d][2]) if d < len(fc) else ctx.rain,
              "occasion": ctx.occasion} for d in range(int(n))]
-    edited = st.data_editor(rows, key=f"{key}-days-{n}", hide_index=False, width="stretch",
+    edited = st.data_editor(rows, key=f"{key}-days-{n}", hide_index=True, width="stretch",
                             column_config={"occasion": st.column_config.SelectboxColumn(
                                 options=list(OCCASIONS), required=True),
                                 "temperature °C": st.column_config.NumberColumn(

@@ -28,7 +28,7 @@ LAST_WORN = {plain(TRICKY_NAME), "navy trousers", "yellow shoes"}  # the populat
 
 
 def first_card_names(at: AppTest) -> set[str]:
-    """Names under the best outfit's pictures ("slot: name" captions of the first card)."""
+    """Names under the best outfit's pictures (its captions are "slot: name")."""
     captions = [c.value for c in at.caption if ": " in c.value and not c.value.startswith(":")]
     names = [c.split(": ", 1)[1] for c in captions]
     return set(names[:3])
