@@ -27,10 +27,10 @@ from core.ranking.daily import DayProblem, DayRanker
 from core.ranking.planner import PlanInfeasible, WeekPlan, plan_week
 
 GOOD_MARGIN = 0.1  # a good outfit scores within this of the day's best (score units)
-MAX_GOOD_PER_LIST = 20_000  # per day: past this the good list is cut (flagged incomplete)
+MAX_GOOD_PER_LIST = 5_000  # per day: past this the good list is cut (flagged incomplete)
 DIRECT_LIMIT = 20_000_000  # up to this many outfits a day, every one is scored (exact)
 BASE_LIST = 200  # beyond: the day's best outfits, whose pieces are combined with every layer...
-MAX_BASE_LIST = 5400  # ...grown until it reaches below the margin, up to this
+MAX_BASE_LIST = 600  # ...grown until it reaches below the margin, up to this
 SEEDS_PER_GROUP = 3
 KICKED = 3  # swap optima that then get two-for-two exchanges
 ENUMERATE_LIMIT = 200_000  # piece sets; up to this the packing is exact by enumeration
@@ -69,8 +69,9 @@ def _day_lists(ranker: DayRanker, day: DayProblem, margin: float, cap: int
     model's latents (pair sums, as the ranker scores), against the exact ranker's best minus
     the margin. Beyond, the exact ranker's best BASE_LIST.. outfits pick the pieces to combine:
     complete once that list reaches below the margin (a good outfit's base scores at least as
-    well with its best layer, so its pieces are in the list). Past `cap` outfits, the best
-    `cap` are kept (flagged incomplete).
+    well with its best layer, so its pieces are in the list; every layer is combined). A list
+    cut at MAX_BASE_LIST is flagged incomplete and combines only its own layers (or, if even
+    that is too many, is used as it is). Past `cap` outfits, the best `cap` are kept.
     """
     best = ranker.rank(day, k=1)
     if not best:
@@ -87,19 +88,25 @@ def _day_lists(ranker: DayRanker, day: DayProblem, margin: float, cap: int
         top = ranker.rank(day, k=size)
         complete = len(top) < size or top[-1].score < floor
         if complete or size >= MAX_BASE_LIST:
-            use = {s: set() for s in (TOP, BOTTOM, ONEPIECE, SHOES)}
+            use = {s: set() for s in (TOP, BOTTOM, ONEPIECE, SHOES, OUTERWEAR)}
             for outfit in top:
                 if outfit.score >= floor:
                     for slot, item in outfit.items.items():
-                        if slot != OUTERWEAR:
-                            use[slot].add(item)
+                        use[slot].add(item)
+            if not complete:  # layers too, from the list only (an approximation, flagged)
+                n = {slot: len(v) for slot, v in use.items()}
+                combos = ((n[TOP] * n[BOTTOM] + n[ONEPIECE]) * n[SHOES]
+                          * (n[OUTERWEAR] + (day.rules.with_outerwear is not True)))
+                if combos > DIRECT_LIMIT:  # still too many: the list itself
+                    return [o.key for o in top if o.score >= floor][:cap], False
             break
         size = min(size * 3, MAX_BASE_LIST)
     model = ranker.model
 
     def sub(slot: str) -> tuple[list[str], np.ndarray]:
         ids, x = day.pool.get(slot, ([], np.zeros((0, 1), np.float32)))
-        keep = [n for n, i in enumerate(ids) if use is None or slot == OUTERWEAR or i in use[slot]]
+        keep = [n for n, i in enumerate(ids) if use is None or i in use[slot]
+                or (slot == OUTERWEAR and complete)]
         return [ids[n] for n in keep], np.asarray(x)[keep]
 
     def sims(a: str, xa: np.ndarray, b: str, xb: np.ndarray) -> np.ndarray:
@@ -109,14 +116,13 @@ def _day_lists(ranker: DayRanker, day: DayProblem, margin: float, cap: int
     layers, lx = sub(OUTERWEAR)
     bare = day.rules.with_outerwear is not True
     scores: list[np.ndarray] = []
-    keys: list[list[frozenset[str]]] = []
+    found: list[tuple[np.ndarray, list[list[str]]]] = []  # hits (index rows) and their pieces
 
     def collect(values: np.ndarray, pieces: list[list[str]]) -> None:
         hits = np.argwhere(values >= floor)
         if len(hits):
             scores.append(values[tuple(hits.T)])
-            keys.append([frozenset(p[i] for p, i in zip(pieces, row, strict=True))
-                         for row in hits])
+            found.append((hits, pieces))
 
     (ti, tx), (bi, bx), (si, sx), (oi, ox) = sub(TOP), sub(BOTTOM), sub(SHOES), sub(ONEPIECE)
     if ti and bi and si:
@@ -142,11 +148,16 @@ def _day_lists(ranker: DayRanker, day: DayProblem, margin: float, cap: int
     if not scores:
         return [], complete
     flat = np.concatenate(scores)
-    names = [k for chunk in keys for k in chunk]
+    where = np.concatenate([np.full(len(v), n) for n, v in enumerate(scores)])
+    row = np.concatenate([np.arange(len(v)) for v in scores])
     order = np.argsort(-flat, kind="stable")
     if len(order) > cap:
         order, complete = order[:cap], False
-    return [names[n] for n in order], complete
+    keys = []
+    for n in order:  # keys only for what is kept
+        hits, pieces = found[where[n]]
+        keys.append(frozenset(p[i] for p, i in zip(pieces, hits[row[n]], strict=True)))
+    return keys, complete
 
 
 def good_outfits(ranker: DayRanker, days: Sequence[DayProblem], margin: float = GOOD_MARGIN,
@@ -204,31 +215,35 @@ class _Evaluator:
         per_group = (self.good.groups & have[:, None]).any(axis=0)
         return int(self.good.group_days[per_group].sum()), int(have.sum())
 
-    def swaps(self, packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(days covered, good outfits) for removing piece i and adding piece j, as
-        (n, n) arrays (rows: packed pieces, columns: unpacked pieces)."""
+    def swaps(self, packed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, cols, days, count): the objective after removing packed piece rows[a] and
+        adding piece cols[b], as (a, b) arrays. Only pieces completing some outfit on their own
+        are columns: any other swap cannot raise the objective."""
         inside = np.append(packed, True)[self.o]
         missing = (~inside).sum(axis=1)
         grp = self.good.groups.astype(np.int64)
-        n_g = grp.shape[1]
         done = missing == 0
-        c0 = grp[done].sum(axis=0)  # (g,) complete outfits per group
-        m = self.n + 1
-        lose = _tally(self.o[done], m, grp[done])
         one = np.flatnonzero(missing == 1)
         miss_item = self.o[one][~inside[one]]  # the single missing piece of each
-        gain = _tally(miss_item, m, grp[one])
-        pair = self.o[one] * m + miss_item[:, None]  # (packed piece, missing piece) of each
-        both = _tally(pair, m * m, grp[one]).reshape(m, m, n_g)
-        per_group = (c0[None, None, :] - lose[:, None, :] + gain[None, :, :] - both)[:self.n, :self.n]
+        rows, cols = np.flatnonzero(packed), np.unique(miss_item)
+        r, c = len(rows), len(cols)
+        lr = np.full(self.n + 1, r, np.int64)  # local row index, r = "not a packed piece"
+        lr[rows] = np.arange(r)
+        lc = np.zeros(self.n + 1, np.int64)
+        lc[cols] = np.arange(c)
+        c0 = grp[done].sum(axis=0)  # (g,) complete outfits per group
+        lose = _tally(lr[self.o[done]], r + 1, grp[done])[:r]
+        gain = _tally(lc[miss_item], c, grp[one]) if c else np.zeros((0, grp.shape[1]), np.int64)
+        pair = lr[self.o[one]] * c + lc[miss_item][:, None]  # (packed piece, missing piece)
+        both = _tally(pair, (r + 1) * max(c, 1), grp[one]).reshape(r + 1, max(c, 1), -1)[:r, :c]
+        per_group = c0[None, None, :] - lose[:, None, :] + gain[None, :, :] - both
         days = ((per_group > 0) * self.good.group_days[None, None, :]).sum(axis=2)
         # distinct outfits: count each outfit once (an outfit in several groups is one)
-        c0a = int(done.sum())
-        lose_a = _tally(self.o[done], m)
-        gain_a = _tally(miss_item, m)
-        both_a = _tally(pair, m * m).reshape(m, m)
-        count = (c0a - lose_a[:, None] + gain_a[None, :] - both_a)[:self.n, :self.n]
-        return days, count
+        lose_a = _tally(lr[self.o[done]], r + 1)[:r]
+        gain_a = _tally(lc[miss_item], c) if c else np.zeros(0, np.int64)
+        both_a = _tally(pair, (r + 1) * max(c, 1)).reshape(r + 1, max(c, 1))[:r, :c]
+        count = int(done.sum()) - lose_a[:, None] + gain_a[None, :] - both_a
+        return rows, cols, days, count
 
 
 def _greedy(ev: _Evaluator, good: GoodOutfits, max_pieces: int, seed: int | None,
@@ -282,11 +297,9 @@ def _greedy(ev: _Evaluator, good: GoodOutfits, max_pieces: int, seed: int | None
 def _improve(ev: _Evaluator, packed: np.ndarray) -> np.ndarray:
     best = ev.value(packed)
     while True:
-        days, count = ev.swaps(packed)
-        inside, outside = np.flatnonzero(packed), np.flatnonzero(~packed)
+        inside, outside, d, c = ev.swaps(packed)
         if not len(inside) or not len(outside):
             return packed
-        d, c = days[np.ix_(inside, outside)], count[np.ix_(inside, outside)]
         key = d.astype(np.int64) * (ev.o.shape[0] + 1) + c
         flat = int(np.argmax(key))
         i, j = np.unravel_index(flat, key.shape)
