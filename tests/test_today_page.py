@@ -95,3 +95,22 @@ def test_an_empty_wardrobe_opens_on_wardrobe_and_today_explains(
     at.switch_page(PAGES["Today"]).run()
     assert_clean(at)
     assert "Add tops, bottoms and shoes" in texts(at)
+
+
+def test_the_item_editor_sets_warmth_and_formality(populated: Settings) -> None:  # noqa: F811
+    with reopen(populated) as wardrobe:
+        target = next(i for i in wardrobe.items() if i.name == "green tee")
+    assert target.warmth is not None  # guessed at ingest
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page(PAGES["Wardrobe"]).run()
+    at.button(key=f"open-{target.id}").click().run()
+    key = f"edit-{target.id}"
+    new_warmth = 5 if target.warmth != 5 else 1
+    at.selectbox(key=f"{key}-warmth").set_value(new_warmth)
+    at.button(key=f"{key}-save").click().run()
+    assert_clean(at)
+    assert any("Saved warmth" in s.value for s in at.success)
+    with reopen(populated) as wardrobe:
+        edited = wardrobe.item(target.id)
+        assert edited.warmth == new_warmth and edited.formality == target.formality
+        assert "warmth" in edited.user_edited and "formality" not in edited.user_edited
