@@ -27,7 +27,7 @@ from core.ranking.daily import DayProblem, DayRanker
 from core.ranking.planner import PlanInfeasible, WeekPlan, plan_week
 
 GOOD_MARGIN = 0.1  # a good outfit scores within this of the day's best (score units)
-MAX_GOOD_PER_LIST = 5_000  # per day: past this the good list is cut (flagged incomplete)
+MAX_GOOD_PER_LIST = 10_000  # per day: past this the good list is cut (flagged incomplete)
 DIRECT_LIMIT = 20_000_000  # up to this many outfits a day, every one is scored (exact)
 BASE_LIST = 200  # beyond: the day's best outfits, whose pieces are combined with every layer...
 MAX_BASE_LIST = 600  # ...grown until it reaches below the margin, up to this
