@@ -45,6 +45,22 @@ def populated_home(settings: Settings) -> Iterator[Path]:
     yield settings.home
 
 
+def pictures_loaded(driver) -> None:
+    """Every picture of the best outfit decoded (a screenshot before that shows blanks)."""
+    from selenium.webdriver.common.by import By
+
+    from tests.test_e2e_browser import _until
+
+    def loaded(d) -> bool:
+        card = d.find_element(By.CSS_SELECTOR, '[class*="st-key-today-card-0"]')
+        images = card.find_elements(By.TAG_NAME, "img")
+        return len(images) >= 3 and all(
+            d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", i)
+            for i in images)
+
+    _until(driver, "the outfit's pictures", loaded)
+
+
 def no_error_box(driver) -> None:
     from selenium.webdriver.common.by import By
     assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
@@ -65,6 +81,7 @@ def test_a_returning_person_opens_on_today_wears_it_and_packs(
     assert "fits 15 °C" in body or "for 15 °C" in body  # the reason names the weather
     best = browser.find_element(By.CSS_SELECTOR, '[class*="st-key-today-card-0"]')
     assert len(best.find_elements(By.TAG_NAME, "img")) >= 3
+    pictures_loaded(browser)
     shot(browser, "today-01-1280")
 
     click(browser, button(browser, "Wear this", within=best))
@@ -87,4 +104,5 @@ def test_a_returning_person_opens_on_today_wears_it_and_packs(
     wait_text(browser, "Wear this today")
     idle(browser)
     no_error_box(browser)
+    pictures_loaded(browser)
     shot(browser, "today-04-390")
