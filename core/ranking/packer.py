@@ -32,6 +32,7 @@ DIRECT_LIMIT = 20_000_000  # up to this many outfits a day, every one is scored 
 BASE_LIST = 200  # beyond: the day's best outfits, whose pieces are combined with every layer...
 MAX_BASE_LIST = 600  # ...grown until it reaches below the margin, up to this
 SEEDS_PER_GROUP = 3
+ALL_SEEDS_UP_TO = 100  # this few good outfits: every one seeds a greedy start
 KICKED = 3  # swap optima that then get two-for-two exchanges
 ENUMERATE_LIMIT = 200_000  # piece sets; up to this the packing is exact by enumeration
 
@@ -387,8 +388,9 @@ def search_pieces(good: GoodOutfits, max_pieces: int) -> tuple[np.ndarray, tuple
         return packed, ev.value(packed)
     order = np.arange(len(good.outfits))  # outfits come best-first per group
     seeds: list[int | None] = [None]
+    per_group = len(good.outfits) if len(good.outfits) <= ALL_SEEDS_UP_TO else SEEDS_PER_GROUP
     for g in range(good.groups.shape[1]):
-        seeds.extend(np.flatnonzero(good.groups[:, g])[:SEEDS_PER_GROUP].tolist())
+        seeds.extend(np.flatnonzero(good.groups[:, g])[:per_group].tolist())
     found: dict[bytes, tuple[tuple[int, int], np.ndarray]] = {}
     for seed in dict.fromkeys(seeds):
         packed = _improve(ev, _greedy(ev, good, max_pieces, seed, order))
