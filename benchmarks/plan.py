@@ -125,6 +125,36 @@ def packing_quality(cases: int) -> None:
               f"{statistics.mean(gaps_search):.2%} | {same_days / n_cases:.0%} |")
 
 
+def search_larger(cases: int) -> None:
+    print("\n### The packing search alone on larger enumerable universes\n")
+    print("Wardrobes of 14-29 items whose good outfits use 11-22 pieces; 8 and 10 pieces; the "
+          "search (what wardrobes past the enumeration limit get) against every set.\n")
+    print("| pieces | cases | equal | worst gap | days covered as optimum | search time (max) |")
+    print("|---|---|---|---|---|---|")
+    rng = np.random.default_rng(99)
+    rows: dict[int, list] = {8: [], 10: []}
+    while len(rows[8]) < cases:
+        counts = {TOP: int(rng.integers(5, 9)), BOTTOM: int(rng.integers(4, 7)),
+                  SHOES: int(rng.integers(3, 6)), OUTERWEAR: int(rng.integers(2, 4)),
+                  ONEPIECE: int(rng.integers(0, 3))}
+        pool, facts = wardrobe(rng, 0, counts)
+        days = [prepare_day(pool, facts, c, TODAY) for c in TRIP]
+        good, _ = good_outfits(DayRanker(identity()), days)
+        if not (10 < len(good.items) <= 22):
+            continue
+        for pieces in rows:
+            best = exhaustive(good, pieces)
+            start = time.perf_counter()
+            found = search_pieces(good, pieces)[1]
+            rows[pieces].append((found == best, found[0] == best[0],
+                                 1 - found[1] / best[1] if found[0] == best[0] and best[1] else 1.0,
+                                 time.perf_counter() - start))
+    for pieces, got in rows.items():
+        print(f"| {pieces} | {len(got)} | {sum(r[0] for r in got) / len(got):.1%} | "
+              f"{max(r[2] for r in got):.1%} | {sum(r[1] for r in got) / len(got):.0%} | "
+              f"{max(r[3] for r in got):.2f} s |")
+
+
 def packing_time(repeats: int, sizes: tuple[int, ...]) -> None:
     print("\n### Packing time (5-day trip, 4 distinct day contexts)\n")
     print("| items | pieces | good outfits | pieces in them | time (median) | exact? | days "
@@ -277,6 +307,7 @@ def main() -> None:
           f"repeats={args.repeats}, load average {os.getloadavg()[0]:.1f}")
     rule_checks(cases)
     packing_quality(cases)
+    search_larger(max(4, cases // 2))
     week_quality(max(4, cases // 3))
     packing_time(args.repeats, sizes)
     week_time(args.repeats, sizes)
