@@ -63,6 +63,10 @@ class Item(Base):
     # Why the item should be looked at by a person (say a doubtful cut-out); "" once it has
     # been reviewed or edited. Filled at ingest (core/wardrobe/ingest.py).
     review_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # 1 light .. 5 heavy and 1 sporty .. 5 formal (base.vocabulary.WARMTH_LEVELS /
+    # FORMALITY_LEVELS); NULL until guessed (core/photos/tagging.py) or set by the person.
+    warmth: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    formality: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     @validates("name", "subtype", "embedding_model")
     def _fits(self, field: str, value: str | None) -> str | None:

@@ -39,6 +39,7 @@ from ui.text import plain
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
 PAGES = {
+    "Today": "pages/today.py",
     "Wardrobe": "pages/wardrobe.py",
     "What goes with this": "pages/what_goes_with_this.py",
     "Outfits": "pages/outfits.py",
@@ -156,8 +157,7 @@ def no_encoder(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def open_app(page: str = "Wardrobe", clean: bool = True) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
-    if page != "Wardrobe":
-        at.switch_page(PAGES[page]).run()
+    at.switch_page(PAGES[page]).run()  # a populated wardrobe opens on Today
     if clean:
         assert_clean(at)
     assert not at.exception

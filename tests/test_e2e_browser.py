@@ -185,7 +185,8 @@ def shot(driver: WebDriver, name: str) -> Path:
 
 # --- the journey ------------------------------------------------------------------------------
 
-PAGE_PATHS = {"What goes with this": "what_goes_with_this", "Outfits": "outfits", "Model": "model"}
+PAGE_PATHS = {"What goes with this": "what_goes_with_this", "Outfits": "outfits", "Model": "model",
+              "Wardrobe": "wardrobe"}  # a new session with items opens on Today
 BATCHES = [  # (category option as shown, files); the gallery heading is "Tops (2)" etc.
     ("tops", [("top-red.jpg", "tshirt", RED), ("top-green.jpg", "tshirt", GREEN)]),
     ("bottoms", [("bottom-navy.jpg", "trousers", NAVY), ("bottom-blue.jpg", "trousers", BLUE)]),
