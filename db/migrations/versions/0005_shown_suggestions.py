@@ -1,7 +1,7 @@
 """Suggestions shown to the person, so that skipped ones can be weak negatives for taste.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-29
 
 A new, empty table: nothing stored before changes.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
