@@ -4,11 +4,11 @@ Run with `make run` (or `streamlit run streamlit_app.py`). Pages live in `pages/
 thin script over `core/` that runs inside `ui.page.run_page` (banners + an error guard, so a
 failure is shown as a sentence, never a traceback).
 
-A fresh process first draws the navigation and a short "opening" screen, then imports the
-libraries the pages need (torch, transformers, chromadb: many seconds on a small machine), so
-the browser shows the app at once instead of a blank page. The photo models themselves load
-in the background after the page is up (`ui.banners`). Both steps end by freezing the heap
-(`ui.resources.freeze_heap`), which keeps the garbage collector off the libraries' objects.
+A fresh process first draws an "opening" screen, then imports the libraries the pages need
+(torch, transformers, chromadb: many seconds on a small machine), so the browser shows the app
+at once instead of a blank page. The photo models themselves load in the background after the
+page is up (`ui.banners`). Both steps end by freezing the heap (`ui.resources.freeze_heap`),
+which keeps the garbage collector off the libraries' objects.
 """
 
 from __future__ import annotations
@@ -23,21 +23,29 @@ from ui.page import APP_TITLE, configure
 HEAVY = "ui.resources"  # imports the wardrobe service and with it torch and the stores
 
 configure()
+if HEAVY not in sys.modules:  # only the first run of a fresh process
+    opening = st.empty()
+    with opening.container():
+        st.title(APP_TITLE)
+        st.caption("Opening your wardrobe…")
+    importlib.import_module(HEAVY).freeze_heap()
+    opening.empty()
+resources = importlib.import_module(HEAVY)
+
+# A wardrobe with items opens on Today, an empty one on Wardrobe; decided once per session, so
+# adding the first photos does not move the person to another page mid-upload.
+if "opens_on_today" not in st.session_state:
+    st.session_state.opens_on_today = resources.has_items()
+returning = bool(st.session_state.opens_on_today)
 
 PAGES = [
-    st.Page("pages/wardrobe.py", title="Wardrobe", icon=":material/checkroom:", default=True),
+    st.Page("pages/today.py", title="Today", icon=":material/wb_sunny:", default=returning),
+    st.Page("pages/wardrobe.py", title="Wardrobe", icon=":material/checkroom:",
+            default=not returning),
     st.Page("pages/what_goes_with_this.py", title="What goes with this", icon=":material/auto_awesome:"),
     st.Page("pages/outfits.py", title="Outfits", icon=":material/calendar_month:"),
     st.Page("pages/model.py", title="Model", icon=":material/psychology:"),
     st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
 ]
 
-page = st.navigation(PAGES)
-if HEAVY not in sys.modules:  # only the first run of a fresh process
-    opening = st.empty()
-    with opening.container():
-        st.title(page.title)
-        st.caption(f"Opening {APP_TITLE}…")
-    importlib.import_module(HEAVY).freeze_heap()
-    opening.empty()
-page.run()
+st.navigation(PAGES).run()

@@ -14,7 +14,7 @@ from pathlib import Path
 OUTFIT_SOURCES: tuple[str, ...] = ("photo", "suggested", "manual")
 # Item fields a person may edit; editing one protects it from automatic re-tagging.
 EDITABLE_FIELDS: tuple[str, ...] = (
-    "category", "subtype", "colours", "name", "notes", "seasons", "price",
+    "category", "subtype", "colours", "name", "notes", "seasons", "price", "warmth", "formality",
 )
 
 
@@ -41,6 +41,8 @@ class ItemRecord:
     last_worn: date | None
     user_edited: frozenset[str]
     review_note: str = ""  # why a person should check this item ("" = nothing to check)
+    warmth: int | None = None  # 1 light .. 5 heavy (base.vocabulary.WARMTH_LEVELS); None = unknown
+    formality: int | None = None  # 1 sporty .. 5 formal (base.vocabulary.FORMALITY_LEVELS)
 
 
 @dataclass(frozen=True)

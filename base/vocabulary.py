@@ -56,3 +56,12 @@ COLOURS: tuple[str, ...] = (
     "black", "white", "grey", "cream", "beige", "camel", "khaki", "brown", "olive", "green",
     "navy", "blue", "denim", "red", "burgundy", "pink", "purple", "orange", "yellow",
 )
+# Warmth and formality levels of an item (1..5), the words shown for each. Warmth: how much the
+# piece keeps you warm; formality: how dressed-up it reads. Guessed zero-shot at ingest
+# (core/photos/tagging.py), editable; the day's rules (core/ranking/context.py) use them.
+WARMTH_LEVELS: Mapping[int, str] = {
+    1: "very light", 2: "light", 3: "medium", 4: "warm", 5: "heavy",
+}
+FORMALITY_LEVELS: Mapping[int, str] = {
+    1: "sporty", 2: "casual", 3: "smart casual", 4: "business", 5: "formal",
+}

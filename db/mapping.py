@@ -51,6 +51,8 @@ def item_record(row: Item, files: ImageFiles) -> ItemRecord:
         last_worn=row.last_worn,
         user_edited=frozenset(row.user_edited or ()),
         review_note=row.review_note or "",
+        warmth=row.warmth,
+        formality=row.formality,
     )
 
 

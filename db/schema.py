@@ -63,6 +63,10 @@ class Item(Base):
     # Why the item should be looked at by a person (say a doubtful cut-out); "" once it has
     # been reviewed or edited. Filled at ingest (core/wardrobe/ingest.py).
     review_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # 1 light .. 5 heavy and 1 sporty .. 5 formal (base.vocabulary.WARMTH_LEVELS /
+    # FORMALITY_LEVELS); NULL until guessed (core/photos/tagging.py) or set by the person.
+    warmth: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    formality: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     @validates("name", "subtype", "embedding_model")
     def _fits(self, field: str, value: str | None) -> str | None:
@@ -131,3 +135,16 @@ class Wear(Base):
         ForeignKey("outfits.id", ondelete="CASCADE"), index=True
     )
     day: Mapped[date] = mapped_column(Date, index=True)
+
+
+class ShownSuggestion(Base):
+    """A suggested outfit shown to the person. One never liked, disliked, worn or saved although
+    the person reacted to something after it was shown is a *skipped* suggestion: a weak
+    negative for the personal taste layer. A log, not wardrobe content: it is kept short (the
+    newest rows only), not exported, and rows whose items are gone are ignored."""
+
+    __tablename__ = "shown_suggestions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    items: Mapped[dict[str, str]] = mapped_column(JSON)  # slot -> item id
+    shown: Mapped[datetime] = mapped_column(DateTime, index=True)

@@ -46,9 +46,14 @@ DOWN = 0.5  # how far a disliked item's pairs may fall: weight >= 1 - DOWN
 AMPLITUDE = 2.0  # how far a liked item's pairs may rise: weight <= 1 + AMPLITUDE
 TAU = 10.0  # logit per unit of outfit-score difference: score gaps of 0.1 are one logit
 DEFAULT_L2 = 1e-3  # pull of w toward zero (the base)
-ADOPT_MARGIN = 0.8  # held-out AUC gain needed: ADOPT_MARGIN / sqrt(fewer of liked, disliked)
-CV_REPEATS = 3  # k-fold cross-validation repeated with other splits: a steadier verdict
+ADOPT_MARGIN = 1.0  # held-out AUC gain needed: ADOPT_MARGIN / sqrt(fewer of liked, disliked);
+# the smallest (in steps of 0.1) that adopted no user without taste among 86 simulated fits
+# (world 1; benchmarks/personal_guard.py). 0.8 adopted 2 of them.
+CV_FOLDS = 5  # k of the k-fold cross-validation behind the guard
+CV_REPEATS = 3  # k-fold cross-validation repeated with other splits: a steadier verdict...
+STEADY_EACH = 50  # ...on few events; from this many liked and negatives on, one pass is steady
 MIN_EACH = 3  # liked and disliked outfits needed before a layer is fitted at all
+SKIP_WEIGHT = 0.2  # a suggestion shown but skipped: a weak negative, 1/5 of a dislike (benchmark)
 
 
 class PersonalModel(CompatModel):
@@ -286,10 +291,12 @@ class PersonalFit:
     n_disliked: int
     heldout_auc_base: float
     heldout_auc_personal: float
+    n_skipped: int = 0  # weak negatives: suggestions shown and passed over
 
     def to_dict(self) -> dict[str, Any]:
         return {"adopted": self.adopted, "reason": self.reason, "n_liked": self.n_liked,
-                "n_disliked": self.n_disliked, "heldout_auc_base": _finite(self.heldout_auc_base),
+                "n_disliked": self.n_disliked, "n_skipped": self.n_skipped,
+                "heldout_auc_base": _finite(self.heldout_auc_base),
                 "heldout_auc_personal": _finite(self.heldout_auc_personal)}
 
 
@@ -297,12 +304,25 @@ def _finite(x: float) -> float | None:
     return None if not np.isfinite(x) else round(float(x), 4)
 
 
-def fit_preference(data: PairData, ratings: np.ndarray, l2: float = DEFAULT_L2) -> np.ndarray:
-    """w minimising the pairwise logistic loss on score(liked) − score(disliked) + l2·|w|².
+def weighted_auc(scores: np.ndarray, ratings: np.ndarray) -> float:
+    """P(a liked outfit outranks a negative one), each pair weighted by |rating| of both (a
+    skipped suggestion, rating -SKIP_WEIGHT, counts for that much of a dislike); ties half."""
+    pos, neg = np.flatnonzero(ratings > 0), np.flatnonzero(ratings < 0)
+    if pos.size == 0 or neg.size == 0:
+        return float("nan")
+    diff = scores[pos][:, None] - scores[neg][None, :]
+    weight = np.abs(ratings[pos])[:, None] * np.abs(ratings[neg])[None, :]
+    return float(((diff > 0) + 0.5 * (diff == 0)).ravel() @ weight.ravel() / weight.sum())
 
-    Every liked outfit is compared with every disliked one; the base's pair similarities are
-    fixed, so w only has to explain what the base gets wrong. L-BFGS in torch (one thread).
+
+def fit_preference(data: PairData, ratings: np.ndarray, l2: float = DEFAULT_L2) -> np.ndarray:
+    """w minimising the pairwise logistic loss on score(liked) − score(negative) + l2·|w|².
+
+    Every liked outfit is compared with every disliked one (weight 1) and every skipped one
+    (weight |rating|, a weak negative); the base's pair similarities are fixed, so w only has to
+    explain what the base gets wrong. L-BFGS in torch (one thread).
     """
+    ratings = np.asarray(ratings, np.float64)
     pos, neg = np.flatnonzero(ratings > 0), np.flatnonzero(ratings < 0)
     d = data.latents.shape[2]
     if pos.size == 0 or neg.size == 0:
@@ -313,6 +333,8 @@ def fit_preference(data: PairData, ratings: np.ndarray, l2: float = DEFAULT_L2) 
     i, j = (torch.tensor(x) for x in zip(*data.pairs, strict=True))
     w = torch.zeros(d, dtype=torch.float64, requires_grad=True)
     tp, tn = torch.from_numpy(pos), torch.from_numpy(neg)
+    pair_w = torch.from_numpy(np.abs(ratings[pos])[:, None] * np.abs(ratings[neg])[None, :])
+    pair_w = pair_w / pair_w.sum()
     opt = torch.optim.LBFGS([w], lr=1.0, max_iter=100, line_search_fn="strong_wolfe")
 
     def closure() -> torch.Tensor:
@@ -320,7 +342,7 @@ def fit_preference(data: PairData, ratings: np.ndarray, l2: float = DEFAULT_L2) 
         p = gate(z @ w)
         score = (sims * (1 + (p[:, i] + p[:, j]) / 2)).sum(1) / count
         margin = TAU * (score[tp][:, None] - score[tn][None, :])
-        loss = torch.nn.functional.softplus(-margin).mean() + l2 * (w @ w)
+        loss = (torch.nn.functional.softplus(-margin) * pair_w).sum() + l2 * (w @ w)
         loss.backward()
         return loss
 
@@ -329,11 +351,11 @@ def fit_preference(data: PairData, ratings: np.ndarray, l2: float = DEFAULT_L2) 
 
 
 def _folds(ratings: np.ndarray, k: int, seed: int) -> np.ndarray:
-    """Stratified fold index per event."""
+    """Stratified fold index per event (liked, disliked and skipped spread over the folds)."""
     rng = np.random.default_rng(seed)
     fold = np.empty(ratings.size, np.int64)
-    for sign in (1, -1):
-        idx = rng.permutation(np.flatnonzero(np.sign(ratings) == sign))
+    for group in (ratings > 0, ratings <= -1, (ratings < 0) & (ratings > -1)):
+        idx = rng.permutation(np.flatnonzero(group))
         fold[idx] = np.arange(idx.size) % k
     return fold
 
@@ -342,36 +364,47 @@ def fit_personal(
     base: CompatModel, data: OutfitSet, ratings: np.ndarray, l2: float = DEFAULT_L2, seed: int = 0
 ) -> PersonalFit:
     """Fit w on all feedback; adopt it only if, fitted without them, it ranks held-out events
-    (stratified k-fold) better than the base by `ADOPT_MARGIN` preference AUC."""
-    from models.evaluate import roc_auc
+    (stratified k-fold) better than the base by `ADOPT_MARGIN` preference AUC.
 
-    ratings = np.asarray(ratings)
-    n_pos, n_neg = int((ratings > 0).sum()), int((ratings < 0).sum())
+    `ratings`: +1 liked or worn, -1 disliked, a weight in (-1, 0) for a suggestion shown but
+    skipped (`SKIP_WEIGHT`). Skipped ones count toward the negatives by their weight: five
+    skips are as much evidence as one dislike, for the fit and for the guard.
+    """
+    ratings = np.asarray(ratings, np.float64)
+    n_pos, n_neg = int((ratings > 0).sum()), int((ratings <= -1).sum())
+    n_skip = int(((ratings < 0) & (ratings > -1)).sum())
+    neg_weight = float(-ratings[ratings < 0].sum())  # dislikes + weighted skips
     pairs = PairData.build(base, data.vectors, data.mask, data.category_grid())
     base_scores = pairs.base_scores()
     dim = pairs.latents.shape[2]
-    if min(n_pos, n_neg) < MIN_EACH:
+    if n_pos < MIN_EACH or neg_weight < MIN_EACH:
+        skipped = f" and {n_skip} skipped (each {SKIP_WEIGHT:g} of a dislike)" if n_skip else ""
         return PersonalFit(np.zeros(dim, np.float32), False,
                            f"needs at least {MIN_EACH} liked (or worn) and {MIN_EACH} disliked outfits; "
-                           f"has {n_pos} and {n_neg}", n_pos, n_neg, float("nan"), float("nan"))
-    k = min(5, n_pos, n_neg)
+                           f"has {n_pos} and {n_neg}{skipped}", n_pos, n_neg, float("nan"),
+                           float("nan"), n_skip)
+    k = int(min(CV_FOLDS, n_pos, n_neg + n_skip))
     aucs = []
-    for repeat in range(CV_REPEATS):
+    for repeat in range(CV_REPEATS if min(n_pos, n_neg + n_skip) < STEADY_EACH else 1):
         fold = _folds(ratings, k, seed + repeat)
         held = np.empty(ratings.size)
         for f in range(k):
             train = fold != f
             w = fit_preference(pairs.subset(train), ratings[train], l2)
             held[~train] = pairs.subset(~train).scores(w)
-        aucs.append(roc_auc(held[ratings > 0], held[ratings < 0]))
-    auc_base = roc_auc(base_scores[ratings > 0], base_scores[ratings < 0])
+        aucs.append(weighted_auc(held, ratings))
+    auc_base = weighted_auc(base_scores, ratings)
     auc_pers = float(np.mean(aucs))
     w = fit_preference(pairs, ratings, l2)
     # better than the base and than chance (a base below 0.5 by luck is no bar), by about two
     # standard errors of an AUC on this few events (~0.41/sqrt(n))
-    adopted = auc_pers >= max(auc_base, 0.5) + ADOPT_MARGIN / np.sqrt(min(n_pos, n_neg))
+    # the standard error follows the number of negatives, not their weight: with weights, their
+    # effective number (sum w)^2 / sum w^2 (all skips: their count; all dislikes: theirs)
+    weights = -ratings[ratings < 0]
+    n_eff = min(n_pos, float(weights.sum() ** 2 / (weights**2).sum()))
+    adopted = auc_pers >= max(auc_base, 0.5) + ADOPT_MARGIN / np.sqrt(n_eff)
     verdict = "beats" if adopted else "does not beat"
     reason = (f"on held-out feedback it {verdict} the base model: it ranks a liked outfit above a "
               f"disliked one {auc_pers:.0%} of the time, the base {auc_base:.0%}")
     return PersonalFit(w if adopted else np.zeros(dim, np.float32), bool(adopted), reason, n_pos, n_neg,
-                       auc_base, auc_pers)
+                       auc_base, auc_pers, n_skip)

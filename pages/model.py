@@ -160,7 +160,9 @@ def taste_section(wardrobe: Wardrobe, service: ModelService) -> None:
     else:
         verdict = "**in use**" if taste.adopted else "**not in use** (the model alone ranks)"
         st.markdown(f"Rests on **{taste.events}** feedback events ({taste.n_liked} liked or worn, "
-                    f"{taste.n_disliked} disliked); {verdict}.")
+                    f"{taste.n_disliked} disliked"
+                    + (f", plus {taste.n_skipped} suggestions you passed over, each counted as a "
+                       "fraction of a dislike" if taste.n_skipped else "") + f"); {verdict}.")
         st.caption(plain(taste.reason[:1].upper() + taste.reason[1:]) + ".")
         if taste.prefers:
             st.markdown("Now prefers: " + plain(", ".join(taste.prefers)))

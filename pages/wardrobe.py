@@ -7,7 +7,7 @@ import contextlib
 import streamlit as st
 
 from base.records import ItemRecord
-from base.vocabulary import SEASONS, SLOT_OF_CATEGORY
+from base.vocabulary import FORMALITY_LEVELS, SEASONS, SLOT_OF_CATEGORY, WARMTH_LEVELS
 from core.views.gallery import (
     CATEGORY_ORDER,
     PALETTE,
@@ -236,7 +236,8 @@ def save_edits(item_id: str, form_key: str) -> str:
     wardrobe = resources.wardrobe()
     item = wardrobe.item(item_id)
     form = ItemForm(**{field: state.get(f"{form_key}-{field}", getattr(item, field)) for field in (
-        "name", "category", "subtype", "colours", "seasons", "price", "notes")})
+        "name", "category", "subtype", "colours", "seasons", "price", "notes", "warmth",
+        "formality")})
     changes = changed_fields(item, form)
     if not changes:
         return "Nothing changed."
@@ -276,6 +277,11 @@ def goto_suggestions(item_id: str) -> None:
     state.switch_to_suggest = True
 
 
+def level_index(level: int | None) -> int | None:
+    """Selectbox index of a 1..5 level (None: nothing selected yet)."""
+    return None if level is None else int(level) - 1
+
+
 def item_form(item: ItemRecord, all_items: list[ItemRecord], key: str | None = None,
               compact: bool = False) -> None:
     """Name, tags, price and notes (`compact`: name and tags only, for the review step); only
@@ -299,6 +305,13 @@ def item_form(item: ItemRecord, all_items: list[ItemRecord], key: str | None = N
             return
         st.multiselect("Seasons", list(SEASONS), default=[s for s in item.seasons if s in SEASONS],
                        key=f"{key}-seasons")
+        w1, w2 = st.columns(2)
+        w1.selectbox("Warmth", list(WARMTH_LEVELS), index=level_index(item.warmth),
+                     format_func=lambda v: f"{v} · {WARMTH_LEVELS[v]}", placeholder="not set",
+                     key=f"{key}-warmth", help="1 very light … 5 heavy: used for the day's weather")
+        w2.selectbox("Formality", list(FORMALITY_LEVELS), index=level_index(item.formality),
+                     format_func=lambda v: f"{v} · {FORMALITY_LEVELS[v]}", placeholder="not set",
+                     key=f"{key}-formality", help="1 sporty … 5 formal: used for the occasion")
         st.number_input("Price", min_value=0.0, value=item.price, step=1.0, format="%.2f",
                         placeholder="optional — for cost per wear", key=f"{key}-price")
         st.text_area("Notes", value=item.notes, key=f"{key}-notes")

@@ -137,6 +137,7 @@ def feedback(kind: str, index: int, context: Request) -> str:
             diversity=context.diversity, with_outerwear=context.layer)
         if following is not None:
             shown.append(following)
+            outfit_actions.shown(resources.wardrobe(), [following.item_ids])
     return message
 
 
@@ -300,6 +301,7 @@ def render() -> None:
                                               with_outerwear=layer, exclude=disliked(recorded))
         state.suggest_request = request
         state.swap_open = {}
+        outfit_actions.shown(wardrobe, [o.item_ids for o in state.suggestions])
         if not state.suggestions:
             have = {slot_of(i) for i in anchors}
             missing = [c for c in ("bottom", "shoes") if c != slot_of(anchor) and c not in have]

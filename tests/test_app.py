@@ -15,6 +15,7 @@ import time
 import tomllib
 from collections.abc import Callable, Iterator
 from datetime import date
+from itertools import product
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from streamlit.testing.v1.util import patch_config_options
 from base.config import Settings, load_settings
 from base.records import ItemRecord
 from core.photos.images import MAX_PHOTO_MB
+from core.views import outfit_actions
 from core.wardrobe.naming import is_generated
 from core.wardrobe.service import Wardrobe
 from devkit.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo, text_file
@@ -37,6 +39,7 @@ from ui.text import plain
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
 PAGES = {
+    "Today": "pages/today.py",
     "Wardrobe": "pages/wardrobe.py",
     "What goes with this": "pages/what_goes_with_this.py",
     "Outfits": "pages/outfits.py",
@@ -154,8 +157,7 @@ def no_encoder(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def open_app(page: str = "Wardrobe", clean: bool = True) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
-    if page != "Wardrobe":
-        at.switch_page(PAGES[page]).run()
+    at.switch_page(PAGES[page]).run()  # a populated wardrobe opens on Today
     if clean:
         assert_clean(at)
     assert not at.exception
@@ -496,6 +498,7 @@ def test_suggestions_show_cards_and_feedback_is_recorded(populated: Settings) ->
     assert at.session_state["anchor_id"]
     anchor = at.session_state["anchor_id"]
     first = at.session_state["suggestions"][0]
+    shown = [frozenset(o.item_ids.items()) for o in at.session_state["suggestions"]]
     assert anchor in first.item_ids.values()
 
     at.button(key="like-0").click().run()
@@ -535,6 +538,11 @@ def test_suggestions_show_cards_and_feedback_is_recorded(populated: Settings) ->
         assert len(disliked) == 1 and frozenset(disliked[0].items.items()) == gone
         worn_days = [day for day, o in wardrobe.wear_history() if o.id == liked[0].id]
         assert len(worn_days) == 1  # the same outfit record, not a duplicate
+        # the suggestions shown and passed over (not the liked and disliked ones, nor outfits
+        # already saved) are logged as skipped: weak negatives for the taste layer
+        kept = {frozenset(o.items.items()) for o in wardrobe.outfits() if o.saved or o.rating}
+        skipped = {frozenset(o.items()) for o in wardrobe.skipped_outfits()}
+        assert skipped and skipped == set(shown[2:]) - kept
 
 
 def test_choosing_by_picture_draws_the_grid_on_request_and_closes_it_after_a_pick(
@@ -728,6 +736,37 @@ def test_model_page_shows_the_taste_layer_updates_it_and_resets_it(populated: Se
     at.button(key="taste-reset").click().run()
     assert_clean(at)
     assert "No taste layer yet" in texts(at)
+
+
+def test_feedback_teaches_the_taste_layer_which_reorders_suggestions_until_reset(
+        populated: Settings) -> None:
+    at = open_app("What goes with this")
+    before = [dict(o.item_ids) for o in at.session_state["suggestions"]]
+    anchor_slot = next(k for k, v in before[0].items() if v == at.session_state["anchor_id"])
+    slot = next(k for k in ("top", "bottom", "shoes") if k != anchor_slot)
+    first = before[0][slot]
+    with reopen(populated) as wardrobe:
+        pieces = {k: [i.id for i in wardrobe.items() if i.category == k] for k in ("top", "bottom", "shoes")}
+        loved = next(i for i in pieces[slot] if i != first)  # the base ranks it below the other
+        for top, bottom, shoes in product(pieces["top"], pieces["bottom"], pieces["shoes"]):
+            items = {"top": top, "bottom": bottom, "shoes": shoes}
+            react = outfit_actions.like if items[slot] == loved else outfit_actions.dislike
+            react(wardrobe, items, None)
+
+    at.switch_page(PAGES["Model"]).run()
+    at.button(key="taste-update").click().run()
+    run_until(at, lambda a: "feedback events" in texts(a))
+    assert "**in use**" in texts(at), texts(at)
+    at.switch_page(PAGES["What goes with this"]).run()
+    assert_clean(at)
+    after = [dict(o.item_ids) for o in at.session_state["suggestions"]]
+    assert after[0][slot] == loved != before[0][slot]  # the taste reorders the suggestions
+
+    at.switch_page(PAGES["Model"]).run()
+    at.button(key="taste-reset").click().run()
+    assert "No taste layer yet" in texts(at)
+    at.switch_page(PAGES["What goes with this"]).run()
+    assert [dict(o.item_ids) for o in at.session_state["suggestions"]] == before
 
 
 def test_settings_page_exports_and_checks(populated: Settings, tmp_path: Path,

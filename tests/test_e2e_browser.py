@@ -160,7 +160,8 @@ def shot(driver: WebDriver, name: str) -> Path:
 # --- the journey ------------------------------------------------------------------------------
 
 PAGE_PATHS = {"What goes with this": "what_goes_with_this", "Outfits": "outfits", "Model": "model",
-              "Settings": "settings"}
+              "Settings": "settings", "Wardrobe": "wardrobe",
+              "Today": "today"}  # a new session with items opens on Today
 BATCHES = [  # (category option as shown, files); the gallery heading is "Tops (2)" etc.
     ("tops", [("top-red.jpg", "tshirt", RED), ("top-green.jpg", "tshirt", GREEN)]),
     ("bottoms", [("bottom-navy.jpg", "trousers", NAVY), ("bottom-blue.jpg", "trousers", BLUE)]),
@@ -323,11 +324,12 @@ def test_upload_suggest_like_and_find_it_under_outfits(app_url: str, browser: We
     # At a phone's width (390 x 844 CSS px) every page fits without sideways scrolling, and
     # an outfit card fits one screen.
     phone_viewport(browser)
-    for n, (page, marker) in enumerate([("Wardrobe", "Your clothes"),
+    for n, (page, marker) in enumerate([("Today", "Plan a week"),
+                                        ("Wardrobe", "Your clothes"),
                                         ("What goes with this", "Start from"),
                                         ("Outfits", "Saved & liked"),
                                         ("Model", "Teach it your outfits"),
-                                        ("Settings", "Import an export")], start=10):
+                                        ("Settings", "Import an export")], start=9):
         browser.get(f"{app_url}/{PAGE_PATHS.get(page, '')}")  # the sidebar is collapsed here
         wait_text(browser, marker)
         idle(browser)

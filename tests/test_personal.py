@@ -24,7 +24,7 @@ from devkit.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo
 from models.compat import identity, load_model
 from models.data import OutfitSet
 from models.evaluate import roc_auc
-from models.personal import PersonalModel, fit_personal
+from models.personal import SKIP_WEIGHT, PersonalModel, fit_personal
 
 DIM = 32
 
@@ -132,8 +132,8 @@ def wardrobe(settings: Settings) -> Iterator[Wardrobe]:
         yield opened
 
 
-def test_feedback_updates_the_taste_layer_changes_the_ranking_and_reset_restores_it(
-        settings: Settings, wardrobe: Wardrobe) -> None:
+def six_items(wardrobe: Wardrobe) -> dict[str, list[str]]:
+    """Two tops, two bottoms, two pairs of shoes (synthetic photos, tiny real encoder)."""
     ids: dict[str, list[str]] = {}
     for seed, (category, kind, colour) in enumerate([
             ("top", "tshirt", RED), ("top", "tshirt", GREEN), ("bottom", "trousers", NAVY),
@@ -141,6 +141,12 @@ def test_feedback_updates_the_taste_layer_changes_the_ranking_and_reset_restores
         [result] = wardrobe.ingest_batch([PhotoInput.from_bytes(
             f"{category}{seed}.jpg", garment_photo(kind, colour, seed=seed))], category=category)
         ids.setdefault(category, []).append(result.item_id)
+    return ids
+
+
+def test_feedback_updates_the_taste_layer_changes_the_ranking_and_reset_restores_it(
+        settings: Settings, wardrobe: Wardrobe) -> None:
+    ids = six_items(wardrobe)
     service = ModelService.for_wardrobe(wardrobe)
     anchor = ids["shoes"][0]
     before = OutfitSuggester(wardrobe, service.active().model).suggest([anchor], k=4, diversity=0.0)
@@ -171,3 +177,43 @@ def test_feedback_updates_the_taste_layer_changes_the_ranking_and_reset_restores
     assert service.personal_state() is None and service.active().version == "identity"
     again = OutfitSuggester(wardrobe, service.active().model).suggest([anchor], k=4, diversity=0.0)
     assert [r.item_ids for r in again] == [r.item_ids for r in before]
+
+
+def test_skipped_suggestions_are_weak_negatives_enough_to_learn_without_any_dislike() -> None:
+    u = np.random.default_rng(0).standard_normal(DIM)
+    train, ratings = taste_world(300, 1, u)
+    test, truth = taste_world(400, 2, u)
+    liked = np.flatnonzero(ratings > 0)[:40]
+    skipped = np.flatnonzero(ratings < 0)[:120]  # a person who never dislikes, only passes over
+    rows = np.concatenate([liked, skipped])
+    weak = np.where(ratings[rows] > 0, 1.0, -SKIP_WEIGHT)
+    fit = fit_personal(identity(), train.subset(rows), weak)
+    assert fit.adopted and (fit.n_liked, fit.n_disliked, fit.n_skipped) == (40, 0, 120), fit
+    after = PersonalModel(identity(), fit.w).score(test.vectors, test.mask, test.categories)
+    assert roc_auc(after[truth > 0], after[truth < 0]) > 0.75
+    # 10 skips weigh 2 dislikes: below the minimum evidence, so nothing is fitted
+    few = fit_personal(identity(), train.subset(rows[:50]), weak[:50])
+    assert not few.adopted and "10 skipped" in few.reason
+
+
+def test_shown_suggestions_never_reacted_to_become_skipped_weak_negatives(
+        settings: Settings, wardrobe: Wardrobe) -> None:
+    ids = six_items(wardrobe)
+    top, bottom, shoes = ids["top"], ids["bottom"], ids["shoes"]
+    shown = [{"top": t, "bottom": b, "shoes": shoes[0]} for t in top for b in bottom]
+    assert outfit_actions.shown(wardrobe, shown) == 4
+    assert wardrobe.skipped_outfits() == []  # no reaction yet: the person may still be looking
+    with pytest.raises(KeyError, match="shown outfit 2: no item 'gone'"):
+        wardrobe.log_shown([shown[0], {"top": "gone", "bottom": bottom[0]}])
+    outfit_actions.like(wardrobe, shown[0], None)
+    skipped = wardrobe.skipped_outfits()
+    assert sorted(map(sorted, (s.items() for s in skipped))) == sorted(
+        map(sorted, (s.items() for s in shown[1:])))  # the refused call wrote nothing more
+    outfit_actions.shown(wardrobe, [{"top": top[0], "bottom": bottom[0], "shoes": shoes[1]}])
+    assert len(wardrobe.skipped_outfits()) == 3  # shown after the last reaction: not skipped yet
+    outfit_actions.dislike(wardrobe, shown[1], None)  # a reaction turns a skip into a dislike
+    data, ratings = wardrobe.feedback_set()
+    assert sorted(ratings.tolist()) == [-1.0, -SKIP_WEIGHT, -SKIP_WEIGHT, -SKIP_WEIGHT, 1.0]
+    assert len(data) == 5
+    wardrobe.delete_item(shoes[1])  # a skipped outfit whose piece is gone is ignored
+    assert len(wardrobe.skipped_outfits()) == 2

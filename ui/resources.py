@@ -56,6 +56,16 @@ def wardrobe() -> Wardrobe:
         st.stop()
 
 
+def has_items() -> bool:
+    """Whether the wardrobe holds items (a returning person: the Today page opens first).
+    False when it cannot be opened: the page then says why, as it does for every page."""
+    current = settings()
+    try:
+        return bool(_open_wardrobe(repr(current), current).items())
+    except Exception:  # shown by the page's own guard, not here
+        return False
+
+
 @st.cache_resource(show_spinner=False)
 def _model_service(key: str, _wardrobe: Wardrobe) -> ModelService:
     return ModelService.for_wardrobe(_wardrobe)

@@ -7,7 +7,8 @@ import importlib
 from collections.abc import Sequence
 
 # Modules exposing `register(subparsers)`; each sub-command sets `func(args) -> int`.
-COMMAND_MODULES: tuple[str, ...] = ("core.cli.wardrobe", "core.cli.model", "core.cli.photos")
+COMMAND_MODULES: tuple[str, ...] = ("core.cli.wardrobe", "core.cli.model", "core.cli.photos",
+                                     "core.cli.plan")
 
 
 def build_parser() -> argparse.ArgumentParser:

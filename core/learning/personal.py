@@ -44,6 +44,7 @@ class PersonalState:
     avoids: list[str] = field(default_factory=list)
     heldout: dict[str, Any] = field(default_factory=dict)
     base_version: str = ""  # the base it was fitted over: w lives in that base's latent space
+    n_skipped: int = 0  # suggestions shown and passed over: weak negatives (not in `events`)
 
 
 def personal_dir(settings: Settings) -> Path:
@@ -130,7 +131,8 @@ def update(settings: Settings, wardrobe: Wardrobe, base: CompatModel) -> Persona
     state = PersonalState(fit.adopted, fit.reason, fit.n_liked + fit.n_disliked, fit.n_liked,
                           fit.n_disliked, datetime.now(UTC).isoformat(timespec="seconds"),
                           prefers, avoids, {k: v for k, v in fit.to_dict().items()
-                                            if k.startswith("heldout")}, base.version)
+                                            if k.startswith("heldout")}, base.version,
+                          fit.n_skipped)
     folder = personal_dir(settings)
     staging = folder.with_name(folder.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)

@@ -35,14 +35,21 @@ class AutoTags:
     subtype: str
     colours: tuple[str, ...]
     seasons: tuple[str, ...]
+    warmth: int | None = None  # None without an encoder: nothing guessed
+    formality: int | None = None
 
     def as_fields(self) -> dict[str, object]:
-        return {
+        fields: dict[str, object] = {
             "category": self.category,
             "subtype": self.subtype,
             "colours": list(self.colours),
             "seasons": list(self.seasons),
         }
+        if self.warmth is not None:  # never clear a level because no encoder could guess it
+            fields["warmth"] = self.warmth
+        if self.formality is not None:
+            fields["formality"] = self.formality
+        return fields
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,8 @@ def auto_tags(
     if encoder is None or embedding is None:
         return AutoTags(category or UNKNOWN_CATEGORY, "", main_colours(cutout), ())
     tags = tag_item(encoder, embedding, cutout, category)
-    return AutoTags(tags.category, tags.subtype, tags.colours, tags.seasons)
+    return AutoTags(tags.category, tags.subtype, tags.colours, tags.seasons, tags.warmth,
+                    tags.formality)
 
 
 def derived_files(cut: CutOut) -> dict[str, bytes]:

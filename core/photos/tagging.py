@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from base.vocabulary import COLOURS, SEASONS, SUBTYPES
+from base.vocabulary import COLOURS, FORMALITY_LEVELS, SEASONS, SUBTYPES, WARMTH_LEVELS
 from core.photos.encoder import FashionEncoder
 
 _SUBTYPE_TEMPLATES = ("a photo of a {}.", "a product photo of a {}, a piece of clothing.")
@@ -27,6 +27,34 @@ _SEASON_PROMPTS = {
     "autumn": "a photo of clothing for cool autumn weather.",
     "winter": "a photo of warm clothing for cold winter weather.",
 }
+# Warmth (1 very light .. 5 heavy) and formality (1 sporty .. 5 formal): one prompt a level.
+_WARMTH_PROMPTS = (
+    "a photo of a very light, thin piece of clothing for hot weather.",
+    "a photo of a light piece of clothing for warm weather.",
+    "a photo of a medium-weight piece of clothing for mild weather.",
+    "a photo of a warm piece of clothing for cool weather.",
+    "a photo of a heavy, thick, insulated piece of clothing for freezing weather.",
+)
+_FORMALITY_PROMPTS = (
+    "a photo of sportswear, athletic clothing for the gym.",
+    "a photo of casual everyday clothing.",
+    "a photo of smart casual clothing.",
+    "a photo of business clothing for the office.",
+    "a photo of formal evening wear for a gala.",
+)
+# What each sub-type usually is, (warmth, formality): the zero-shot level is averaged with it,
+# because five prompts on a 1..5 scale are a noisy reading on their own.
+LEVEL_PRIORS: Mapping[str, tuple[int, int]] = {
+    "t-shirt": (2, 2), "shirt": (2, 4), "blouse": (2, 4), "polo shirt": (2, 3),
+    "tank top": (1, 2), "knit sweater": (4, 3), "cardigan": (3, 3), "hoodie": (3, 1),
+    "sweatshirt": (3, 2), "jeans": (3, 2), "trousers": (3, 4), "shorts": (1, 2),
+    "skirt": (2, 3), "leggings": (2, 1), "jacket": (3, 3), "coat": (5, 4), "blazer": (3, 4),
+    "parka": (5, 2), "raincoat": (3, 2), "dress": (2, 4), "jumpsuit": (2, 3),
+    "sneakers": (2, 2), "boots": (4, 3), "sandals": (1, 2), "heels": (2, 5),
+    "loafers": (2, 4), "flats": (2, 3),
+}
+if len(_WARMTH_PROMPTS) != len(WARMTH_LEVELS) or len(_FORMALITY_PROMPTS) != len(FORMALITY_LEVELS):
+    raise AssertionError("one warmth / formality prompt per level of base.vocabulary")
 
 # Anchor sRGB values of each colour name of base.vocabulary.COLOURS (several where a name covers
 # a range of shades, say a shadowed and a lit side). A pixel takes the name of its nearest anchor
@@ -68,6 +96,8 @@ class Tags:
     seasons: tuple[str, ...]  # subset of SEASONS, in calendar order
     colours: tuple[str, ...]  # palette names, most covering first
     confidence: float  # probability of the chosen category, 0..1
+    warmth: int | None = None  # 1 very light .. 5 heavy
+    formality: int | None = None  # 1 sporty .. 5 formal
 
 
 @dataclass(frozen=True)
@@ -77,6 +107,8 @@ class PromptVectors:
     subtypes: tuple[str, ...]
     subtype_vectors: np.ndarray  # (n_subtypes, dim)
     season_vectors: np.ndarray  # (4, dim)
+    warmth_vectors: np.ndarray | None = None  # (5, dim), levels 1..5
+    formality_vectors: np.ndarray | None = None  # (5, dim)
 
 
 @functools.cache
@@ -89,7 +121,9 @@ def prompt_vectors(encoder: FashionEncoder) -> PromptVectors:
     mean = vectors.mean(axis=1)  # prompt ensembling, then back to unit length
     mean /= np.linalg.norm(mean, axis=1, keepdims=True)
     seasons = encoder.encode_texts([_SEASON_PROMPTS[s] for s in SEASONS])
-    return PromptVectors(names, mean.astype(np.float32), seasons)
+    levels = encoder.encode_texts([*_WARMTH_PROMPTS, *_FORMALITY_PROMPTS])
+    return PromptVectors(names, mean.astype(np.float32), seasons,
+                         levels[:len(_WARMTH_PROMPTS)], levels[len(_WARMTH_PROMPTS):])
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -127,6 +161,26 @@ def classify(
     season_p = _softmax(scale * (prompts.season_vectors @ vector))
     seasons = tuple(s for s, p in zip(SEASONS, season_p, strict=True) if p >= 1 / len(SEASONS))
     return chosen, subtype, float(subtype_p[owners == chosen].sum()), seasons
+
+
+def levels(encoder: FashionEncoder, embedding: np.ndarray, subtype: str = "") -> tuple[int, int]:
+    """(warmth, formality), each 1..5, for one unit image embedding.
+
+    Each is the expected level under a softmax over its five prompts, averaged with the
+    sub-type's usual level (`LEVEL_PRIORS`) when the sub-type is known, then rounded: a parka
+    stays heavy even when its photo reads "medium", and an unusual piece can still move a step.
+    """
+    prompts = prompt_vectors(encoder)
+    vector = np.asarray(embedding, np.float32).reshape(-1)
+    steps = np.arange(1, 6, dtype=np.float64)
+    out = []
+    for which, vectors in enumerate((prompts.warmth_vectors, prompts.formality_vectors)):
+        p = _softmax(encoder.logit_scale * (np.asarray(vectors) @ vector)).astype(np.float64)
+        level = float(p @ steps)
+        if subtype in LEVEL_PRIORS:
+            level = (level + LEVEL_PRIORS[subtype][which]) / 2
+        out.append(int(np.clip(np.floor(level + 0.5), 1, 5)))
+    return out[0], out[1]
 
 
 def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
@@ -244,4 +298,5 @@ def tag_item(encoder: FashionEncoder, embedding: np.ndarray, cutout: Image.Image
     """All first-guess tags for an item from its stored embedding and its cut-out; `category`
     (the person's choice, if any) limits the sub-type to its own (see `classify`)."""
     category, subtype, confidence, seasons = classify(encoder, embedding, category)
-    return Tags(category, subtype, seasons, main_colours(cutout), confidence)
+    warmth, formality = levels(encoder, embedding, subtype)
+    return Tags(category, subtype, seasons, main_colours(cutout), confidence, warmth, formality)

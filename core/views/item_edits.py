@@ -25,6 +25,8 @@ class ItemForm:
     seasons: Iterable[str]
     price: float | None
     notes: str
+    warmth: int | None = None  # 1..5; None = left unset (never clears a level)
+    formality: int | None = None
 
 
 def _tags(values: Iterable[str]) -> tuple[str, ...]:
@@ -49,4 +51,8 @@ def changed_fields(item: ItemRecord, form: ItemForm) -> dict[str, object]:
         "price": None if form.price is None else round(float(form.price), 2),
         "notes": form.notes.strip(),
     }
+    for level in ("warmth", "formality"):
+        value = getattr(form, level)
+        if value is not None:
+            proposed[level] = int(value)
     return {k: v for k, v in proposed.items() if getattr(item, k) != v}

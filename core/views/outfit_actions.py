@@ -56,6 +56,12 @@ def record_outfit(
     return wardrobe.save_outfit(dict(items), source="suggested", score=score, saved=saved)
 
 
+def shown(wardrobe: Wardrobe, suggestions: Iterable[Mapping[str, str]]) -> int:
+    """Log suggestions (slot -> item id) as shown to the person: the ones they pass over
+    become weak negatives for their taste layer (core/wardrobe/shown.py)."""
+    return wardrobe.log_shown(list(suggestions))
+
+
 def like(wardrobe: Wardrobe, items: Mapping[str, str], score: float | None) -> OutfitRecord:
     outfit = record_outfit(wardrobe, items, score, saved=True)
     wardrobe.add_feedback(outfit.id, +1)

@@ -210,6 +210,11 @@ def _validated_edits(fields: dict[str, Any]) -> dict[str, Any]:
             if name == "seasons" and (bad := [v for v in values if v not in SEASONS]):
                 raise ValueError(f"unknown season(s) {bad}; one of {', '.join(SEASONS)}")
             out[name] = list(dict.fromkeys(values))
+        elif name in ("warmth", "formality"):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | np.integer)
+                                      or not 1 <= value <= 5):
+                raise ValueError(f"{name} must be a whole number from 1 to 5 or None, not {value!r}")
+            out[name] = None if value is None else int(value)
         elif name == "price":
             if value is not None and (not isinstance(value, int | float) or value < 0):
                 raise ValueError(f"price must be a non-negative number or None, not {value!r}")

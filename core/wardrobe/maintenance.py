@@ -17,15 +17,17 @@ from sqlalchemy import select
 
 from base.records import DoctorReport, IngestOutcome
 from base.vocabulary import UNKNOWN_CATEGORY
+from core.photos.encoder import FashionEncoder
 from core.photos.images import ImageRejected
 from core.photos.item_builder import auto_tags, cutout_from_file, derived_files
+from core.photos.tagging import levels
 from core.wardrobe.catalogue import get_item
 from core.wardrobe.ingest import ingest_bytes
 from core.wardrobe.stores import WardrobeStores, item_row
 from core.wardrobe.writes import apply_tags, index_rows, set_embedding
 from db.archive import export_home, import_home
 from db.files import ORIGINAL
-from db.mapping import utc_now
+from db.mapping import embedding_from_bytes, utc_now
 from db.reconcile import reconcile
 from db.schema import Item
 
@@ -72,8 +74,30 @@ def reindex(stores: WardrobeStores) -> int:
             set_embedding(fresh, embedding, encoder.name)
         index_rows(stores, [fresh])  # after the commit: the row is the truth
         done += 1
+    _fill_levels(stores, encoder)
     reconcile_stores(stores, repair=True, deep=False)
     return done
+
+
+def _fill_levels(stores: WardrobeStores, encoder: FashionEncoder) -> int:
+    """Guess warmth and formality of items stored before they existed (migration 0004) from
+    their stored embedding: nothing is re-embedded, and a level a person set is kept."""
+    with stores.session() as session:
+        rows = session.scalars(select(Item).where(
+            (Item.warmth.is_(None) | Item.formality.is_(None)) & Item.embedding.is_not(None)
+            & (Item.embedding_model == encoder.name) & Item.pending_embedding.is_(False))).all()
+    filled = 0
+    for row in rows:
+        warmth, formality = levels(encoder, embedding_from_bytes(row.embedding), row.subtype)
+        with stores.write_lock, stores.sessions.begin() as session:
+            fresh = item_row(session, row.id)
+            edited = set(fresh.user_edited or ())
+            if fresh.warmth is None and "warmth" not in edited:
+                fresh.warmth = warmth
+            if fresh.formality is None and "formality" not in edited:
+                fresh.formality = formality
+        filled += 1
+    return filled
 
 
 def adopt_photos(stores: WardrobeStores) -> list[IngestOutcome]:

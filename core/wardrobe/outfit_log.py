@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -197,7 +198,7 @@ def training_set(stores: WardrobeStores) -> OutfitSet | None:
 
 
 def _majority_vectors(
-    stores: WardrobeStores, outfits: list[OutfitRecord]
+    stores: WardrobeStores, outfits: Sequence[OutfitRecord | _Pieces]
 ) -> dict[str, np.ndarray] | None:
     """Embeddings of the outfits' items made by the model most of them were embedded with
     (vectors of two encoders cannot meet in one model input); None when none is embedded."""
@@ -214,26 +215,40 @@ def _majority_vectors(
 
 
 def feedback_set(stores: WardrobeStores) -> tuple[OutfitSet, np.ndarray] | None:
-    """Outfits the person reacted to, for the personal taste layer: liked or worn (+1) and
-    disliked (-1, the latest feedback wins over a wear), with one rating per outfit row.
+    """Outfits the person reacted to, for the personal taste layer: liked or worn (+1),
+    disliked (-1, the latest feedback wins over a wear) and suggestions shown but skipped
+    (-SKIP_WEIGHT, a weak negative; see core/wardrobe/shown.py), one rating per outfit row.
     None when fewer than one outfit of two or more embedded items has a reaction."""
+    from core.wardrobe.shown import skipped_outfits
+    from models.personal import SKIP_WEIGHT
+
     with stores.session() as session:
         worn = set(session.scalars(select(Wear.outfit_id)).all())
     rated = [o for o in list_outfits(stores) if o.rating is not None or o.id in worn]
     liked = [o for o in rated if o.rating != -1]
     disliked = [o for o in rated if o.rating == -1]
-    vectors = _majority_vectors(stores, rated)
+    skipped = [_Pieces(items) for items in skipped_outfits(stores)] if rated else []
+    vectors = _majority_vectors(stores, [*rated, *skipped])
     if vectors is None:
         return None
-    parts = [(s, sign) for s, sign in ((_outfit_set(liked, vectors), 1),
-                                       (_outfit_set(disliked, vectors), -1)) if s is not None]
+    parts = [(s, sign) for s, sign in ((_outfit_set(liked, vectors), 1.0),
+                                       (_outfit_set(disliked, vectors), -1.0),
+                                       (_outfit_set(skipped, vectors), -SKIP_WEIGHT))
+             if s is not None]
     if not parts:
         return None
     data = OutfitSet(np.concatenate([s.vectors for s, _ in parts]),
                      np.concatenate([s.mask for s, _ in parts]),
                      np.concatenate([s.category_grid() for s, _ in parts]).astype(object))
-    ratings = np.concatenate([np.full(len(s), sign, np.int64) for s, sign in parts])
+    ratings = np.concatenate([np.full(len(s), sign, np.float64) for s, sign in parts])
     return data, ratings
+
+
+@dataclass(frozen=True)
+class _Pieces:
+    """A shown suggestion's pieces where an outfit record is expected (only `items` is read)."""
+
+    items: dict[str, str]
 
 
 def _validated_slots(items: dict[str, str], session: Session) -> dict[str, str]:
@@ -257,7 +272,7 @@ def _validated_slots(items: dict[str, str], session: Session) -> dict[str, str]:
     return slots
 
 
-def _outfit_set(outfits: Sequence[OutfitRecord], vectors: dict[str, np.ndarray]) -> OutfitSet | None:
+def _outfit_set(outfits: Sequence[OutfitRecord | _Pieces], vectors: dict[str, np.ndarray]) -> OutfitSet | None:
     """Stack outfits into models.data.OutfitSet (slots models.compat.SLOTS)."""
     rows: list[tuple[np.ndarray, np.ndarray, list[str]]] = []
     dim = len(next(iter(vectors.values()))) if vectors else 0

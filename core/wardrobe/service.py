@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -41,7 +41,7 @@ from base.records import (
     WardrobeStatus,
 )
 from core.photos.background import BackgroundRemover
-from core.wardrobe import batch, catalogue, ingest, maintenance, outfit_log
+from core.wardrobe import batch, catalogue, ingest, maintenance, outfit_log, shown
 from core.wardrobe.batch import Outcome, PhotoInput, Progress
 from core.wardrobe.ingest import BAND_MATCH_THRESHOLD
 from core.wardrobe.stores import WardrobeStores
@@ -382,8 +382,17 @@ class Wardrobe:
         return outfit_log.training_set(self._stores)
 
     def feedback_set(self) -> tuple[OutfitSet, np.ndarray] | None:
-        """Reacted-to outfits and their ratings (+1 liked/worn, -1 disliked): taste data."""
+        """Reacted-to outfits and their ratings (+1 liked/worn, -1 disliked, a small negative
+        weight for a suggestion shown and skipped): taste data."""
         return outfit_log.feedback_set(self._stores)
+
+    def log_shown(self, outfits: Sequence[Mapping[str, str]]) -> int:
+        """Record suggestions (slot -> item id) as shown now; unreacted ones become skipped."""
+        return shown.log_shown(self._stores, outfits)
+
+    def skipped_outfits(self) -> list[dict[str, str]]:
+        """Shown suggestions the person passed over (see core/wardrobe/shown.py)."""
+        return shown.skipped_outfits(self._stores)
 
     # --- maintenance (maintenance.py) -------------------------------------------------------
 

@@ -70,6 +70,8 @@ def new_item(
         times_worn=0,
         last_worn=None,
         review_note=prepared.review_note,
+        warmth=tags.warmth,
+        formality=tags.formality,
     )
     return NewItem(row, prepared.files)
 
