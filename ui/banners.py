@@ -20,14 +20,8 @@ def show(current_page: str) -> None:
     wardrobe = resources.wardrobe()
     if resources.models_loading():
         models_loading_note()
-    elif not wardrobe.status.encoder_ready:
-        status = wardrobe.status
-        reason = plain(status.encoder_message or "unknown reason")
-        st.warning(
-            f"**The FashionCLIP encoder is not loaded**, so suggestions and text search are off. "
-            f"{ENCODER_HELP}\n\nDetails: {reason}",
-            icon=":material/extension_off:",
-        )
+    else:
+        encoder_banner()
     if current_page != "Wardrobe" and not wardrobe.counts()["items"]:
         st.info(
             "Your wardrobe is empty. Start on the **Wardrobe** page: upload photos of your "
@@ -36,12 +30,26 @@ def show(current_page: str) -> None:
         )
 
 
+def encoder_banner() -> None:
+    """What to do when FashionCLIP cannot be loaded (nothing when it is loaded)."""
+    status = resources.wardrobe().status
+    if status.encoder_ready:
+        return
+    reason = plain(status.encoder_message or "unknown reason")
+    st.warning(
+        f"**The FashionCLIP encoder is not loaded**, so suggestions and text search are off. "
+        f"{ENCODER_HELP}\n\nDetails: {reason}",
+        icon=":material/extension_off:",
+    )
+
+
 @st.fragment(run_every=1.0)
 def models_loading_note() -> None:
-    """Says the photo models are loading; once they are, the page is drawn again (with the
-    encoder banner if the load failed). Only drawn while they load, so it stops polling then."""
+    """Says the photo models are loading, then, in the same place, nothing (or the encoder
+    banner when the load failed). It redraws only itself: a rerun of the whole page here could
+    swallow a click made at that moment. Drawn only while the models load."""
     if resources.models_loading(wait_s=0.0):
         st.caption(":material/hourglass_top: Loading the photo models in the background; "
                    "adding photos and text search wait for them.")
     else:
-        st.rerun(scope="app")
+        encoder_banner()
