@@ -109,7 +109,10 @@ def test_batch_survives_option_change_and_page_switch_then_offers_review(
     _until(browser, "the batch, still running or done", lambda d: any(
         marker in body(d) for marker in (f"Adding {len(BATCH)} photo(s)", "Batch of")))
     shot(browser, "uploads-02-back-on-wardrobe")
-    browser.refresh()  # a reload starts a new session: the batch goes on and is shown again
+    # A reload starts a new session: the batch goes on and is shown again. The Wardrobe page by
+    # its own address: "/" is the default page, which is Today for a session that starts with
+    # items in the wardrobe.
+    browser.get(f"{app_url}/wardrobe")
     _until(browser, "the batch after a reload", lambda d: any(
         marker in body(d) for marker in (f"Adding {len(BATCH)} photo(s)", "Batch of")))
 
