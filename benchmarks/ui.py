@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -208,7 +209,9 @@ def main() -> None:
     started = time.monotonic()
     clip, rembg = build_home(home, models, args.items)
     print(f"wardrobe of {args.items} items ready in {time.monotonic() - started:.0f}s ({home})")
-    env = app_env(home, clip, rembg, {"U2NET_HOME": str(models)})
+    run_home = work / "run-home"  # a copy: the feedback of one run does not carry into the next
+    shutil.copytree(home, run_home)
+    env = app_env(run_home, clip, rembg, {"U2NET_HOME": str(models)})
     times: dict[str, list[float]] = {}
     cpu: dict[str, list[float]] = {}
     problems: list[str] = []
@@ -275,11 +278,16 @@ def main() -> None:
                         By.CSS_SELECTOR, f'[class*="st-key-{label.lower()}-{card}"] button')
                     record("feedback round trip", timed(
                         driver, button, f"{card_js(card)}.innerText.includes({mark!r})"))
-                last = len(driver.find_elements(By.CSS_SELECTOR, '[class*="st-key-outfit-card-"]')) - 1
+                shown = len(driver.find_elements(By.CSS_SELECTOR, '[class*="st-key-outfit-card-"]'))
+                if not shown:
+                    break
+                last = shown - 1
                 before = driver.execute_script(f"return {card_js(last)}.innerText")
                 button = driver.find_element(By.CSS_SELECTOR, f'[class*="st-key-dislike-{last}"] button')
-                record("feedback round trip", timed(  # the card is replaced by the next outfit
-                    driver, button, f"{card_js(last)} && {card_js(last)}.innerText !== {before!r}"))
+                count = "document.querySelectorAll('[class*=\"st-key-outfit-card-\"]').length"
+                record("feedback round trip", timed(  # replaced by the next outfit, or just gone
+                    driver, button, f"{count} < {shown} || ({card_js(last)} && "
+                                    f"{card_js(last)}.innerText !== {before!r})"))
             outside = requests.outside(driver)
             if outside:
                 problems.append(f"requests outside this computer: {outside}")
