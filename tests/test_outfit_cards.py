@@ -20,8 +20,9 @@ from core.views.outfit_cards import (
 )
 from core.views.suggestions import OutfitSuggester
 from core.wardrobe.service import Wardrobe
+from devkit.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo
 from models.compat import identity
-from tests.test_app_services import stocked, wardrobe  # noqa: F401 - fixtures
+from tests.test_app_services import stocked, upload, wardrobe  # noqa: F401 - fixtures
 
 
 def test_rating_is_the_share_of_outfits_beaten_not_the_raw_score() -> None:
@@ -130,3 +131,26 @@ def test_disliked_outfits_are_skipped_and_the_next_one_found(
     # excluded outfits without the anchor do not cost a longer search or change the result
     other = frozenset({("top", stocked["top"][1]), ("bottom", stocked["bottom"][0])})
     assert suggester.suggest([anchor], k=2, diversity=0.0, exclude={other}) == ranked[:2]
+
+
+def test_a_dismissed_card_is_replaced_even_when_no_varied_outfit_is_left(
+        wardrobe: Wardrobe) -> None:  # noqa: F811
+    """One top, one bottom, two shoes and one coat, the layer asked for: the two outfits share
+    the bottom and the coat, so "Varied results" allows only one; a dislike still brings the
+    other."""
+    ids = {}
+    for seed, (category, kind, colour) in enumerate([
+            ("top", "tshirt", RED), ("bottom", "trousers", NAVY), ("shoes", "shoe", YELLOW),
+            ("shoes", "shoe", BLUE), ("outerwear", "tshirt", GREEN)]):
+        [result] = upload(wardrobe, (f"{category}{seed}.jpg", garment_photo(kind, colour, seed=seed)),
+                          category=category)
+        ids.setdefault(category, []).append(result.item_id)
+    anchor = ids["top"][0]
+    suggester = OutfitSuggester(wardrobe, identity())
+    [only] = suggester.suggest([anchor], k=3, diversity=0.5, with_outerwear=True)
+    exact = suggester.suggest([anchor], k=3, diversity=0.0, with_outerwear=True)
+    assert len(exact) == 2
+    disliked = frozenset(only.item_ids.items())
+    following = suggester.next_after([], [anchor], {disliked}, diversity=0.5, with_outerwear=True)
+    assert following is not None
+    assert following.item_ids == next(o.item_ids for o in exact if o.item_ids != only.item_ids)

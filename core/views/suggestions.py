@@ -204,11 +204,17 @@ class OutfitSuggester:
         with_outerwear: bool = False,
     ) -> OutfitSuggestion | None:
         """The best outfit not shown and not excluded: what replaces a disliked card while the
-        other cards stay where they are. None when the wardrobe has no other outfit."""
+        other cards stay where they are. Varied first; when no varied one is left (they may share
+        at most one piece with each other), the best remaining one. None when the wardrobe has
+        no other outfit."""
         taken = set(exclude) | {frozenset(o.item_ids.items()) for o in shown}
-        more = self.suggest(anchor_ids, k=len(shown) + 1, diversity=diversity,
-                            with_outerwear=with_outerwear, exclude=taken)
-        return next((o for o in more if frozenset(o.item_ids.items()) not in taken), None)
+        for varied in dict.fromkeys((diversity, 0.0)):
+            more = self.suggest(anchor_ids, k=len(shown) + 1, diversity=varied,
+                                with_outerwear=with_outerwear, exclude=taken)
+            following = next((o for o in more if frozenset(o.item_ids.items()) not in taken), None)
+            if following is not None:
+                return following
+        return None
 
     def reference_scores(self, n: int = REFERENCE_SAMPLE, seed: int = 0) -> np.ndarray:
         """Scores of `n` random outfits of this wardrobe (no layer), by the same model and the
