@@ -295,7 +295,8 @@ def main() -> None:
             extra_h = driver.execute_script("return outerHeight - innerHeight")
             driver.set_window_size(390, 844 + extra_h)  # a 390 x 844 viewport
             for page, title in PAGES.items():
-                driver.get(f"{app.url}/{page.lower().replace(' ', '_')}")
+                path = "" if page == "Today" else page.lower().replace(" ", "_")  # Today is "/"
+                driver.get(f"{app.url}/{path}")
                 timed(driver, None, title_is(title), 120)
                 overflow = horizontal_overflow(driver)
                 if overflow > 0:

@@ -161,7 +161,7 @@ def shot(driver: WebDriver, name: str) -> Path:
 
 PAGE_PATHS = {"What goes with this": "what_goes_with_this", "Outfits": "outfits", "Model": "model",
               "Settings": "settings", "Wardrobe": "wardrobe",
-              "Today": "today"}  # a new session with items opens on Today
+              "Today": ""}  # a new session with items opens on Today, at "/"
 BATCHES = [  # (category option as shown, files); the gallery heading is "Tops (2)" etc.
     ("tops", [("top-red.jpg", "tshirt", RED), ("top-green.jpg", "tshirt", GREEN)]),
     ("bottoms", [("bottom-navy.jpg", "trousers", NAVY), ("bottom-blue.jpg", "trousers", BLUE)]),
