@@ -36,6 +36,9 @@ def main() -> None:
     p.add_argument("--part", choices=("selection", "report"), default="selection")
     p.add_argument("--epochs", type=int, default=10, help="re-ranker epochs")
     p.add_argument("--d-model", type=int, default=64)
+    p.add_argument("--holdout", type=float, default=0.0,
+                   help="train the re-ranker on this fraction of the training outfits, held out from "
+                        "the pairwise model (which then gets the rest); 0 = both on all of them")
     p.add_argument("--results", type=Path, default=None, help="append the JSON lines here too")
     args = p.parse_args()
     torch.set_num_threads(1)
@@ -51,7 +54,13 @@ def main() -> None:
         base, _ = train(train_set, replace(TrainConfig.for_loss("contrastive"), seed=0, val_fraction=0.0))
         t_base = time.perf_counter() - t0
         e0 = evaluate(base, test_set, seed=0)
-        reranked, m = train_reranker(base, train_set, RerankConfig(epochs=args.epochs, d_model=args.d_model))
+        rerank_set = train_set
+        if args.holdout > 0:  # a fresh pairwise model that never saw the re-ranker's outfits
+            cut = round(len(train_set) * (1 - args.holdout))
+            base, _ = train(train_set.subset(np.arange(cut)),
+                            replace(TrainConfig.for_loss("contrastive"), seed=0, val_fraction=0.0))
+            rerank_set = train_set.subset(np.arange(cut, len(train_set)))
+        reranked, m = train_reranker(base, rerank_set, RerankConfig(epochs=args.epochs, d_model=args.d_model))
         e1 = evaluate(reranked, test_set, seed=0)
         shortlist = test_set.subset(np.arange(20))
         cats = shortlist.category_grid()
@@ -61,7 +70,7 @@ def main() -> None:
             reranked.score(shortlist.vectors, shortlist.mask, cats)
         ms = (time.perf_counter() - t1) / 20 * 1000
         row = {"part": args.part, "world": wid, "n_train": args.n_train, "rerank_epochs": args.epochs,
-               "d_model": args.d_model, "auc": round(e0.auc, 4), "fitb": round(e0.fitb_accuracy, 4),
+               "d_model": args.d_model, "holdout": args.holdout, "auc": round(e0.auc, 4), "fitb": round(e0.fitb_accuracy, 4),
                "auc_rerank": round(e1.auc, 4), "fitb_rerank": round(e1.fitb_accuracy, 4),
                "train_s": round(t_base, 1), "rerank_train_s": m["rerank_train_time_s"],
                "rerank_ms_per_20": round(ms, 2)}

@@ -134,7 +134,7 @@ def train_reranker(base: LearnedCompatModel, data: OutfitSet, config: RerankConf
     config = config or RerankConfig()
     torch.manual_seed(config.seed)
     gen = torch.Generator().manual_seed(config.seed)
-    h, mask, cat = _latents(base, data)
+    h, mask, _ = _latents(base, data)
     latent_set = OutfitSet(h.numpy(), mask.numpy(), data.category_grid())
     sampler = OutfitSampler(latent_set, base.net)
     n_cat = len(base.net.config.categories)

@@ -21,11 +21,12 @@ one outfit never share a condition) adds its own likelihood ratio.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import product
 
 import numpy as np
 
-from base.vocabulary import ONEPIECE, SLOTS
+from base.vocabulary import ONEPIECE
 from models.compat import CompatModel, l2_normalise
 from models.worlds import TANH_RMS, World
 
@@ -106,7 +107,8 @@ class WorldOracle(CompatModel):
         return u, u_var
 
     # ---- per outfit
-    def score(self, vectors: np.ndarray, mask: np.ndarray, categories) -> np.ndarray:
+    def score(self, vectors: np.ndarray, mask: np.ndarray,
+              categories: Sequence[Sequence[str]] | Sequence[str]) -> np.ndarray:
         vectors = np.asarray(vectors, dtype=np.float64)
         mask = np.asarray(mask, dtype=bool)
         n, k, _ = vectors.shape
@@ -142,7 +144,7 @@ class WorldOracle(CompatModel):
 
     def _evidence(self, obs: np.ndarray, var: np.ndarray, square: np.ndarray, dirs: np.ndarray) -> np.ndarray:
         """log ∫ N(L; 0, I) Π sites dL summed over factors; L = (s, t, b) per factor. (n,)"""
-        n, k, m = obs.shape
+        k = obs.shape[1]
         gauss = ~square[..., None] & (var < BIG)
         gv = np.where(gauss, var, BIG)
         g = np.where(gauss, obs, 0.0)
@@ -161,7 +163,8 @@ class WorldOracle(CompatModel):
             logz += self._square_part(obs, var, square, dirs, mean, cov, sq_slots)
         return logz.sum(1)
 
-    def _square_part(self, obs, var, square, dirs, mean, cov, slots) -> np.ndarray:
+    def _square_part(self, obs: np.ndarray, var: np.ndarray, square: np.ndarray, dirs: np.ndarray,
+                     mean: np.ndarray, cov: np.ndarray, slots: list[int]) -> np.ndarray:
         """log E[Π_square N(z; (q² − 1)/√2, τ²)] with q = aᵀL under the Gaussian posterior. (n, m)"""
         nodes, weights = GH_1D if len(slots) == 1 else GH_2D
         grid = np.array(list(product(nodes, repeat=len(slots))))  # (Q, S)
@@ -203,4 +206,3 @@ class WorldOracle(CompatModel):
         return out
 
 
-__all__ = ["SLOTS", "WorldOracle"]
