@@ -33,19 +33,19 @@ def test_knowing_a_square_view_beats_assuming_it_is_linear() -> None:
     spec = replace(BASE, views={**LINEAR, "bottom": "square", "shoes": "square"})
     right = auc(spec, spec)
     wrong = auc(replace(spec, views=LINEAR), spec)  # same maps, views taken to be linear
-    assert right > 0.9 and right > wrong + 0.05
+    assert right > 0.95 and right > wrong + 0.1  # 0.9997 vs 0.73
 
 
 def test_knowing_a_tanh_view_beats_assuming_it_is_linear() -> None:
     spec = replace(BASE, views={**LINEAR, "bottom": "tanh", "shoes": "tanh"})
     right = auc(spec, spec)
     wrong = auc(replace(spec, views=LINEAR), spec)
-    assert right > 0.9 and right > wrong + 0.02
+    assert right > 0.9 and right > wrong + 0.1  # 0.976 vs 0.60
 
 
 def test_knowing_the_or_rule_helps() -> None:
     spec = replace(BASE, p_or_rule=0.9, p_onepiece=0.0, noise=1.2)
-    assert auc(spec, spec, n=1500) > auc(replace(spec, p_or_rule=0.0), spec, n=1500) + 0.005
+    assert auc(spec, spec, n=600) > auc(replace(spec, p_or_rule=0.0), spec, n=600) + 0.01  # 0.996 vs 0.977
 
 
 def test_staples_carry_no_information_and_single_items_are_not_scored() -> None:
