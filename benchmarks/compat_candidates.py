@@ -4,7 +4,8 @@
     e.g. benchmarks/compat_candidates.py default,towers_outfit 2000 8 12 15 17 18
 
 Names: identity, default (= PREVIOUS_DEFAULT), towers, towers_outfit (= the new default), and
-the ablations below. Use only selection worlds (models.worlds.split_worlds); the report worlds
+the ablations below; `new*` are variations of the shipped default (its own epochs/schedule unless
+EPOCHS says otherwise). Use only selection worlds (models.worlds.split_worlds); the report worlds
 are for benchmarks/compat_synthetic.py after a choice is made.
 """
 import json
@@ -44,6 +45,12 @@ def configs() -> dict[str, TrainConfig]:
     c["t_fixtemp"] = replace(t, learn_temperature=False, temperature_init=0.1)
     c["t_wd"] = replace(t, weight_decay=1e-3)
     c["t_outfit_h128"] = replace(t, model=replace(t.model, hidden_dim=128), outfit_nce_weight=1.0)
+    # issue 11, second round (on the shipped default: towers + outfit InfoNCE, 20 epochs)
+    new = replace(TrainConfig.for_loss("contrastive"), val_fraction=0.0)
+    c["new"] = new
+    c["new_lat64"] = replace(new, model=replace(new.model, latent_dim=64))
+    c["new_wd1e3"] = replace(new, weight_decay=1e-3)
+    c["new_drop3"] = replace(new, model=replace(new.model, dropout=0.3))
     return c
 
 def main() -> None:

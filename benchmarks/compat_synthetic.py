@@ -5,7 +5,9 @@ Each world (`models/worlds.py`) draws its own rules: how each category sees the 
 slots, popularity skew and an "agree with top OR bottom" rule. `split_worlds` splits the world ids
 into *selection* worlds (where architecture and defaults were chosen) and *report* worlds that no
 choice ever looked at. Per world and seed: `--n-train` training and `--n-test` test outfits,
-evaluated with the fixed protocol (models/evaluate.py). Results are appended to a JSON-lines file
+evaluated with the fixed protocol (models/evaluate.py). The `oracle` row is no model: a score that
+knows the world's rules but not the outfits (models/worlds_oracle.py), computed from the same test
+vectors; its AUC is attainable, so it shows whether a target can be reached in that world. Results are appended to a JSON-lines file
 (so a long run can be done in pieces with `--worlds`) and the table is printed from all of it:
 mean ± sd over (world, seed) runs and the worst world (its mean over seeds).
 
@@ -38,7 +40,9 @@ from models.config import PREVIOUS_DEFAULT, TrainConfig
 from models.evaluate import evaluate
 from models.train import train
 from models.worlds import WorldSpec, make_world, split_worlds, world, world_outfits
+from models.worlds_oracle import WorldOracle
 
+ORACLE = "oracle (knows the world's rules)"
 N_WORLDS = 24
 N_SELECTION = 12
 SPLIT_SEED = 0
@@ -47,6 +51,8 @@ METHODS: dict[str, TrainConfig | None] = {
     "seed (faithful reproduction)": TrainConfig.for_loss("seed"),
     "previous default (mlp, pair InfoNCE + margin)": PREVIOUS_DEFAULT,
     "new default": TrainConfig.for_loss("contrastive"),
+    # Not a model: the generator-aware score (models/worlds_oracle.py); needs no training data.
+    ORACLE: None,
 }
 
 
@@ -66,7 +72,7 @@ def run(world_ids: list[int], part: str, seeds: range, n_train: int, n_test: int
                 if not any(name.startswith(m) for m in methods):
                     continue
                 seconds = 0.0
-                model: CompatModel = identity()
+                model: CompatModel = WorldOracle(w) if name == ORACLE else identity()
                 if config is not None:
                     config = replace(config, seed=seed, val_fraction=0.0, epochs=2 if quick else config.epochs)
                     t0 = time.perf_counter()
@@ -97,10 +103,31 @@ def table(results: Path) -> None:
                 by_world[r["world"]].append(r)
             worst_auc = min(np.mean([r["auc"] for r in rs]) for rs in by_world.values())
             worst_fitb = min(np.mean([r["fitb"] for r in rs]) for rs in by_world.values())
-            secs = "—" if name.startswith("identity") else f"{np.mean([r['seconds'] for r in g]):.0f}"
+            secs = "—" if config_free(name) else f"{np.mean([r['seconds'] for r in g]):.0f}"
             label = f"{part} ({len(by_world)} worlds, {len(g)} runs)"
             print(f"| {label} | {name} | {fmt([r['auc'] for r in g])} | {worst_auc:.3f} | "
                   f"{fmt([r['fitb'] for r in g])} | {worst_fitb:.3f} | {secs} |")
+
+
+def config_free(name: str) -> bool:
+    return METHODS[name] is None
+
+
+def per_world(results: Path) -> None:
+    """AUC / FITB per world and method (mean over seeds), so each world's ceiling sits beside it."""
+    rows = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
+    names = [m for m in METHODS if any(r["method"] == m for r in rows)]
+    short = {m: m.split(" (")[0] for m in names}
+    print("\n| part | world | " + " | ".join(f"{short[m]} AUC / FITB" for m in names) + " |")
+    print("|---|---|" + "---|" * len(names))
+    for part in ("selection", "report"):
+        for wid in sorted({r["world"] for r in rows if r["part"] == part}):
+            cells = []
+            for m in names:
+                g = [r for r in rows if r["part"] == part and r["world"] == wid and r["method"] == m]
+                cells.append(f"{np.mean([r['auc'] for r in g]):.3f} / {np.mean([r['fitb'] for r in g]):.3f}"
+                             if g else "—")
+            print(f"| {part} | {wid} | " + " | ".join(cells) + " |")
 
 
 def timing(n_train: int, quick: bool) -> None:
@@ -130,7 +157,7 @@ def main() -> None:
                              "benchmarks/results/compat_worlds.jsonl")
     parser.add_argument("--table", action="store_true", help="only print the table of --results")
     parser.add_argument("--timing", action="store_true", help="only time the default's training")
-    parser.add_argument("--methods", nargs="*", default=["identity", "seed", "previous", "new"],
+    parser.add_argument("--methods", nargs="*", default=["identity", "seed", "previous", "new", "oracle"],
                         help="only the methods whose names start with these words")
     parser.add_argument("--quick", action="store_true", help="2 worlds, 400 outfits, 2 epochs")
     args = parser.parse_args()
@@ -139,6 +166,7 @@ def main() -> None:
         args.results = (Path(tempfile.mkdtemp()) / "quick.jsonl") if args.quick else Path("compat_worlds.jsonl")
     if args.table:
         table(args.results)
+        per_world(args.results)
         return
     if args.timing:
         timing(args.n_train, args.quick)
@@ -155,6 +183,7 @@ def main() -> None:
         seeds = range(args.first_seed, args.first_seed + (1 if args.quick else args.seeds))
         run(chosen, part, seeds, n_train, n_test, args.quick, args.results, args.methods)
     table(args.results)
+    per_world(args.results)
     if args.quick:
         timing(400, quick=True)
 
