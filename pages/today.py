@@ -15,9 +15,10 @@ from core.views.today import wear as wear_outfit
 from core.views.training import submit_taste_update
 from ui import resources
 from ui.actions import act, show_messages
+from ui.flat_lay import show_flat_lay
 from ui.page import run_page
 from ui.text import plain
-from ui.widgets import picture, score_bar
+from ui.widgets import picture
 
 state = st.session_state
 SLOT_LABELS = {"onepiece": "one-piece", "outerwear": "layer"}
@@ -49,7 +50,7 @@ def context_inputs() -> DayContext:
     state.setdefault("today_temp", 15.0)
     c1, c2, c3 = st.columns([2, 1, 2], vertical_alignment="bottom")
     c1.number_input("Temperature (°C)", min_value=-40.0, max_value=50.0, step=1.0,
-                    key="today_temp")
+                    format="%.0f", key="today_temp")
     c2.toggle("Rain", key="today_rain")
     c3.selectbox("Occasion", OCCASIONS, key="today_occasion")
     with st.expander("Forecast (optional, needs the internet)", icon=":material/partly_cloudy_day:"):
@@ -72,25 +73,38 @@ def wear(index: int) -> str:
     return "Logged as worn today. Have a good day!"
 
 
-def pieces_row(outfit: TodayOutfit, width: int, names: dict[str, str], slots: bool = True) -> None:
-    """The pieces side by side (stacked on a phone), each with its name (and slot)."""
-    cols = st.columns(len(outfit.pieces))
-    for col, (slot, item) in zip(cols, outfit.pieces, strict=True):
-        with col:
-            picture(item, width=width)
-            label = f"{plain(SLOT_LABELS.get(slot, slot))}: " if slots else ""
-            st.caption(f"{label}{plain(names[item.id])}")
+NO_ANCHORS: frozenset[str] = frozenset()
+
+
+def piece_names(outfit: TodayOutfit, names: dict[str, str]) -> str:
+    """One line of the pieces head to toe, e.g. "layer: navy coat · top: green shirt"."""
+    return " · ".join(f"{plain(SLOT_LABELS.get(slot, slot))}: {plain(names[item.id])}"
+                      for slot, item in outfit.pieces)
 
 
 def outfit_card(outfit: TodayOutfit, index: int, names: dict[str, str], best: bool) -> None:
+    """The outfit as a flat-lay (one picture: compact on a phone), its pieces and why.
+
+    No score is shown: the outfits are in order, and the reasons say what the score rests on.
+    """
     with st.container(border=True, key=f"today-card-{index}"):
         st.markdown("**Wear this today**" if best else f"**Or: option {index + 1}**")
-        pieces_row(outfit, 170 if best else 80, names, slots=best)
+        if best:
+            picture_col, words_col = st.columns([2, 3])
+            with picture_col:
+                show_flat_lay(list(outfit.pieces), NO_ANCHORS)
+            with words_col:
+                for slot, item in outfit.pieces:
+                    st.caption(f"{plain(SLOT_LABELS.get(slot, slot))}: {plain(names[item.id])}")
+                st.markdown(" · ".join(plain(r) for r in outfit.reasons) or "a good match")
+                st.button("Wear this", icon=":material/checkroom:", key=f"today-wear-{index}",
+                          type="primary", on_click=act, args=("Logging the outfit", wear, index))
+            return
+        show_flat_lay(list(outfit.pieces), NO_ANCHORS)
+        st.caption(piece_names(outfit, names))
         st.markdown(" · ".join(plain(r) for r in outfit.reasons) or "a good match")
-        score_bar(outfit.outfit.score, label="today")
         st.button("Wear this", icon=":material/checkroom:", key=f"today-wear-{index}",
-                  type="primary" if best else "secondary", on_click=act,
-                  args=("Logging the outfit", wear, index))
+                  on_click=act, args=("Logging the outfit", wear, index))
 
 
 def today_view(plan: TodayPlanner, ctx: DayContext) -> None:
@@ -140,8 +154,12 @@ def day_list(outfits: list[TodayOutfit], contexts: list[DayContext], names: dict
     for n, (outfit, ctx) in enumerate(zip(outfits, contexts, strict=True)):
         with st.container(border=True, key=f"plan-day-{n}"):
             st.markdown(f"**Day {n + 1}** — {plain(ctx.label())}")
-            pieces_row(outfit, 90, names)
-            st.caption(" · ".join(plain(r) for r in outfit.reasons))
+            picture_col, words_col = st.columns([1, 3])
+            with picture_col:
+                show_flat_lay(list(outfit.pieces), NO_ANCHORS)
+            with words_col:
+                st.caption(piece_names(outfit, names))
+                st.caption(" · ".join(plain(r) for r in outfit.reasons))
 
 
 def run_plan(contexts: list[DayContext], max_uses: int) -> str:

@@ -69,10 +69,3 @@ def item_caption(item: ItemRecord) -> str:
     if item.pending_embedding:
         bits.append("not embedded yet")
     return " · ".join(bits)
-
-
-
-def score_bar(score: float, label: str = "match") -> None:
-    """Cosine scores lie in [-1, 1]; the bar shows them on 0..100 %."""
-    fraction = min(max((score + 1.0) / 2.0, 0.0), 1.0)
-    st.progress(fraction, text=f"{label} {score:.2f}")
