@@ -282,15 +282,24 @@ def test_actions_reuse_one_record_and_feed_training(wardrobe: Wardrobe,
     other = {"top": stocked["top"][1], "bottom": stocked["bottom"][1], "shoes": stocked["shoes"][1]}
     disliked = outfit_actions.dislike(wardrobe, other, 0.1)
     assert not disliked.saved and wardrobe.outfit(disliked.id).rating == -1
-    saved = outfit_actions.save(wardrobe, other, 0.1)  # saving after a dislike stores it saved
-    assert saved.saved and saved.id != disliked.id
+    data = wardrobe.training_set()
+    assert data is not None and data.hard_negatives is not None and len(data.hard_negatives) == 1
+    positives = len(data)
+    saved = outfit_actions.save(wardrobe, other, 0.1)  # saving after a dislike: the same record
+    assert saved.saved and saved.id == disliked.id and len(wardrobe.outfits()) == 2
     swapped = dict(reversed(list(other.items())))  # same pieces and slots, listed otherwise
-    assert outfit_actions.find_outfit(wardrobe, swapped).id == saved.id  # saved one first
+    assert outfit_actions.find_outfit(wardrobe, swapped).id == saved.id
     recorded = outfit_actions.index_outfits(wardrobe.outfits())
     assert len(recorded) == 2 and recorded[outfit_actions.outfit_key(items)].id == liked.id
     assert outfit_actions.outfit_key({"top": t, "bottom": b}) not in recorded
+    # still disliked last: saved, but a negative only, never a positive as well
     data = wardrobe.training_set()
-    assert data is not None and data.hard_negatives is not None and len(data.hard_negatives) >= 1
+    assert data is not None and len(data) == positives
+    assert data.hard_negatives is not None and len(data.hard_negatives) == 1
+    outfit_actions.like(wardrobe, other, 0.1)  # liked later: now a positive, no negative left
+    data = wardrobe.training_set()
+    assert data is not None and len(data) == positives + 1
+    assert data.hard_negatives is None or len(data.hard_negatives) == 0
 
 
 # --- model service --------------------------------------------------------------------------------

@@ -47,11 +47,14 @@ def record_outfit(
 ) -> OutfitRecord:
     """The stored outfit for these pieces; created (as a suggestion) when new.
 
-    An outfit first recorded unsaved (say, disliked) and then saved is stored again as saved,
-    because the wardrobe service keeps the saved flag fixed per record.
+    An outfit first recorded unsaved (say, disliked) and then saved is the same record, now
+    saved: one record per outfit, so its latest reaction decides what training makes of it
+    (a copy would count one outfit as a positive and a negative at once).
     """
     existing = find_outfit(wardrobe, items)
-    if existing is not None and (existing.saved or not saved):
+    if existing is not None:
+        if saved and not existing.saved:
+            return wardrobe.set_outfit_saved(existing.id, True)
         return existing
     return wardrobe.save_outfit(dict(items), source="suggested", score=score, saved=saved)
 
