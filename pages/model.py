@@ -7,6 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from base.words import count
 from core.learning.service import (
     MIN_TRAINING_OUTFITS,
     ActiveModel,
@@ -82,9 +83,9 @@ def compat_box(service: ModelService, active: ActiveModel) -> None:
 def train_section(wardrobe: Wardrobe, service: ModelService, available: TrainingData) -> None:
     st.subheader("Teach it your outfits")
     st.markdown(
-        f"Your wardrobe has **{available.outfits}** outfit(s) to learn from (your saved outfits: "
+        f"Your wardrobe has **{count(available.outfits, 'outfit')}** to learn from (your saved outfits: "
         f"outfit photos, outfits you put together, suggestions you saved or liked) and "
-        f"**{available.disliked}** disliked suggestion(s) it learns to avoid. Unsaved outfits "
+        f"**{count(available.disliked, 'disliked suggestion')}** it learns to avoid. Unsaved outfits "
         "are left out (see **Outfits**)."
     )
     epochs = st.slider("Training rounds (epochs)", 10, 300, 60, step=10, key="train_epochs",

@@ -77,8 +77,6 @@ def outfit_row(wardrobe: Wardrobe, outfit: OutfitRecord, key: str, wear_button: 
                         else ":material/thumb_down: disliked")
         if outfit.saved:
             bits.append(":material/bookmark: saved")
-        if outfit.score is not None:
-            bits.append(f"match {outfit.score:.2f}")
         st.caption(" · ".join(bits))
         if wear_button:
             outfit_actions(outfit, key)

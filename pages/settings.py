@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from base.words import count as count_of
 from core.views.settings import describe, model_lines, storage_sentence
 from core.wardrobe.service import Wardrobe
 from ui import resources
@@ -80,7 +81,7 @@ def retry_models() -> str:
 
 def reindex() -> str:
     count = resources.wardrobe().reindex()
-    return f"Embedded {count} pending photo(s)." if count else "Nothing was waiting to be embedded."
+    return f"Embedded {count_of(count, 'pending photo')}." if count else "Nothing was waiting to be embedded."
 
 
 def doctor(repair: bool) -> str:
@@ -89,14 +90,14 @@ def doctor(repair: bool) -> str:
     if report.ok:
         return "Everything is consistent."
     if repair:
-        return f"Repaired {report.repaired} of {len(report.problems)} problem(s)."
-    return f"Found {len(report.problems)} problem(s); press Repair to fix them."
+        return f"Repaired {report.repaired} of {count_of(len(report.problems), 'problem')}."
+    return f"Found {count_of(len(report.problems), 'problem')}; press Repair to fix them."
 
 
 def adopt() -> str:
     outcomes = resources.wardrobe().adopt_photos()
     added = sum(1 for o in outcomes if o.status == "added")
-    return (f"Recovered {added} of {len(outcomes)} set-aside photo(s) as items, named "
+    return (f"Recovered {added} of {count_of(len(outcomes), 'set-aside photo')} as items, named "
             "“recovered …”: check their category and tags on the Wardrobe page.")
 
 
@@ -108,7 +109,7 @@ def set_aside_photos(wardrobe: Wardrobe) -> None:
     held = wardrobe.files.quarantined()
     if held:
         st.warning(
-            f"{len(held)} photo folder(s) the database did not know were set aside in "
+            f"{count_of(len(held), 'photo folder')} the database did not know were set aside in "
             f"{code(str(wardrobe.files.quarantine_root))} (nothing is ever deleted). "
             "Recover makes items of them.", icon=":material/inventory_2:")
         st.button("Recover set-aside photos", key="adopt", on_click=act,
@@ -157,7 +158,7 @@ def import_upload() -> str:
         path = Path(tmp) / "import.zip"
         path.write_bytes(upload.getvalue())
         wardrobe.import_zip(path)
-    return f"Imported {len(wardrobe.items())} item(s) and {len(wardrobe.outfits())} outfit(s)."
+    return f"Imported {count_of(len(wardrobe.items()), 'item')} and {count_of(len(wardrobe.outfits()), 'outfit')}."
 
 
 def export_import() -> None:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from base.records import ItemRecord
 from base.vocabulary import FORMALITY_LEVELS, SEASONS, SLOT_OF_CATEGORY, WARMTH_LEVELS
+from base.words import count
 from core.views.gallery import (
     CATEGORY_ORDER,
     PALETTE,
@@ -115,7 +116,7 @@ def running_job(job: JobSnapshot) -> None:
     with st.container(border=True, key=f"job-{job.id}"):
         verb = "Stopping" if job.state == "stopping" else (
             "Waiting to add" if job.state == "queued" else "Adding")
-        st.markdown(f":material/progress_activity: **{verb} {job.total} photo(s)** — "
+        st.markdown(f":material/progress_activity: **{verb} {count(job.total, 'photo')}** — "
                     f"{option_text(job.options)}")
         current = job.labels[job.current] if job.current is not None else ""
         st.progress(job.fraction, text=f"{job.done}/{job.total} done"
@@ -147,7 +148,7 @@ def finished_job(wardrobe: Wardrobe, job: JobSnapshot, all_items: list[ItemRecor
         text = ", ".join(f"{n} {status}" for status, n in counts.items()) or "nothing added"
         skipped = job.total - len(results)
         if skipped:
-            text += f"; stopped before {skipped} photo(s), which were not added"
+            text += f"; stopped before {count(skipped, 'photo')}, which were not added"
         if job.state == "failed":
             st.error(f"The batch stopped: {plain(job.error)}")
         (st.warning if counts.get("refused") or skipped else st.success)(

@@ -673,7 +673,7 @@ def test_model_and_settings_say_it_in_plain_words_with_the_numbers_under_details
     outside = _outside(at, details)
     assert "The outfit model looks at the photos of your clothes" in outside
     assert "has not learned from your outfits yet" in outside and "Not checked yet" in outside
-    assert "4 saved or liked outfit(s) to learn from" in outside
+    assert "4 saved or liked outfits to learn from" in outside
     for word in ENGINEERING_WORDS:
         assert word not in outside, word
     assert "identity" in rendered(at)  # the numbers and names are still there, under Details
@@ -792,7 +792,7 @@ def test_settings_page_exports_and_checks(populated: Settings, tmp_path: Path,
     at.file_uploader(key="import_zip").set_value(("export.zip", data, "application/zip")).run()
     at.button(key="import").click().run()
     assert_clean(at)
-    assert any("Imported 6 item(s) and 4 outfit(s)." in s.value for s in at.success)
+    assert any("Imported 6 items and 4 outfits." in s.value for s in at.success)
 
 
 def test_a_second_process_holding_the_home_gives_a_message_not_a_traceback(populated: Settings) -> None:
@@ -969,7 +969,7 @@ def test_settings_recovers_photos_set_aside_at_start_up(populated: Settings) -> 
     assert any("set aside" in w.value for w in at.warning)
     at.button(key="adopt").click().run()
     assert_clean(at)
-    assert any("Recovered 1 of 1 set-aside photo(s)" in s.value for s in at.success)
+    assert any("Recovered 1 of 1 set-aside photo " in s.value for s in at.success)
     assert "adopt" not in [b.key for b in at.button]  # nothing is left set aside
     at.switch_page(PAGES["Wardrobe"]).run()
     assert "0123456789abcdef0123456789abcdef" not in texts(at)  # never an id on screen

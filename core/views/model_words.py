@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from base.words import count
 from core.views.suggestions import ACCESSORY_WORDS
 
 if TYPE_CHECKING:
@@ -68,8 +69,8 @@ def what_it_learned(active: ActiveModel, outfits: int, disliked: int,
     if active.version != "identity" and active.path is not None:
         lines.append(f"Learned from {n} of your outfits." if n else
                      "Learned from outfits (how many was not recorded).")
-    lines.append(f"Your wardrobe now has {outfits} saved or liked outfit(s) to learn from and "
-                 f"{disliked} disliked suggestion(s) to learn to avoid; training again uses all "
+    lines.append(f"Your wardrobe now has {count(outfits, 'saved or liked outfit')} to learn from and "
+                 f"{count(disliked, 'disliked suggestion')} to learn to avoid; training again uses all "
                  "of them.")
     if unscored:
         words = " and ".join(ACCESSORY_WORDS[s] for s in unscored)

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from base.records import IngestOutcome
+from base.words import count
 from core.views.gallery import category_label
 from core.views.jobs import JobControl, JobQueue, JobSnapshot
 
@@ -33,7 +34,7 @@ def shared_warnings(outcomes: Sequence[IngestOutcome]) -> tuple[str, ...]:
 def details(outcome: IngestOutcome, shared: Sequence[str] = ()) -> str:
     """The per-file line: its reason, a near-duplicate hint, and the warnings not already said
     for the whole batch."""
-    near = (f"looks very similar to {len(outcome.near_duplicates)} item(s) you have"
+    near = (f"looks very similar to {count(len(outcome.near_duplicates), 'item')} you have"
             if outcome.near_duplicates else "")
     own = [w for w in outcome.warnings if w not in shared]
     return "; ".join(x for x in (outcome.reason, near, *own) if x)
