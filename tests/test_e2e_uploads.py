@@ -96,25 +96,25 @@ def test_batch_survives_option_change_and_page_switch_then_offers_review(
         By.CSS_SELECTOR, '[data-testid="stFileUploader"] input[type="file"]'))
     uploader.send_keys("\n".join(paths))
     click(browser, button(browser, "Add to wardrobe"))
-    wait_text(browser, f"Adding {len(BATCH)} photo(s)")
+    wait_text(browser, f"Adding {len(BATCH)} photos")
     shot(browser, "uploads-01-running")
 
     # Mid-batch: another category for the next batch, then another page and back.
     choose(browser, "These are all", CHANGED_TO)
-    assert f"Adding {len(BATCH)} photo(s)" in body(browser), "the batch ended too soon to test"
+    assert f"Adding {len(BATCH)} photos" in body(browser), "the batch ended too soon to test"
     open_page(browser, "Outfits")
     wait_text(browser, "Outfits")
     open_page(browser, "Wardrobe")
     wait_text(browser, "Add clothes")
     _until(browser, "the batch, still running or done", lambda d: any(
-        marker in body(d) for marker in (f"Adding {len(BATCH)} photo(s)", "Batch of")))
+        marker in body(d) for marker in (f"Adding {len(BATCH)} photos", "Batch of")))
     shot(browser, "uploads-02-back-on-wardrobe")
     # A reload starts a new session: the batch goes on and is shown again. The Wardrobe page by
     # its own address: "/" is the default page, which is Today for a session that starts with
     # items in the wardrobe.
     browser.get(f"{app_url}/wardrobe")
     _until(browser, "the batch after a reload", lambda d: any(
-        marker in body(d) for marker in (f"Adding {len(BATCH)} photo(s)", "Batch of")))
+        marker in body(d) for marker in (f"Adding {len(BATCH)} photos", "Batch of")))
 
     wait_text(browser, f"Batch of {len(BATCH)} (garment photos, all {SUBMITTED_AS[0]}): "
                        f"{len(BATCH)} added.", timeout=300)
