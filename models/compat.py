@@ -23,6 +23,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from models.config import ARCHS, ModelConfig
+from models.data import category_grid
 
 # Slot order used by data files, training and the ranker. A one-piece fills the top and bottom
 # slots of an outfit: it is stored in the "top" slot, its category "onepiece", with "bottom" absent.
@@ -102,9 +103,7 @@ class CompatModel(ABC):
         vectors = np.asarray(vectors, dtype=np.float32)
         mask = np.asarray(mask, dtype=bool)
         n, k, _ = vectors.shape
-        cats = np.asarray(categories, dtype=object)
-        if cats.ndim == 1:
-            cats = np.broadcast_to(cats, (n, k))
+        cats = category_grid(categories, (n, k))
         total = np.zeros(n, dtype=np.float64)
         count = np.zeros(n, dtype=np.int64)
         for i, j in combinations(range(k), 2):
@@ -331,9 +330,7 @@ class LearnedCompatModel(CompatModel):
         x = torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float32))
         if x.shape[0] == 0:  # e.g. no FITB question could be drawn from a tiny set
             return np.zeros(0, dtype=np.float32)
-        cats = np.asarray(categories, dtype=object)
-        if cats.ndim == 1:
-            cats = np.broadcast_to(cats, x.shape[:2])
+        cats = category_grid(categories, tuple(x.shape[:2]))
         out = self.net(x, torch.from_numpy(np.asarray(mask, dtype=bool)), self.net.category_ids(cats))
         return out.numpy().astype(np.float32, copy=False)
 

@@ -22,6 +22,12 @@ if TYPE_CHECKING:
 SEED_SLOTS: tuple[str, ...] = ("top", "bottom", "shoes")
 
 
+def category_grid(categories: object, shape: tuple[int, ...]) -> np.ndarray:
+    """Categories as an (N, K) array: given either (K,), shared by all outfits, or (N, K), per
+    outfit (a one-piece in the top slot says so). A read-only view, never a copy."""
+    return np.broadcast_to(np.asarray(categories, dtype=object), shape)
+
+
 class DataError(ValueError):
     """Unusable training or evaluation data; the message names the source and the reason."""
 
@@ -50,8 +56,7 @@ class OutfitSet:
 
     def category_grid(self) -> np.ndarray:
         """Categories as (N, K), whatever form they were given in."""
-        cats = np.asarray(self.categories, dtype=object)
-        return np.broadcast_to(cats, self.mask.shape) if cats.ndim == 1 else cats
+        return category_grid(self.categories, self.mask.shape)
 
     def subset(self, index: np.ndarray) -> OutfitSet:
         cats = np.asarray(self.categories, dtype=object)

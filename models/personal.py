@@ -36,7 +36,7 @@ import torch
 from safetensors.numpy import load_file, save_file
 
 from models.compat import CompatModel, ModelLoadError
-from models.data import OutfitSet
+from models.data import OutfitSet, category_grid
 
 PERSONAL_CONFIG = "personal.json"
 PERSONAL_WEIGHTS = "personal.safetensors"
@@ -112,9 +112,7 @@ class PersonalModel(CompatModel):
         """Base score + mean preference of the present items (the definition, computed directly)."""
         vectors = np.asarray(vectors, np.float32)
         mask = np.asarray(mask, bool)
-        cats = np.asarray(categories, dtype=object)
-        if cats.ndim == 1:
-            cats = np.broadcast_to(cats, mask.shape)
+        cats = category_grid(categories, mask.shape)
         return PairData.build(self.base, vectors, mask, cats).scores(self.w).astype(np.float32)
 
     def save(self, directory: str | Path, base_folder: str | Path | None, info: dict[str, Any] | None = None) -> Path:
@@ -146,7 +144,7 @@ def outfit_features(
     """
     vectors = np.asarray(vectors, np.float32)
     m = np.asarray(mask, bool)
-    cats = np.broadcast_to(np.asarray(categories, dtype=object), m.shape)
+    cats = category_grid(categories, m.shape)
     n, k = m.shape
     plain: dict[tuple[int, int], np.ndarray] = {}
     for cat in sorted(set(cats[m].tolist())):
@@ -205,7 +203,7 @@ class PairData:
               categories: np.ndarray) -> PairData:
         vectors = np.asarray(vectors, np.float32)
         m = np.asarray(mask, bool)
-        cats = np.broadcast_to(np.asarray(categories, dtype=object), m.shape)
+        cats = category_grid(categories, m.shape)
         n, k = m.shape
         pairs = tuple(combinations(range(k), 2))
         latents: np.ndarray | None = None

@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from models.compat import CompatModel, LearnedCompatModel
-from models.data import OutfitSet
+from models.data import OutfitSet, category_grid
 from models.losses import outfit_similarity
 from models.negatives import Batch, OutfitSampler
 
@@ -120,9 +120,7 @@ class RerankedModel(CompatModel):
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.shape[0] == 0:
             return np.zeros(0, dtype=np.float32)
-        cats = np.asarray(categories, dtype=object)
-        if cats.ndim == 1:
-            cats = np.broadcast_to(cats, vectors.shape[:2])
+        cats = category_grid(categories, vectors.shape[:2])
         h, m, c = _latents(self.base, OutfitSet(vectors, np.asarray(mask, dtype=bool), cats))
         pair = _pair(self.base, Batch(h, m, c))
         out = self.reranker(h, m, c, pair).numpy().astype(np.float32)

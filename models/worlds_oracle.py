@@ -28,6 +28,7 @@ import numpy as np
 
 from base.vocabulary import ONEPIECE
 from models.compat import CompatModel, l2_normalise
+from models.data import category_grid
 from models.worlds import TANH_RMS, World
 
 BIG = 1e8  # variance of an absent observation: it then cancels between joint and single terms
@@ -112,9 +113,7 @@ class WorldOracle(CompatModel):
         vectors = np.asarray(vectors, dtype=np.float64)
         mask = np.asarray(mask, dtype=bool)
         n, k, _ = vectors.shape
-        cats = np.asarray(categories, dtype=object)
-        if cats.ndim == 1:
-            cats = np.broadcast_to(cats, (n, k))
+        cats = category_grid(categories, (n, k))
         m, jn = self.w.spec.style_dim, self.w.spec.n_nuisance
         obs = np.zeros((n, k, m))
         var = np.full((n, k, m), BIG)
