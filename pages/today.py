@@ -83,35 +83,34 @@ def piece_names(outfit: TodayOutfit, names: dict[str, str]) -> str:
 
 
 def outfit_card(outfit: TodayOutfit, index: int, names: dict[str, str], best: bool) -> None:
-    """The outfit as a flat-lay (one picture: compact on a phone), its pieces and why.
+    """The outfit as a flat-lay (one picture: compact on a phone), its pieces and why; the best
+    one with the words beside the picture, an alternative with them below.
 
     No score is shown: the outfits are in order, and the reasons say what the score rests on.
     """
     with st.container(border=True, key=f"today-card-{index}"):
         st.markdown("**Wear this today**" if best else f"**Or: option {index + 1}**")
-        if best:
-            picture_col, words_col = st.columns([2, 3])
-            with picture_col:
-                show_flat_lay(list(outfit.pieces), NO_ANCHORS)
-            with words_col:
+        picture_col, words_col = st.columns([2, 3]) if best else (st.container(), st.container())
+        with picture_col:
+            show_flat_lay(list(outfit.pieces), NO_ANCHORS)
+        with words_col:
+            if best:  # one line a piece
                 for slot, item in outfit.pieces:
                     st.caption(f"{plain(SLOT_LABELS.get(slot, slot))}: {plain(names[item.id])}")
-                st.markdown(" · ".join(plain(r) for r in outfit.reasons) or "a good match")
-                st.button("Wear this", icon=":material/checkroom:", key=f"today-wear-{index}",
-                          type="primary", on_click=act, args=("Logging the outfit", wear, index))
-            return
-        show_flat_lay(list(outfit.pieces), NO_ANCHORS)
-        st.caption(piece_names(outfit, names))
-        st.markdown(" · ".join(plain(r) for r in outfit.reasons) or "a good match")
-        st.button("Wear this", icon=":material/checkroom:", key=f"today-wear-{index}",
-                  on_click=act, args=("Logging the outfit", wear, index))
+            else:
+                st.caption(piece_names(outfit, names))
+            st.markdown(" · ".join(plain(r) for r in outfit.reasons) or "a good match")
+            st.button("Wear this", icon=":material/checkroom:", key=f"today-wear-{index}",
+                      type="primary" if best else "secondary", on_click=act,
+                      args=("Logging the outfit", wear, index))
 
 
 def today_view(plan: TodayPlanner, ctx: DayContext) -> None:
     for note in plan.notes(ctx):
         st.caption(f":material/info: {plain(note)}")
-    request = (ctx, plan.today, resources.wardrobe().items_revision,
-               len(resources.wardrobe().wear_history()), state.day_ranker[0])
+    worn = resources.wardrobe().wear_history()  # newest day first
+    request = (ctx, plan.today, resources.wardrobe().items_revision, len(worn),
+               state.day_ranker[0])
     if state.get("today_request") != request:
         state.today_outfits = plan.suggest(ctx)
         state.today_request = request
@@ -121,7 +120,6 @@ def today_view(plan: TodayPlanner, ctx: DayContext) -> None:
                 "(or a one-piece and shoes), available and embedded — and a layer below 12 °C "
                 "when you have one.")
         return
-    worn = resources.wardrobe().wear_history()
     if worn and worn[0][0] == date.today():
         st.success("You logged today's outfit already; here is what else would work.")
     outfit_card(outfits[0], 0, plan.names, best=True)
