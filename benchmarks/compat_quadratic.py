@@ -1,17 +1,20 @@
-"""Probe (issue 11, second round): does a quadratic path in each tower close the gap on worlds
-with square views? Selection worlds only; an experiment, not a shipped option.
+"""Selection runs for the quadratic path (issue 11): variants of the default, selection worlds only.
 
-    .venv/bin/python benchmarks/compat_quadratic.py N_TRAIN Q WORLD...
+    .venv/bin/python benchmarks/compat_quadratic.py N_TRAIN WORLD... [--variants NAME...] [--seed S]
+        [--results FILE]
 
 A square view shows only s² of the style; a pairwise cosine then needs the *other* item's tower
-to square its style. Here each tower gets an extra path W₂·(W₁h)² (W₁: D → Q, W₂: Q → latent)
-next to its skip path and GELU MLP; the rest is the shipped default. The tower class is swapped
-in this process only, so saved models and the app are untouched. One JSON line per world with the
-default and the quadratic variant, same data and seed.
+to square its style. `ModelConfig.quad_dim` adds a path W₂·(W₁h)² (W₁: D → Q, W₂: Q → latent)
+beside each tower's skip path and GELU MLP. Each variant below is the towers default of issue
+11's second round with one change; same data and seed for all. A world that is not a selection
+world is refused: report worlds are never used to choose. One JSON line per world and variant.
+(The second round's probe swapped the tower class instead; with the same seed, `quad64` here
+trains exactly the same weights as that probe's `quadratic`.)
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -19,53 +22,60 @@ from dataclasses import replace
 from pathlib import Path
 
 import torch
-from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import models.compat as compat
-from models.config import TrainConfig
+from models.config import DEFAULT_MODEL, TrainConfig
 from models.evaluate import evaluate
 from models.train import train
 from models.worlds import split_worlds, world, world_outfits
 
-PLAIN = compat._Tower
+ROUND2 = replace(TrainConfig(), model=replace(DEFAULT_MODEL, quad_dim=0))  # the round-2 default
+VARIANTS: dict[str, TrainConfig] = {
+    "default": ROUND2,
+    "quad64": replace(ROUND2, model=replace(ROUND2.model, quad_dim=64)),
+    "quad128": replace(ROUND2, model=replace(ROUND2.model, quad_dim=128)),
+    "quad64_e30": replace(ROUND2, model=replace(ROUND2.model, quad_dim=64), epochs=30, lr_step=12),
+    "default_e30": replace(ROUND2, epochs=30, lr_step=12),
+}
 
 
-def quadratic_tower(q: int) -> type[nn.Module]:
-    class QuadTower(PLAIN):
-        def __init__(self, d_in: int, d_hid: int, d_out: int) -> None:
-            super().__init__(d_in, d_hid, d_out)
-            self.q_in = nn.Linear(d_in, q, bias=False)
-            self.q_out = nn.Linear(q, d_out)
+def selection_worlds() -> list[int]:
+    """The selection half of benchmarks/compat_synthetic.py's fixed split."""
+    from compat_synthetic import N_SELECTION, N_WORLDS, SPLIT_SEED
 
-        def forward(self, h: torch.Tensor, drop: nn.Module) -> torch.Tensor:
-            return super().forward(h, drop) + self.q_out(self.q_in(h) ** 2)
-
-    return QuadTower
+    return split_worlds(range(N_WORLDS), N_SELECTION, seed=SPLIT_SEED)[0]
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n_train", type=int)
+    parser.add_argument("worlds", type=int, nargs="+")
+    parser.add_argument("--variants", nargs="+", choices=sorted(VARIANTS), default=["default", "quad64"])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--results", type=Path, default=None, help="also append the rows to this file")
+    args = parser.parse_args()
     torch.set_num_threads(1)
-    n_train, q = int(sys.argv[1]), int(sys.argv[2])
-    selection, _ = split_worlds(range(24), 12, seed=0)
-    config = replace(TrainConfig.for_loss("contrastive"), val_fraction=0.0, seed=0)
-    for wid in [int(a) for a in sys.argv[3:]]:
+    selection = selection_worlds()
+    for wid in args.worlds:
         if wid not in selection:
-            raise SystemExit(f"world {wid} is not a selection world ({selection})")
+            raise SystemExit(f"world {wid} is not a selection world ({selection}); report worlds choose nothing")
+    for wid in args.worlds:
         w = world(wid)
-        train_set = world_outfits(n_train, w, seed=100 + wid).outfits
-        test_set = world_outfits(1500, w, seed=200 + wid).outfits
-        row: dict[str, float | int] = {"world": wid, "n_train": n_train, "q": q}
-        for name, tower in (("default", PLAIN), ("quadratic", quadratic_tower(q))):
-            compat._Tower = tower
+        train_set = world_outfits(args.n_train, w, seed=1000 * args.seed + 100 + wid).outfits
+        test_set = world_outfits(1500, w, seed=1000 * args.seed + 200 + wid).outfits
+        for name in args.variants:
+            config = replace(VARIANTS[name], val_fraction=0.0, seed=args.seed)
             t0 = time.perf_counter()
             model, _ = train(train_set, config)
-            row[f"{name}_s"] = round(time.perf_counter() - t0, 1)
-            e = evaluate(model, test_set, seed=0)
-            row[f"{name}_auc"], row[f"{name}_fitb"] = round(e.auc, 4), round(e.fitb_accuracy, 4)
-        compat._Tower = PLAIN
-        print(json.dumps(row), flush=True)
+            seconds = round(time.perf_counter() - t0, 1)
+            e = evaluate(model, test_set, seed=args.seed)
+            row = {"part": "selection", "world": wid, "seed": args.seed, "n_train": args.n_train,
+                   "variant": name, "auc": round(e.auc, 4), "fitb": round(e.fitb_accuracy, 4), "seconds": seconds}
+            print(json.dumps(row), flush=True)
+            if args.results is not None:
+                with args.results.open("a") as f:
+                    f.write(json.dumps(row) + "\n")
 
 
 if __name__ == "__main__":

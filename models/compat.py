@@ -154,16 +154,23 @@ def _unit(x: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:
 
 
 class _Tower(nn.Module):
-    """One category's view: a linear skip path plus a GELU MLP."""
+    """One category's view: a linear skip path plus a GELU MLP, and with `d_quad` > 0 a quadratic
+    path W2·(W1·h)²: where one category shows only the square of the style, another's tower can
+    square its own (a GELU MLP learns that slowly from a few thousand outfits)."""
 
-    def __init__(self, d_in: int, d_hid: int, d_out: int) -> None:
+    def __init__(self, d_in: int, d_hid: int, d_out: int, d_quad: int = 0) -> None:
         super().__init__()
         self.skip = nn.Linear(d_in, d_out)
         self.fc1 = nn.Linear(d_in, d_hid)
         self.fc2 = nn.Linear(d_hid, d_out)
+        self.q_in = nn.Linear(d_in, d_quad, bias=False) if d_quad else None
+        self.q_out = nn.Linear(d_quad, d_out) if d_quad else None
 
     def forward(self, h: torch.Tensor, drop: nn.Module) -> torch.Tensor:
-        return self.skip(h) + self.fc2(drop(F.gelu(self.fc1(h))))
+        out = self.skip(h) + self.fc2(drop(F.gelu(self.fc1(h))))
+        if self.q_in is not None and self.q_out is not None:
+            out = out + self.q_out(self.q_in(h) ** 2)
+        return out
 
 
 class CompatNet(nn.Module):
@@ -198,7 +205,8 @@ class CompatNet(nn.Module):
             # One tower per category: each category gets its own (possibly non-linear) view.
             self.norm = nn.LayerNorm(d_in) if config.layernorm else nn.Identity()
             self.drop = nn.Dropout(config.dropout)
-            self.towers = nn.ModuleDict({c: _Tower(d_in, d_hid, d_out) for c in config.categories})
+            self.towers = nn.ModuleDict({c: _Tower(d_in, d_hid, d_out, config.quad_dim)
+                                         for c in config.categories})
         else:
             raise ValueError(f"unknown arch {config.arch!r}; use one of {', '.join(ARCHS)}")
         # Symmetric table: unordered category pair -> row of `pair_mask`.

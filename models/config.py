@@ -44,9 +44,17 @@ class ModelConfig:
     type_embedding: bool = True  # a learned per-category vector added inside the MLP
     pair_masks: bool = True  # type-aware: a learned diagonal metric per category pair
     categories: tuple[str, ...] = CATEGORIES
+    # `towers` only: width of a quadratic path W2·(W1·h)² beside each tower's skip path and MLP, so
+    # a category can square the style where another shows only s² (0 = none, as saved before).
+    quad_dim: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields; `quad_dim` only when set, so a model without it writes (and hashes) the
+        same config as before the field existed and its version does not change."""
+        out = asdict(self)
+        if not self.quad_dim:
+            del out["quad_dim"]
+        return out
 
     def __post_init__(self) -> None:
         """Checked here, not when torch builds the layers: a config file read from disk must
@@ -59,6 +67,10 @@ class ModelConfig:
                 raise ValueError(f"{name} must be a whole number from 1 to {MAX_DIM}, not {value!r}")
         if not _is_number(self.dropout, Real) or not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout must be a number in [0, 1), not {self.dropout!r}")
+        if not _is_number(self.quad_dim, Integral) or not 0 <= self.quad_dim <= MAX_DIM:
+            raise ValueError(f"quad_dim must be a whole number from 0 to {MAX_DIM}, not {self.quad_dim!r}")
+        if self.quad_dim and self.arch != "towers":
+            raise ValueError(f"quad_dim is a path inside each tower; arch {self.arch!r} has none (use towers)")
         for name in ("layernorm", "type_embedding", "pair_masks"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be true or false, not {getattr(self, name)!r}")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from safetensors.torch import load_file
 
 from models.compat import (
     CONFIG_FILE,
@@ -104,6 +106,55 @@ def test_config_saved_before_towers_loads_as_the_mlp(tmp_path) -> None:
     loaded = load_model(folder)
     assert loaded.config == model.config and loaded.config.arch == "mlp"
     assert TrainConfig().model == DEFAULT_MODEL != ModelConfig()  # only new training uses towers
+
+
+FIXTURE = Path(__file__).parent / "fixtures" / "compat_saved_round2"
+
+
+def test_model_saved_before_the_quadratic_path_loads_and_scores_as_it_did() -> None:
+    """A towers model saved at commit 7ca0447 (fixtures/compat_saved_round2/make.py): same config
+    (no quadratic path), same version hash (the ranker's cache stays valid), identical scores."""
+    expected = json.loads((FIXTURE / "expected.json").read_text())
+    loaded = load_model(FIXTURE / "model")
+    assert isinstance(loaded, LearnedCompatModel)
+    assert loaded.config.arch == "towers" and loaded.config.quad_dim == 0
+    assert all(tower.q_in is None for tower in loaded.net.towers.values())
+    assert loaded.version == expected["version"]
+    x, mask = np.load(FIXTURE / "vectors.npy"), np.load(FIXTURE / "mask.npy")
+    np.testing.assert_array_equal(loaded.score(x, mask, expected["categories"]),
+                                  np.asarray(expected["scores"], dtype=np.float32))
+
+
+def test_quadratic_path_changes_the_towers_and_round_trips(tmp_path) -> None:
+    plain = random_model(replace(DEFAULT_MODEL, quad_dim=0))
+    quad = random_model(replace(DEFAULT_MODEL, quad_dim=8))
+    tower = quad.net.towers["top"]
+    assert tower.q_in.weight.shape == (8, DIM) and tower.q_out.weight.shape == (16, 8)
+    assert plain.net.towers["top"].q_in is None
+    assert set(quad.net.state_dict()) - set(plain.net.state_dict()) == {
+        f"towers.{c}.{p}" for c in DEFAULT_MODEL.categories for p in ("q_in.weight", "q_out.weight", "q_out.bias")}
+    x, mask, cats = outfits()
+    assert not np.allclose(quad.score(x, mask, cats)[1:], plain.score(x, mask, cats)[1:])
+    # the path is quadratic: h and -h (after LayerNorm) give the same contribution
+    h = torch.randn(3, DIM)
+    with torch.no_grad():
+        torch.testing.assert_close(tower.q_out(tower.q_in(h) ** 2), tower.q_out(tower.q_in(-h) ** 2))
+    folder = quad.save(tmp_path / "quad")
+    meta = json.loads((folder / CONFIG_FILE).read_text())
+    assert meta["model"]["quad_dim"] == 8 and "quad_dim" not in plain.config.to_dict()
+    assert {k for k in load_file(str(folder / MODEL_FILE)) if ".q_" in k} >= {"towers.top.q_in.weight",
+                                                                            "towers.top.q_out.bias"}
+    loaded = load_model(folder)
+    assert loaded.config == quad.config and loaded.version == quad.version != plain.version
+    np.testing.assert_array_equal(loaded.score(x, mask, cats), quad.score(x, mask, cats))
+
+
+@pytest.mark.parametrize("raw, words", [({"arch": "mlp", "quad_dim": 8}, "use towers"),
+                                        ({"arch": "towers", "quad_dim": -1}, "quad_dim must be"),
+                                        ({"arch": "towers", "quad_dim": True}, "quad_dim must be")])
+def test_quadratic_path_config_errors(raw: dict, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        ModelConfig.from_dict(raw)
 
 
 def test_layernorm_and_dropout_are_applied_in_training_only() -> None:
