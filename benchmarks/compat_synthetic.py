@@ -36,7 +36,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models.compat import CompatModel, identity
-from models.config import PREVIOUS_DEFAULT, TrainConfig
+from models.config import PREVIOUS_DEFAULT, ROUND2_DEFAULT, TrainConfig
 from models.evaluate import evaluate
 from models.train import train
 from models.worlds import WorldSpec, make_world, split_worlds, world, world_outfits
@@ -50,6 +50,9 @@ METHODS: dict[str, TrainConfig | None] = {
     "identity (raw cosine)": None,
     "seed (faithful reproduction)": TrainConfig.for_loss("seed"),
     "previous default (mlp, pair InfoNCE + margin)": PREVIOUS_DEFAULT,
+    # issue 11's second-round default (towers, no quadratic path); its rows are "new default" in
+    # benchmarks/results/compat_worlds_6000.jsonl, made before the quadratic path was the default.
+    "round-2 default (towers)": ROUND2_DEFAULT,
     "new default": TrainConfig.for_loss("contrastive"),
     # Not a model: the generator-aware score (models/worlds_oracle.py); needs no training data.
     ORACLE: None,

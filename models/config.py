@@ -165,3 +165,6 @@ PREVIOUS_DEFAULT = TrainConfig(
     lr_step=8, lr_gamma=0.5, n_swap=2, temperature_init=0.07, margin=0.2, hard_negative_weight=1.0,
     max_logit_scale=100.0, nce_weight=1.0, margin_weight=1.0, outfit_nce_weight=0.0, learn_temperature=True,
 )
+
+# Issue 11's second-round default: towers without the quadratic path, the rest as today's default.
+ROUND2_DEFAULT = TrainConfig(model=replace(DEFAULT_MODEL, quad_dim=0))

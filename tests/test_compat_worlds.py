@@ -145,3 +145,18 @@ def test_selection_and_report_worlds_never_overlap() -> None:
         split_worlds([1, 1, 2], 1)
     with pytest.raises(ValueError, match="n_selection"):
         split_worlds(range(4), 4)
+
+
+def test_quadratic_selection_script_refuses_report_worlds() -> None:
+    """benchmarks/compat_quadratic.py chooses the default's variants: a report world is refused
+    before anything is trained, and its selection list is the benchmark's fixed split."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    selection, report = split_worlds(range(24), 12, seed=0)
+    done = subprocess.run([sys.executable, str(root / "benchmarks" / "compat_quadratic.py"), "50",
+                           str(selection[0]), str(report[0])], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and done.stdout == ""
+    assert f"world {report[0]} is not a selection world ({selection})" in done.stderr
