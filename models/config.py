@@ -98,8 +98,9 @@ SEED_MODEL = ModelConfig(
 )
 
 
-# The default since issue 11: one tower per category won on the selection worlds.
-DEFAULT_MODEL = ModelConfig(arch="towers", hidden_dim=256, type_embedding=False)
+# The default since issue 11: one tower per category won on the selection worlds, and (third
+# round) a 64-wide quadratic path in each tower won there again (mean and worst selection world).
+DEFAULT_MODEL = ModelConfig(arch="towers", hidden_dim=256, type_embedding=False, quad_dim=64)
 
 
 @dataclass(frozen=True)
@@ -166,5 +167,6 @@ PREVIOUS_DEFAULT = TrainConfig(
     max_logit_scale=100.0, nce_weight=1.0, margin_weight=1.0, outfit_nce_weight=0.0, learn_temperature=True,
 )
 
-# Issue 11's second-round default: towers without the quadratic path, the rest as today's default.
+# Issue 11's second-round default: towers without the quadratic path, the rest as today's default
+# (benchmarks compare against it; its report rows are in benchmarks/results/compat_worlds_6000.jsonl).
 ROUND2_DEFAULT = TrainConfig(model=replace(DEFAULT_MODEL, quad_dim=0))
