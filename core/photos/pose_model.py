@@ -37,12 +37,17 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from core.photos.pose_detector import Detection, PoseDetector
+
 log = logging.getLogger(__name__)
 
 DISABLED = "none"
 WHEEL = "mediapipe==0.10.21"
 MEMBER = "mediapipe/modules/pose_landmark/pose_landmark_full.tflite"
 SHA256 = "e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f"
+# MediaPipe's person detector, from the same wheel, kept beside the landmark model (optional)
+DETECTOR_MEMBER = "mediapipe/modules/pose_detection/pose_detection.tflite"
+DETECTOR_SHA256 = "9ba9dd3d42efaaba86b4ff0122b06f29c4122e756b329d89dca1e297fd8f866c"
 INPUT_SIDE = 256
 MIN_PRESENCE = 0.5  # pose presence below this: no person found
 ROI_SCALE = 1.25  # the tracking square is the body's circle enlarged by this (MediaPipe's 1.25)
@@ -57,6 +62,9 @@ L_HEEL, R_HEEL, L_TOE, R_TOE = 29, 30, 31, 32
 BODY_LANDMARKS = 33
 AUX_CENTRE, AUX_EDGE = 33, 34  # auxiliary landmarks MediaPipe tracks the body's square with
 Roi = tuple[float, float, float, float]  # centre x, centre y, side, rotation (radians)
+View = tuple[float, np.ndarray, np.ndarray, Roi]  # presence, raw landmarks, mask logits, square
+MAX_TILT = np.pi / 4  # a detection turned further from upright is not the person photographed
+MIN_ROI_SHARE = 0.1  # a detector square smaller than this share of the photo is not a body
 
 
 class PoseModelUnavailable(RuntimeError):
@@ -76,6 +84,12 @@ def configured_path(setting: str) -> Path | None:
     return Path(setting).expanduser() if setting.strip() else default_model_path()
 
 
+def detector_path(model_path: Path) -> Path:
+    """Where the person detector is looked for: beside the landmark model (either file
+    obtained by --fetch, or a copy WHAT2WEAR_POSE_MODEL points at)."""
+    return model_path.with_name(Path(DETECTOR_MEMBER).name)
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -85,11 +99,14 @@ def _sha256(path: Path) -> str:
 
 
 def fetch(target: Path | None = None) -> Path:
-    """Make sure the model file is at `target` (default: the venv's copy), downloading the
-    wheel with pip only when it is missing or its sha256 is wrong. Idempotent and cheap when
-    the file is there."""
+    """Make sure the landmark model is at `target` (default: the venv's copy) and the person
+    detector beside it, downloading the wheel with pip only when one of them is missing or
+    its sha256 is wrong. Idempotent and cheap when both files are there."""
     target = target or default_model_path()
-    if target.is_file() and _sha256(target) == SHA256:
+    wanted = {MEMBER: (target, SHA256),
+              DETECTOR_MEMBER: (detector_path(target), DETECTOR_SHA256)}
+    todo = {m: v for m, v in wanted.items() if not (v[0].is_file() and _sha256(v[0]) == v[1])}
+    if not todo:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="what2wear-pose-") as tmp:
@@ -101,13 +118,16 @@ def fetch(target: Path | None = None) -> Path:
             raise PoseModelUnavailable(
                 f"could not download {WHEEL} to extract the pose model: "
                 f"{(done.stderr or done.stdout).strip()[-400:]}")
-        partial = target.with_suffix(".partial")
-        with zipfile.ZipFile(wheels[0]) as wheel, wheel.open(MEMBER) as src:
-            partial.write_bytes(src.read())
-        if _sha256(partial) != SHA256:
-            partial.unlink()
-            raise PoseModelUnavailable(f"{MEMBER} in {wheels[0].name} has an unexpected sha256")
-        os.replace(partial, target)
+        with zipfile.ZipFile(wheels[0]) as wheel:
+            for member, (path, sha) in todo.items():
+                partial = path.with_suffix(".partial")
+                with wheel.open(member) as src:
+                    partial.write_bytes(src.read())
+                if _sha256(partial) != sha:
+                    partial.unlink()
+                    raise PoseModelUnavailable(
+                        f"{member} in {wheels[0].name} has an unexpected sha256")
+                os.replace(partial, path)
     return target
 
 
@@ -136,7 +156,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 class PoseModel:
     """A loaded landmark model; `estimate` is thread-safe (one interpreter, one lock)."""
 
-    def __init__(self, path: Path, threads: int = THREADS) -> None:
+    def __init__(self, path: Path, threads: int = THREADS, detector: bool = True) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
         self.path = path
@@ -147,6 +167,7 @@ class PoseModel:
         self._landmarks, self._score, self._mask = (
             outputs["Identity"], outputs["Identity_1"], outputs["Identity_2"])
         self._lock = threading.Lock()
+        self.detector = _load_detector(detector_path(path), threads) if detector else None
 
     def _run(self, image: Image.Image, roi: Roi) -> tuple[np.ndarray, float, np.ndarray]:
         """Landmarks (39×5, photo pixels), presence and mask logits for the square `roi` of the
@@ -169,6 +190,54 @@ class PoseModel:
         raw[:, 1] = d * u + e * v + f
         return raw, score, mask
 
+    def _detected_view(self, rgb: Image.Image, square: tuple[float, float, float]
+                       ) -> View | None:
+        """MediaPipe's first view: the square the person detector asks for (PoseDetectionToRoi)
+        when it finds an upright person in `square` of the photo and the landmark model agrees
+        that one is there."""
+        if self.detector is None:
+            return None
+        chosen = choose_detection(self.detector.detect(rgb, square))
+        if chosen is None:
+            return None
+        roi = chosen.roi()
+        if roi[2] < MIN_ROI_SHARE * square[2]:
+            return None  # keypoints on top of each other: no body's circle to show
+        raw, score, mask = self._run(rgb, roi)
+        return (score, raw, mask, roi) if score >= MIN_PRESENCE else None
+
+    def _first_view(self, rgb: Image.Image, tall: float, detect: bool) -> tuple[View, bool]:
+        """The first good look at the person, and whether it can be followed (tracked).
+
+        With `detect`: the detector's square on the whole photo; else the whole photo padded to
+        a square, then a closer look at the landmarks' own box: the detector's square found in
+        that box (a person small in the frame is missed by the detector in the whole photo),
+        or the box itself. The flag is False when the closer look lost the person (its
+        landmarks are then too unsure to follow)."""
+        width = rgb.size[0]
+        whole = (width / 2, tall / 2, float(max(width, tall)))
+        found = self._detected_view(rgb, whole) if detect else None
+        if found is not None:
+            return found, True
+        roi: Roi = (*whole, 0.0)
+        raw, score, mask = self._run(rgb, roi)
+        best = (score, raw, mask, roi)
+        # the landmarks' own box, closer: a person small in the frame (often not even
+        # recognised in the whole photo, though the landmarks already point at them)
+        xy = raw[:BODY_LANDMARKS, :2]
+        lo, hi = xy.min(axis=0), xy.max(axis=0)
+        closer: Roi = (float(lo[0] + hi[0]) / 2, float(lo[1] + hi[1]) / 2,
+                       float(max(hi - lo)) * ROI_SCALE, 0.0)
+        if closer[2] < roi[2] * 0.9 or score < MIN_PRESENCE:
+            found = self._detected_view(rgb, closer[:3]) if detect else None
+            if found is not None:
+                return found, True
+            raw, score, mask = self._run(rgb, closer)
+            if score >= MIN_PRESENCE:
+                return (score, raw, mask, closer), True
+            return best, False
+        return best, True
+
     def estimate(self, image: Image.Image, extend_below: float = 0.0) -> Pose | None:
         """The pose of the main person in `image`, or None when the model finds nobody.
 
@@ -180,24 +249,13 @@ class PoseModel:
         person the frame cuts off, so the model need not squeeze a whole body into the frame.
         """
         rgb = image.convert("RGB")
-        width, height = rgb.size
+        height = rgb.size[1]
         tall = height * (1 + extend_below)
-        roi: Roi = (width / 2, tall / 2, float(max(width, tall)), 0.0)
-        raw, score, mask = self._run(rgb, roi)
-        best = (score, raw, mask, roi)
-        # the landmarks' own box, closer: a person small in the frame (often not even
-        # recognised in the whole photo, though the landmarks already point at them)
-        xy = raw[:BODY_LANDMARKS, :2]
-        lo, hi = xy.min(axis=0), xy.max(axis=0)
-        closer: Roi = (float(lo[0] + hi[0]) / 2, float(lo[1] + hi[1]) / 2,
-                       float(max(hi - lo)) * ROI_SCALE, 0.0)
         trusted = extend_below == 0
-        if closer[2] < roi[2] * 0.9 or score < MIN_PRESENCE:
-            raw, score, mask = self._run(rgb, closer)
-            if score >= MIN_PRESENCE:
-                best = (score, raw, mask, closer)
-            else:  # a closer look lost the person: the landmarks are too unsure to follow
-                trusted = False
+        # a photo with black room added below (a person cut by the frame) is shown whole,
+        # not in the detector's square, so legs outside the photo land in that room
+        best, found = self._first_view(rgb, tall, detect=trusted)
+        trusted = trusted and found
         raw = best[1]
         for _ in range(REFINE if trusted else 0):
             nxt = _roi_from(raw, best[3][2] * 1.5)
@@ -212,6 +270,27 @@ class PoseModel:
             return None
         return Pose(raw[:BODY_LANDMARKS, :2], _sigmoid(raw[:BODY_LANDMARKS, 3]),
                     _sigmoid(raw[:BODY_LANDMARKS, 4]), score, mask, roi, rgb.size)
+
+
+def choose_detection(found: list[Detection]) -> Detection | None:
+    """The person to cut: of the upright detections (a reflection in a puddle or a window is
+    found upside down or lying, and the photo is already EXIF-oriented), the highest score
+    (MediaPipe keeps only its first)."""
+    upright = [d for d in found if abs(d.roi()[3]) <= MAX_TILT]
+    return upright[0] if upright else None
+
+
+def _load_detector(path: Path, threads: int) -> PoseDetector | None:
+    """The person detector beside the landmark model, or None (the landmark model then looks
+    at the whole photo first): it is optional, as the landmark model is."""
+    if not path.is_file():
+        log.info("no pose detector at %s; the landmark model looks at the whole photo", path)
+        return None
+    try:
+        return PoseDetector(path, threads)
+    except Exception as error:  # a damaged file: work without it, say so in the log
+        log.warning("the pose detector %s cannot be loaded (%s); working without it", path, error)
+        return None
 
 
 def _affine(roi: Roi) -> tuple[float, float, float, float, float, float]:
