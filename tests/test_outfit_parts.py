@@ -157,12 +157,16 @@ def test_a_missing_model_file_says_how_to_get_it(tmp_path: Path) -> None:
         pm.load_pose_model(str(broken))
 
 
-def test_fetch_keeps_a_verified_file_without_downloading(tmp_path: Path) -> None:
+def test_fetch_keeps_verified_files_without_downloading(tmp_path: Path) -> None:
+    """The landmark model and the person detector beside it, both checked by sha256."""
     target = tmp_path / "pose.tflite"
     target.write_bytes(pm.default_model_path().read_bytes())
-    before = target.stat().st_mtime_ns
+    detector = pm.detector_path(target)
+    assert detector == tmp_path / "pose_detection.tflite"
+    detector.write_bytes(pm.detector_path(pm.default_model_path()).read_bytes())
+    before = target.stat().st_mtime_ns, detector.stat().st_mtime_ns
     assert pm.fetch(target) == target
-    assert target.stat().st_mtime_ns == before
+    assert (target.stat().st_mtime_ns, detector.stat().st_mtime_ns) == before
 
 
 def test_cli_prints_the_regions_as_json_and_saves_crops(

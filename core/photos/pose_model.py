@@ -2,21 +2,26 @@
 
 The weights ship only inside the PyPI wheel `mediapipe==0.10.21`, which cannot be installed
 next to numpy 2; the project's set-up (`make run` / `make test`, i.e.
-`python -m core.photos.pose_model --fetch`) downloads that wheel once with pip, takes the one
-`.tflite` member out of it, checks its pinned sha256 and keeps it in the virtual environment
-(`<venv>/share/what2wear/`), so later runs never download again. `WHAT2WEAR_POSE_MODEL` points
-at another copy, or `none` switches the model off (outfit photos then fall back to the seed's
-rows). The interpreter is loaded once per process and per file.
+`python -m core.photos.pose_model --fetch`) downloads that wheel once with pip, takes two
+`.tflite` members out of it (the landmark model and MediaPipe's person detector), checks their
+pinned sha256 and keeps them in the virtual environment (`<venv>/share/what2wear/`), so later
+runs never download again. `WHAT2WEAR_POSE_MODEL` points at another copy of the landmark model
+(the detector is looked for beside it), or `none` switches both off (outfit photos then fall
+back to the seed's rows). The detector is optional: without it the landmark model looks at
+the whole photo first. The interpreters are loaded once per process and per file.
 
 The model takes 1×256×256×3 floats in [0, 1] and returns 39 landmarks × (x, y, z, visibility,
 presence) in input pixels (visibility and presence as logits), a pose presence probability and a
 256×256 person-mask logit map (landmarks 33 and 34 are the auxiliary points MediaPipe tracks
-the body with). We run it up to three times: on the whole photo padded to a square; on the
-box of the landmarks it found, enlarged (a person small in the frame is then seen at the
-model's full resolution); and on the square its auxiliary points ask for, as MediaPipe's
-tracker does between video frames (centred on the hips, sized by the body's circle, turned
-upright). The last pass corrects a skeleton squeezed or shifted by a loose first view; it is
-skipped when that square is the one just seen, or when the closer look lost the person.
+the body with). Its first view is, as in MediaPipe's pipeline, the square the person detector
+(core/photos/pose_detector.py) asks for: centred on the hips, sized by the body's circle,
+turned upright. When the detector finds no upright person in the whole photo, the model sees
+the whole photo padded to a square, and then a closer square around the landmarks it found
+there: the detector is asked again in that square (a small person is found only closer), else
+the model looks at it itself. Last, as MediaPipe's tracker does between video frames, the model
+sees the square its own auxiliary points ask for; that pass corrects a skeleton squeezed or
+shifted by a loose first view; it is skipped when that square is the one just seen, or when the
+closer look lost the person.
 """
 
 from __future__ import annotations
@@ -241,10 +246,11 @@ class PoseModel:
     def estimate(self, image: Image.Image, extend_below: float = 0.0) -> Pose | None:
         """The pose of the main person in `image`, or None when the model finds nobody.
 
-        As MediaPipe's tracker does between video frames, the model first sees the whole photo
-        padded to a square, then (up to REFINE times) the square its own auxiliary landmarks
-        ask for: centred on the hips, sized by the body's circle, turned upright. A person
-        small in the frame, leaning or seen from far is then seen at full resolution.
+        The first view is the detector's square, or the whole photo padded to a square and
+        then a closer one (see `_first_view`); then (up to REFINE times), as MediaPipe's
+        tracker does between video frames, the square the model's own auxiliary landmarks ask
+        for: centred on the hips, sized by the body's circle, turned upright. A person small
+        in the frame, leaning or seen from far is then seen at full resolution.
         `extend_below` adds that share of the height as black space under the photo: for a
         person the frame cuts off, so the model need not squeeze a whole body into the frame.
         """
@@ -360,9 +366,10 @@ def load_pose_model(setting: str) -> PoseModel | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m core.photos.pose_model",
-                                     description="Obtain MediaPipe's pose landmark model")
+                                     description="Obtain MediaPipe's pose landmark model "
+                                     "and person detector")
     parser.add_argument("--fetch", action="store_true",
-                        help="download and verify the model unless it is already in place")
+                        help="download and verify the models unless they are already in place")
     parser.add_argument("--target", type=Path, default=None, help="where to put the file")
     args = parser.parse_args(argv)
     if not args.fetch:
@@ -373,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     except PoseModelUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"pose model ready: {path}")
+    print(f"pose model ready: {path} (person detector: {detector_path(path)})")
     return 0
 
 
