@@ -8,7 +8,10 @@ load excluded: it happens once per process). A garment the method reports missin
 IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
-        [--split tuning|held-out|fresh]
+        [--split tuning|held-out|fresh] [--no-detector]
+
+The pose method uses MediaPipe's person detector when its file is beside the landmark model
+(`--no-detector`: the landmark model alone, as before the detector stage was added).
 
 Splits (labels.json): "tuning" (14 photos the first rules were tuned on), "held-out" (5 kept
 out of the first round, used for tuning in the second), "fresh" (8 labelled for the second
@@ -121,12 +124,15 @@ def main() -> int:
     parser.add_argument("--per-photo", action="store_true")
     parser.add_argument("--split", choices=SPLITS, default=None,
                         help="only the photos of this split")
+    parser.add_argument("--no-detector", action="store_true",
+                        help="the landmark model alone, without MediaPipe's person detector")
     args = parser.parse_args()
-    model = pm.PoseModel(pm.configured_path("") or pm.default_model_path(), threads=args.threads)
+    model = pm.PoseModel(pm.configured_path("") or pm.default_model_path(), threads=args.threads,
+                         detector=not args.no_detector)
     photos = load_labelled(args.split)
     results: dict[str, list] = {"rows": [], "pose": []}
     times: list[float] = []
-    model_times: list[float] = []  # one pose estimate (1-2 model passes) of the whole photo
+    model_times: list[float] = []  # one pose estimate (detector and landmark passes)
     for name, cut, truth in photos:
         results["rows"].append((name, find_regions(cut, None), truth))
         best = float("inf")
@@ -150,7 +156,8 @@ def main() -> int:
             print(name, "rows", [None if v is None else round(v, 2) for v in rows_v],
                   "pose", [None if v is None else round(v, 2) for v in pose_v],
                   "missing", regions.missing, "parts", sorted(regions.boxes))
-    print(f"{len(photos)} labelled photos, {args.threads} threads, best of {args.repeats}")
+    print(f"{len(photos)} labelled photos, {args.threads} threads, best of {args.repeats}, "
+          f"person detector: {'yes' if model.detector else 'no'}")
     splits = _splits()
     for keep in (None, TUNED, *SPLITS):
         subset = {m: [r for r in rows if keep is None or splits[r[0]] in
