@@ -75,8 +75,8 @@ def test_pose_beats_the_seed_rows_on_every_garment(regions) -> None:
 
 
 def test_on_the_photos_tuned_on_the_garments_overlap_their_labels(regions) -> None:
-    """The 19 photos the rules were tuned on: measured 0.87 / 0.75 / 0.71 (README)."""
-    for part, floor in (("top", 0.84), ("bottom", 0.72), ("shoes", 0.67)):
+    """The 19 photos the rules were tuned on: measured 0.87 / 0.75 / 0.75 (README)."""
+    for part, floor in (("top", 0.84), ("bottom", 0.72), ("shoes", 0.71)):
         mean = _mean_vertical_iou(regions, part, 1, split=("tuning", "held-out"))
         assert mean >= floor, (part, mean)
 
@@ -100,6 +100,19 @@ def test_a_dark_photo_is_looked_at_again_brightened(model: pm.PoseModel) -> None
     assert found.method == "pose" and found.missing == ()
     for part in PARTS:
         assert vertical_iou(found.boxes[part], tuple(LABELS["unsplash_02_02.jpg"][part])) > 0.45
+
+
+def test_the_detector_finds_people_the_landmark_model_alone_lost(regions) -> None:
+    """Fresh photos (never tuned on): a small man in a dark hall, a night street full of
+    lights, a man beside a puddle that mirrors him. The landmark model alone placed the
+    skeleton on the lights or across the reflection (vertical IoU under 0.55 for every
+    garment, README); MediaPipe's detector puts its square on the person."""
+    for name, floor in (("unsplash_02_00.jpg", 0.7), ("unsplash_02_01.jpg", 0.75),
+                        ("unsplash_02_07.jpg", 0.4)):
+        _, pose = regions[name]
+        for part in PARTS:
+            iou = vertical_iou(pose.boxes[part], tuple(LABELS[name][part]))
+            assert iou >= floor, (name, part, iou)
 
 
 def test_a_photo_cut_above_the_knees_reports_no_shoes(regions) -> None:
