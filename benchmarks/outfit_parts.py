@@ -8,14 +8,16 @@ load excluded: it happens once per process). A garment the method reports missin
 IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
-        [--split tuning|held-out|fresh] [--no-detector]
+        [--split tuning|held-out|fresh|fresh-3] [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
 (`--no-detector`: the landmark model alone, as before the detector stage was added).
 
 Splits (labels.json): "tuning" (14 photos the first rules were tuned on), "held-out" (5 kept
 out of the first round, used for tuning in the second), "fresh" (8 labelled for the second
-round and never used to tune anything). Each split's worst photo per garment is printed.
+round and never used to tune anything), "fresh-3" (4 added in round 3, the person detector:
+a dress, a suit with a tucked shirt, seated, white on white; never used to tune anything).
+Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
 then takes the person's width from the pose model's own mask.
@@ -39,12 +41,14 @@ from core.photos.garment_regions import PARTS, GarmentRegions, find_regions
 from core.photos.images import load_image
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
-SPLITS = ("tuning", "held-out", "fresh")
+SPLITS = ("tuning", "held-out", "fresh", "fresh-3")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
           "held-out": "held-out in round 1 (tuned on in round 2)",
-          "fresh": "fresh photos (labelled for round 2, never used for tuning)"}
+          "fresh": "fresh photos (labelled for round 2, never used for tuning)",
+          "fresh-3": "fresh photos of round 3 (a dress, a suit, seated, white on white; "
+                     "labelled before anything ran on them, never used for tuning)"}
 Box = tuple[int, int, int, int]
 
 
