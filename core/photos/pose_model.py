@@ -214,11 +214,12 @@ class PoseModel:
     def _first_view(self, rgb: Image.Image, tall: float, detect: bool) -> tuple[View, bool]:
         """The first good look at the person, and whether it can be followed (tracked).
 
-        With `detect`: the detector's square on the whole photo; else the whole photo padded to
-        a square, then a closer look at the landmarks' own box: the detector's square found in
-        that box (a person small in the frame is missed by the detector in the whole photo),
-        or the box itself. The flag is False when the closer look lost the person (its
-        landmarks are then too unsure to follow)."""
+        First (with `detect`) the detector's square on the whole photo. When it finds no
+        upright person there, or the landmark model nobody in its square: the whole photo
+        padded to a square, then a closer look at the landmarks' own box: the detector's square
+        found in that box (with `detect`; a person small in the frame is missed by the detector
+        in the whole photo), else the box itself. The flag is False when the closer look lost
+        the person (its landmarks are then too unsure to follow)."""
         width = rgb.size[0]
         whole = (width / 2, tall / 2, float(max(width, tall)))
         found = self._detected_view(rgb, whole) if detect else None
