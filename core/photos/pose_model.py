@@ -21,7 +21,9 @@ there: the detector is asked again in that square (a small person is found only 
 the model looks at it itself. Last, as MediaPipe's tracker does between video frames, the model
 sees the square its own auxiliary points ask for; that pass corrects a skeleton squeezed or
 shifted by a loose first view; it is skipped when that square is the one just seen, or when the
-closer look lost the person.
+closer look lost the person. When the feet of the last view lie at its square's bottom edge
+(legs squeezed in: a crouching person, a square that ends at the ankles), the model looks
+again at a larger square reaching below them.
 """
 
 from __future__ import annotations
@@ -69,6 +71,9 @@ AUX_CENTRE, AUX_EDGE = 33, 34  # auxiliary landmarks MediaPipe tracks the body's
 Roi = tuple[float, float, float, float]  # centre x, centre y, side, rotation (radians)
 View = tuple[float, np.ndarray, np.ndarray, Roi]  # presence, raw landmarks, mask logits, square
 MAX_TILT = np.pi / 4  # a detection turned further from upright is not the person photographed
+FEET_EDGE = 0.06  # feet this close (share of the side) to a square's bottom were squeezed in
+FEET_ROOM = 1.3  # the square is enlarged this much downwards to show squeezed feet
+FEET_TRIES = 3  # at most this many enlargements
 MIN_ROI_SHARE = 0.1  # a detector square smaller than this share of the photo is not a body
 
 
@@ -272,12 +277,34 @@ class PoseModel:
             if score < MIN_PRESENCE:
                 break  # lost the person: keep the last good view
             best = (score, raw, mask, nxt)
+        if trusted and best[0] >= MIN_PRESENCE:
+            best = self._feet_in_view(rgb, best)
         score, raw, mask, roi = best
         if score < MIN_PRESENCE:
             return None
         return Pose(raw[:BODY_LANDMARKS, :2], _sigmoid(raw[:BODY_LANDMARKS, 3]),
                     _sigmoid(raw[:BODY_LANDMARKS, 4]), score, mask, roi, rgb.size)
 
+
+    def _feet_in_view(self, rgb: Image.Image, view: View) -> View:
+        """When the feet lie at the bottom edge of the square the model saw (a crouching
+        person, a detector square that ends at the ankles), the legs were squeezed into it:
+        look again at a larger square reaching below them (up to FEET_TRIES times), keeping
+        each view in which the model still finds the person and its feet came down."""
+        for _ in range(FEET_TRIES):
+            _score, raw, _mask, roi = view
+            if not _feet_at_edge(raw, roi):
+                break
+            cx, cy, side, angle = roi
+            bigger = side * FEET_ROOM
+            shift = (bigger - side) / 2  # the top edge stays, the square grows downwards
+            wider: Roi = (cx - np.sin(angle) * shift, cy + np.cos(angle) * shift, bigger,
+                          angle)
+            raw2, score2, mask2 = self._run(rgb, wider)
+            if score2 < MIN_PRESENCE or _lowest_foot(raw2, roi) <= _lowest_foot(raw, roi):
+                break  # lost the person, or the feet did not come down: keep the last view
+            view = (score2, raw2, mask2, wider)
+        return view
 
 def choose_detection(found: list[Detection]) -> Detection | None:
     """The person to cut: of the upright detections (a reflection in a puddle or a window is
@@ -309,6 +336,21 @@ def _affine(roi: Roi) -> tuple[float, float, float, float, float, float]:
     half = INPUT_SIDE / 2
     return (float(a), float(b), float(cx - half * (a + b)),
             float(d), float(e), float(cy - half * (d + e)))
+
+
+def _feet_at_edge(raw: np.ndarray, roi: Roi) -> bool:
+    """True when the lowest ankle, heel or toe lies within FEET_EDGE of the square's side
+    from its bottom edge (measured along the square's own down direction)."""
+    return bool(_lowest_foot(raw, roi) > roi[2] * (0.5 - FEET_EDGE))
+
+
+def _lowest_foot(raw: np.ndarray, roi: Roi) -> float:
+    """How far below the square's centre the lowest ankle, heel or toe is (photo pixels,
+    along the square's own down direction)."""
+    cx, cy, _side, angle = roi
+    feet = [L_ANKLE, R_ANKLE, L_HEEL, R_HEEL, L_TOE, R_TOE]
+    dx, dy = raw[feet, 0] - cx, raw[feet, 1] - cy
+    return float((-np.sin(angle) * dx + np.cos(angle) * dy).max())
 
 
 def _same_view(a: Roi, b: Roi) -> bool:
