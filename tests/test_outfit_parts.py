@@ -75,7 +75,7 @@ def test_pose_beats_the_seed_rows_on_every_garment(regions) -> None:
 
 
 def test_on_the_photos_tuned_on_the_garments_overlap_their_labels(regions) -> None:
-    """The 19 photos the rules were tuned on: measured 0.87 / 0.75 / 0.75 (README)."""
+    """The 19 photos the rules were tuned on: measured 0.87 / 0.76 / 0.75 (README)."""
     for part, floor in (("top", 0.84), ("bottom", 0.72), ("shoes", 0.71)):
         mean = _mean_vertical_iou(regions, part, 1, split=("tuning", "held-out"))
         assert mean >= floor, (part, mean)

@@ -7,8 +7,9 @@ pose model's landmarks say where shoulders, hips, knees, ankles and feet are; th
 each garment's width row by row; and a change of colour along the body finds the hems:
 
 - top: from just above the shoulders to the hem, searched around the hips (a tucked shirt ends
-  above them, a long jacket below); with nothing below it in the frame (cut at the hips) it
-  runs to the photo's edge;
+  above them, a long jacket below); in a photo cut above the knees it is looked for against
+  the colour of the rows at the frame's edge (a sliver of trousers); with nothing below it
+  in the frame (cut at the hips) it runs to the photo's edge;
 - bottom: from that hem down to the ankles, or to a hem found on the thighs/knees (shorts);
 - shoes: from the edge between shin and shoe above the ankles to the soles under the feet.
 
