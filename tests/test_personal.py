@@ -14,6 +14,7 @@ from safetensors.numpy import save_file
 
 from base.config import Settings
 from core.cli.main import main as cli_main
+from core.learning.personal import read_preference
 from core.learning.service import ModelService
 from core.views import outfit_actions
 from core.views.jobs import JobQueue
@@ -25,7 +26,6 @@ from devkit.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo
 from models.compat import identity, load_model
 from models.data import OutfitSet
 from models.evaluate import roc_auc
-from core.learning.personal import read_preference
 from models.personal import SKIP_WEIGHT, PairData, PersonalModel, fit_personal, ridge_direction
 
 DIM = 32
