@@ -49,9 +49,10 @@ DEFAULT_L2 = 1e-3  # pull of w toward zero (the base)
 RIDGE = 0.01  # ridge penalty of the direction, relative to the total variance of its inputs;
 # on calibration users (world 1, users 100-111, 30 + 30, no guard) 0.003 / 0.01 / 0.03 / 0.1
 # gave preference AUC 0.724 / 0.728 / 0.720 / 0.708
-MAX_SCALE = 2.0  # the largest scale, in standard deviations of u·z: on users 100-111 (a first run
-# of this estimator: penalty 0.009, scales 0.25-64 before the cap) a cap of 1.5 / 2 / 3 / none gave preference AUC 0.736 / 0.737 / 0.736 / 0.735 and a worst compatibility
-# AUC change of -0.016 / -0.018 / -0.020 / -0.023 (the limit is -0.02)
+MAX_SCALE = 2.0  # the largest scale, in standard deviations of u·z: on users 100-111 (a first
+# run of this estimator: penalty 0.009, scales 0.25-64 before the cap) a cap of 1.5 / 2 / 3 /
+# none gave preference AUC 0.736 / 0.737 / 0.736 / 0.735 and a worst compatibility AUC change
+# of -0.016 / -0.018 / -0.020 / -0.023 (the limit is -0.02)
 SCALES = tuple(float(c) for c in np.geomspace(MAX_SCALE / 16, MAX_SCALE, 13))
 ADOPT_MARGIN = 1.0  # held-out AUC gain needed: ADOPT_MARGIN / sqrt(fewer of liked, disliked);
 # the smallest (in steps of 0.1) that adopted no user without taste among 88 simulated fits of
