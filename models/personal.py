@@ -365,13 +365,24 @@ def ridge_direction(data: PairData, ratings: np.ndarray) -> np.ndarray:
     weight = np.abs(ratings)
     weight = weight / weight.sum()
     xc = x - weight @ x
-    gram = xc.T @ (xc * weight[:, None])
-    lam = RIDGE * float(np.trace(gram))
+    lam = RIDGE * float(weight @ (xc * xc).sum(1))  # × the weighted total variance
     if lam <= 0:
         return np.zeros(x.shape[1])
-    u = np.linalg.solve(gram + lam * np.eye(x.shape[1]), xc.T @ (weight * np.sign(ratings)))
+    target = weight * np.sign(ratings)
+    n, d = xc.shape
+    if n < d:  # the same solution through the n × n system: fewer events than latent dims
+        u = xc.T @ _solve(weight[:, None] * (xc @ xc.T) + lam * np.eye(n), target)
+    else:
+        u = _solve(xc.T @ (xc * weight[:, None]) + lam * np.eye(d), xc.T @ target)
     spread = float(np.std(data.latents[present] @ u))
     return u / spread if spread > 0 else np.zeros(x.shape[1])
+
+
+def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a⁻¹ b through torch's solver: in the benchmark (torch on one thread, 2 busy cores) numpy's
+    solve took 0.2 s per 200 × 200 system, 1.2 of the 1.5 s of a 200-event update; with torch's
+    the update took 0.3–0.6 s."""
+    return torch.linalg.solve(torch.from_numpy(a), torch.from_numpy(b)).numpy()
 
 
 def _folds(ratings: np.ndarray, k: int, seed: int) -> np.ndarray:

@@ -26,7 +26,14 @@ from devkit.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo
 from models.compat import identity, load_model
 from models.data import OutfitSet
 from models.evaluate import roc_auc
-from models.personal import SKIP_WEIGHT, PairData, PersonalModel, fit_personal, ridge_direction
+from models.personal import (
+    RIDGE,
+    SKIP_WEIGHT,
+    PairData,
+    PersonalModel,
+    fit_personal,
+    ridge_direction,
+)
 
 DIM = 32
 
@@ -123,6 +130,17 @@ def test_the_preference_direction_does_not_depend_on_the_scale_of_the_base_laten
     assert np.std(pairs.latents[pairs.present] @ direction) == pytest.approx(1.0)
     cosine = direction @ u / np.linalg.norm(direction) / np.linalg.norm(u)
     assert cosine > 0.5  # it points along the planted taste
+    # fewer events than latent dims (20 < 32) and more (300): both solve the same ridge problem
+    many, many_ratings = taste_world(300, 2, u)
+    few = np.arange(20)
+    for fit_on, r in ((pairs.subset(few), ratings[few]), (PairData.build(
+            identity(), many.vectors, many.mask, many.categories), many_ratings)):
+        x = fit_on.latents.mean(1)
+        xc = x - x.mean(0)
+        lam = RIDGE * (xc * xc).sum(1).mean()
+        primal = np.linalg.solve(xc.T @ xc / len(x) + lam * np.eye(DIM), xc.T @ np.sign(r) / len(x))
+        primal /= np.std(fit_on.latents[fit_on.present] @ primal)
+        assert np.allclose(ridge_direction(fit_on, r), primal, atol=1e-8)
 
 
 def _npz(path: Path, data: OutfitSet, ratings: np.ndarray | None) -> Path:
