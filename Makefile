@@ -12,9 +12,10 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
 
-# MediaPipe's pose landmark model, taken out of its PyPI wheel once and kept in the venv
-# (.venv/share/what2wear/): its sha256 is checked every time (0.3 s), and nothing is downloaded
-# when the file is already there. Tests need it; the app runs without it (fixed rows).
+# MediaPipe's pose landmark model and person detector, taken out of their PyPI wheel once and
+# kept in the venv (.venv/share/what2wear/): their sha256 is checked every time (0.4 s), and
+# nothing is downloaded when the files are already there. Tests need them; the app runs
+# without them (fixed rows; without the detector alone, the landmark model looks first).
 pose-model: $(VENV)/.installed
 	$(PY) -m core.photos.pose_model --fetch
 

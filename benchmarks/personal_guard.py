@@ -32,7 +32,7 @@ from models.personal import ADOPT_MARGIN, fit_personal
 from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
 from models.train import train
 
-MARGINS = (0.0, 0.4, 0.8, 1.0, 1.2)
+MARGINS = (0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2)
 
 
 def main() -> None:

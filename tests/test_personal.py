@@ -10,9 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from safetensors.numpy import save_file
 
 from base.config import Settings
 from core.cli.main import main as cli_main
+from core.learning.personal import read_preference
 from core.learning.service import ModelService
 from core.views import outfit_actions
 from core.views.jobs import JobQueue
@@ -24,7 +26,14 @@ from devkit.imaging import BLUE, GREEN, NAVY, RED, YELLOW, garment_photo
 from models.compat import identity, load_model
 from models.data import OutfitSet
 from models.evaluate import roc_auc
-from models.personal import SKIP_WEIGHT, PersonalModel, fit_personal
+from models.personal import (
+    RIDGE,
+    SKIP_WEIGHT,
+    PairData,
+    PersonalModel,
+    fit_personal,
+    ridge_direction,
+)
 
 DIM = 32
 
@@ -71,6 +80,67 @@ def test_saved_layer_loads_with_load_model_and_scores_the_same(tmp_path: Path) -
     (tmp_path / "p" / "personal.safetensors").write_bytes(b"junk")
     with pytest.raises(ValueError, match=r"personal\.safetensors"):
         load_model(tmp_path / "p")
+
+
+def test_a_layer_written_before_the_ridge_estimator_loads_and_scores_by_its_definition(
+        tmp_path: Path, settings: Settings) -> None:
+    """Only the estimator of w changed, not the form: a folder and an app layer written by the
+    earlier version load as they were and score pair · (1 + (p_a + p_b)/2), p = gate(w · z)."""
+    w = (0.3 * np.random.default_rng(5).standard_normal(DIM)).astype(np.float32)
+    folder = tmp_path / "old"
+    folder.mkdir()
+    save_file({"w": w}, str(folder / "personal.safetensors"))
+    (folder / "personal.json").write_text(json.dumps({
+        "format": "what2wear-personal", "format_version": 1, "version": "personal-0123456789abcdef",
+        "base": "identity", "base_version": "identity", "info": {"adopted": True, "n_liked": 30}}))
+    loaded = load_model(folder)
+    data, _ = taste_world(30, 4, np.ones(DIM))
+    base, cats = identity(), ["top", "bottom", "shoes"]
+    expected = []
+    for outfit in data.vectors:
+        t = [np.tanh(float(base.project(c, x[None], None)[0] @ w)) for c, x in zip(cats, outfit, strict=True)]
+        p = [2.0 * v if v > 0 else 0.5 * v for v in t]
+        pairs = [float(base.project(cats[a], outfit[a][None], cats[b])[0]
+                       @ base.project(cats[b], outfit[b][None], cats[a])[0]) * (1 + (p[a] + p[b]) / 2)
+                 for a, b in ((0, 1), (0, 2), (1, 2))]
+        expected.append(np.mean(pairs))
+    assert np.allclose(loaded.score(data.vectors, data.mask, data.categories), expected, atol=1e-5)
+
+    layer = settings.models_dir / "personal"
+    layer.mkdir(parents=True)
+    save_file({"w": w}, str(layer / "preference.safetensors"))
+    (layer / "state.json").write_text(json.dumps({
+        "adopted": True, "reason": "beats", "events": 60, "n_liked": 30, "n_disliked": 30,
+        "updated": "2026-11-28T10:00:00+00:00", "prefers": ["red top"], "avoids": [],
+        "heldout": {"heldout_auc_base": 0.5, "heldout_auc_personal": 0.8},
+        "base_version": "identity", "n_skipped": 0}))
+    assert np.array_equal(read_preference(settings, base), w)
+
+
+def test_the_preference_direction_does_not_depend_on_the_scale_of_the_base_latents() -> None:
+    """The ridge penalty is relative to the latents' variance: a base whose latents are ten times
+    larger gets the same item preferences (an absolute penalty would shrink one of them more)."""
+    u = np.random.default_rng(0).standard_normal(DIM)
+    data, ratings = taste_world(40, 1, u)
+    pairs = PairData.build(identity(), data.vectors, data.mask, data.categories)
+    scaled = PairData(pairs.pairs, pairs.sims, pairs.valid, 10 * pairs.latents, pairs.present)
+    direction, scaled_direction = ridge_direction(pairs, ratings), ridge_direction(scaled, ratings)
+    assert np.abs(direction).max() > 0
+    assert np.allclose(pairs.latents @ direction, scaled.latents @ scaled_direction, atol=1e-6)
+    assert np.std(pairs.latents[pairs.present] @ direction) == pytest.approx(1.0)
+    cosine = direction @ u / np.linalg.norm(direction) / np.linalg.norm(u)
+    assert cosine > 0.5  # it points along the planted taste
+    # fewer events than latent dims (20 < 32) and more (300): both solve the same ridge problem
+    many, many_ratings = taste_world(300, 2, u)
+    few = np.arange(20)
+    for fit_on, r in ((pairs.subset(few), ratings[few]), (PairData.build(
+            identity(), many.vectors, many.mask, many.categories), many_ratings)):
+        x = fit_on.latents.mean(1)
+        xc = x - x.mean(0)
+        lam = RIDGE * (xc * xc).sum(1).mean()
+        primal = np.linalg.solve(xc.T @ xc / len(x) + lam * np.eye(DIM), xc.T @ np.sign(r) / len(x))
+        primal /= np.std(fit_on.latents[fit_on.present] @ primal)
+        assert np.allclose(ridge_direction(fit_on, r), primal, atol=1e-8)
 
 
 def _npz(path: Path, data: OutfitSet, ratings: np.ndarray | None) -> Path:

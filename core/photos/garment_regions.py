@@ -7,8 +7,9 @@ pose model's landmarks say where shoulders, hips, knees, ankles and feet are; th
 each garment's width row by row; and a change of colour along the body finds the hems:
 
 - top: from just above the shoulders to the hem, searched around the hips (a tucked shirt ends
-  above them, a long jacket below); with nothing below it in the frame (cut at the hips) it
-  runs to the photo's edge;
+  above them, a long jacket below); in a photo cut above the knees it is looked for against
+  the colour of the rows at the frame's edge (a sliver of trousers); with nothing below it
+  in the frame (cut at the hips) it runs to the photo's edge;
 - bottom: from that hem down to the ankles, or to a hem found on the thighs/knees (shorts);
 - shoes: from the edge between shin and shoe above the ankles to the soles under the feet.
 
@@ -48,6 +49,8 @@ SOLE_REACH = 0.8  # soles are looked for down to this share of a foot below the 
 CUT_EXTENSIONS = (0.6, 1.2)  # room added below a photo that cuts the person off, in turn
 DARK = 60.0  # mean brightness (0..255) under which an unfound person is looked for again
 CUT_EDGE_SHARE = 0.04  # person pixels in the bottom rows above this share of the width: cut
+EDGE_ROWS = 0.08  # share of the torso above the frame's edge that shows a sliver's colour
+EDGE_HEM_REACH = 0.35  # a top's hem above a sliver is looked for down to this below the hips
 
 
 @dataclass(frozen=True)
@@ -259,8 +262,9 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
         leg_end = ankle if ankle is not None else (knee if knee is not None else None)
         if leg_end is None:
             b1 = height  # legs leave the frame above the knees: the bottom runs to the edge
-            if height - hip < MIN_BELOW_HIPS * torso:
-                b1 = b0  # a sliver below the hips: too little of a bottom to take
+            sliver = knee is None and hem != int(min(height, hip_est + 0.12 * torso))
+            if height - hip < MIN_BELOW_HIPS * torso and not sliver:
+                b1 = b0  # a sliver below the hips, not unlike the top: no bottom to take
         else:
             b1 = int(leg_end)
             lower = _leg_hem(lab, mask, p, inside, hip, torso)
@@ -313,14 +317,48 @@ def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
     searched from well above the hips (a cropped top) to the upper thigh (a long jacket).
     Without a clear change (one colour head to toe) the hem is put just below the hips."""
     fallback = int(min(height, hip + 0.12 * torso))
-    if knee is None or knee - hip < 0.3 * torso:
-        return fallback
     xs = p[[pm.L_HIP, pm.R_HIP], 0]
     x0, x1 = float(xs.min() - 0.12 * torso), float(xs.max() + 0.12 * torso)
+    if knee is None or knee - hip < 0.3 * torso:
+        return fallback if knee is not None else _edge_hem(lab, mask, (x0, x1), hip, torso,
+                                                           fallback)
     start, stop = int(hip - 0.45 * torso), int(hip + 0.75 * (knee - hip))
-    prof = _profile(lab, mask, x0, x1, start, stop)
     ref_rows = _profile(lab, mask, x0, x1, int(hip + 0.55 * (knee - hip)),
                         int(hip + 0.9 * (knee - hip)))
+    return _change_point(lab, mask, (x0, x1), start, stop, ref_rows, torso, fallback)
+
+
+def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: float,
+              torso: float, fallback: int) -> int:
+    """The top's hem in a photo that cuts the legs off above the knees: the same change
+    point, against the colour of the last rows above the frame's edge (a sliver of trousers
+    under the top). Only when the person runs into the edge; without a change (the top
+    itself reaches the edge) `fallback`."""
+    height = mask.shape[0]
+    if not _cut_by_frame(mask):
+        return fallback
+    edge = max(3, int(EDGE_ROWS * torso))
+    ref_rows = _profile(lab, mask, xs[0], xs[1], height - edge, height)
+    stop = int(min(height, hip + EDGE_HEM_REACH * torso))
+    hem = _change_point(lab, mask, xs, int(hip - 0.45 * torso), stop, ref_rows, torso,
+                        fallback)
+    if hem == fallback or hem > height - edge:
+        return fallback
+    # everything from the hem down to the edge is that one garment (not the hem of shorts
+    # above bare legs, which would look unlike the edge's skin too)
+    below = _profile(lab, mask, xs[0], xs[1], hem, height)
+    dist = np.linalg.norm(below - np.nanmedian(ref_rows, axis=0), axis=1)
+    dist = dist[~np.isnan(dist)]
+    return hem if dist.size >= 3 and np.median(dist) < HEM_DISTANCE else fallback
+
+
+def _change_point(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], start: int,
+                  stop: int, ref_rows: np.ndarray, torso: float, fallback: int) -> int:
+    """The row between `start` and `stop` above which the body does not look like
+    `ref_rows` (the bottom garment) and below which it does; `fallback` without one."""
+    height = mask.shape[0]
+    x0, x1 = xs
+    prof = _profile(lab, mask, x0, x1, start, stop)
     if np.isnan(ref_rows).all():
         return fallback
     ref = np.nanmedian(ref_rows, axis=0)

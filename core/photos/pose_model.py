@@ -2,21 +2,28 @@
 
 The weights ship only inside the PyPI wheel `mediapipe==0.10.21`, which cannot be installed
 next to numpy 2; the project's set-up (`make run` / `make test`, i.e.
-`python -m core.photos.pose_model --fetch`) downloads that wheel once with pip, takes the one
-`.tflite` member out of it, checks its pinned sha256 and keeps it in the virtual environment
-(`<venv>/share/what2wear/`), so later runs never download again. `WHAT2WEAR_POSE_MODEL` points
-at another copy, or `none` switches the model off (outfit photos then fall back to the seed's
-rows). The interpreter is loaded once per process and per file.
+`python -m core.photos.pose_model --fetch`) downloads that wheel once with pip, takes two
+`.tflite` members out of it (the landmark model and MediaPipe's person detector), checks their
+pinned sha256 and keeps them in the virtual environment (`<venv>/share/what2wear/`), so later
+runs never download again. `WHAT2WEAR_POSE_MODEL` points at another copy of the landmark model
+(the detector is looked for beside it), or `none` switches both off (outfit photos then fall
+back to the seed's rows). The detector is optional: without it the landmark model looks at
+the whole photo first. The interpreters are loaded once per process and per file.
 
 The model takes 1×256×256×3 floats in [0, 1] and returns 39 landmarks × (x, y, z, visibility,
 presence) in input pixels (visibility and presence as logits), a pose presence probability and a
 256×256 person-mask logit map (landmarks 33 and 34 are the auxiliary points MediaPipe tracks
-the body with). We run it up to three times: on the whole photo padded to a square; on the
-box of the landmarks it found, enlarged (a person small in the frame is then seen at the
-model's full resolution); and on the square its auxiliary points ask for, as MediaPipe's
-tracker does between video frames (centred on the hips, sized by the body's circle, turned
-upright). The last pass corrects a skeleton squeezed or shifted by a loose first view; it is
-skipped when that square is the one just seen, or when the closer look lost the person.
+the body with). Its first view is, as in MediaPipe's pipeline, the square the person detector
+(core/photos/pose_detector.py) asks for: centred on the hips, sized by the body's circle,
+turned upright. When the detector finds no upright person in the whole photo, the model sees
+the whole photo padded to a square, and then a closer square around the landmarks it found
+there: the detector is asked again in that square (a small person is found only closer), else
+the model looks at it itself. Last, as MediaPipe's tracker does between video frames, the model
+sees the square its own auxiliary points ask for; that pass corrects a skeleton squeezed or
+shifted by a loose first view; it is skipped when that square is the one just seen, or when the
+closer look lost the person. When the feet of the last view lie at its square's bottom edge
+(legs squeezed in: a crouching person, a square that ends at the ankles), the model looks
+again at a larger square reaching below them.
 """
 
 from __future__ import annotations
@@ -37,12 +44,17 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from core.photos.pose_detector import Detection, PoseDetector
+
 log = logging.getLogger(__name__)
 
 DISABLED = "none"
 WHEEL = "mediapipe==0.10.21"
 MEMBER = "mediapipe/modules/pose_landmark/pose_landmark_full.tflite"
 SHA256 = "e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f"
+# MediaPipe's person detector, from the same wheel, kept beside the landmark model (optional)
+DETECTOR_MEMBER = "mediapipe/modules/pose_detection/pose_detection.tflite"
+DETECTOR_SHA256 = "9ba9dd3d42efaaba86b4ff0122b06f29c4122e756b329d89dca1e297fd8f866c"
 INPUT_SIDE = 256
 MIN_PRESENCE = 0.5  # pose presence below this: no person found
 ROI_SCALE = 1.25  # the tracking square is the body's circle enlarged by this (MediaPipe's 1.25)
@@ -57,6 +69,12 @@ L_HEEL, R_HEEL, L_TOE, R_TOE = 29, 30, 31, 32
 BODY_LANDMARKS = 33
 AUX_CENTRE, AUX_EDGE = 33, 34  # auxiliary landmarks MediaPipe tracks the body's square with
 Roi = tuple[float, float, float, float]  # centre x, centre y, side, rotation (radians)
+View = tuple[float, np.ndarray, np.ndarray, Roi]  # presence, raw landmarks, mask logits, square
+MAX_TILT = np.pi / 4  # a detection turned further from upright is not the person photographed
+FEET_EDGE = 0.06  # feet this close (share of the side) to a square's bottom were squeezed in
+FEET_ROOM = 1.3  # the square is enlarged this much downwards to show squeezed feet
+FEET_TRIES = 3  # at most this many enlargements
+MIN_ROI_SHARE = 0.1  # a detector square smaller than this share of the photo is not a body
 
 
 class PoseModelUnavailable(RuntimeError):
@@ -76,6 +94,12 @@ def configured_path(setting: str) -> Path | None:
     return Path(setting).expanduser() if setting.strip() else default_model_path()
 
 
+def detector_path(model_path: Path) -> Path:
+    """Where the person detector is looked for: beside the landmark model (either file
+    obtained by --fetch, or a copy WHAT2WEAR_POSE_MODEL points at)."""
+    return model_path.with_name(Path(DETECTOR_MEMBER).name)
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -85,11 +109,14 @@ def _sha256(path: Path) -> str:
 
 
 def fetch(target: Path | None = None) -> Path:
-    """Make sure the model file is at `target` (default: the venv's copy), downloading the
-    wheel with pip only when it is missing or its sha256 is wrong. Idempotent and cheap when
-    the file is there."""
+    """Make sure the landmark model is at `target` (default: the venv's copy) and the person
+    detector beside it, downloading the wheel with pip only when one of them is missing or
+    its sha256 is wrong. Idempotent and cheap when both files are there."""
     target = target or default_model_path()
-    if target.is_file() and _sha256(target) == SHA256:
+    wanted = {MEMBER: (target, SHA256),
+              DETECTOR_MEMBER: (detector_path(target), DETECTOR_SHA256)}
+    todo = {m: v for m, v in wanted.items() if not (v[0].is_file() and _sha256(v[0]) == v[1])}
+    if not todo:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="what2wear-pose-") as tmp:
@@ -101,13 +128,16 @@ def fetch(target: Path | None = None) -> Path:
             raise PoseModelUnavailable(
                 f"could not download {WHEEL} to extract the pose model: "
                 f"{(done.stderr or done.stdout).strip()[-400:]}")
-        partial = target.with_suffix(".partial")
-        with zipfile.ZipFile(wheels[0]) as wheel, wheel.open(MEMBER) as src:
-            partial.write_bytes(src.read())
-        if _sha256(partial) != SHA256:
-            partial.unlink()
-            raise PoseModelUnavailable(f"{MEMBER} in {wheels[0].name} has an unexpected sha256")
-        os.replace(partial, target)
+        with zipfile.ZipFile(wheels[0]) as wheel:
+            for member, (path, sha) in todo.items():
+                partial = path.with_suffix(".partial")
+                with wheel.open(member) as src:
+                    partial.write_bytes(src.read())
+                if _sha256(partial) != sha:
+                    partial.unlink()
+                    raise PoseModelUnavailable(
+                        f"{member} in {wheels[0].name} has an unexpected sha256")
+                os.replace(partial, path)
     return target
 
 
@@ -136,7 +166,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 class PoseModel:
     """A loaded landmark model; `estimate` is thread-safe (one interpreter, one lock)."""
 
-    def __init__(self, path: Path, threads: int = THREADS) -> None:
+    def __init__(self, path: Path, threads: int = THREADS, detector: bool = True) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
         self.path = path
@@ -147,6 +177,7 @@ class PoseModel:
         self._landmarks, self._score, self._mask = (
             outputs["Identity"], outputs["Identity_1"], outputs["Identity_2"])
         self._lock = threading.Lock()
+        self.detector = _load_detector(detector_path(path), threads) if detector else None
 
     def _run(self, image: Image.Image, roi: Roi) -> tuple[np.ndarray, float, np.ndarray]:
         """Landmarks (39×5, photo pixels), presence and mask logits for the square `roi` of the
@@ -169,20 +200,37 @@ class PoseModel:
         raw[:, 1] = d * u + e * v + f
         return raw, score, mask
 
-    def estimate(self, image: Image.Image, extend_below: float = 0.0) -> Pose | None:
-        """The pose of the main person in `image`, or None when the model finds nobody.
+    def _detected_view(self, rgb: Image.Image, square: tuple[float, float, float]
+                       ) -> View | None:
+        """MediaPipe's first view: the square the person detector asks for (PoseDetectionToRoi)
+        when it finds an upright person in `square` of the photo and the landmark model agrees
+        that one is there."""
+        if self.detector is None:
+            return None
+        chosen = choose_detection(self.detector.detect(rgb, square))
+        if chosen is None:
+            return None
+        roi = chosen.roi()
+        if roi[2] < MIN_ROI_SHARE * square[2]:
+            return None  # keypoints on top of each other: no body's circle to show
+        raw, score, mask = self._run(rgb, roi)
+        return (score, raw, mask, roi) if score >= MIN_PRESENCE else None
 
-        As MediaPipe's tracker does between video frames, the model first sees the whole photo
-        padded to a square, then (up to REFINE times) the square its own auxiliary landmarks
-        ask for: centred on the hips, sized by the body's circle, turned upright. A person
-        small in the frame, leaning or seen from far is then seen at full resolution.
-        `extend_below` adds that share of the height as black space under the photo: for a
-        person the frame cuts off, so the model need not squeeze a whole body into the frame.
-        """
-        rgb = image.convert("RGB")
-        width, height = rgb.size
-        tall = height * (1 + extend_below)
-        roi: Roi = (width / 2, tall / 2, float(max(width, tall)), 0.0)
+    def _first_view(self, rgb: Image.Image, tall: float, detect: bool) -> tuple[View, bool]:
+        """The first good look at the person, and whether it can be followed (tracked).
+
+        First (with `detect`) the detector's square on the whole photo. When it finds no
+        upright person there, or the landmark model nobody in its square: the whole photo
+        padded to a square, then a closer look at the landmarks' own box: the detector's square
+        found in that box (with `detect`; a person small in the frame is missed by the detector
+        in the whole photo), else the box itself. The flag is False when the closer look lost
+        the person (its landmarks are then too unsure to follow)."""
+        width = rgb.size[0]
+        whole = (width / 2, tall / 2, float(max(width, tall)))
+        found = self._detected_view(rgb, whole) if detect else None
+        if found is not None:
+            return found, True
+        roi: Roi = (*whole, 0.0)
         raw, score, mask = self._run(rgb, roi)
         best = (score, raw, mask, roi)
         # the landmarks' own box, closer: a person small in the frame (often not even
@@ -191,13 +239,35 @@ class PoseModel:
         lo, hi = xy.min(axis=0), xy.max(axis=0)
         closer: Roi = (float(lo[0] + hi[0]) / 2, float(lo[1] + hi[1]) / 2,
                        float(max(hi - lo)) * ROI_SCALE, 0.0)
-        trusted = extend_below == 0
         if closer[2] < roi[2] * 0.9 or score < MIN_PRESENCE:
+            found = self._detected_view(rgb, closer[:3]) if detect else None
+            if found is not None:
+                return found, True
             raw, score, mask = self._run(rgb, closer)
             if score >= MIN_PRESENCE:
-                best = (score, raw, mask, closer)
-            else:  # a closer look lost the person: the landmarks are too unsure to follow
-                trusted = False
+                return (score, raw, mask, closer), True
+            return best, False
+        return best, True
+
+    def estimate(self, image: Image.Image, extend_below: float = 0.0) -> Pose | None:
+        """The pose of the main person in `image`, or None when the model finds nobody.
+
+        The first view is the detector's square, or the whole photo padded to a square and
+        then a closer one (see `_first_view`); then (up to REFINE times), as MediaPipe's
+        tracker does between video frames, the square the model's own auxiliary landmarks ask
+        for: centred on the hips, sized by the body's circle, turned upright. A person small
+        in the frame, leaning or seen from far is then seen at full resolution.
+        `extend_below` adds that share of the height as black space under the photo: for a
+        person the frame cuts off, so the model need not squeeze a whole body into the frame.
+        """
+        rgb = image.convert("RGB")
+        height = rgb.size[1]
+        tall = height * (1 + extend_below)
+        trusted = extend_below == 0
+        # a photo with black room added below (a person cut by the frame) is shown whole,
+        # not in the detector's square, so legs outside the photo land in that room
+        best, found = self._first_view(rgb, tall, detect=trusted)
+        trusted = trusted and found
         raw = best[1]
         for _ in range(REFINE if trusted else 0):
             nxt = _roi_from(raw, best[3][2] * 1.5)
@@ -207,11 +277,54 @@ class PoseModel:
             if score < MIN_PRESENCE:
                 break  # lost the person: keep the last good view
             best = (score, raw, mask, nxt)
+        if trusted and best[0] >= MIN_PRESENCE:
+            best = self._feet_in_view(rgb, best)
         score, raw, mask, roi = best
         if score < MIN_PRESENCE:
             return None
         return Pose(raw[:BODY_LANDMARKS, :2], _sigmoid(raw[:BODY_LANDMARKS, 3]),
                     _sigmoid(raw[:BODY_LANDMARKS, 4]), score, mask, roi, rgb.size)
+
+
+    def _feet_in_view(self, rgb: Image.Image, view: View) -> View:
+        """When the feet lie at the bottom edge of the square the model saw (a crouching
+        person, a detector square that ends at the ankles), the legs were squeezed into it:
+        look again at a larger square reaching below them (up to FEET_TRIES times), keeping
+        each view in which the model still finds the person and its feet came down."""
+        for _ in range(FEET_TRIES):
+            _score, raw, _mask, roi = view
+            if not _feet_at_edge(raw, roi):
+                break
+            cx, cy, side, angle = roi
+            bigger = side * FEET_ROOM
+            shift = (bigger - side) / 2  # the top edge stays, the square grows downwards
+            wider: Roi = (cx - np.sin(angle) * shift, cy + np.cos(angle) * shift, bigger,
+                          angle)
+            raw2, score2, mask2 = self._run(rgb, wider)
+            if score2 < MIN_PRESENCE or _lowest_foot(raw2, roi) <= _lowest_foot(raw, roi):
+                break  # lost the person, or the feet did not come down: keep the last view
+            view = (score2, raw2, mask2, wider)
+        return view
+
+def choose_detection(found: list[Detection]) -> Detection | None:
+    """The person to cut: of the upright detections (a reflection in a puddle or a window is
+    found upside down or lying, and the photo is already EXIF-oriented), the highest score
+    (MediaPipe keeps only its first)."""
+    upright = [d for d in found if abs(d.roi()[3]) <= MAX_TILT]
+    return upright[0] if upright else None
+
+
+def _load_detector(path: Path, threads: int) -> PoseDetector | None:
+    """The person detector beside the landmark model, or None (the landmark model then looks
+    at the whole photo first): it is optional, as the landmark model is."""
+    if not path.is_file():
+        log.info("no pose detector at %s; the landmark model looks at the whole photo", path)
+        return None
+    try:
+        return PoseDetector(path, threads)
+    except Exception as error:  # a damaged file: work without it, say so in the log
+        log.warning("the pose detector %s cannot be loaded (%s); working without it", path, error)
+        return None
 
 
 def _affine(roi: Roi) -> tuple[float, float, float, float, float, float]:
@@ -223,6 +336,21 @@ def _affine(roi: Roi) -> tuple[float, float, float, float, float, float]:
     half = INPUT_SIDE / 2
     return (float(a), float(b), float(cx - half * (a + b)),
             float(d), float(e), float(cy - half * (d + e)))
+
+
+def _feet_at_edge(raw: np.ndarray, roi: Roi) -> bool:
+    """True when the lowest ankle, heel or toe lies within FEET_EDGE of the square's side
+    from its bottom edge (measured along the square's own down direction)."""
+    return bool(_lowest_foot(raw, roi) > roi[2] * (0.5 - FEET_EDGE))
+
+
+def _lowest_foot(raw: np.ndarray, roi: Roi) -> float:
+    """How far below the square's centre the lowest ankle, heel or toe is (photo pixels,
+    along the square's own down direction)."""
+    cx, cy, _side, angle = roi
+    feet = [L_ANKLE, R_ANKLE, L_HEEL, R_HEEL, L_TOE, R_TOE]
+    dx, dy = raw[feet, 0] - cx, raw[feet, 1] - cy
+    return float((-np.sin(angle) * dx + np.cos(angle) * dy).max())
 
 
 def _same_view(a: Roi, b: Roi) -> bool:
@@ -281,9 +409,10 @@ def load_pose_model(setting: str) -> PoseModel | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m core.photos.pose_model",
-                                     description="Obtain MediaPipe's pose landmark model")
+                                     description="Obtain MediaPipe's pose landmark model "
+                                     "and person detector")
     parser.add_argument("--fetch", action="store_true",
-                        help="download and verify the model unless it is already in place")
+                        help="download and verify the models unless they are already in place")
     parser.add_argument("--target", type=Path, default=None, help="where to put the file")
     args = parser.parse_args(argv)
     if not args.fetch:
@@ -294,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     except PoseModelUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"pose model ready: {path}")
+    print(f"pose model ready: {path} (person detector: {detector_path(path)})")
     return 0
 
 
