@@ -106,7 +106,7 @@ def test_outfit_photos_are_listed_with_items_by_slot(
     look = tmp_path / "look.jpg"
     look.write_bytes(imaging.outfit_photo(seed=1))
     code, out, _ = run_cli(capsys, "ingest", "--outfit", str(look))
-    assert code == 0 and "1 added" in out and "0 band(s) matched existing items, 3 new" in out
+    assert code == 0 and "1 added" in out and "outfit recorded: 0 pieces matched to your items, 3 added as new" in out
     code, out, _ = run_cli(capsys, "outfits", "--json")
     outfits = json.loads(out)
     assert code == 0 and len(outfits) == 1 and outfits[0]["source"] == "photo"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from base.records import IngestOutcome, OutfitPhotoOutcome
+from base.words import count
 from core.photos.images import ImageRejected, read_photo
 
 if TYPE_CHECKING:
@@ -101,7 +102,8 @@ def _outfit_outcome(filename: str, result: OutfitPhotoOutcome) -> IngestOutcome:
                              warnings=result.warnings, outfit_id=result.duplicate_of)
     matched = sum(1 for band in result.bands if band.matched)
     pieces = tuple(dict.fromkeys(result.items.values()))
-    reason = (f"outfit {result.outfit_id}: {matched} band(s) matched existing items, "
-              f"{len(result.bands) - matched} new")
+    # In a person's words: the outfit's id is in `outfit_id` (and `outfits --json`), not here.
+    reason = (f"outfit recorded: {count(matched, 'piece')} matched to your items, "
+              f"{len(result.bands) - matched} added as new")
     return IngestOutcome(filename, "added", None, reason, warnings=result.warnings,
                          outfit_id=result.outfit_id, item_ids=pieces, regions=result.bands)
