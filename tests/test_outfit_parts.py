@@ -15,12 +15,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from base.config import Settings
 from core.cli.main import main as cli_main
 from core.photos import pose_model as pm
-from core.photos.background import CutOut
-from core.photos.garment_regions import PARTS, ROWS_NOTE, GarmentRegions, find_regions
+from core.photos.background import CutOut, composite_on_white
+from core.photos.garment_regions import (
+    PARTS,
+    ROWS_NOTE,
+    GarmentRegions,
+    find_regions,
+    person_pixels,
+)
 from core.photos.images import load_image
 from core.wardrobe import Wardrobe
 
@@ -191,6 +198,36 @@ def test_regions_are_tight_crops_on_white(regions) -> None:
         assert 0.02 < white < 0.9, (part, white)  # the street around the body is white
     # the garment's own width, narrower than the person's box the rows use
     assert pose.boxes["shoes"][2] - pose.boxes["shoes"][0] < rows.boxes["shoes"][2] - rows.boxes["shoes"][0]
+
+
+def test_a_cut_out_that_kept_the_background_does_not_widen_the_garments(model: pm.PoseModel) -> None:
+    """Background removal that kept almost everything (all but a strip at the left) must not
+    make each garment as wide as what it kept: the pose model's person mask bounds it."""
+    plain = cutout("unsplash_03_07.jpg")
+    body_only = find_regions(plain, model)
+    width, height = plain.on_white.size
+    alpha = np.zeros((height, width), np.uint8)
+    alpha[:, width // 10:] = 255
+    rgba = plain.on_white.convert("RGBA")
+    rgba.putalpha(Image.fromarray(alpha))
+    kept_too_much = find_regions(CutOut(rgba, composite_on_white(rgba), True), model)
+    assert kept_too_much.missing == body_only.missing == ()
+    for part, box in kept_too_much.boxes.items():
+        near = body_only.boxes[part]
+        # within 10 % of the photo's width of the person's own extent, not the strip's edges
+        assert near[0] - 0.1 * width <= box[0] and box[2] <= near[2] + 0.1 * width, (part, box, near)
+
+
+def test_the_cut_outs_own_edge_is_kept_near_the_body_and_refused_far_from_it() -> None:
+    body = np.zeros((400, 300), bool)
+    body[50:350, 100:200] = True
+    finer = body.copy()
+    finer[50:350, 100:110] = False  # the cut-out trims an edge the coarse body mask got wrong
+    assert (person_pixels(finer, body) == finer).all()
+    elsewhere = np.zeros_like(body)
+    elsewhere[:, 250:] = True  # a cut-out of something else (a wall, another person)
+    assert (person_pixels(elsewhere, body) == body).all()
+    assert (person_pixels(np.zeros_like(body), body) == body).all()  # a cut-out of nothing
 
 
 def test_without_the_model_the_seed_rows_are_used_and_said(model: pm.PoseModel) -> None:

@@ -3,8 +3,8 @@
 The seed's rows (core/photos/bodycrop.py) cut the person's box at fixed fractions, which put a
 third of the trousers into the "top" band and mostly trousers into the "shoes" band. Here the
 pose model's landmarks say where shoulders, hips, knees, ankles and feet are; the person mask
-(the cut-out's alpha when the background was removed, else the pose model's own mask) gives
-each garment's width row by row; and a change of colour along the body finds the hems:
+(the cut-out's alpha near the pose model's own person mask when the background was removed,
+else that mask) gives each garment's width row by row; and a change of colour along the body finds the hems:
 
 - top: from just above the shoulders to the hem, searched around the hips (a tucked shirt ends
   above them, a long jacket below); in a photo cut above the knees it is looked for against
@@ -51,6 +51,8 @@ DARK = 60.0  # mean brightness (0..255) under which an unfound person is looked 
 CUT_EDGE_SHARE = 0.04  # person pixels in the bottom rows above this share of the width: cut
 EDGE_ROWS = 0.08  # share of the torso above the frame's edge that shows a sliver's colour
 EDGE_HEM_REACH = 0.35  # a top's hem above a sliver is looked for down to this below the hips
+NEAR_BODY = 0.04  # cut-out pixels count as the person within this share of the body's height
+MIN_AGREEMENT = 0.5  # of the pose model's person pixels, the cut-out must keep this much
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,48 @@ def _hem(profile: np.ndarray, lo: int, hi: int, window: int) -> int | None:
     return int(ys[best]) if diff[best] >= HEM_DISTANCE else None
 
 
+def person_pixels(alpha: np.ndarray, body: np.ndarray) -> np.ndarray:
+    """The cut-out's pixels near the body the pose model sees.
+
+    Why: a cut-out that kept part of the background (night lights, a wall, a second person)
+    would make every garment as wide as what was kept; the pose model's own person mask is a
+    second opinion of where the person is. Within `NEAR_BODY` of that mask the cut-out's finer
+    edge is kept; if the two hardly agree (less than `MIN_AGREEMENT` of the body kept), the
+    cut-out is not trusted at all and the body mask is used.
+    """
+    if body.sum() < 50:  # no person mask to compare with
+        return alpha
+    if alpha.mean() < 0.005:  # the cut-out kept (almost) nothing
+        return body
+    kept = alpha & _dilate(body, NEAR_BODY)
+    return kept if kept.sum() >= MIN_AGREEMENT * body.sum() else body
+
+
+def _dilate(mask: np.ndarray, share: float) -> np.ndarray:
+    """`mask` grown by `share` of its own height (a square neighbourhood), on a small copy: a
+    full-resolution filter would cost as much as the pose model."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    height, width = mask.shape
+    scale = min(1.0, 256 / max(height, width))
+    small = np.asarray(Image.fromarray(mask.astype(np.uint8) * 255).resize(
+        (max(1, round(width * scale)), max(1, round(height * scale))), Image.Resampling.BOX)) > 0
+    radius = max(1, round(share * (rows[-1] - rows[0] + 1) * scale))
+    grown = _grow(_grow(small, radius, axis=0), radius, axis=1)
+    big = Image.fromarray(grown.astype(np.uint8) * 255).resize((width, height), Image.Resampling.NEAREST)
+    return np.asarray(big) > 0
+
+
+def _grow(mask: np.ndarray, radius: int, axis: int) -> np.ndarray:
+    """Any pixel within `radius` along `axis` (a sliding-window sum by cumulative sums)."""
+    pad = [(0, 0), (0, 0)]
+    pad[axis] = (radius + 1, radius)
+    sums = np.cumsum(np.pad(mask.astype(np.int32), pad), axis=axis)
+    n = mask.shape[axis]
+    upper = np.take(sums, np.arange(2 * radius + 1, 2 * radius + 1 + n), axis=axis)
+    lower = np.take(sums, np.arange(0, n), axis=axis)
+    return (upper - lower) > 0
+
+
 def _extent(mask: np.ndarray, y0: int, y1: int, fallback: tuple[float, float]) -> tuple[int, int]:
     """The person's columns between rows y0 and y1 (2nd..98th percentile of person pixels)."""
     band = mask[max(0, y0):max(0, y1)]
@@ -205,9 +249,7 @@ def _extent(mask: np.ndarray, y0: int, y1: int, fallback: tuple[float, float]) -
 def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentRegions:
     width, height = photo.size
     if cutout.removed:
-        mask = np.asarray(cutout.rgba.getchannel("A")) >= ALPHA_THRESHOLD
-        if mask.mean() < 0.005:
-            mask = pose.mask
+        mask = person_pixels(np.asarray(cutout.rgba.getchannel("A")) >= ALPHA_THRESHOLD, pose.mask)
     else:
         mask = pose.mask
     if mask.sum() < 50:
