@@ -160,3 +160,42 @@ def test_quadratic_selection_script_refuses_report_worlds() -> None:
                            str(selection[0]), str(report[0])], capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and done.stdout == ""
     assert f"world {report[0]} is not a selection world ({selection})" in done.stderr
+
+
+def test_ablation_script_refuses_report_worlds() -> None:
+    """benchmarks/compat_ablation.py diagnoses a selection world: a report world is refused before
+    anything is trained, naming the benchmark's fixed selection list."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    selection, report = split_worlds(range(24), 12, seed=0)
+    done = subprocess.run([sys.executable, str(root / "benchmarks" / "compat_ablation.py"), "50",
+                           str(report[0])], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and done.stdout == ""
+    assert f"world {report[0]} is not a selection world ({selection})" in done.stderr
+
+
+def test_ablation_variants_switch_exactly_one_knob() -> None:
+    """Each ablation variant differs from the drawn spec in the one knob it names, and keeps the
+    world's random maps (same shapes, so `make_world` draws the same maps)."""
+    import sys
+    from dataclasses import fields
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from compat_ablation import VARIANTS
+
+    spec = draw_spec(17)
+    knob = {"unchanged": set(), "linear_views": {"views"}, "no_staples": {"p_staple"},
+            "no_or_rule": {"p_or_rule"}, "half_noise": {"noise"}, "no_nuisance": {"nuisance"}}
+    assert set(VARIANTS) == set(knob)
+    base = make_world(spec, 17)
+    for name, change in VARIANTS.items():
+        v = change(spec)
+        changed = {f.name for f in fields(spec) if getattr(v, f.name) != getattr(spec, f.name)}
+        assert changed == knob[name], name
+        np.testing.assert_array_equal(make_world(v, 17).maps["shoes"], base.maps["shoes"])
+    assert set(VARIANTS["linear_views"](spec).views.values()) == {"linear"}
+    assert VARIANTS["half_noise"](spec).noise == spec.noise / 2
