@@ -11,6 +11,12 @@ The default (`TrainConfig.for_loss("contrastive")`) is trained on each with the 
 protocol (train/test seeds, `evaluate`), and the oracle (`models/worlds_oracle.py`) scores the
 same test outfits, so the gap per variant is visible. A report world is refused: report worlds
 choose nothing. One JSON line per variant.
+
+`--exact-dups` is an experiment, not the shipped loss: `models/losses.py` masks a repeated item
+(a staple in several outfits of a batch) out of InfoNCE's negatives with `torch.cdist(x, x) == 0`,
+but float32 cdist (matrix-multiply path) gives identical rows a distance of ~1e-4 about a third
+of the time, so those staples still count as negatives. The flag swaps, for this process only,
+the `torch` that `models/losses.py` sees for one whose `cdist` is exact for identical rows.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from compat_quadratic import selection_worlds
 
+import models.losses
 from models.config import TrainConfig
 from models.evaluate import evaluate
 from models.train import train
@@ -46,6 +53,17 @@ VARIANTS: dict[str, Callable[[WorldSpec], WorldSpec]] = {
 }
 
 
+class _TorchWithExactDuplicates:
+    """`torch`, except `cdist(a, b)` is 0 exactly where rows are identical (1 elsewhere)."""
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(torch, name)
+
+    @staticmethod
+    def cdist(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return (a[:, None, :] != b[None, :, :]).any(-1).to(a.dtype)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n_train", type=int)
@@ -54,12 +72,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-test", type=int, default=1500)
     parser.add_argument("--no-oracle", action="store_true", help="skip the oracle's score")
+    parser.add_argument("--exact-dups", action="store_true", help="experiment: mask repeated items exactly")
     parser.add_argument("--results", type=Path, default=None, help="also append the rows to this file")
     args = parser.parse_args()
     selection = selection_worlds()
     if args.world not in selection:
         raise SystemExit(f"world {args.world} is not a selection world ({selection}); report worlds choose nothing")
     torch.set_num_threads(1)
+    if args.exact_dups:
+        models.losses.torch = _TorchWithExactDuplicates()  # type: ignore[assignment]
     wid, seed = args.world, args.seed
     for name in args.variants:
         spec = VARIANTS[name](draw_spec(wid))
@@ -72,7 +93,7 @@ def main() -> None:
         seconds = round(time.perf_counter() - t0, 1)
         e = evaluate(model, test_set, seed=seed)
         row = {"part": "selection", "world": wid, "seed": seed, "n_train": args.n_train, "n_test": args.n_test,
-               "variant": name, "auc": round(e.auc, 4), "fitb": round(e.fitb_accuracy, 4), "seconds": seconds}
+               "variant": name + (" +exact_dups" if args.exact_dups else ""), "auc": round(e.auc, 4), "fitb": round(e.fitb_accuracy, 4), "seconds": seconds}
         if not args.no_oracle:
             o = evaluate(WorldOracle(w), test_set, seed=seed)
             row.update(oracle_auc=round(o.auc, 4), oracle_fitb=round(o.fitb_accuracy, 4))
