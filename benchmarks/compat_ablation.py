@@ -17,6 +17,9 @@ choose nothing. One JSON line per variant.
 but float32 cdist (matrix-multiply path) gives identical rows a distance of ~1e-4 about a third
 of the time, so those staples still count as negatives. The flag swaps, for this process only,
 the `torch` that `models/losses.py` sees for one whose `cdist` is exact for identical rows.
+`--train-without-staples` is another: staples are taken out of the *training* outfits only
+(generator's item ids; outfits left with < 2 items dropped), the test set keeps them: are
+staples costly as noise in training, or when scoring?
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -73,6 +77,7 @@ def main() -> None:
     parser.add_argument("--n-test", type=int, default=1500)
     parser.add_argument("--no-oracle", action="store_true", help="skip the oracle's score")
     parser.add_argument("--exact-dups", action="store_true", help="experiment: mask repeated items exactly")
+    parser.add_argument("--train-without-staples", action="store_true", help="experiment: no staples in training")
     parser.add_argument("--results", type=Path, default=None, help="also append the rows to this file")
     args = parser.parse_args()
     selection = selection_worlds()
@@ -86,6 +91,10 @@ def main() -> None:
         spec = VARIANTS[name](draw_spec(wid))
         w = make_world(spec, wid)
         train_set = world_outfits(args.n_train, w, seed=1000 * seed + 100 + wid).outfits
+        if args.train_without_staples:
+            generated = world_outfits(args.n_train, w, seed=1000 * seed + 100 + wid)
+            kept = generated.outfits.mask & (generated.item_ids < 0)
+            train_set = replace(generated.outfits, mask=kept).subset(np.flatnonzero(kept.sum(1) >= 2))
         test_set = world_outfits(args.n_test, w, seed=1000 * seed + 200 + wid).outfits
         config = replace(TrainConfig.for_loss("contrastive"), val_fraction=0.0, seed=seed)
         t0 = time.perf_counter()
@@ -93,7 +102,8 @@ def main() -> None:
         seconds = round(time.perf_counter() - t0, 1)
         e = evaluate(model, test_set, seed=seed)
         row = {"part": "selection", "world": wid, "seed": seed, "n_train": args.n_train, "n_test": args.n_test,
-               "variant": name + (" +exact_dups" if args.exact_dups else ""), "auc": round(e.auc, 4), "fitb": round(e.fitb_accuracy, 4), "seconds": seconds}
+               "variant": name + (" +exact_dups" if args.exact_dups else "")
+               + (" +train_without_staples" if args.train_without_staples else ""), "n_train_used": len(train_set), "auc": round(e.auc, 4), "fitb": round(e.fitb_accuracy, 4), "seconds": seconds}
         if not args.no_oracle:
             o = evaluate(WorldOracle(w), test_set, seed=seed)
             row.update(oracle_auc=round(o.auc, 4), oracle_fitb=round(o.fitb_accuracy, 4))
