@@ -19,7 +19,8 @@ of the time, so those staples still count as negatives. The flag swaps, for this
 the `torch` that `models/losses.py` sees for one whose `cdist` is exact for identical rows.
 `--train-without-staples` is another: staples are taken out of the *training* outfits only
 (generator's item ids; outfits left with < 2 items dropped), the test set keeps them: are
-staples costly as noise in training, or when scoring?
+staples costly as noise in training, or when scoring? `--test-without-staples` takes them out of
+the test outfits only (same rule).
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ from compat_quadratic import selection_worlds
 
 import models.losses
 from models.config import TrainConfig
+from models.data import OutfitSet
 from models.evaluate import evaluate
 from models.train import train
-from models.worlds import WorldSpec, draw_spec, make_world, world_outfits
+from models.worlds import WorldOutfits, WorldSpec, draw_spec, make_world, world_outfits
 from models.worlds_oracle import WorldOracle
 
 VARIANTS: dict[str, Callable[[WorldSpec], WorldSpec]] = {
@@ -68,6 +70,12 @@ class _TorchWithExactDuplicates:
         return (a[:, None, :] != b[None, :, :]).any(-1).to(a.dtype)
 
 
+def _without_staples(generated: WorldOutfits) -> OutfitSet:
+    """The outfits with their staples' slots emptied; outfits left with < 2 items dropped."""
+    kept = generated.outfits.mask & (generated.item_ids < 0)
+    return replace(generated.outfits, mask=kept).subset(np.flatnonzero(kept.sum(1) >= 2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n_train", type=int)
@@ -78,6 +86,7 @@ def main() -> None:
     parser.add_argument("--no-oracle", action="store_true", help="skip the oracle's score")
     parser.add_argument("--exact-dups", action="store_true", help="experiment: mask repeated items exactly")
     parser.add_argument("--train-without-staples", action="store_true", help="experiment: no staples in training")
+    parser.add_argument("--test-without-staples", action="store_true", help="experiment: no staples in testing")
     parser.add_argument("--results", type=Path, default=None, help="also append the rows to this file")
     args = parser.parse_args()
     selection = selection_worlds()
@@ -91,11 +100,11 @@ def main() -> None:
         spec = VARIANTS[name](draw_spec(wid))
         w = make_world(spec, wid)
         train_set = world_outfits(args.n_train, w, seed=1000 * seed + 100 + wid).outfits
-        if args.train_without_staples:
-            generated = world_outfits(args.n_train, w, seed=1000 * seed + 100 + wid)
-            kept = generated.outfits.mask & (generated.item_ids < 0)
-            train_set = replace(generated.outfits, mask=kept).subset(np.flatnonzero(kept.sum(1) >= 2))
         test_set = world_outfits(args.n_test, w, seed=1000 * seed + 200 + wid).outfits
+        if args.train_without_staples:
+            train_set = _without_staples(world_outfits(args.n_train, w, seed=1000 * seed + 100 + wid))
+        if args.test_without_staples:
+            test_set = _without_staples(world_outfits(args.n_test, w, seed=1000 * seed + 200 + wid))
         config = replace(TrainConfig.for_loss("contrastive"), val_fraction=0.0, seed=seed)
         t0 = time.perf_counter()
         model, _ = train(train_set, config)
@@ -103,7 +112,9 @@ def main() -> None:
         e = evaluate(model, test_set, seed=seed)
         row = {"part": "selection", "world": wid, "seed": seed, "n_train": args.n_train, "n_test": args.n_test,
                "variant": name + (" +exact_dups" if args.exact_dups else "")
-               + (" +train_without_staples" if args.train_without_staples else ""), "n_train_used": len(train_set), "auc": round(e.auc, 4), "fitb": round(e.fitb_accuracy, 4), "seconds": seconds}
+               + (" +train_without_staples" if args.train_without_staples else "")
+               + (" +test_without_staples" if args.test_without_staples else ""),
+               "n_train_used": len(train_set), "n_test_used": len(test_set), "auc": round(e.auc, 4), "fitb": round(e.fitb_accuracy, 4), "seconds": seconds}
         if not args.no_oracle:
             o = evaluate(WorldOracle(w), test_set, seed=seed)
             row.update(oracle_auc=round(o.auc, 4), oracle_fitb=round(o.fitb_accuracy, 4))
