@@ -14,7 +14,7 @@ choose nothing. One JSON line per variant.
 
 `--exact-dups` is an experiment, not the shipped loss: `models/losses.py` masks a repeated item
 (a staple in several outfits of a batch) out of InfoNCE's negatives with `torch.cdist(x, x) == 0`,
-but float32 cdist (matrix-multiply path) gives identical rows a distance of ~1e-4 about a third
+but float32 cdist (matrix-multiply path) gives identical rows a distance of ~1e-4 a third to a half
 of the time, so those staples still count as negatives. The flag swaps, for this process only,
 the `torch` that `models/losses.py` sees for one whose `cdist` is exact for identical rows.
 `--train-without-staples` is another: staples are taken out of the *training* outfits only
