@@ -26,7 +26,6 @@ the test outfits only (same rule).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -40,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from compat_quadratic import selection_worlds
+from compat_synthetic import emit
 
 import models.losses
 from models.config import TrainConfig
@@ -118,10 +118,7 @@ def main() -> None:
         if not args.no_oracle:
             o = evaluate(WorldOracle(w), test_set, seed=seed)
             row.update(oracle_auc=round(o.auc, 4), oracle_fitb=round(o.fitb_accuracy, 4))
-        print(json.dumps(row), flush=True)
-        if args.results is not None:
-            with args.results.open("a") as f:
-                f.write(json.dumps(row) + "\n")
+        emit(row, args.results)
 
 
 if __name__ == "__main__":

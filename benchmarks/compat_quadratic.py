@@ -15,7 +15,6 @@ trains exactly the same weights as that probe's `quadratic`.)
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import replace
@@ -24,6 +23,9 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from compat_synthetic import emit
 
 from models.config import ROUND2_DEFAULT, TrainConfig
 from models.evaluate import evaluate
@@ -72,10 +74,7 @@ def main() -> None:
             e = evaluate(model, test_set, seed=args.seed)
             row = {"part": "selection", "world": wid, "seed": args.seed, "n_train": args.n_train,
                    "variant": name, "auc": round(e.auc, 4), "fitb": round(e.fitb_accuracy, 4), "seconds": seconds}
-            print(json.dumps(row), flush=True)
-            if args.results is not None:
-                with args.results.open("a") as f:
-                    f.write(json.dumps(row) + "\n")
+            emit(row, args.results)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ Choose on selection worlds only (models.worlds.split_worlds); report worlds afte
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import replace
@@ -21,6 +20,9 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from compat_synthetic import emit
 
 from models.config import TrainConfig
 from models.evaluate import evaluate
@@ -74,10 +76,7 @@ def main() -> None:
                "auc_rerank": round(e1.auc, 4), "fitb_rerank": round(e1.fitb_accuracy, 4),
                "train_s": round(t_base, 1), "rerank_train_s": m["rerank_train_time_s"],
                "rerank_ms_per_20": round(ms, 2)}
-        print(json.dumps(row), flush=True)
-        if args.results is not None:
-            with args.results.open("a") as f:
-                f.write(json.dumps(row) + "\n")
+        emit(row, args.results)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,15 @@ METHODS: dict[str, TrainConfig | None] = {
 }
 
 
+def emit(row: dict, results: Path | None, stream=sys.stdout) -> None:
+    """Print one result row as JSON and append it to `results` (when given): the rows are the
+    benchmarks' record, the tables are made from them."""
+    print(json.dumps(row), file=stream, flush=True)
+    if results is not None:
+        with results.open("a") as f:
+            f.write(json.dumps(row) + "\n")
+
+
 def fmt(values: list[float], digits: int = 3) -> str:
     sd = np.std(values, ddof=1) if len(values) > 1 else 0.0
     return f"{np.mean(values):.{digits}f} ± {sd:.{digits}f}"
@@ -84,9 +93,7 @@ def run(world_ids: list[int], part: str, seeds: range, n_train: int, n_test: int
                 r = evaluate(model, test_set, seed=seed)
                 row = {"part": part, "world": wid, "seed": seed, "method": name, "n_train": n_train,
                        "auc": r.auc, "fitb": r.fitb_accuracy, "seconds": round(seconds, 1)}
-                print(json.dumps(row), file=sys.stderr, flush=True)
-                with out.open("a") as f:
-                    f.write(json.dumps(row) + "\n")
+                emit(row, out, sys.stderr)
 
 
 def table(results: Path) -> None:
