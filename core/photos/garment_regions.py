@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageOps
+from scipy import ndimage
 
 from core.photos import pose_model as pm
 from core.photos.background import CutOut
@@ -221,20 +222,9 @@ def _dilate(mask: np.ndarray, share: float) -> np.ndarray:
     small = np.asarray(Image.fromarray(mask.astype(np.uint8) * 255).resize(
         (max(1, round(width * scale)), max(1, round(height * scale))), Image.Resampling.BOX)) > 0
     radius = max(1, round(share * (rows[-1] - rows[0] + 1) * scale))
-    grown = _grow(_grow(small, radius, axis=0), radius, axis=1)
+    grown = ndimage.maximum_filter(small, size=2 * radius + 1, mode="constant", cval=0)
     big = Image.fromarray(grown.astype(np.uint8) * 255).resize((width, height), Image.Resampling.NEAREST)
     return np.asarray(big) > 0
-
-
-def _grow(mask: np.ndarray, radius: int, axis: int) -> np.ndarray:
-    """Any pixel within `radius` along `axis` (a sliding-window sum by cumulative sums)."""
-    pad = [(0, 0), (0, 0)]
-    pad[axis] = (radius + 1, radius)
-    sums = np.cumsum(np.pad(mask.astype(np.int32), pad), axis=axis)
-    n = mask.shape[axis]
-    upper = np.take(sums, np.arange(2 * radius + 1, 2 * radius + 1 + n), axis=axis)
-    lower = np.take(sums, np.arange(0, n), axis=axis)
-    return (upper - lower) > 0
 
 
 def _extent(mask: np.ndarray, y0: int, y1: int, fallback: tuple[float, float]) -> tuple[int, int]:
