@@ -118,6 +118,22 @@ class CompatModel(ABC):
             return np.where(count > 0, total / np.maximum(count, 1), np.nan).astype(np.float32)
 
 
+class ModelOver(CompatModel):
+    """A model that adds to the scores of a base model (a taste layer, a re-ranker): it takes
+    the base's inputs, so a mismatch is refused by the same check as for the base."""
+
+    def __init__(self, base: CompatModel) -> None:
+        self.base = base
+
+    @property
+    def input_dim(self) -> int | None:
+        return self.base.input_dim
+
+    @property
+    def categories(self) -> tuple[str, ...] | None:
+        return self.base.categories
+
+
 class IdentityModel(CompatModel):
     """No learned weights: the score is the mean raw FashionCLIP cosine. Used until one is trained."""
 

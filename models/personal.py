@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from safetensors.numpy import load_file, save_file
 
-from models.compat import CompatModel, ModelLoadError
+from models.compat import CompatModel, ModelLoadError, ModelOver
 from models.data import OutfitSet, category_grid
 
 PERSONAL_CONFIG = "personal.json"
@@ -66,13 +66,13 @@ MIN_EACH = 3  # liked and disliked outfits needed before a layer is fitted at al
 SKIP_WEIGHT = 0.2  # a suggestion shown but skipped: a weak negative, 1/5 of a dislike (benchmark)
 
 
-class PersonalModel(CompatModel):
+class PersonalModel(ModelOver):
     """A base model plus a per-item preference folded into the pair sums (see module doc)."""
 
     name = "personal"
 
     def __init__(self, base: CompatModel, w: np.ndarray, info: dict[str, Any] | None = None) -> None:
-        self.base = base
+        super().__init__(base)
         self.w = np.ascontiguousarray(w, dtype=np.float32).reshape(-1)
         self.info: dict[str, Any] = dict(info or {})
         digest = hashlib.sha256(base.version.encode())
@@ -82,14 +82,6 @@ class PersonalModel(CompatModel):
     @property
     def version(self) -> str:
         return self._version
-
-    @property
-    def input_dim(self) -> int | None:
-        return self.base.input_dim
-
-    @property
-    def categories(self) -> tuple[str, ...] | None:
-        return self.base.categories
 
     def preference(self, category: str, x: np.ndarray) -> np.ndarray:
         """(n, D) item embeddings of one category -> (n,) p_i = A·tanh(w · base latent)."""

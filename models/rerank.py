@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from models.compat import CompatModel, LearnedCompatModel
+from models.compat import LearnedCompatModel, ModelOver
 from models.data import OutfitSet, category_grid
 from models.losses import outfit_similarity
 from models.negatives import Batch, OutfitSampler
@@ -83,7 +83,7 @@ def _pair(base: LearnedCompatModel, b: Batch) -> torch.Tensor:
         return outfit_similarity(*base.net.latent_pair_scores(b.x, b.mask, b.cat))
 
 
-class RerankedModel(CompatModel):
+class RerankedModel(ModelOver):
     """The base pairwise model with an outfit-level re-ranker on top of its score.
 
     `project`/`pair_similarity` stay the base model's (the exact first stage); `score` is the
@@ -93,21 +93,14 @@ class RerankedModel(CompatModel):
     name = "reranked"
 
     def __init__(self, base: LearnedCompatModel, reranker: OutfitReranker, info: dict[str, Any] | None = None) -> None:
-        self.base = base
+        super().__init__(base)
+        self.base: LearnedCompatModel = base
         self.reranker = reranker.eval()
         self.info = dict(info or {})
 
     @property
     def version(self) -> str:
         return f"{self.base.version}+rerank"
-
-    @property
-    def input_dim(self) -> int | None:
-        return self.base.input_dim
-
-    @property
-    def categories(self) -> tuple[str, ...] | None:
-        return self.base.categories
 
     def project(self, category: str, x: np.ndarray, partner: str | None = None) -> np.ndarray:
         return self.base.project(category, x, partner)
