@@ -22,8 +22,12 @@ def small_base():
     # flat: 1.141 -> 1.148 after 4 epochs; the re-ranker is not used by the app.)
     config = replace(TrainConfig.for_loss("contrastive"), epochs=2, val_fraction=0.0,
                      model=replace(ROUND2_DEFAULT.model, hidden_dim=32, latent_dim=16))
+    threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    base, _ = train(data, config)
+    try:
+        base, _ = train(data, config)
+    finally:  # a process-wide setting: later tests (exact scores of saved models) run as before
+        torch.set_num_threads(threads)
     return base, data
 
 
