@@ -72,7 +72,9 @@ class CompatModel(ABC):
 
     @abstractmethod
     def project(self, category: str, x: np.ndarray, partner: str | None = None) -> np.ndarray:
-        """(n, D) item embeddings of one category -> (n, d) L2-normalised float32 latents.
+        """(n, D) item embeddings of one category -> (n, d) float32 latents, L2-normalised (a
+        model with an item gate scales each by its item's weight g in (0, 1), so that a pair's
+        dot product is g_a·g_b·cos and the outfit score stays a mean over pairs).
 
         `partner` is the category of the other item of the pair being scored; models with one
         shared space ignore it, type-aware models use it to pick the pair's subspace.
@@ -232,6 +234,11 @@ class CompatNet(nn.Module):
         table[cols, rows] = np.arange(rows.size)
         self.register_buffer("pair_table", torch.from_numpy(table), persistent=False)
         self.pair_mask = nn.Parameter(torch.ones(rows.size, d_out)) if config.pair_masks else None
+        # Item gate: one logit per (item, own category), starting near-constant at g ≈ 0.5.
+        self.gate = nn.Linear(d_in, n_cat) if config.item_gate else None
+        if self.gate is not None:
+            nn.init.normal_(self.gate.weight, std=0.01)
+            nn.init.zeros_(self.gate.bias)
 
     def category_ids(self, categories: np.ndarray | Sequence[str]) -> torch.Tensor:
         """Category names (any shape) -> int64 ids; an unknown name is a clear error."""
@@ -244,7 +251,16 @@ class CompatNet(nn.Module):
         return torch.from_numpy(np.asarray(ids, dtype=np.int64))
 
     def embed(self, x: torch.Tensor, cat: torch.Tensor) -> torch.Tensor:
-        """(n, D) items with (n,) category ids -> (n, d) un-normalised latents."""
+        """(n, D) items with (n,) category ids -> (n, d) latents: un-normalised, or with an item
+        gate, of norm g (the item's weight) exactly, which `pair_view` carries through."""
+        out = self._embed(x, cat)
+        if self.gate is None:
+            return out
+        h = x if self.config.arch == "linear" else self.norm(x)
+        g = torch.sigmoid(self.gate(h).gather(1, cat.reshape(-1, 1)))
+        return _unit(out) * g
+
+    def _embed(self, x: torch.Tensor, cat: torch.Tensor) -> torch.Tensor:
         if self.config.arch == "linear":
             return self.W(x)
         h = self.norm(x)
@@ -260,10 +276,12 @@ class CompatNet(nn.Module):
         return self.skip(h) + self.fc2(self.drop(F.gelu(hidden)))
 
     def pair_view(self, h: torch.Tensor, cat: torch.Tensor, partner: torch.Tensor | None) -> torch.Tensor:
-        """Unit latents as seen by the pair (cat, partner); partner None = the plain shared space."""
+        """Unit latents as seen by the pair (cat, partner); partner None = the plain shared space.
+        With an item gate, scaled by the item's weight g = ‖h‖ (see `embed`)."""
+        g = h.norm(dim=-1, keepdim=True) if self.gate is not None else None
         if self.pair_mask is not None and partner is not None:
             h = h * self.pair_mask[self.pair_table[cat, partner]]
-        return _unit(h)
+        return _unit(h) if g is None else _unit(h) * g
 
     def pair_scores(
         self, x: torch.Tensor, mask: torch.Tensor, cat: torch.Tensor

@@ -47,13 +47,19 @@ class ModelConfig:
     # `towers` only: width of a quadratic path W2·(W1·h)² beside each tower's skip path and MLP, so
     # a category can square the style where another shows only s² (0 = none, as saved before).
     quad_dim: int = 0
+    # A learned weight g(x) in (0, 1) per item (sigmoid of a per-category linear map of the
+    # normalised input): a pair scores g_a·g_b·cos, so an item that goes with anything (a staple)
+    # can learn g ≈ 0 and add ~0 to every pair instead of partner-dependent noise (issue 11).
+    item_gate: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """The fields; `quad_dim` only when set, so a model without it writes (and hashes) the
-        same config as before the field existed and its version does not change."""
+        """The fields; `quad_dim` and `item_gate` only when set, so a model without them writes
+        (and hashes) the same config as before the fields existed and its version does not change."""
         out = asdict(self)
         if not self.quad_dim:
             del out["quad_dim"]
+        if not self.item_gate:
+            del out["item_gate"]
         return out
 
     def __post_init__(self) -> None:
@@ -71,7 +77,7 @@ class ModelConfig:
             raise ValueError(f"quad_dim must be a whole number from 0 to {MAX_DIM}, not {self.quad_dim!r}")
         if self.quad_dim and self.arch != "towers":
             raise ValueError(f"quad_dim is a path inside each tower; arch {self.arch!r} has none (use towers)")
-        for name in ("layernorm", "type_embedding", "pair_masks"):
+        for name in ("layernorm", "type_embedding", "pair_masks", "item_gate"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be true or false, not {getattr(self, name)!r}")
         cats = self.categories
@@ -130,6 +136,9 @@ class TrainConfig:
     margin_weight: float = 1.0  # margin over modified outfits
     outfit_nce_weight: float = 1.0  # outfit-level InfoNCE: the true item of a slot among the batch's
     learn_temperature: bool = True
+    # InfoNCE terms weighted by 1/count of their items in the training set (a pair by the
+    # product, a blanked slot by its item's): a staple worn in many outfits carries no signal.
+    rarity_weight: bool = False
 
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:

@@ -26,6 +26,28 @@ def outfit_similarity(sims: torch.Tensor, both: torch.Tensor) -> torch.Tensor:
     return (sims * w).sum(1) / w.sum(1).clamp_min(1.0)
 
 
+def same_rows(x: torch.Tensor) -> torch.Tensor:
+    """(n, n) bool: rows i and j are the identical vector (i != j). Exact: `cdist(x, x) == 0`
+    in float32 misses about half of the identical rows (the matrix-product path leaves ~1e-4)."""
+    _, ids = torch.unique(x, dim=0, return_inverse=True)
+    same = ids[:, None] == ids[None, :]
+    same.fill_diagonal_(False)
+    return same
+
+
+def latents(net: CompatNet, batch: Batch, unit: torch.Tensor | None = None) -> torch.Tensor:
+    """(B, K, d) latents of a batch, divided by `unit` (the gate scale) when given."""
+    b, k, d_in = batch.x.shape
+    h = net.embed(batch.x.reshape(b * k, d_in), batch.cat.reshape(-1)).reshape(b, k, -1)
+    return h if unit is None else h / unit
+
+
+def gate_scale(h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean item weight g = ‖h‖ over the present items of a batch (a gated net's latents)."""
+    g = h.norm(dim=-1)
+    return (g * mask).sum() / mask.sum().clamp_min(1)
+
+
 def weight_norm(net: CompatNet) -> torch.Tensor:
     """‖W‖ (Frobenius) of the seed's matrix; for other nets, of all weight matrices together."""
     mats = [p for name, p in net.named_parameters() if p.ndim == 2 and "weight" in name]
@@ -65,6 +87,7 @@ class ContrastiveLoss(nn.Module):
         margin_weight: float = 1.0,
         outfit_nce_weight: float = 0.0,
         learn_temperature: bool = True,
+        rarity_weight: bool = False,
     ) -> None:
         super().__init__()
         log_scale = torch.tensor(math.log(1.0 / temperature_init))
@@ -78,6 +101,7 @@ class ContrastiveLoss(nn.Module):
         self.nce_weight = nce_weight
         self.margin_weight = margin_weight
         self.outfit_nce_weight = outfit_nce_weight
+        self.rarity_weight = rarity_weight
 
     def info_nce(self, net: CompatNet, h: torch.Tensor, pos: Batch) -> torch.Tensor:
         """Symmetric InfoNCE for every (slot pair, category pair) group of >= 2 outfits.
@@ -101,14 +125,21 @@ class ContrastiveLoss(nn.Module):
                     zb = net.pair_view(h[rows, j], cj, ci)
                     logits = scale * za @ zb.T
                     xa, xb = pos.x[rows, i], pos.x[rows, j]
-                    dup = (torch.cdist(xa, xa) == 0) | (torch.cdist(xb, xb) == 0)
-                    dup.fill_diagonal_(False)
+                    dup = same_rows(xa) | same_rows(xb)
                     logits = logits.masked_fill(dup, float("-inf"))
                     labels = torch.arange(rows.numel())
+                    if self.rarity_weight and pos.rarity is not None:
+                        # a pair counts as much as its rarer-seen items: a staple's pair ~ nothing
+                        w = pos.rarity[rows, i] * pos.rarity[rows, j]
+                        ce = (F.cross_entropy(logits, labels, reduction="none")
+                              + F.cross_entropy(logits.T, labels, reduction="none")) / 2
+                        total = total + (ce * w).sum()
+                        count = count + w.sum()
+                        continue
                     pair_loss = (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels)) / 2
                     total = total + pair_loss * rows.numel()
                     count += rows.numel()
-        return total / max(count, 1)
+        return total / count if torch.is_tensor(count) else total / max(count, 1)
 
     def outfit_nce(self, net: CompatNet, h: torch.Tensor, pos: Batch) -> torch.Tensor:
         """Fill-in-the-blank as a loss: for every slot, outfit i's own item must beat the same
@@ -141,27 +172,36 @@ class ContrastiveLoss(nn.Module):
                     continue
                 logits = scale * logits / partners.clamp_min(1.0)[:, None]
                 xs = pos.x[rows, slot]
-                dup = torch.cdist(xs, xs) == 0
-                dup.fill_diagonal_(False)
+                dup = same_rows(xs)
                 logits = logits.masked_fill(dup, float("-inf"))[keep]
                 labels = torch.arange(rows.numel())[keep]
+                if self.rarity_weight and pos.rarity is not None:
+                    w = pos.rarity[rows, slot][keep]  # blanking a staple asks nothing learnable
+                    total = total + (F.cross_entropy(logits, labels, reduction="none") * w).sum()
+                    count = count + w.sum()
+                    continue
                 total = total + F.cross_entropy(logits, labels, reduction="sum")
                 count += int(keep.sum())
-        return total / max(count, 1)
+        return total / count if torch.is_tensor(count) else total / max(count, 1)
 
     def forward(self, net: CompatNet, pos: Batch, neg: Batch, hard: Batch | None = None) -> tuple[torch.Tensor, dict[str, float]]:
-        b, k, d_in = pos.x.shape
-        h = net.embed(pos.x.reshape(b * k, d_in), pos.cat.reshape(-1)).reshape(b, k, -1)
+        h = latents(net, pos)
+        # With an item gate, weights are taken relative to the batch's mean weight: scaling every
+        # g up would otherwise act as a second temperature, and all gates would saturate at 1.
+        # (Scores then scale by one constant per model; rankings, AUC and FITB do not change.)
+        unit = gate_scale(h, pos.mask) if net.gate is not None else None
+        if unit is not None:
+            h = h / unit
         l_nce = self.nce_weight * self.info_nce(net, h, pos) if self.nce_weight else h.new_zeros(())
         l_outfit = self.outfit_nce_weight * self.outfit_nce(net, h, pos) if self.outfit_nce_weight else h.new_zeros(())
         pos_score = outfit_similarity(*net.latent_pair_scores(h, pos.mask, pos.cat))
-        neg_score = outfit_similarity(*net.pair_scores(neg.x, neg.mask, neg.cat))
+        neg_score = outfit_similarity(*net.latent_pair_scores(latents(net, neg, unit), neg.mask, neg.cat))
         keep = neg.valid if neg.valid is not None else torch.ones_like(neg_score, dtype=torch.bool)
         l_margin = F.relu(self.margin - pos_score + neg_score)[keep].mean() if keep.any() else h.new_zeros(())
         l_margin = self.margin_weight * l_margin
         l_hard = h.new_zeros(())
         if hard is not None:
-            hard_score = outfit_similarity(*net.pair_scores(hard.x, hard.mask, hard.cat))
+            hard_score = outfit_similarity(*net.latent_pair_scores(latents(net, hard, unit), hard.mask, hard.cat))
             l_hard = self.hard_negative_weight * F.relu(self.margin - pos_score + hard_score).mean()
         loss = l_nce + l_outfit + l_margin + l_hard
         return loss, {"nce": l_nce.item(), "outfit_nce": l_outfit.item(), "margin": l_margin.item(), "hard": l_hard.item()}
@@ -171,4 +211,5 @@ def make_loss(config: TrainConfig) -> SeedLoss | ContrastiveLoss:
     if config.loss == "seed":
         return SeedLoss(config.temperature_init, config.threshold, config.w_norm_weight)
     return ContrastiveLoss(config.temperature_init, config.margin, config.hard_negative_weight, config.max_logit_scale,
-                           config.nce_weight, config.margin_weight, config.outfit_nce_weight, config.learn_temperature)
+                           config.nce_weight, config.margin_weight, config.outfit_nce_weight, config.learn_temperature,
+                           config.rarity_weight)

@@ -26,9 +26,21 @@ class Batch:
     mask: torch.Tensor
     cat: torch.Tensor
     valid: torch.Tensor | None = None  # (B,) for modified outfits: actually differs from the original
+    # (B, K): 1 / how many training outfits hold this very item (1 for a one-off or absent item)
+    rarity: torch.Tensor | None = None
 
     def __len__(self) -> int:
         return int(self.x.shape[0])
+
+
+def item_rarity(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """(N, K) 1 / count of each present item (the identical vector) over all outfits; absent: 1.
+    An item worn in many outfits (a staple) says little about any one of them."""
+    rarity = torch.ones(mask.shape, dtype=x.dtype)
+    if mask.any():
+        _, inverse, counts = torch.unique(x[mask], dim=0, return_inverse=True, return_counts=True)
+        rarity[mask] = 1.0 / counts[inverse].to(x.dtype)
+    return rarity
 
 
 class OutfitSampler:
@@ -43,6 +55,7 @@ class OutfitSampler:
         for k in range(self.mask.shape[1]):
             for c in torch.unique(self.cat[self.mask[:, k], k]).tolist():
                 self.pools[(k, c)] = torch.nonzero(self.mask[:, k] & (self.cat[:, k] == c)).flatten()
+        self.rarity = item_rarity(self.x, self.mask)
         hard = data.hard_negatives
         self.hard = None
         if hard is not None and len(hard):
@@ -61,7 +74,7 @@ class OutfitSampler:
         return [b for b in order.split(batch_size) if b.numel() >= 2]
 
     def batch(self, idx: torch.Tensor) -> Batch:
-        return Batch(self.x[idx], self.mask[idx], self.cat[idx])
+        return Batch(self.x[idx], self.mask[idx], self.cat[idx], rarity=self.rarity[idx])
 
     def modified(self, idx: torch.Tensor, n_swap: int, gen: torch.Generator) -> Batch:
         """Copies of outfits `idx` with `n_swap` random present slots taken from other outfits."""
