@@ -155,3 +155,57 @@ def test_modified_outfits_never_equal_the_true_outfit() -> None:
         changed = (mod.x != sampler.x[idx]).any(2)
         assert (changed.sum(1) >= 1).all() and (changed.sum(1) <= 2).all()
         assert torch.equal(mod.cat, sampler.cat[idx])
+
+
+def test_same_rows_is_exact_where_float32_cdist_is_not() -> None:
+    """Repeated items (a staple in several outfits) are found by exact equality: float32 cdist
+    leaves identical rows a distance of ~1e-4 about half of the time."""
+    from models.losses import same_rows
+
+    gen = torch.Generator().manual_seed(0)
+    staples = torch.nn.functional.normalize(torch.randn(20, 512, generator=gen), dim=1)
+    x = torch.cat([staples[torch.randint(20, (100,), generator=gen)], torch.randn(28, 512, generator=gen)])
+    same = same_rows(x)
+    truth = (x[:, None, :] == x[None, :, :]).all(-1)
+    truth.fill_diagonal_(False)
+    assert torch.equal(same, truth) and int(same.sum()) > 100
+    by_cdist = torch.cdist(x, x) == 0
+    by_cdist.fill_diagonal_(False)
+    assert int((truth & ~by_cdist).sum()) > 0  # the old test missed some of them here
+
+
+def test_item_rarity_counts_identical_items_over_the_training_set() -> None:
+    from models.negatives import item_rarity
+
+    a, b, c = [1.0, 0.0], [0.0, 1.0], [0.6, 0.8]
+    x = torch.tensor([[a, b], [a, c], [a, [0.0, 0.0]], [b, c]])
+    mask = torch.tensor([[True, True], [True, True], [True, False], [True, True]])
+    rarity = item_rarity(x, mask)
+    # a: 3 outfits; b: 2 (once per slot, same vector); c: 2; the absent slot: 1
+    torch.testing.assert_close(rarity, torch.tensor([[1 / 3, 1 / 2], [1 / 3, 1 / 2], [1 / 3, 1.0], [1 / 2, 1 / 2]]))
+
+
+def test_rarity_weights_change_nothing_without_repeats_and_down_weight_a_staple() -> None:
+    cats = ("top", "bottom", "shoes")
+    gen = torch.Generator().manual_seed(1)
+    x = torch.nn.functional.normalize(torch.randn(6, 3, 2, generator=gen), dim=-1)
+    ids = identity_net().category_ids(np.broadcast_to(np.asarray(cats, dtype=object), x.shape[:2]))
+    mask = torch.ones(x.shape[:2], dtype=torch.bool)
+    plain = ContrastiveLoss(temperature_init=1.0, outfit_nce_weight=1.0)
+    weighted = ContrastiveLoss(temperature_init=1.0, outfit_nce_weight=1.0, rarity_weight=True)
+    from models.negatives import item_rarity
+
+    unique = Batch(x, mask, ids, rarity=item_rarity(x, mask))
+    assert torch.equal(unique.rarity, torch.ones_like(unique.rarity))
+    _, p = plain(identity_net(), unique, unique)
+    _, w = weighted(identity_net(), unique, unique)
+    assert p["nce"] == pytest.approx(w["nce"], abs=1e-6) and p["outfit_nce"] == pytest.approx(w["outfit_nce"], abs=1e-6)
+    # the same shoes in 4 of the 6 outfits: those outfits' shoe pairs and blanked shoes weigh 1/4
+    x2 = x.clone()
+    x2[:4, 2] = x[0, 2]
+    staple = Batch(x2, mask, ids, rarity=item_rarity(x2, mask))
+    assert staple.rarity[:4, 2].tolist() == [0.25] * 4 and staple.rarity[4:, 2].tolist() == [1.0, 1.0]
+    _, p2 = plain(identity_net(), staple, staple)
+    _, w2 = weighted(identity_net(), staple, staple)
+    assert p2["nce"] != pytest.approx(w2["nce"], abs=1e-4)
+    assert p2["outfit_nce"] != pytest.approx(w2["outfit_nce"], abs=1e-4)

@@ -207,3 +207,47 @@ def test_load_identity_and_clear_errors(tmp_path) -> None:
 def test_unknown_category_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown item category 'hat'"):
         random_model().project("hat", np.zeros((1, DIM), dtype=np.float32))
+
+
+def gated_model(seed: int = 0) -> LearnedCompatModel:
+    """A towers model with an item gate whose weights really differ between items."""
+    model = random_model(replace(DEFAULT_MODEL, item_gate=True), seed=seed)
+    with torch.no_grad():
+        model.net.gate.weight.normal_(0.0, 0.5)
+    return LearnedCompatModel(model.net)
+
+
+def test_item_gate_folds_into_the_projections() -> None:
+    """project() returns g·(unit latent): a pair's dot product is g_a·g_b·cos, the outfit score
+    is the mean of those over its pairs (so the ranker stays exact), and g ranges over (0, 1)."""
+    model = gated_model()
+    x, mask, cats = outfits(40)
+    z = model.project("top", x[:, 0], "shoes")
+    g = np.linalg.norm(z, axis=1)
+    assert ((g > 0) & (g < 1)).all() and g.max() - g.min() > 0.3
+    plain = model.project("top", x[:, 0], None)
+    np.testing.assert_allclose(np.linalg.norm(plain, axis=1), g, rtol=1e-5)  # g is the item's
+    torch_scores = model.torch_score(x, mask, cats)
+    np.testing.assert_allclose(model.score(x, mask, cats)[1:], torch_scores[1:], atol=1e-6)
+    r = 2
+    present = [k for k in range(4) if mask[r, k]]
+    sims = [model.pair_similarity(cats[r, i], x[r, i : i + 1], cats[r, j], x[r, j : j + 1])[0, 0]
+            for a, i in enumerate(present) for j in present[a + 1 :]]
+    assert np.mean(sims) == pytest.approx(float(torch_scores[r]), abs=1e-6)
+
+
+def test_item_gate_round_trips_and_old_configs_load_without_it(tmp_path) -> None:
+    plain = random_model(DEFAULT_MODEL)
+    gated = gated_model()
+    assert "item_gate" not in plain.config.to_dict() and plain.net.gate is None
+    assert set(gated.net.state_dict()) - set(plain.net.state_dict()) == {"gate.weight", "gate.bias"}
+    folder = gated.save(tmp_path / "gated")
+    meta = json.loads((folder / CONFIG_FILE).read_text())
+    assert meta["model"]["item_gate"] is True
+    loaded = load_model(folder)
+    assert loaded.config == gated.config and loaded.version == gated.version != plain.version
+    x, mask, cats = outfits()
+    np.testing.assert_array_equal(loaded.score(x, mask, cats), gated.score(x, mask, cats))
+    assert ModelConfig.from_dict({"arch": "towers"}).item_gate is False
+    with pytest.raises(ValueError, match="item_gate must be true or false"):
+        ModelConfig.from_dict({"arch": "towers", "item_gate": 1})

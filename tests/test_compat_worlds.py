@@ -199,3 +199,37 @@ def test_ablation_variants_switch_exactly_one_knob() -> None:
         np.testing.assert_array_equal(make_world(v, 17).maps["shoes"], base.maps["shoes"])
     assert set(VARIANTS["linear_views"](spec).views.values()) == {"linear"}
     assert VARIANTS["half_noise"](spec).noise == spec.noise / 2
+
+
+def test_gate_selection_script_refuses_report_worlds() -> None:
+    """benchmarks/compat_gate.py chooses the item gate / rarity weighting: a report world is
+    refused before anything is trained, naming the benchmark's fixed selection list."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    selection, report = split_worlds(range(24), 12, seed=0)
+    done = subprocess.run([sys.executable, str(root / "benchmarks" / "compat_gate.py"), "50",
+                           str(selection[0]), str(report[-1])], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and done.stdout == ""
+    assert f"world {report[-1]} is not a selection world ({selection})" in done.stderr
+
+
+def test_realistic_staples_look_like_ordinary_items() -> None:
+    """`--realistic-staples`: staples get a style, noise and a nuisance like any item (so their
+    norm before normalisation is an ordinary item's, not the noise's alone); maps unchanged."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from compat_gate import realistic_staples
+
+    w = make_world(draw_spec(17), 17)
+    r = realistic_staples(w, 17)
+    assert r.maps is w.maps and set(r.staples) == set(w.staples)
+    for c in w.staples:
+        assert r.staples[c].shape == w.staples[c].shape
+        assert np.linalg.norm(r.staples[c], axis=1).mean() > 1.1 * np.linalg.norm(w.staples[c], axis=1).mean()
+    ids = world_outfits(300, r, seed=1).item_ids
+    assert (ids >= 0).any()  # staples still recur

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -133,8 +134,27 @@ ANCHOR_CHOICES = [(), ("top",), ("bottom",), ("shoes",), ("outerwear",), (ONEPIE
                   ("outerwear", "bag")]
 
 
+def gated_model() -> CompatModel:
+    """A learned towers model with an item gate (issue 11): projections of norm g in (0, 1), so
+    pairs score g_a·g_b·cos; random weights, gates spread widely, pair masks made to differ."""
+    import torch
+
+    from models.compat import CompatNet, LearnedCompatModel
+    from models.config import DEFAULT_MODEL
+
+    torch.manual_seed(5)
+    net = CompatNet(replace(DEFAULT_MODEL, item_gate=True, input_dim=DIM, hidden_dim=16, latent_dim=8))
+    with torch.no_grad():
+        net.gate.weight.normal_(0.0, 1.0)
+        net.pair_mask.uniform_(0.2, 2.0)
+    return LearnedCompatModel(net)
+
+
 def make_model(model_name: str) -> CompatModel:
-    """identity, a type-aware model, or either with a personal preference folded into its pairs."""
+    """identity, a type-aware model, a gated learned model, or identity / the type-aware model
+    with a personal preference folded into its pairs."""
+    if model_name == "gated":
+        return gated_model()
     base = PartnerAwareModel(7) if model_name.endswith("partner-aware") else identity()
     if model_name.startswith("personal"):
         w = np.random.default_rng(11).standard_normal(DIM).astype(np.float32) * 2
@@ -143,7 +163,7 @@ def make_model(model_name: str) -> CompatModel:
 
 
 @pytest.mark.parametrize("model_name", ["identity", "partner-aware", "personal-identity",
-                                        "personal-partner-aware"])
+                                        "personal-partner-aware", "gated"])
 def test_exact_against_brute_force_on_random_wardrobes(model_name):
     rng = np.random.default_rng(20240611)
     model = make_model(model_name)
