@@ -12,11 +12,13 @@ protocol (train/test seeds, `evaluate`), and the oracle (`models/worlds_oracle.p
 same test outfits, so the gap per variant is visible. A report world is refused: report worlds
 choose nothing. One JSON line per variant.
 
-`--exact-dups` is an experiment, not the shipped loss: `models/losses.py` masks a repeated item
+`--exact-dups` was an experiment of round 3: `models/losses.py` then masked a repeated item
 (a staple in several outfits of a batch) out of InfoNCE's negatives with `torch.cdist(x, x) == 0`,
 but float32 cdist (matrix-multiply path) gives identical rows a distance of ~1e-4 a third to a half
-of the time, so those staples still count as negatives. The flag swaps, for this process only,
-the `torch` that `models/losses.py` sees for one whose `cdist` is exact for identical rows.
+of the time, so those staples still counted as negatives. The flag swaps, for this process only,
+the `torch` that `models/losses.py` sees for one whose `cdist` is exact for identical rows. Since
+round 4 the losses test equality exactly (`models.losses.same_rows`) and no longer call cdist, so
+the flag changes nothing: the shipped loss is what it measured.
 `--train-without-staples` is another: staples are taken out of the *training* outfits only
 (generator's item ids; outfits left with < 2 items dropped), the test set keeps them: are
 staples costly as noise in training, or when scoring? `--test-without-staples` takes them out of

@@ -36,7 +36,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models.compat import CompatModel, identity
-from models.config import PREVIOUS_DEFAULT, ROUND2_DEFAULT, TrainConfig
+from models.config import PREVIOUS_DEFAULT, ROUND2_DEFAULT, ROUND3_DEFAULT, TrainConfig
 from models.evaluate import evaluate
 from models.train import train
 from models.worlds import WorldSpec, make_world, split_worlds, world, world_outfits
@@ -53,6 +53,9 @@ METHODS: dict[str, TrainConfig | None] = {
     # issue 11's second-round default (towers, no quadratic path); its rows are "new default" in
     # benchmarks/results/compat_worlds_6000.jsonl, made before the quadratic path was the default.
     "round-2 default (towers)": ROUND2_DEFAULT,
+    # issue 11's third-round default (towers + quadratic path); its rows are "new default" in
+    # benchmarks/results/compat_worlds_6000_quad.jsonl, made before the item gate was the default.
+    "round-3 default (towers + quadratic path)": ROUND3_DEFAULT,
     "new default": TrainConfig.for_loss("contrastive"),
     # Not a model: the generator-aware score (models/worlds_oracle.py); needs no training data.
     ORACLE: None,

@@ -104,9 +104,10 @@ SEED_MODEL = ModelConfig(
 )
 
 
-# The default since issue 11: one tower per category won on the selection worlds, and (third
-# round) a 64-wide quadratic path in each tower won there again (mean and worst selection world).
-DEFAULT_MODEL = ModelConfig(arch="towers", hidden_dim=256, type_embedding=False, quad_dim=64)
+# The default since issue 11: one tower per category won on the selection worlds, (third round)
+# a 64-wide quadratic path in each tower won there again (mean and worst selection world), and
+# (fourth round) an item gate with rarity-weighted InfoNCE won on the selection worlds with staples.
+DEFAULT_MODEL = ModelConfig(arch="towers", hidden_dim=256, type_embedding=False, quad_dim=64, item_gate=True)
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ class TrainConfig:
     learn_temperature: bool = True
     # InfoNCE terms weighted by 1/count of their items in the training set (a pair by the
     # product, a blanked slot by its item's): a staple worn in many outfits carries no signal.
-    rarity_weight: bool = False
+    rarity_weight: bool = True
 
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
@@ -174,8 +175,13 @@ PREVIOUS_DEFAULT = TrainConfig(
     loss="contrastive", model=ModelConfig(), epochs=20, batch_size=128, lr=2e-3, weight_decay=1e-4,
     lr_step=8, lr_gamma=0.5, n_swap=2, temperature_init=0.07, margin=0.2, hard_negative_weight=1.0,
     max_logit_scale=100.0, nce_weight=1.0, margin_weight=1.0, outfit_nce_weight=0.0, learn_temperature=True,
+    rarity_weight=False,
 )
 
-# Issue 11's second-round default: towers without the quadratic path, the rest as today's default
+# Issue 11's third-round default: towers + quadratic path, no item gate, InfoNCE unweighted (its
+# report rows are "new default" in benchmarks/results/compat_worlds_6000_quad.jsonl; since round 4
+# the losses mask repeated items exactly, so training it now differs slightly from those rows).
+ROUND3_DEFAULT = TrainConfig(model=replace(DEFAULT_MODEL, item_gate=False), rarity_weight=False)
+# Issue 11's second-round default: towers without the quadratic path, the rest as round 3's
 # (benchmarks compare against it; its report rows are in benchmarks/results/compat_worlds_6000.jsonl).
-ROUND2_DEFAULT = TrainConfig(model=replace(DEFAULT_MODEL, quad_dim=0))
+ROUND2_DEFAULT = replace(ROUND3_DEFAULT, model=replace(ROUND3_DEFAULT.model, quad_dim=0))
