@@ -237,8 +237,9 @@ def test_item_gate_folds_into_the_projections() -> None:
 
 
 def test_item_gate_round_trips_and_old_configs_load_without_it(tmp_path) -> None:
-    plain = random_model(DEFAULT_MODEL)
+    plain = random_model(replace(DEFAULT_MODEL, item_gate=False))
     gated = gated_model()
+    assert DEFAULT_MODEL.item_gate and TrainConfig().rarity_weight  # the default since round 4
     assert "item_gate" not in plain.config.to_dict() and plain.net.gate is None
     assert set(gated.net.state_dict()) - set(plain.net.state_dict()) == {"gate.weight", "gate.bias"}
     folder = gated.save(tmp_path / "gated")
