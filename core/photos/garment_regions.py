@@ -53,6 +53,8 @@ CUT_EDGE_SHARE = 0.04  # person pixels in the bottom rows above this share of th
 EDGE_ROWS = 0.08  # share of the torso above the frame's edge that shows a sliver's colour
 EDGE_HEM_REACH = 0.35  # a top's hem above a sliver is looked for down to this below the hips
 NEAR_BODY = 0.04  # cut-out pixels count as the person within this share of the body's height
+LONG_REF = (0.1, 0.5)  # a long jacket's hem is seen against these rows between knee and ankle
+LEG_EDGE = 0.25  # a leg away from the feet this close (share of the torso) to the edge leaves it
 MIN_AGREEMENT = 0.5  # of the pose model's person pixels, the cut-out must keep this much
 
 
@@ -266,6 +268,14 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
 
     boxes: dict[str, Box] = {}
     missing: list[str] = []
+
+    def feet_seen() -> list[int]:
+        """The foot landmarks inside the frame of each foot the model sees."""
+        out: list[int] = []
+        for side in ((pm.L_ANKLE, pm.L_HEEL, pm.L_TOE), (pm.R_ANKLE, pm.R_HEEL, pm.R_TOE)):
+            if max(pose.visibility[i] for i in side) >= MIN_VISIBLE:  # a hidden one is guessed
+                out += [i for i in side if inside[i]]
+        return out
     shoulder = y_of(pm.L_SHOULDER, pm.R_SHOULDER)
     hip = y_of(pm.L_HIP, pm.R_HIP)
     if shoulder is None:  # no shoulders in the frame: nothing to anchor a top on
@@ -274,14 +284,12 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     torso = max(8.0, hip_est - shoulder)
     top_y0 = int(max(0, shoulder - COLLAR * torso))
     knee = y_of(pm.L_KNEE, pm.R_KNEE)
-    hem = _top_hem(lab, mask, p, hip_est, knee, torso, height)
+    ankle_y = y_of(pm.L_ANKLE, pm.R_ANKLE)
+    hem = _top_hem(lab, mask, p, hip_est, knee, torso, height, ankle_y)
 
     ankle_ids = [i for i in (pm.L_ANKLE, pm.R_ANKLE) if inside[i]]
     ankle = max(p[i, 1] for i in ankle_ids) if ankle_ids else None  # the lower foot
-    feet: list[int] = []
-    for side in ((pm.L_ANKLE, pm.L_HEEL, pm.L_TOE), (pm.R_ANKLE, pm.R_HEEL, pm.R_TOE)):
-        if max(pose.visibility[i] for i in side) >= MIN_VISIBLE:  # a hidden foot is guessed
-            feet += [i for i in side if inside[i]]
+    feet = feet_seen()
 
     arms = x_range(pm.L_SHOULDER, pm.R_SHOULDER, pm.L_ELBOW, pm.R_ELBOW, pm.L_HIP, pm.R_HIP)
     top_box = (*_extent(mask, top_y0, hem, arms), hem)
@@ -303,6 +311,8 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
             if lower is None or lower < b0 + 0.3 * torso:
                 lower = None
             b1 = lower if lower is not None else int(min(height, b1 + 0.05 * torso))
+            if lower is None and _leg_off_frame(mask, p, torso):
+                b1 = height  # a leg runs off the frame beside the feet (a raised foot)
         if b1 - b0 > 0.15 * torso:
             legs = x_range(pm.L_HIP, pm.R_HIP, pm.L_KNEE, pm.R_KNEE)
             x0, x1 = _extent(mask, b0, b1, legs)
@@ -343,7 +353,8 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
 
 
 def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
-             knee: float | None, torso: float, height: int) -> int:
+             knee: float | None, torso: float, height: int,
+             ankle: float | None = None) -> int:
     """Where the top ends: the row above which the body does not look like the thighs and
     below which it does (a change point against the thigh's colour, over the hips' width),
     searched from well above the hips (a cropped top) to the upper thigh (a long jacket).
@@ -357,7 +368,30 @@ def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
     start, stop = int(hip - 0.45 * torso), int(hip + 0.75 * (knee - hip))
     ref_rows = _profile(lab, mask, x0, x1, int(hip + 0.55 * (knee - hip)),
                         int(hip + 0.9 * (knee - hip)))
-    return _change_point(lab, mask, (x0, x1), start, stop, ref_rows, torso, fallback)
+    hem = _change_point(lab, mask, (x0, x1), start, stop, ref_rows, torso, fallback)
+    if (hem != fallback or ankle is None or ankle - knee < 0.3 * torso
+            or np.isnan(ref_rows).all()):
+        return hem  # a hem against the thighs, or no thighs to compare with (seated)
+    # the thighs look like the top: a long jacket or coat may cover them; its hem is looked
+    # for down to the knees, against the trousers below the knees
+    lx = p[[pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE], 0]
+    lx0, lx1 = float(lx.min() - 0.1 * torso), float(lx.max() + 0.1 * torso)
+    shin = _profile(lab, mask, lx0, lx1, int(knee + LONG_REF[0] * (ankle - knee)),
+                    int(knee + LONG_REF[1] * (ankle - knee)))
+    if np.isnan(shin).all() or _skin(np.nanmedian(shin, axis=0)):
+        return hem  # bare shins under a top of the thighs' colour: shorts or a skirt, no coat
+    return _change_point(lab, mask, (x0, x1), start, int(knee), shin, torso, fallback)
+
+
+def _skin(colour: np.ndarray) -> bool:
+    """True for a mean colour (of `_lab`) that the classic RGB skin rule (Kovac et al. 2003:
+    R > 95, G > 40, B > 20, spread > 15, R > G + 15, R > B) calls skin."""
+    light, rg, yb = (float(v) for v in colour)
+    b = (3 * light - 2 * yb) / 3  # back from (R+G+B)/3, R-G, (R+G)/2-B to R, G, B
+    r = (3 * light - b + rg) / 2
+    g = r - rg
+    return (r > 95 and g > 40 and b > 20 and max(r, g, b) - min(r, g, b) > 15
+            and r - g > 15 and r > b)
 
 
 def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: float,
@@ -454,6 +488,23 @@ def _sole(mask: np.ndarray, xs: tuple[float, float], foot_bottom: float, foot: f
     gaps = np.flatnonzero(np.diff(rows) > 2)
     last = rows[gaps[0]] if gaps.size else rows[-1]
     return int(max(fallback - 0.2 * foot, y0 + last + 1))
+
+
+def _leg_off_frame(mask: np.ndarray, p: np.ndarray, torso: float) -> bool:
+    """True when the person reaches the photo's bottom edge (within LEG_EDGE of the torso)
+    away from every foot landmark, and lower than them: a leg standing outside the frame
+    while the other foot is raised into it (the model then puts both feet near the raised
+    one), so the trousers run to the edge."""
+    height = mask.shape[0]
+    feet = [pm.L_ANKLE, pm.R_ANKLE, pm.L_HEEL, pm.R_HEEL, pm.L_TOE, pm.R_TOE]
+    fx = p[feet, 0]
+    x0, x1 = int(max(0, fx.min() - 0.3 * torso)), int(max(0, fx.max() + 0.3 * torso))
+    away = mask.copy()
+    away[:, x0:x1] = False
+    rows = np.flatnonzero(away.sum(axis=1) >= 3)
+    if rows.size == 0:
+        return False
+    return bool(rows[-1] >= height - LEG_EDGE * torso and rows[-1] > p[feet, 1].max())
 
 
 def _legs_unseen(pose: pm.Pose) -> bool:
