@@ -332,7 +332,9 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
         x0, x1 = _extent(mask, s0, s1, (min(fx) - 0.4 * foot, max(fx) + 0.4 * foot))
         x0 = max(x0, int(min(fx) - 0.9 * foot))
         x1 = min(x1, int(max(fx) + 0.9 * foot))
-        if s1 - s0 > 3 and x1 > x0:
+        bare = _barefoot(lab, mask, (min(fx) - 0.25 * foot, max(fx) + 0.25 * foot),
+                         (float(min(fy)), float(max(fy))), knee)
+        if s1 - s0 > 3 and x1 > x0 and not bare:
             shoes_box = (max(0, x0), s0, min(width, x1), s1)
     if shoes_box is None:
         missing.append("shoes")
@@ -470,6 +472,22 @@ def _shoe_top(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], foot_t
     if below.size < 3 or np.median(below) < HEM_DISTANCE:
         return fallback  # shoes the colour of the trousers: no edge to see
     return int(max(0, start + cut))
+
+
+def _barefoot(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float],
+              feet: tuple[float, float], knee: float | None) -> bool:
+    """True when the feet look like bare shins: both skin by the classic RGB rule and alike
+    (a dress or shorts worn barefoot). Shoes are then not cut: bare feet are no garment."""
+    if knee is None or feet[0] - knee < 4:
+        return False
+    shin = _profile(lab, mask, xs[0], xs[1], int(knee + 0.45 * (feet[0] - knee)),
+                    int(knee + 0.75 * (feet[0] - knee)))
+    sole = _profile(lab, mask, xs[0], xs[1], int(feet[0]), int(max(feet[1], feet[0] + 2)))
+    if np.isnan(shin).all() or np.isnan(sole).all():
+        return False
+    shin_colour, feet_colour = np.nanmedian(shin, axis=0), np.nanmedian(sole, axis=0)
+    return bool(_skin(shin_colour) and _skin(feet_colour)
+                and np.linalg.norm(shin_colour - feet_colour) < HEM_DISTANCE)
 
 
 def _sole(mask: np.ndarray, xs: tuple[float, float], foot_bottom: float, foot: float) -> int:
