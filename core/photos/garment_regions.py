@@ -51,6 +51,7 @@ CUT_EXTENSIONS = (0.6, 1.2)  # room added below a photo that cuts the person off
 DARK = 60.0  # mean brightness (0..255) under which an unfound person is looked for again
 CUT_EDGE_SHARE = 0.04  # person pixels in the bottom rows above this share of the width: cut
 EDGE_ROWS = 0.08  # share of the torso above the frame's edge that shows a sliver's colour
+SLIVER = 0.05  # a bottom below a hem seen above the frame's edge needs this share of the torso
 EDGE_HEM_REACH = 0.35  # a top's hem above a sliver is looked for down to this below the hips
 NEAR_BODY = 0.04  # cut-out pixels count as the person within this share of the body's height
 LONG_REF = (0.1, 0.5)  # a long jacket's hem is seen against these rows between knee and ankle
@@ -300,11 +301,14 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     if hip is not None:
         b0 = int(max(top_y0, hem - 0.06 * torso))
         leg_end = ankle if ankle is not None else (knee if knee is not None else None)
+        least = 0.15 * torso  # a shorter bottom is a sliver of the top's own colour
         if leg_end is None:
             b1 = height  # legs leave the frame above the knees: the bottom runs to the edge
             sliver = knee is None and hem != int(min(height, hip_est + 0.12 * torso))
             if height - hip < MIN_BELOW_HIPS * torso and not sliver:
                 b1 = b0  # a sliver below the hips, not unlike the top: no bottom to take
+            elif sliver:
+                least = SLIVER * torso  # unlike the top above it: a garment however short
         else:
             b1 = int(leg_end)
             lower = _leg_hem(lab, mask, p, inside, hip, torso)
@@ -313,7 +317,7 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
             b1 = lower if lower is not None else int(min(height, b1 + 0.05 * torso))
             if lower is None and _leg_off_frame(mask, p, torso):
                 b1 = height  # a leg runs off the frame beside the feet (a raised foot)
-        if b1 - b0 > 0.15 * torso:
+        if b1 - b0 > least:
             legs = x_range(pm.L_HIP, pm.R_HIP, pm.L_KNEE, pm.R_KNEE)
             x0, x1 = _extent(mask, b0, b1, legs)
             bottom_box = (x0, b0, x1, min(height, b1))
