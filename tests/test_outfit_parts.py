@@ -50,11 +50,26 @@ def cutout(name: str) -> CutOut:
     return CutOut(image.convert("RGBA"), image, False)
 
 
+class _Regions(dict):
+    """(rows, pose) regions of the labelled photos, each cut when first asked for: a test of
+    one photo does not run the model on the others (nor on a split kept unseen)."""
+
+    def __init__(self, model: pm.PoseModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def __missing__(self, name: str) -> tuple[GarmentRegions, GarmentRegions]:
+        self[name] = (find_regions(cutout(name), None), find_regions(cutout(name), self.model))
+        return self[name]
+
+    def items(self):  # type: ignore[override]
+        return [(name, self[name]) for name in LABELS]
+
+
 @pytest.fixture(scope="module")
 def regions(model: pm.PoseModel) -> dict[str, tuple[GarmentRegions, GarmentRegions]]:
     """(rows, pose) regions of every labelled photo."""
-    return {name: (find_regions(cutout(name), None), find_regions(cutout(name), model))
-            for name in LABELS}
+    return _Regions(model)
 
 
 def test_the_model_loads_once_per_process(model: pm.PoseModel) -> None:
@@ -64,11 +79,11 @@ def test_the_model_loads_once_per_process(model: pm.PoseModel) -> None:
 
 def _mean_vertical_iou(regions, part: str, method: int, split: str | None = None) -> float:
     scores = []
-    for name, found in regions.items():
-        truth = LABELS[name][part]
-        if truth is None or (split is not None and LABELS[name]["split"] not in split):
+    for name, entry in LABELS.items():
+        truth = entry[part]
+        if truth is None or (split is not None and entry["split"] not in split):
             continue
-        box = predicted(found[method], part)
+        box = predicted(regions[name][method], part)
         scores.append(vertical_iou(box, tuple(truth)) if box else 0.0)
     return statistics.mean(scores)
 
@@ -82,8 +97,8 @@ def test_pose_beats_the_seed_rows_on_every_garment(regions) -> None:
 
 
 def test_on_the_photos_tuned_on_the_garments_overlap_their_labels(regions) -> None:
-    """The 19 photos the rules were tuned on: measured 0.87 / 0.76 / 0.75 (README)."""
-    for part, floor in (("top", 0.84), ("bottom", 0.72), ("shoes", 0.71)):
+    """The 19 photos the rules were tuned on: measured 0.89 / 0.79 / 0.75 (README)."""
+    for part, floor in (("top", 0.87), ("bottom", 0.76), ("shoes", 0.72)):
         mean = _mean_vertical_iou(regions, part, 1, split=("tuning", "held-out"))
         assert mean >= floor, (part, mean)
 
