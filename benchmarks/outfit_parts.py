@@ -93,6 +93,13 @@ def _splits() -> dict[str, str]:
     return {name: entry.get("split", "tuning") for name, entry in labels.items()}
 
 
+def _all_splits() -> tuple[str, ...]:
+    """The known splits, then any other split labels.json names (a split added later is
+    scored on its own too, under its own name)."""
+    found = sorted(set(_splits().values()) - set(SPLITS))
+    return (*SPLITS, *found)
+
+
 def score(results: dict[str, list[tuple[str, GarmentRegions, dict]]]) -> dict[str, dict]:
     table: dict[str, dict] = {}
     for method, rows in results.items():
@@ -126,7 +133,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--per-photo", action="store_true")
-    parser.add_argument("--split", choices=SPLITS, default=None,
+    parser.add_argument("--split", choices=_all_splits(), default=None,
                         help="only the photos of this split")
     parser.add_argument("--no-detector", action="store_true",
                         help="the landmark model alone, without MediaPipe's person detector")
@@ -163,14 +170,14 @@ def main() -> int:
     print(f"{len(photos)} labelled photos, {args.threads} threads, best of {args.repeats}, "
           f"person detector: {'yes' if model.detector else 'no'}")
     splits = _splits()
-    for keep in (None, TUNED, *SPLITS):
+    for keep in (None, TUNED, *_all_splits()):
         subset = {m: [r for r in rows if keep is None or splits[r[0]] in
                       (keep if isinstance(keep, tuple) else (keep,))]
                   for m, rows in results.items()}
         if not subset["pose"]:
             continue
         table = score(subset)
-        print(f"\n{TITLES[keep]}: {len(subset['pose'])}\n")
+        print(f"\n{TITLES.get(keep, keep)}: {len(subset['pose'])}\n")
         print("| garment | photos | rows: vertical IoU | pose: vertical IoU | rows: box IoU | "
               "pose: box IoU | worst photo (pose vertical IoU) |")
         print("|---|---:|---:|---:|---:|---:|---|")
