@@ -7,15 +7,20 @@ pose model's landmarks say where shoulders, hips, knees, ankles and feet are; th
 else that mask) gives each garment's width row by row; and a change of colour along the body finds the hems:
 
 - top: from just above the shoulders to the hem, searched around the hips (a tucked shirt ends
-  above them, a long jacket below); in a photo cut above the knees it is looked for against
-  the colour of the rows at the frame's edge (a sliver of trousers); with nothing below it
-  in the frame (cut at the hips) it runs to the photo's edge;
+  above them, a long jacket below); when the thighs look like the top, down to the knees
+  against the trousers below them (a long coat; not above bare shins: shorts or a skirt);
+  in a photo cut above the knees it is looked for against the colour of the rows at the
+  frame's edge (a sliver of trousers, however short); with nothing below it in the frame
+  (cut at the hips) it runs to the photo's edge;
 - bottom: from that hem down to the ankles, or to a hem found on the thighs/knees (shorts);
-- shoes: from the edge between shin and shoe above the ankles to the soles under the feet.
+  to the frame's edge when a leg runs off it away from the feet (the other foot raised);
+- shoes: from the edge between shin and shoe above the ankles to the soles under the feet;
+  none when the feet look like the bare shins (skin): bare feet are no garment.
 
-A one-piece is not guessed from pixels: a dress and a top with a skirt of one colour look alike,
-and no dress is in the labelled set to measure a rule on. Ingest records a one-piece when the
-top region matches a one-piece of the wardrobe (core/wardrobe/ingest.py).
+A one-piece is not guessed from pixels: a dress and a top with a skirt of one colour look alike
+(as do a suit's jacket and trousers, or black on black), and no tuned-on photo has a dress to
+design a rule on. Ingest records a one-piece when the top region matches a one-piece of the
+wardrobe (core/wardrobe/ingest.py), so only a wardrobe that has one-pieces gets one.
 
 A dark photo (night, a dim hall) in which the model finds nobody is looked at again with its
 tones spread out (histogram equalisation), and its hems are then looked for in that version.
@@ -269,14 +274,6 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
 
     boxes: dict[str, Box] = {}
     missing: list[str] = []
-
-    def feet_seen() -> list[int]:
-        """The foot landmarks inside the frame of each foot the model sees."""
-        out: list[int] = []
-        for side in ((pm.L_ANKLE, pm.L_HEEL, pm.L_TOE), (pm.R_ANKLE, pm.R_HEEL, pm.R_TOE)):
-            if max(pose.visibility[i] for i in side) >= MIN_VISIBLE:  # a hidden one is guessed
-                out += [i for i in side if inside[i]]
-        return out
     shoulder = y_of(pm.L_SHOULDER, pm.R_SHOULDER)
     hip = y_of(pm.L_HIP, pm.R_HIP)
     if shoulder is None:  # no shoulders in the frame: nothing to anchor a top on
@@ -290,7 +287,10 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
 
     ankle_ids = [i for i in (pm.L_ANKLE, pm.R_ANKLE) if inside[i]]
     ankle = max(p[i, 1] for i in ankle_ids) if ankle_ids else None  # the lower foot
-    feet = feet_seen()
+    feet: list[int] = []
+    for side in ((pm.L_ANKLE, pm.L_HEEL, pm.L_TOE), (pm.R_ANKLE, pm.R_HEEL, pm.R_TOE)):
+        if max(pose.visibility[i] for i in side) >= MIN_VISIBLE:  # a hidden foot is guessed
+            feet += [i for i in side if inside[i]]
 
     arms = x_range(pm.L_SHOULDER, pm.R_SHOULDER, pm.L_ELBOW, pm.R_ELBOW, pm.L_HIP, pm.R_HIP)
     top_box = (*_extent(mask, top_y0, hem, arms), hem)
