@@ -8,7 +8,7 @@ load excluded: it happens once per process). A garment the method reports missin
 IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
-        [--split tuning|held-out|fresh|fresh-3] [--no-detector]
+        [--split tuning|held-out|fresh|fresh-3|fresh-5] [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
 (`--no-detector`: the landmark model alone, as before the detector stage was added).
@@ -16,7 +16,10 @@ The pose method uses MediaPipe's person detector when its file is beside the lan
 Splits (labels.json): "tuning" (14 photos the first rules were tuned on), "held-out" (5 kept
 out of the first round, used for tuning in the second), "fresh" (8 labelled for the second
 round and never used to tune anything), "fresh-3" (4 added in round 3, the person detector:
-a dress, a suit with a tucked shirt, seated, white on white; never used to tune anything).
+a dress, a suit with a tucked shirt, seated, white on white; never used to tune anything),
+"fresh-5" (8 added in round 5 as the unseen report set: a skirt, a dress, a tucked top, seated
+and cross-legged people, a raised foot, a photo cut at mid-thigh; labelled by someone who never
+ran the method on them, left out of the tests, never used to tune anything).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -41,14 +44,16 @@ from core.photos.garment_regions import PARTS, GarmentRegions, find_regions
 from core.photos.images import load_image
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
-SPLITS = ("tuning", "held-out", "fresh", "fresh-3")
+SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
           "held-out": "held-out in round 1 (tuned on in round 2)",
           "fresh": "fresh photos (labelled for round 2, never used for tuning)",
           "fresh-3": "fresh photos of round 3 (a dress, a suit, seated, white on white; "
-                     "labelled before anything ran on them, never used for tuning)"}
+                     "labelled before anything ran on them, never used for tuning)",
+          "fresh-5": "unseen report set of round 5 (a skirt, a dress, a tucked top, seated, a "
+                     "raised foot, cut at mid-thigh; left out of the tests, never tuned on)"}
 Box = tuple[int, int, int, int]
 
 
@@ -75,7 +80,7 @@ def predicted(regions: GarmentRegions, part: str) -> Box | None:
 
 
 def load_labelled(split: str | None = None) -> list[tuple[str, CutOut, dict[str, Box | None]]]:
-    """The labelled photos (of one split, "tuning" or "held-out", when given)."""
+    """The labelled photos (of one split of SPLITS, when given)."""
     labels = json.loads((FIXTURES / "labels.json").read_text())["photos"]
     out = []
     for name, entry in sorted(labels.items()):
