@@ -62,6 +62,10 @@ NEAR_BODY = 0.04  # cut-out pixels count as the person within this share of the 
 LONG_REF = (0.1, 0.5)  # a long jacket's hem is seen against these rows between knee and ankle
 LEG_EDGE = 0.25  # a leg away from the feet this close (share of the torso) to the edge leaves it
 MIN_AGREEMENT = 0.5  # of the pose model's person pixels, the cut-out must keep this much
+BARE_SHARE = 0.5  # a foot whose person pixels are skin at least this share is bare
+FOOT_PATCH = 0.1  # a foot's pixels: within this share of the torso of its heel and toe
+KNEE_DEPTH = 0.1  # a bent leg's trousers reach this share of the torso below the knee joint
+STILL_GARMENT = 0.3  # rows below a leg hem with this share of its colour are still the garment
 
 
 @dataclass(frozen=True)
@@ -314,6 +318,14 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
             lower = _leg_hem(lab, mask, p, inside, hip, torso)
             if lower is None or lower < b0 + 0.3 * torso:
                 lower = None
+            if lower is not None:
+                # a hem inside a skirt or dress (held up at one side, a slit, a fold): the
+                # garment's colour goes on below it beside the bare leg
+                lower = _garment_below(lab, mask, lower, int(leg_end), torso)
+            else:
+                # bent legs (seated, crouching, cross-legged): a knee below the ankles is
+                # still inside the trousers, so the bottom spans the knees' rows too
+                b1 = max(b1, int(_lowest_knee(p, inside) + KNEE_DEPTH * torso))
             b1 = lower if lower is not None else int(min(height, b1 + 0.05 * torso))
             if lower is None and _leg_off_frame(mask, p, torso):
                 b1 = height  # a leg runs off the frame beside the feet (a raised foot)
@@ -337,7 +349,8 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
         x0 = max(x0, int(min(fx) - 0.9 * foot))
         x1 = min(x1, int(max(fx) + 0.9 * foot))
         bare = _barefoot(lab, mask, (min(fx) - 0.25 * foot, max(fx) + 0.25 * foot),
-                         (float(min(fy)), float(max(fy))), knee)
+                         (float(min(fy)), float(max(fy))), knee) or _skin_feet(
+                             np.asarray(photo), mask, p, feet, torso)
         if s1 - s0 > 3 and x1 > x0 and not bare:
             shoes_box = (max(0, x0), s0, min(width, x1), s1)
     if shoes_box is None:
@@ -492,6 +505,68 @@ def _barefoot(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float],
     shin_colour, feet_colour = np.nanmedian(shin, axis=0), np.nanmedian(sole, axis=0)
     return bool(_skin(shin_colour) and _skin(feet_colour)
                 and np.linalg.norm(shin_colour - feet_colour) < HEM_DISTANCE)
+
+
+def _skin_pixels(rgb: np.ndarray) -> np.ndarray:
+    """Per pixel, the classic RGB skin rule of `_skin` (Kovac et al. 2003)."""
+    r, g, b = (rgb[..., i].astype(np.int16) for i in range(3))
+    spread = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
+    return (r > 95) & (g > 40) & (b > 20) & (spread > 15) & (r - g > 15) & (r > b)
+
+
+def _skin_feet(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, feet: list[int],
+               torso: float) -> bool:
+    """True when a foot's own pixels (near its heel and toe) are mostly skin: bare feet, also
+    under trousers or leggings, where the shins are not skin (`_barefoot` needs bare shins),
+    and legs cut off by the frame that the model squeezed its feet onto (bare thighs)."""
+    height, width = mask.shape
+    radius = max(3.0, FOOT_PATCH * torso)
+    for heel, toe in ((pm.L_HEEL, pm.L_TOE), (pm.R_HEEL, pm.R_TOE)):
+        points = [p[i] for i in (heel, toe) if i in feet]
+        if not points:
+            continue
+        xs, ys = [q[0] for q in points], [q[1] for q in points]
+        x0, x1 = int(max(0, min(xs) - radius)), int(min(width, max(xs) + radius + 1))
+        y0, y1 = int(max(0, min(ys) - radius)), int(min(height, max(ys) + radius + 1))
+        if x1 <= x0 or y1 <= y0:
+            continue
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        near = np.zeros((y1 - y0, x1 - x0), dtype=bool)
+        for qx, qy in points:
+            near |= (xx - qx) ** 2 + (yy - qy) ** 2 <= radius ** 2
+        near &= mask[y0:y1, x0:x1]
+        if near.sum() >= 10 and _skin_pixels(pixels[y0:y1, x0:x1])[near].mean() >= BARE_SHARE:
+            return True
+    return False
+
+
+def _lowest_knee(p: np.ndarray, inside: np.ndarray) -> float:
+    """The lower knee joint's row (of those inside the frame); -inf without one."""
+    rows = [p[i, 1] for i in (pm.L_KNEE, pm.R_KNEE) if inside[i]]
+    return float(max(rows)) if rows else float("-inf")
+
+
+def _garment_below(lab: np.ndarray, mask: np.ndarray, hem: int, stop: int, torso: float) -> int:
+    """The row where the bottom really ends below a hem found on the legs: rows whose person
+    pixels still show the garment's colour (of the rows just above the hem) in at least
+    STILL_GARMENT of them, down to `stop`; a gap of a few rows ends it."""
+    above = lab[max(0, int(hem - 0.15 * torso)):hem][mask[max(0, int(hem - 0.15 * torso)):hem]]
+    if above.shape[0] < 20 or stop <= hem:
+        return hem
+    colour = np.median(above, axis=0)
+    end, gap = hem, 0
+    for y in range(hem, min(stop, mask.shape[0])):
+        row = mask[y]
+        if row.sum() < 3:
+            break
+        near = np.linalg.norm(lab[y][row] - colour, axis=1) < HEM_DISTANCE
+        if near.mean() >= STILL_GARMENT:
+            end, gap = y + 1, 0
+        else:
+            gap += 1
+            if gap > max(2, 0.03 * torso):
+                break
+    return end
 
 
 def _sole(mask: np.ndarray, xs: tuple[float, float], foot_bottom: float, foot: float) -> int:
