@@ -325,7 +325,9 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
             else:
                 # bent legs (seated, crouching, cross-legged): a knee below the ankles is
                 # still inside the trousers, so the bottom spans the knees' rows too
-                b1 = max(b1, int(_lowest_knee(p, inside) + KNEE_DEPTH * torso))
+                knee_low = _lowest_knee(p, inside)
+                if knee_low is not None:
+                    b1 = max(b1, int(knee_low + KNEE_DEPTH * torso))
             b1 = lower if lower is not None else int(min(height, b1 + 0.05 * torso))
             if lower is None and _leg_off_frame(mask, p, torso):
                 b1 = height  # a leg runs off the frame beside the feet (a raised foot)
@@ -540,10 +542,10 @@ def _skin_feet(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, feet: list[i
     return False
 
 
-def _lowest_knee(p: np.ndarray, inside: np.ndarray) -> float:
-    """The lower knee joint's row (of those inside the frame); -inf without one."""
+def _lowest_knee(p: np.ndarray, inside: np.ndarray) -> float | None:
+    """The lower knee joint's row (of those inside the frame); None without one."""
     rows = [p[i, 1] for i in (pm.L_KNEE, pm.R_KNEE) if inside[i]]
-    return float(max(rows)) if rows else float("-inf")
+    return float(max(rows)) if rows else None
 
 
 def _garment_below(lab: np.ndarray, mask: np.ndarray, hem: int, stop: int, torso: float) -> int:
