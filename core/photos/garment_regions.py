@@ -12,10 +12,13 @@ else that mask) gives each garment's width row by row; and a change of colour al
   in a photo cut above the knees it is looked for against the colour of the rows at the
   frame's edge (a sliver of trousers, however short); with nothing below it in the frame
   (cut at the hips) it runs to the photo's edge;
-- bottom: from that hem down to the ankles, or to a hem found on the thighs/knees (shorts);
-  to the frame's edge when a leg runs off it away from the feet (the other foot raised);
+- bottom: from that hem down to the ankles, or to a hem found on the thighs/knees (shorts),
+  and on below that hem while its rows still show the garment's colour (a dress held up at
+  one side, legs that cross); with bent legs down to the lower knee at least; to the frame's
+  edge when a leg runs off it away from the feet (the other foot raised);
 - shoes: from the edge between shin and shoe above the ankles to the soles under the feet;
-  none when the feet look like the bare shins (skin): bare feet are no garment.
+  none when the feet look like the bare shins (skin), or when a foot's own pixels around its
+  heel and toe are mostly skin: bare feet are no garment.
 
 A one-piece is not guessed from pixels: a dress and a top with a skirt of one colour look alike
 (as do a suit's jacket and trousers, or black on black), and no tuned-on photo has a dress to
