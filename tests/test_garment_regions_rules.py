@@ -212,3 +212,19 @@ def test_a_bent_leg_keeps_its_knee_inside_the_trousers(model: pm.PoseModel) -> N
     found = regions_of(image, model)
     assert found.boxes["bottom"][3] >= 640
     assert vertical_iou(found.boxes["bottom"], tuple(LABELS["unsplash_02_05.jpg"]["bottom"])) >= 0.27
+
+
+def test_a_sharp_hem_above_trousers_lit_from_above_is_the_hem(model: pm.PoseModel) -> None:
+    """03_01 at 0.6x (synthetic): a dark jacket over light jeans lit from above, so the top
+    of the jeans is lighter than the thighs the hem is compared with and the change point
+    landed inside the jeans (round 5: top ends at row 171, label 153); the sharp step of
+    colour just above it is the jacket's hem."""
+    name = "unsplash_03_01.jpg"
+    image = photo(name)
+    small = image.resize((round(image.width * 0.6), round(image.height * 0.6)),
+                         Image.Resampling.LANCZOS)
+    found = regions_of(small, model)
+    label_hem = 0.6 * LABELS[name]["top"][3]
+    assert abs(found.boxes["top"][3] - label_hem) <= 8
+    top = tuple(round(0.6 * v) for v in LABELS[name]["top"])
+    assert vertical_iou(found.boxes["top"], top) >= 0.85

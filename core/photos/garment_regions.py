@@ -65,6 +65,7 @@ NEAR_BODY = 0.04  # cut-out pixels count as the person within this share of the 
 LONG_REF = (0.1, 0.5)  # a long jacket's hem is seen against these rows between knee and ankle
 LEG_EDGE = 0.25  # a leg away from the feet this close (share of the torso) to the edge leaves it
 MIN_AGREEMENT = 0.5  # of the pose model's person pixels, the cut-out must keep this much
+STEP_REACH = 0.3  # a sharp step of colour this share of the torso above a hem is the hem
 BARE_SHARE = 0.6  # a foot whose person pixels are skin at least this share is bare
 FOOT_PATCH = 0.1  # a foot's pixels: within this share of the torso of its heel and toe
 KNEE_DEPTH = 0.1  # a bent leg's trousers reach this share of the torso below the knee joint
@@ -393,6 +394,8 @@ def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
     ref_rows = _profile(lab, mask, x0, x1, int(hip + 0.55 * (knee - hip)),
                         int(hip + 0.9 * (knee - hip)))
     hem = _change_point(lab, mask, (x0, x1), start, stop, ref_rows, torso, fallback)
+    if hem != fallback:
+        hem = _sharpest_step(lab, mask, (x0, x1), hem, ref_rows, torso)
     if (hem != fallback or ankle is None or ankle - knee < 0.3 * torso
             or np.isnan(ref_rows).all()):
         return hem  # a hem against the thighs, or no thighs to compare with (seated)
@@ -405,6 +408,26 @@ def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
     if np.isnan(shin).all() or _skin(np.nanmedian(shin, axis=0)):
         return hem  # bare shins under a top of the thighs' colour: shorts or a skirt, no coat
     return _change_point(lab, mask, (x0, x1), start, int(knee), shin, torso, fallback)
+
+
+def _sharpest_step(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hem: int,
+                   ref_rows: np.ndarray, torso: float) -> int:
+    """The hem moved up to a sharp step just above it. Why: light falling from above makes
+    the top of the trousers lighter than the thighs the change point compares with, so the
+    change point lands below the real hem, inside the trousers; a clear step of colour above
+    it, from unlike the thighs to nearer them, is the hem."""
+    reach = int(STEP_REACH * torso)
+    window = max(2, int(0.04 * torso))
+    prof = _profile(lab, mask, xs[0], xs[1], hem - reach - window, hem + window)
+    row = _hem(prof, window, reach + window, window)
+    if row is None:
+        return hem
+    ref = np.nanmedian(ref_rows, axis=0)
+    above = np.nanmean(prof[row - window:row], axis=0)
+    below = np.nanmean(prof[row:row + window], axis=0)
+    if np.linalg.norm(below - ref) >= np.linalg.norm(above - ref):
+        return hem
+    return hem - reach - window + row
 
 
 def _skin(colour: np.ndarray) -> bool:
