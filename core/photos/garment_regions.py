@@ -7,7 +7,8 @@ pose model's landmarks say where shoulders, hips, knees, ankles and feet are; th
 else that mask) gives each garment's width row by row; and a change of colour along the body finds the hems:
 
 - top: from just above the shoulders to the hem, searched around the hips (a tucked shirt ends
-  above them, a long jacket below); when the thighs look like the top, down to the knees
+  above them, a long jacket below), moved up to a sharp step of colour just above it (light
+  from above makes the trousers' top unlike the thighs); when the thighs look like the top, down to the knees
   against the trousers below them (a long coat; not above bare shins: shorts or a skirt);
   in a photo cut above the knees it is looked for against the colour of the rows at the
   frame's edge (a sliver of trousers, however short); with nothing below it in the frame
