@@ -8,7 +8,7 @@ load excluded: it happens once per process). A garment the method reports missin
 IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
-        [--split tuning|held-out|fresh|fresh-3|fresh-5] [--no-detector]
+        [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6] [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
 (`--no-detector`: the landmark model alone, as before the detector stage was added).
@@ -19,7 +19,10 @@ round and never used to tune anything), "fresh-3" (4 added in round 3, the perso
 a dress, a suit with a tucked shirt, seated, white on white; never used to tune anything),
 "fresh-5" (8 added in round 5 as the unseen report set: a skirt, a dress, a tucked top, seated
 and cross-legged people, a raised foot, a photo cut at mid-thigh; labelled by someone who never
-ran the method on them, left out of the tests, never used to tune anything).
+ran the method on them, left out of the tests, never used to tune anything), "fresh-6" (11 added
+in round 6 as a second unseen report set, labelled the same way: ripped jeans, a maxi skirt, two
+dresses, seated on a chair and on the ground, a raised foot, a long coat, one-colour tracksuits,
+a headless view from above, cuts at the knees and at mid-thigh).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -44,7 +47,7 @@ from core.photos.garment_regions import PARTS, GarmentRegions, find_regions
 from core.photos.images import load_image
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
-SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5")
+SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -53,7 +56,9 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "fresh-3": "fresh photos of round 3 (a dress, a suit, seated, white on white; "
                      "labelled before anything ran on them, never used for tuning)",
           "fresh-5": "unseen report set of round 5 (a skirt, a dress, a tucked top, seated, a "
-                     "raised foot, cut at mid-thigh; left out of the tests, never tuned on)"}
+                     "raised foot, cut at mid-thigh; left out of the tests, never tuned on)",
+          "fresh-6": "unseen report set of round 6 (jeans, a skirt, dresses, seated, a raised "
+                     "foot, a long coat, one-colour tracksuits, no head; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
