@@ -84,7 +84,7 @@ def item_views(base: CompatModel, tops: np.ndarray, bottoms: np.ndarray) -> View
             np.asarray(base.project("bottom", bottoms, None), np.float64), w / w.sum())
 
 
-def style_basis(views: Views, kind: str) -> np.ndarray:
+def style_basis(views: Views, kind: str, k: int = K) -> np.ndarray:
     """(d, ≤ 2K) orthonormal basis of the style subspace from the top–bottom cross-covariance."""
     a, b, w = views
     wa, wb = w.sum(1), w.sum(0)
@@ -92,7 +92,7 @@ def style_basis(views: Views, kind: str) -> np.ndarray:
     cross = a.T @ w @ b
     if kind == "SVD":
         u, _, vt = np.linalg.svd(cross)
-        return np.linalg.qr(np.hstack([u[:, :K], vt[:K].T]))[0]
+        return np.linalg.qr(np.hstack([u[:, :k], vt[:k].T]))[0]
 
     def inv_sqrt(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
         cov = (x * weight[:, None]).T @ x
@@ -102,13 +102,14 @@ def style_basis(views: Views, kind: str) -> np.ndarray:
 
     ia, ib = inv_sqrt(a, wa), inv_sqrt(b, wb)
     u, _, vt = np.linalg.svd(ia @ cross @ ib)
-    return np.linalg.qr(np.hstack([ia @ u[:, :K], ib @ vt[:K].T]))[0]
+    return np.linalg.qr(np.hstack([ia @ u[:, :k], ib @ vt[:k].T]))[0]
 
 
-def prior_fit(basis: np.ndarray) -> Callable[[PairData, np.ndarray], np.ndarray]:
-    """The layer's fit with the direction from the generalised ridge (prior B = P + √EPS (I − P))."""
+def prior_fit(basis: np.ndarray, eps: float = EPS) -> Callable[[PairData, np.ndarray], np.ndarray]:
+    """The layer's fit with the direction from the generalised ridge (prior B = P + √eps (I − P);
+    eps 0 = a hard cut to the basis)."""
     projector = basis @ basis.T
-    b = projector + np.sqrt(EPS) * (np.eye(len(projector)) - projector)
+    b = projector + np.sqrt(eps) * (np.eye(len(projector)) - projector)
 
     def fit(data: PairData, ratings: np.ndarray) -> np.ndarray:
         u = b @ ridge_direction(replace(data, latents=data.latents @ b), ratings)
@@ -141,6 +142,8 @@ def main() -> None:
     parser.add_argument("--world", type=int, default=1)
     parser.add_argument("--first-user", type=int, default=100)
     parser.add_argument("--users", type=int, default=12)
+    parser.add_argument("--k", type=int, default=K, help="basis vectors per side")
+    parser.add_argument("--eps", type=float, default=EPS, help="prior variance outside the basis (0: a cut)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     world = make_world(SyntheticSpec(), world_seed=args.world)
@@ -161,7 +164,7 @@ def main() -> None:
         fits: dict[str, Callable] = {"ridge (now)": lambda pairs, r: fit_scale(pairs, r, ridge_direction(pairs, r))}
         for kind in ("SVD", "CCA"):
             for name, views in sources.items():
-                fits[f"{kind} prior, {name}"] = prior_fit(style_basis(views, kind))
+                fits[f"{kind} prior, {name}"] = prior_fit(style_basis(views, kind, args.k), args.eps)
         big = synthetic_outfits(2000, world, seed=6000 + seed)
         big.mask[:, 3] = False
         big_pairs = PairData.build(base, big.vectors, big.mask, big.category_grid())
@@ -187,7 +190,7 @@ def main() -> None:
         print(f"user {seed} done", file=sys.stderr, flush=True)
     last = args.first_user + args.users - 1
     print(f"world {args.world}, users {args.first_user}–{last}, 30 liked + 30 disliked each; "
-          f"K = {K}, EPS = {EPS}; guard {ADOPT_MARGIN} with {CV_REPEATS} repeats")
+          f"K = {args.k}, EPS = {args.eps}; guard {ADOPT_MARGIN} with {CV_REPEATS} repeats")
     print("\n| estimator of the direction | preference AUC, no guard (mean, worst) | compat change (worst) "
           "| cosine with the oracle | adopted: taste | no taste (false) | preference AUC with the guard (mean, worst) |")
     print("|---|---|---|---|---|---|---|")
