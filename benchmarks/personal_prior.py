@@ -84,15 +84,16 @@ def item_views(base: CompatModel, tops: np.ndarray, bottoms: np.ndarray) -> View
             np.asarray(base.project("bottom", bottoms, None), np.float64), w / w.sum())
 
 
-def style_basis(views: Views, kind: str, k: int = K) -> np.ndarray:
-    """(d, ≤ 2K) orthonormal basis of the style subspace from the top–bottom cross-covariance."""
+def style_basis(views: Views, kind: str, k: int = K) -> tuple[np.ndarray, np.ndarray]:
+    """(d, ≤ 2k) orthonormal basis of the style subspace from the top–bottom cross-covariance,
+    and the spectrum it was cut from (singular values of C; canonical correlations for CCA)."""
     a, b, w = views
     wa, wb = w.sum(1), w.sum(0)
     a, b = a - wa @ a, b - wb @ b
     cross = a.T @ w @ b
     if kind == "SVD":
-        u, _, vt = np.linalg.svd(cross)
-        return np.linalg.qr(np.hstack([u[:, :k], vt[:k].T]))[0]
+        u, values, vt = np.linalg.svd(cross)
+        return np.linalg.qr(np.hstack([u[:, :k], vt[:k].T]))[0], values
 
     def inv_sqrt(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
         cov = (x * weight[:, None]).T @ x
@@ -101,8 +102,8 @@ def style_basis(views: Views, kind: str, k: int = K) -> np.ndarray:
         return (vectors / np.sqrt(values)) @ vectors.T
 
     ia, ib = inv_sqrt(a, wa), inv_sqrt(b, wb)
-    u, _, vt = np.linalg.svd(ia @ cross @ ib)
-    return np.linalg.qr(np.hstack([ia @ u[:, :k], ib @ vt[:k].T]))[0]
+    u, values, vt = np.linalg.svd(ia @ cross @ ib)
+    return np.linalg.qr(np.hstack([ia @ u[:, :k], ib @ vt[:k].T]))[0], values
 
 
 def prior_fit(basis: np.ndarray, eps: float = EPS) -> Callable[[PairData, np.ndarray], np.ndarray]:
@@ -164,7 +165,7 @@ def main() -> None:
         fits: dict[str, Callable] = {"ridge (now)": lambda pairs, r: fit_scale(pairs, r, ridge_direction(pairs, r))}
         for kind in ("SVD", "CCA"):
             for name, views in sources.items():
-                fits[f"{kind} prior, {name}"] = prior_fit(style_basis(views, kind, args.k), args.eps)
+                fits[f"{kind} prior, {name}"] = prior_fit(style_basis(views, kind, args.k)[0], args.eps)
         big = synthetic_outfits(2000, world, seed=6000 + seed)
         big.mask[:, 3] = False
         big_pairs = PairData.build(base, big.vectors, big.mask, big.category_grid())
@@ -187,19 +188,30 @@ def main() -> None:
                 adopted, false = (float(guard_adopts(d["train"], r, fit)) for r in (d["r"], shuffled))
             guarded = pref if adopted == 1.0 else base_pref
             rows.setdefault(name, []).append((pref, compat, cosine, adopted, false, guarded))
+        pr = test.present  # the oracle as a plain readout: mean u·z of the outfit, no base, no gate
+        readout = (test.latents * pr[..., None]).sum(1) / np.maximum(pr.sum(1), 1)[:, None] @ oracle
+        rows.setdefault("oracle direction as an additive readout (mean u·z, no base)", []).append(
+            (roc_auc(readout[tt > 0], readout[tt < 0]), *[float("nan")] * 5))
         print(f"user {seed} done", file=sys.stderr, flush=True)
     last = args.first_user + args.users - 1
     print(f"world {args.world}, users {args.first_user}–{last}, 30 liked + 30 disliked each; "
           f"K = {args.k}, EPS = {args.eps}; guard {ADOPT_MARGIN} with {CV_REPEATS} repeats")
+    for kind in ("SVD", "CCA"):
+        values = style_basis(trained_on, kind)[1]
+        shown = values[:24] / (values[0] if kind == "SVD" else 1)
+        print(f"{kind} spectrum over the base's training outfits (first 24"
+              f"{', relative to the first' if kind == 'SVD' else ''}): " + " ".join(f"{v:.2f}" for v in shown))
     print("\n| estimator of the direction | preference AUC, no guard (mean, worst) | compat change (worst) "
           "| cosine with the oracle | adopted: taste | no taste (false) | preference AUC with the guard (mean, worst) |")
     print("|---|---|---|---|---|---|---|")
     for name, values in rows.items():
         a = np.array(values)
-        guard = "— | — | —" if name.startswith("oracle") else (
+        guard = "— | — | —" if np.isnan(a[:, 3]).all() else (
             f"{int(a[:, 3].sum())}/{len(a)} | {int(a[:, 4].sum())}/{len(a)} | {a[:, 5].mean():.3f} ({a[:, 5].min():.3f})")
-        print(f"| {name} | {a[:, 0].mean():.3f} ({a[:, 0].min():.3f}) | {a[:, 1].min():+.3f} | "
-              f"{a[:, 2].mean():.2f} | {guard} |", flush=True)
+        compat = "—" if np.isnan(a[:, 1]).all() else f"{a[:, 1].min():+.3f}"
+        cosine = "—" if np.isnan(a[:, 2]).all() else f"{a[:, 2].mean():.2f}"
+        print(f"| {name} | {a[:, 0].mean():.3f} ({a[:, 0].min():.3f}) | {compat} | {cosine} | {guard} |",
+              flush=True)
 
 
 if __name__ == "__main__":

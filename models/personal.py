@@ -62,7 +62,7 @@ ADOPT_MARGIN = 0.9  # held-out AUC gain needed: ADOPT_MARGIN / sqrt(fewer of lik
 CV_FOLDS = 5  # k of the k-fold cross-validation behind the guard
 CV_REPEATS = 10  # k-fold cross-validation repeated with other splits: a steadier verdict (with
 # 3 repeats the calibrated margin was 1.0 and adopted 21 of 44 taste fits at 30 + 30, with 10 it
-# is 0.7 and adopted 36; a fit costs milliseconds)...
+# was 0.7 and adopted 36, over the previous default base; a fit costs milliseconds)...
 STEADY_EACH = 50  # ...on few events; from this many liked and negatives on, one pass is steady
 MIN_EACH = 3  # liked and disliked outfits needed before a layer is fitted at all
 SKIP_WEIGHT = 0.2  # a suggestion shown but skipped: a weak negative, 1/5 of a dislike (benchmark)
