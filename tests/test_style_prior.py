@@ -4,6 +4,7 @@ plain ridge as before."""
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from dataclasses import replace
@@ -13,10 +14,12 @@ import numpy as np
 import pytest
 from safetensors.numpy import save_file
 
+from base.config import Settings
+from core.cli.main import main as cli_main
 from models.compat import LearnedCompatModel, load_model, weights_hash
 from models.config import DEFAULT_MODEL, TrainConfig
 from models.data import OutfitSet
-from models.personal import PairData, fit_personal, fit_preference, ridge_direction
+from models.personal import PairData, PersonalModel, fit_personal, fit_preference, ridge_direction
 from models.style_prior import MIN_OUTFITS, STYLE_PRIOR_FILE, prior_map, style_basis
 from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
 from models.train import train
@@ -144,3 +147,27 @@ def test_a_bad_basis_file_is_ignored_with_a_logged_reason_naming_the_file(
         assert str(path) in caplog.text and reason in caplog.text and "plain ridge" in caplog.text
         feedback, ratings = tasted(data, 10, 0)
         assert fit_personal(loaded, feedback, ratings).estimator == "ridge"
+
+
+def test_cli_training_writes_the_basis_and_a_layer_over_that_base_uses_it(
+    cli_env: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = make_world(SyntheticSpec(dim=32, style_dim=4, noise=0.5), 1)
+    general = synthetic_outfits(MIN_OUTFITS + 120, world, seed=2)  # ~15 % one-pieces
+    feedback, ratings = tasted(synthetic_outfits(300, world, seed=3), 30, 0)
+    paths = {}
+    for name, data, rating in (("general", general, None), ("rated", feedback, ratings)):
+        arrays = {"vectors": data.vectors, "mask": data.mask, "categories": data.category_grid().astype(str)}
+        np.savez(tmp_path / f"{name}.npz", **arrays, **({} if rating is None else {"rating": rating}))
+        paths[name] = str(tmp_path / f"{name}.npz")
+    base_dir, out = tmp_path / "base", tmp_path / "personal"
+    assert cli_main(["train", "--data", paths["general"], "--out", str(base_dir), "--epochs", "1",
+                     "--val-fraction", "0"]) == 0
+    assert (base_dir / STYLE_PRIOR_FILE).is_file()
+    assert cli_main(["train", "--init", str(base_dir), "--data", paths["rated"], "--out", str(out)]) == 0
+    assert "(direction: style prior)" in capsys.readouterr().out
+    meta = json.loads((out / "personal.json").read_text())
+    assert meta["info"]["personal"]["estimator"] == "style prior"
+    layer = load_model(out)
+    assert isinstance(layer, PersonalModel)
+    np.testing.assert_array_equal(layer.base.style_prior, load_model(base_dir).style_prior)
