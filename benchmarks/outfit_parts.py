@@ -8,7 +8,7 @@ load excluded: it happens once per process). A garment the method reports missin
 IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
-        [--split tuning|held-out|fresh|fresh-3] [--no-detector]
+        [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6] [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
 (`--no-detector`: the landmark model alone, as before the detector stage was added).
@@ -16,7 +16,13 @@ The pose method uses MediaPipe's person detector when its file is beside the lan
 Splits (labels.json): "tuning" (14 photos the first rules were tuned on), "held-out" (5 kept
 out of the first round, used for tuning in the second), "fresh" (8 labelled for the second
 round and never used to tune anything), "fresh-3" (4 added in round 3, the person detector:
-a dress, a suit with a tucked shirt, seated, white on white; never used to tune anything).
+a dress, a suit with a tucked shirt, seated, white on white; never used to tune anything),
+"fresh-5" (8 added in round 5 as the unseen report set: a skirt, a dress, a tucked top, seated
+and cross-legged people, a raised foot, a photo cut at mid-thigh; labelled by someone who never
+ran the method on them, left out of the tests, never used to tune anything), "fresh-6" (11 added
+in round 6 as a second unseen report set, labelled the same way: ripped jeans, a maxi skirt, two
+dresses, seated on a chair and on the ground, a raised foot, a long coat, one-colour tracksuits,
+a headless view from above, cuts at the knees and at mid-thigh).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -41,14 +47,18 @@ from core.photos.garment_regions import PARTS, GarmentRegions, find_regions
 from core.photos.images import load_image
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
-SPLITS = ("tuning", "held-out", "fresh", "fresh-3")
+SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
           "held-out": "held-out in round 1 (tuned on in round 2)",
           "fresh": "fresh photos (labelled for round 2, never used for tuning)",
           "fresh-3": "fresh photos of round 3 (a dress, a suit, seated, white on white; "
-                     "labelled before anything ran on them, never used for tuning)"}
+                     "labelled before anything ran on them, never used for tuning)",
+          "fresh-5": "unseen report set of round 5 (a skirt, a dress, a tucked top, seated, a "
+                     "raised foot, cut at mid-thigh; left out of the tests, never tuned on)",
+          "fresh-6": "unseen report set of round 6 (jeans, a skirt, dresses, seated, a raised "
+                     "foot, a long coat, one-colour tracksuits, no head; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
@@ -75,7 +85,7 @@ def predicted(regions: GarmentRegions, part: str) -> Box | None:
 
 
 def load_labelled(split: str | None = None) -> list[tuple[str, CutOut, dict[str, Box | None]]]:
-    """The labelled photos (of one split, "tuning" or "held-out", when given)."""
+    """The labelled photos (of one split of SPLITS, when given)."""
     labels = json.loads((FIXTURES / "labels.json").read_text())["photos"]
     out = []
     for name, entry in sorted(labels.items()):
@@ -91,6 +101,13 @@ def load_labelled(split: str | None = None) -> list[tuple[str, CutOut, dict[str,
 def _splits() -> dict[str, str]:
     labels = json.loads((FIXTURES / "labels.json").read_text())["photos"]
     return {name: entry.get("split", "tuning") for name, entry in labels.items()}
+
+
+def _all_splits() -> tuple[str, ...]:
+    """The known splits, then any other split labels.json names (a split added later is
+    scored on its own too, under its own name)."""
+    found = sorted(set(_splits().values()) - set(SPLITS))
+    return (*SPLITS, *found)
 
 
 def score(results: dict[str, list[tuple[str, GarmentRegions, dict]]]) -> dict[str, dict]:
@@ -126,7 +143,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--per-photo", action="store_true")
-    parser.add_argument("--split", choices=SPLITS, default=None,
+    parser.add_argument("--split", choices=_all_splits(), default=None,
                         help="only the photos of this split")
     parser.add_argument("--no-detector", action="store_true",
                         help="the landmark model alone, without MediaPipe's person detector")
@@ -163,14 +180,14 @@ def main() -> int:
     print(f"{len(photos)} labelled photos, {args.threads} threads, best of {args.repeats}, "
           f"person detector: {'yes' if model.detector else 'no'}")
     splits = _splits()
-    for keep in (None, TUNED, *SPLITS):
+    for keep in (None, TUNED, *_all_splits()):
         subset = {m: [r for r in rows if keep is None or splits[r[0]] in
                       (keep if isinstance(keep, tuple) else (keep,))]
                   for m, rows in results.items()}
         if not subset["pose"]:
             continue
         table = score(subset)
-        print(f"\n{TITLES[keep]}: {len(subset['pose'])}\n")
+        print(f"\n{TITLES.get(keep, keep)}: {len(subset['pose'])}\n")
         print("| garment | photos | rows: vertical IoU | pose: vertical IoU | rows: box IoU | "
               "pose: box IoU | worst photo (pose vertical IoU) |")
         print("|---|---:|---:|---:|---:|---:|---|")

@@ -270,8 +270,9 @@ def main() -> None:
     t0 = time.perf_counter()
     base, _ = train(synthetic_outfits(args.n_train, world, seed=1),
                     TrainConfig(epochs=args.epochs, val_fraction=0.0))
-    print(f"base: {args.n_train} outfits, {args.epochs} epochs, {time.perf_counter() - t0:.0f} s",
-          flush=True)
+    prior = "none (plain ridge)" if base.style_prior is None else f"{base.style_prior.shape[1]} directions"
+    print(f"base: {args.n_train} outfits, {args.epochs} epochs, {time.perf_counter() - t0:.0f} s; "
+          f"style prior: {prior}", flush=True)
     if not args.skip_simulation:
         tastes = [(f"taste {i + 1}", np.random.default_rng(50 + i).standard_normal(world.spec.style_dim))
                   for i in range(args.users)]

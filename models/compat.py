@@ -24,6 +24,7 @@ from torch import nn
 
 from models.config import ARCHS, ModelConfig
 from models.data import category_grid
+from models.style_prior import STYLE_PRIOR_FILE, load_style_prior, save_style_prior
 
 # Slot order used by data files, training and the ranker. A one-piece fills the top and bottom
 # slots of an outfit: it is stored in the "top" slot, its category "onepiece", with "bottom" absent.
@@ -42,6 +43,7 @@ class CompatModel(ABC):
     """Anything that can project items of a category into the shared latent space."""
 
     name: str = "model"
+    style_prior: np.ndarray | None = None  # the base's style basis, if trained with one (models/style_prior.py)
 
     @property
     def input_dim(self) -> int | None:
@@ -392,6 +394,10 @@ class LearnedCompatModel(CompatModel):
             "info": self.info,
         }
         (out / CONFIG_FILE).write_text(json.dumps(meta, indent=2, default=str) + "\n")
+        if self.style_prior is not None:
+            save_style_prior(out, self.style_prior, self.version)
+        else:  # never leave another model's basis beside these weights
+            (out / STYLE_PRIOR_FILE).unlink(missing_ok=True)
         return out
 
 
@@ -438,4 +444,6 @@ def load_model(spec: str | Path) -> CompatModel:
         net.load_state_dict(state, strict=True)
     except Exception as exc:  # safetensors raises its own error types; all mean "unusable file"
         raise ModelLoadError(f"{weights}: cannot load weights ({exc})") from None
-    return LearnedCompatModel(net, info=info)
+    model = LearnedCompatModel(net, info=info)
+    model.style_prior = load_style_prior(folder, model)
+    return model

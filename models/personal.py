@@ -26,7 +26,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from safetensors.numpy import load_file, save_file
 
 from models.compat import CompatModel, ModelLoadError, ModelOver
 from models.data import OutfitSet, category_grid
+from models.style_prior import prior_map
 
 PERSONAL_CONFIG = "personal.json"
 PERSONAL_WEIGHTS = "personal.safetensors"
@@ -54,13 +55,18 @@ MAX_SCALE = 2.0  # the largest scale, in standard deviations of u·z: on users 1
 # none gave preference AUC 0.736 / 0.737 / 0.736 / 0.735 and a worst compatibility AUC change
 # of -0.016 / -0.018 / -0.020 / -0.023 (the limit is -0.02)
 SCALES = tuple(float(c) for c in np.geomspace(MAX_SCALE / 16, MAX_SCALE, 13))
-ADOPT_MARGIN = 0.7  # held-out AUC gain needed: ADOPT_MARGIN / sqrt(fewer of liked, disliked);
+ADOPT_MARGIN = 0.9  # held-out AUC gain needed: ADOPT_MARGIN / sqrt(fewer of liked, disliked);
 # the smallest (in steps of 0.1) that adopted no user without taste among 88 simulated fits of
-# the ridge estimator with 10 repeats (world 1; benchmarks/personal_guard.py). 0.6 adopted 1.
+# the ridge estimator with 10 repeats (world 1; benchmarks/personal_guard.py) over the default
+# base (towers + quadratic path): 0.8 and 0.7 adopted 1 each. Over the previous default base
+# (shared MLP) it was 0.7.
+PRIOR_ADOPT_MARGIN = 0.8  # the same calibration for the style-prior estimator (a base with a
+# style basis, models/style_prior.py; same 88 no-taste fits): 0.8 adopted none (and 38 of 44
+# taste fits at 30 + 30), 0.7 adopted 1 (at 30 + 30)
 CV_FOLDS = 5  # k of the k-fold cross-validation behind the guard
 CV_REPEATS = 10  # k-fold cross-validation repeated with other splits: a steadier verdict (with
 # 3 repeats the calibrated margin was 1.0 and adopted 21 of 44 taste fits at 30 + 30, with 10 it
-# is 0.7 and adopted 36; a fit costs milliseconds)...
+# was 0.7 and adopted 36, over the previous default base; a fit costs milliseconds)...
 STEADY_EACH = 50  # ...on few events; from this many liked and negatives on, one pass is steady
 MIN_EACH = 3  # liked and disliked outfits needed before a layer is fitted at all
 SKIP_WEIGHT = 0.2  # a suggestion shown but skipped: a weak negative, 1/5 of a dislike (benchmark)
@@ -294,10 +300,11 @@ class PersonalFit:
     heldout_auc_base: float
     heldout_auc_personal: float
     n_skipped: int = 0  # weak negatives: suggestions shown and passed over
+    estimator: str = "ridge"  # "style prior" when the base carries a style basis (models/style_prior.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {"adopted": self.adopted, "reason": self.reason, "n_liked": self.n_liked,
-                "n_disliked": self.n_disliked, "n_skipped": self.n_skipped,
+                "n_disliked": self.n_disliked, "n_skipped": self.n_skipped, "estimator": self.estimator,
                 "heldout_auc_base": _finite(self.heldout_auc_base),
                 "heldout_auc_personal": _finite(self.heldout_auc_personal)}
 
@@ -317,7 +324,9 @@ def weighted_auc(scores: np.ndarray, ratings: np.ndarray) -> float:
     return float(((diff > 0) + 0.5 * (diff == 0)).ravel() @ weight.ravel() / weight.sum())
 
 
-def fit_preference(data: PairData, ratings: np.ndarray, l2: float = DEFAULT_L2) -> np.ndarray:
+def fit_preference(
+    data: PairData, ratings: np.ndarray, l2: float = DEFAULT_L2, prior: np.ndarray | None = None
+) -> np.ndarray:
     """w = c · u: the direction u by a weighted ridge regression of each outfit's reaction (+1 /
     -1) on the mean base latent of its items, the scale c by the pairwise logistic loss on
     score(liked) − score(negative) in the layer's own form, + l2·|w|², over a grid up to
@@ -326,14 +335,24 @@ def fit_preference(data: PairData, ratings: np.ndarray, l2: float = DEFAULT_L2) 
     Why two steps: the direction is a closed-form convex fit, which 60 events estimate better
     than the non-convex gated loss over all d coordinates did (calibration users, README); only
     one number is then fitted through the gate. A skipped suggestion weighs |rating| in both.
+    `prior`: the map B of the base's style prior (`style_prior.prior_map`), or None.
     """
     ratings = np.asarray(ratings, np.float64)
     pos, neg = np.flatnonzero(ratings > 0), np.flatnonzero(ratings < 0)
     d = data.latents.shape[2]
     if pos.size == 0 or neg.size == 0:
         return np.zeros(d, np.float32)
-    u = ridge_direction(data, ratings)
-    if not u.any():
+    return fit_scale(data, ratings, ridge_direction(data, ratings, prior), l2)
+
+
+def fit_scale(data: PairData, ratings: np.ndarray, u: np.ndarray, l2: float = DEFAULT_L2) -> np.ndarray:
+    """w = c · u with the c of `SCALES` that minimises the pairwise logistic loss on
+    score(liked) − score(negative) in the layer's form + l2·|w|² (pairs weighted by |rating|);
+    zeros when u is zero or a side is missing."""
+    ratings = np.asarray(ratings, np.float64)
+    pos, neg = np.flatnonzero(ratings > 0), np.flatnonzero(ratings < 0)
+    d = data.latents.shape[2]
+    if pos.size == 0 or neg.size == 0 or not np.any(u):
         return np.zeros(d, np.float32)
     pair_w = np.abs(ratings[pos])[:, None] * np.abs(ratings[neg])[None, :]
     pair_w = pair_w / pair_w.sum()
@@ -348,10 +367,18 @@ def fit_preference(data: PairData, ratings: np.ndarray, l2: float = DEFAULT_L2) 
     return best.astype(np.float32)
 
 
-def ridge_direction(data: PairData, ratings: np.ndarray) -> np.ndarray:
+def ridge_direction(data: PairData, ratings: np.ndarray, prior: np.ndarray | None = None) -> np.ndarray:
     """Unit-spread direction u (std of u·z over the feedback's items = 1), or zeros: the weighted
     ridge readout of sign(rating) from each outfit's mean item latent, penalty `RIDGE` × their
-    total variance (so it does not depend on the base's latent scale)."""
+    total variance (so it does not depend on the base's latent scale).
+
+    With `prior` B (a generalised ridge toward the base's style subspace): the readout is fitted
+    on B z and mapped back, u = B u', so directions outside the subspace cost 1/EPS times more.
+    """
+    if prior is not None:
+        u = prior @ ridge_direction(replace(data, latents=data.latents @ prior), ratings)
+        spread = float(np.std(data.latents[data.present] @ u))
+        return u / spread if spread > 0 else np.zeros_like(u)
     present = data.present
     x = (data.latents * present[..., None]).sum(1) / np.maximum(present.sum(1), 1)[:, None]
     weight = np.abs(ratings)
@@ -404,12 +431,15 @@ def fit_personal(
     pairs = PairData.build(base, data.vectors, data.mask, data.category_grid())
     base_scores = pairs.base_scores()
     dim = pairs.latents.shape[2]
+    basis = base.style_prior
+    prior = prior_map(basis) if basis is not None and basis.shape[0] == dim else None
+    estimator = "ridge" if prior is None else "style prior"
     if n_pos < MIN_EACH or neg_weight < MIN_EACH:
         skipped = f" and {n_skip} skipped (each {SKIP_WEIGHT:g} of a dislike)" if n_skip else ""
         return PersonalFit(np.zeros(dim, np.float32), False,
                            f"needs at least {MIN_EACH} liked (or worn) and {MIN_EACH} disliked outfits; "
                            f"has {n_pos} and {n_neg}{skipped}", n_pos, n_neg, float("nan"),
-                           float("nan"), n_skip)
+                           float("nan"), n_skip, estimator)
     k = int(min(CV_FOLDS, n_pos, n_neg + n_skip))
     aucs = []
     for repeat in range(CV_REPEATS if min(n_pos, n_neg + n_skip) < STEADY_EACH else 1):
@@ -417,21 +447,22 @@ def fit_personal(
         held = np.empty(ratings.size)
         for f in range(k):
             train = fold != f
-            w = fit_preference(pairs.subset(train), ratings[train], l2)
+            w = fit_preference(pairs.subset(train), ratings[train], l2, prior)
             held[~train] = pairs.subset(~train).scores(w)
         aucs.append(weighted_auc(held, ratings))
     auc_base = weighted_auc(base_scores, ratings)
     auc_pers = float(np.mean(aucs))
-    w = fit_preference(pairs, ratings, l2)
+    w = fit_preference(pairs, ratings, l2, prior)
     # better than the base and than chance (a base below 0.5 by luck is no bar), by about two
     # standard errors of an AUC on this few events (~0.41/sqrt(n))
     # the standard error follows the number of negatives, not their weight: with weights, their
     # effective number (sum w)^2 / sum w^2 (all skips: their count; all dislikes: theirs)
     weights = -ratings[ratings < 0]
     n_eff = min(n_pos, float(weights.sum() ** 2 / (weights**2).sum()))
-    adopted = auc_pers >= max(auc_base, 0.5) + ADOPT_MARGIN / np.sqrt(n_eff)
+    margin = ADOPT_MARGIN if prior is None else PRIOR_ADOPT_MARGIN
+    adopted = auc_pers >= max(auc_base, 0.5) + margin / np.sqrt(n_eff)
     verdict = "beats" if adopted else "does not beat"
     reason = (f"on held-out feedback it {verdict} the base model: it ranks a liked outfit above a "
               f"disliked one {auc_pers:.0%} of the time, the base {auc_base:.0%}")
     return PersonalFit(w if adopted else np.zeros(dim, np.float32), bool(adopted), reason, n_pos, n_neg,
-                       auc_base, auc_pers, n_skip)
+                       auc_base, auc_pers, n_skip, estimator)

@@ -20,6 +20,7 @@ from models.data import DataError, OutfitSet, split_outfits
 from models.evaluate import evaluate
 from models.losses import make_loss
 from models.negatives import OutfitSampler
+from models.style_prior import style_basis
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,9 @@ def _train(
 
     # ---- wrap, validate, record
     model = LearnedCompatModel(net)
+    # the style subspace of the training outfits, for the personal layer's prior (saved beside
+    # the weights; not part of the version: it does not change how the model ranks)
+    model.style_prior = style_basis(model, train_set)
     metrics: dict[str, Any] = {
         "loss": config.loss,
         "n_train": len(train_set),
@@ -111,6 +115,7 @@ def _train(
         "epoch_loss": [round(v, 5) for v in epoch_loss],
         # learned scalars of the loss (the seed's temperature, the contrastive logit scale)
         "loss_state": {n: round(p.item(), 6) for n, p in loss_fn.named_parameters() if p.numel() == 1},
+        "style_prior": None if model.style_prior is None else int(model.style_prior.shape[1]),
     }
     if val_set is not None:
         metrics["validation"] = evaluate(model, val_set, seed=config.seed).to_dict()

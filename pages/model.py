@@ -165,6 +165,9 @@ def taste_section(wardrobe: Wardrobe, service: ModelService) -> None:
                     + (f", plus {taste.n_skipped} suggestions you passed over, each counted as a "
                        "fraction of a dislike" if taste.n_skipped else "") + f"); {verdict}.")
         st.caption(plain(taste.reason[:1].upper() + taste.reason[1:]) + ".")
+        if taste.estimator == "style prior":
+            st.caption("It reads your taste mostly along the style directions the model learned "
+                       "from its training outfits (steadier with few reactions).")
         if taste.prefers:
             st.markdown("Now prefers: " + plain(", ".join(taste.prefers)))
         if taste.avoids:

@@ -738,6 +738,24 @@ def test_model_page_shows_the_taste_layer_updates_it_and_resets_it(populated: Se
     assert "No taste layer yet" in texts(at)
 
 
+
+def test_model_page_says_when_the_taste_layer_reads_along_the_models_style_directions(
+    populated: Settings,
+) -> None:
+    from core.learning.personal import STATE_FILE, PersonalState, personal_dir
+
+    folder = personal_dir(populated)
+    folder.mkdir(parents=True)
+    shown = "style directions the model learned from its training outfits"
+    for estimator, expected in (("style prior", True), ("ridge", False), ("", False)):
+        state = PersonalState(False, "on held-out feedback it does not beat the base model", 8, 4, 4,
+                              "2026-11-29T18:00:00+00:00", estimator=estimator)
+        (folder / STATE_FILE).write_text(json.dumps(state.__dict__))
+        at = open_app("Model")
+        assert_clean(at)
+        assert "Rests on **8** feedback events" in texts(at)
+        assert (shown in texts(at)) is expected, estimator
+
 def test_feedback_teaches_the_taste_layer_which_reorders_suggestions_until_reset(
         populated: Settings) -> None:
     at = open_app("What goes with this")

@@ -1,8 +1,8 @@
 """Garment regions of real full-body photos, found by the real pose model (MediaPipe's pose
 landmark model, obtained by `make` / `python -m core.photos.pose_model --fetch`).
 
-The photos and their hand-labelled boxes are in tests/fixtures/outfits (Unsplash licence,
-sources in SOURCES.md). A missing model file fails these tests: they exist to run it.
+The photos and their hand-labelled boxes are in tests/fixtures/outfits (Unsplash and Pexels
+licences, sources in SOURCES.md). A missing model file fails these tests: they exist to run it.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ from core.wardrobe import Wardrobe
 
 FIXTURES = Path(__file__).parent / "fixtures" / "outfits"
 LABELS = json.loads((FIXTURES / "labels.json").read_text())["photos"]
+# The unseen report sets: scored only by benchmarks/outfit_parts.py --split fresh-5 / fresh-6,
+# never here, so no test run shows anyone how the method does on them before they are reported.
+UNSEEN = ("fresh-5", "fresh-6")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.outfit_parts import predicted, vertical_iou  # noqa: E402
 
@@ -50,11 +53,26 @@ def cutout(name: str) -> CutOut:
     return CutOut(image.convert("RGBA"), image, False)
 
 
+class _Regions(dict):
+    """(rows, pose) regions of the labelled photos, each cut when first asked for: a test of
+    one photo does not run the model on the others (nor on a split kept unseen)."""
+
+    def __init__(self, model: pm.PoseModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def __missing__(self, name: str) -> tuple[GarmentRegions, GarmentRegions]:
+        self[name] = (find_regions(cutout(name), None), find_regions(cutout(name), self.model))
+        return self[name]
+
+    def items(self):  # type: ignore[override]
+        return [(name, self[name]) for name in LABELS if LABELS[name]["split"] not in UNSEEN]
+
+
 @pytest.fixture(scope="module")
 def regions(model: pm.PoseModel) -> dict[str, tuple[GarmentRegions, GarmentRegions]]:
-    """(rows, pose) regions of every labelled photo."""
-    return {name: (find_regions(cutout(name), None), find_regions(cutout(name), model))
-            for name in LABELS}
+    """(rows, pose) regions of every labelled photo outside the unseen report set."""
+    return _Regions(model)
 
 
 def test_the_model_loads_once_per_process(model: pm.PoseModel) -> None:
@@ -64,26 +82,44 @@ def test_the_model_loads_once_per_process(model: pm.PoseModel) -> None:
 
 def _mean_vertical_iou(regions, part: str, method: int, split: str | None = None) -> float:
     scores = []
-    for name, found in regions.items():
-        truth = LABELS[name][part]
-        if truth is None or (split is not None and LABELS[name]["split"] not in split):
+    for name, entry in LABELS.items():
+        truth = entry[part]
+        if truth is None or entry["split"] in UNSEEN or (
+                split is not None and entry["split"] not in split):
             continue
-        box = predicted(found[method], part)
+        box = predicted(regions[name][method], part)
         scores.append(vertical_iou(box, tuple(truth)) if box else 0.0)
     return statistics.mean(scores)
 
 
 def test_pose_beats_the_seed_rows_on_every_garment(regions) -> None:
-    """On every labelled photo, fresh ones included (never tuned on)."""
+    """On every labelled photo but the unseen report set, fresh ones included (never tuned on)."""
     for part in PARTS:
         rows_mean, pose_mean = _mean_vertical_iou(regions, part, 0), _mean_vertical_iou(
             regions, part, 1)
         assert pose_mean > rows_mean + 0.1, (part, rows_mean, pose_mean)
 
 
+def test_the_unseen_report_set_is_labelled_but_left_out_here(regions) -> None:
+    """fresh-5 and fresh-6 (SOURCES.md): every photo is on disk at 900 px on its long side with
+    its boxes inside it, and none of them is cut by the method in these tests."""
+    unseen = [name for name, entry in LABELS.items() if entry["split"] in UNSEEN]
+    for split in UNSEEN:
+        assert sum(LABELS[name]["split"] == split for name in unseen) >= 8, split
+    for name in unseen:
+        size = Image.open(FIXTURES / name).size
+        assert max(size) == 900, (name, size)
+        for part in PARTS:
+            box = LABELS[name][part]
+            if box is not None:
+                assert 0 <= box[0] < box[2] <= size[0] and 0 <= box[1] < box[3] <= size[1], (
+                    name, part, box)
+    assert not set(unseen) & set(regions)
+
+
 def test_on_the_photos_tuned_on_the_garments_overlap_their_labels(regions) -> None:
-    """The 19 photos the rules were tuned on: measured 0.87 / 0.76 / 0.75 (README)."""
-    for part, floor in (("top", 0.84), ("bottom", 0.72), ("shoes", 0.71)):
+    """The 19 photos the rules were tuned on: measured 0.89 / 0.79 / 0.75 (README)."""
+    for part, floor in (("top", 0.87), ("bottom", 0.76), ("shoes", 0.72)):
         mean = _mean_vertical_iou(regions, part, 1, split=("tuning", "held-out"))
         assert mean >= floor, (part, mean)
 
@@ -172,11 +208,9 @@ def test_legs_squeezed_into_a_square_are_looked_at_again(model: pm.PoseModel) ->
 
 
 def test_no_garment_outside_the_frame_is_invented(regions) -> None:
-    """Every garment the frame cuts off is reported missing. Bare feet are not a garment cut
-    by the frame: the barefoot dress (unsplash_v3) gets shoes today, a known failure (README)."""
+    """Every garment the frame cuts off is reported missing, and bare feet are no shoes (the
+    barefoot dress, unsplash_v3, got shoes until round 5's bare-feet rule)."""
     for name, (_, pose) in regions.items():
-        if "barefoot" in LABELS[name]["case"]:
-            continue
         for part in PARTS:
             if LABELS[name][part] is None:
                 assert predicted(pose, part) is None and part in pose.missing, (name, part)

@@ -27,11 +27,16 @@ from models.compat import identity, load_model
 from models.data import OutfitSet
 from models.evaluate import roc_auc
 from models.personal import (
+    DEFAULT_L2,
     RIDGE,
+    SCALES,
     SKIP_WEIGHT,
+    TAU,
     PairData,
     PersonalModel,
     fit_personal,
+    fit_preference,
+    fit_scale,
     ridge_direction,
 )
 
@@ -141,6 +146,30 @@ def test_the_preference_direction_does_not_depend_on_the_scale_of_the_base_laten
         primal = np.linalg.solve(xc.T @ xc / len(x) + lam * np.eye(DIM), xc.T @ np.sign(r) / len(x))
         primal /= np.std(fit_on.latents[fit_on.present] @ primal)
         assert np.allclose(ridge_direction(fit_on, r), primal, atol=1e-8)
+
+
+def test_the_scale_is_the_grid_point_of_least_pairwise_loss_and_zero_without_a_direction() -> None:
+    """fit_preference = the ridge direction times the grid scale with the least pairwise logistic
+    loss in the layer's form (checked by brute force over the grid); no direction or no
+    negatives: the zero layer."""
+    u = np.random.default_rng(0).standard_normal(DIM)
+    data, ratings = taste_world(40, 1, u)
+    pairs = PairData.build(identity(), data.vectors, data.mask, data.categories)
+    direction = ridge_direction(pairs, ratings)
+    pos, neg = np.flatnonzero(ratings > 0), np.flatnonzero(ratings < 0)
+
+    def loss(c: float) -> float:
+        s = pairs.scores(c * direction)
+        margin = TAU * (s[pos][:, None] - s[neg][None, :])
+        return float(np.logaddexp(0.0, -margin).mean() + DEFAULT_L2 * c**2 * (direction @ direction))
+
+    w = fit_scale(pairs, ratings, direction)
+    c = float(np.linalg.norm(w) / np.linalg.norm(direction))
+    assert min(abs(c - s) for s in SCALES) < 1e-4 and w @ direction > 0
+    assert loss(c) <= min(loss(s) for s in SCALES) + 1e-9
+    assert np.array_equal(fit_preference(pairs, ratings), w)
+    assert not fit_scale(pairs, ratings, np.zeros(DIM)).any()
+    assert not fit_scale(pairs, np.ones(len(ratings)), direction).any()
 
 
 def _npz(path: Path, data: OutfitSet, ratings: np.ndarray | None) -> Path:

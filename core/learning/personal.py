@@ -45,6 +45,7 @@ class PersonalState:
     heldout: dict[str, Any] = field(default_factory=dict)
     base_version: str = ""  # the base it was fitted over: w lives in that base's latent space
     n_skipped: int = 0  # suggestions shown and passed over: weak negatives (not in `events`)
+    estimator: str = ""  # "style prior" (the base carries a style basis) or "ridge"; "" before round 5
 
 
 def personal_dir(settings: Settings) -> Path:
@@ -132,7 +133,7 @@ def update(settings: Settings, wardrobe: Wardrobe, base: CompatModel) -> Persona
                           fit.n_disliked, datetime.now(UTC).isoformat(timespec="seconds"),
                           prefers, avoids, {k: v for k, v in fit.to_dict().items()
                                             if k.startswith("heldout")}, base.version,
-                          fit.n_skipped)
+                          fit.n_skipped, fit.estimator)
     folder = personal_dir(settings)
     staging = folder.with_name(folder.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)

@@ -7,15 +7,24 @@ pose model's landmarks say where shoulders, hips, knees, ankles and feet are; th
 else that mask) gives each garment's width row by row; and a change of colour along the body finds the hems:
 
 - top: from just above the shoulders to the hem, searched around the hips (a tucked shirt ends
-  above them, a long jacket below); in a photo cut above the knees it is looked for against
-  the colour of the rows at the frame's edge (a sliver of trousers); with nothing below it
-  in the frame (cut at the hips) it runs to the photo's edge;
-- bottom: from that hem down to the ankles, or to a hem found on the thighs/knees (shorts);
-- shoes: from the edge between shin and shoe above the ankles to the soles under the feet.
+  above them, a long jacket below), moved up to a sharp step of colour just above it (light
+  from above makes the trousers' top unlike the thighs); when the thighs look like the top, down to the knees
+  against the trousers below them (a long coat; not above bare shins: shorts or a skirt);
+  in a photo cut above the knees it is looked for against the colour of the rows at the
+  frame's edge (a sliver of trousers, however short); with nothing below it in the frame
+  (cut at the hips) it runs to the photo's edge;
+- bottom: from that hem down to the ankles, or to a hem found on the thighs/knees (shorts),
+  and on below that hem while its rows still show the garment's colour (a dress held up at
+  one side, legs that cross); with bent legs down to the lower knee at least; to the frame's
+  edge when a leg runs off it away from the feet (the other foot raised);
+- shoes: from the edge between shin and shoe above the ankles to the soles under the feet;
+  none when the feet look like the bare shins (skin), or when a foot's own pixels around its
+  heel and toe are mostly skin: bare feet are no garment.
 
-A one-piece is not guessed from pixels: a dress and a top with a skirt of one colour look alike,
-and no dress is in the labelled set to measure a rule on. Ingest records a one-piece when the
-top region matches a one-piece of the wardrobe (core/wardrobe/ingest.py).
+A one-piece is not guessed from pixels: a dress and a top with a skirt of one colour look alike
+(as do a suit's jacket and trousers, or black on black), and no tuned-on photo has a dress to
+design a rule on. Ingest records a one-piece when the top region matches a one-piece of the
+wardrobe (core/wardrobe/ingest.py), so only a wardrobe that has one-pieces gets one.
 
 A dark photo (night, a dim hall) in which the model finds nobody is looked at again with its
 tones spread out (histogram equalisation), and its hems are then looked for in that version.
@@ -51,9 +60,17 @@ CUT_EXTENSIONS = (0.6, 1.2)  # room added below a photo that cuts the person off
 DARK = 60.0  # mean brightness (0..255) under which an unfound person is looked for again
 CUT_EDGE_SHARE = 0.04  # person pixels in the bottom rows above this share of the width: cut
 EDGE_ROWS = 0.08  # share of the torso above the frame's edge that shows a sliver's colour
+SLIVER = 0.05  # a bottom below a hem seen above the frame's edge needs this share of the torso
 EDGE_HEM_REACH = 0.35  # a top's hem above a sliver is looked for down to this below the hips
 NEAR_BODY = 0.04  # cut-out pixels count as the person within this share of the body's height
+LONG_REF = (0.1, 0.5)  # a long jacket's hem is seen against these rows between knee and ankle
+LEG_EDGE = 0.25  # a leg away from the feet this close (share of the torso) to the edge leaves it
 MIN_AGREEMENT = 0.5  # of the pose model's person pixels, the cut-out must keep this much
+STEP_REACH = 0.3  # a sharp step of colour this share of the torso above a hem is the hem
+BARE_SHARE = 0.6  # a foot whose person pixels are skin at least this share is bare
+FOOT_PATCH = 0.1  # a foot's pixels: within this share of the torso of its heel and toe
+KNEE_DEPTH = 0.1  # a bent leg's trousers reach this share of the torso below the knee joint
+STILL_GARMENT = 0.3  # rows below a leg hem with this share of its colour are still the garment
 
 
 @dataclass(frozen=True)
@@ -274,7 +291,8 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     torso = max(8.0, hip_est - shoulder)
     top_y0 = int(max(0, shoulder - COLLAR * torso))
     knee = y_of(pm.L_KNEE, pm.R_KNEE)
-    hem = _top_hem(lab, mask, p, hip_est, knee, torso, height)
+    ankle_y = y_of(pm.L_ANKLE, pm.R_ANKLE)
+    hem = _top_hem(lab, mask, p, hip_est, knee, torso, height, ankle_y)
 
     ankle_ids = [i for i in (pm.L_ANKLE, pm.R_ANKLE) if inside[i]]
     ankle = max(p[i, 1] for i in ankle_ids) if ankle_ids else None  # the lower foot
@@ -292,18 +310,33 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     if hip is not None:
         b0 = int(max(top_y0, hem - 0.06 * torso))
         leg_end = ankle if ankle is not None else (knee if knee is not None else None)
+        least = 0.15 * torso  # a shorter bottom is a sliver of the top's own colour
         if leg_end is None:
             b1 = height  # legs leave the frame above the knees: the bottom runs to the edge
             sliver = knee is None and hem != int(min(height, hip_est + 0.12 * torso))
             if height - hip < MIN_BELOW_HIPS * torso and not sliver:
                 b1 = b0  # a sliver below the hips, not unlike the top: no bottom to take
+            elif sliver:
+                least = SLIVER * torso  # unlike the top above it: a garment however short
         else:
             b1 = int(leg_end)
             lower = _leg_hem(lab, mask, p, inside, hip, torso)
             if lower is None or lower < b0 + 0.3 * torso:
                 lower = None
+            if lower is not None:
+                # a hem inside a skirt or dress (held up at one side, a slit, a fold): the
+                # garment's colour goes on below it beside the bare leg
+                lower = _garment_below(lab, mask, lower, int(leg_end), torso)
+            else:
+                # bent legs (seated, crouching, cross-legged): a knee below the ankles is
+                # still inside the trousers, so the bottom spans the knees' rows too
+                knee_low = _lowest_knee(p, inside)
+                if knee_low is not None:
+                    b1 = max(b1, int(knee_low + KNEE_DEPTH * torso))
             b1 = lower if lower is not None else int(min(height, b1 + 0.05 * torso))
-        if b1 - b0 > 0.15 * torso:
+            if lower is None and _leg_off_frame(mask, p, torso):
+                b1 = height  # a leg runs off the frame beside the feet (a raised foot)
+        if b1 - b0 > least:
             legs = x_range(pm.L_HIP, pm.R_HIP, pm.L_KNEE, pm.R_KNEE)
             x0, x1 = _extent(mask, b0, b1, legs)
             bottom_box = (x0, b0, x1, min(height, b1))
@@ -322,7 +355,10 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
         x0, x1 = _extent(mask, s0, s1, (min(fx) - 0.4 * foot, max(fx) + 0.4 * foot))
         x0 = max(x0, int(min(fx) - 0.9 * foot))
         x1 = min(x1, int(max(fx) + 0.9 * foot))
-        if s1 - s0 > 3 and x1 > x0:
+        bare = _barefoot(lab, mask, (min(fx) - 0.25 * foot, max(fx) + 0.25 * foot),
+                         (float(min(fy)), float(max(fy))), knee) or _skin_feet(
+                             np.asarray(photo), mask, p, feet, torso)
+        if s1 - s0 > 3 and x1 > x0 and not bare:
             shoes_box = (max(0, x0), s0, min(width, x1), s1)
     if shoes_box is None:
         missing.append("shoes")
@@ -343,7 +379,8 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
 
 
 def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
-             knee: float | None, torso: float, height: int) -> int:
+             knee: float | None, torso: float, height: int,
+             ankle: float | None = None) -> int:
     """Where the top ends: the row above which the body does not look like the thighs and
     below which it does (a change point against the thigh's colour, over the hips' width),
     searched from well above the hips (a cropped top) to the upper thigh (a long jacket).
@@ -357,7 +394,52 @@ def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
     start, stop = int(hip - 0.45 * torso), int(hip + 0.75 * (knee - hip))
     ref_rows = _profile(lab, mask, x0, x1, int(hip + 0.55 * (knee - hip)),
                         int(hip + 0.9 * (knee - hip)))
-    return _change_point(lab, mask, (x0, x1), start, stop, ref_rows, torso, fallback)
+    hem = _change_point(lab, mask, (x0, x1), start, stop, ref_rows, torso, fallback)
+    if hem != fallback:
+        hem = _sharpest_step(lab, mask, (x0, x1), hem, ref_rows, torso)
+    if (hem != fallback or ankle is None or ankle - knee < 0.3 * torso
+            or np.isnan(ref_rows).all()):
+        return hem  # a hem against the thighs, or no thighs to compare with (seated)
+    # the thighs look like the top: a long jacket or coat may cover them; its hem is looked
+    # for down to the knees, against the trousers below the knees
+    lx = p[[pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE], 0]
+    lx0, lx1 = float(lx.min() - 0.1 * torso), float(lx.max() + 0.1 * torso)
+    shin = _profile(lab, mask, lx0, lx1, int(knee + LONG_REF[0] * (ankle - knee)),
+                    int(knee + LONG_REF[1] * (ankle - knee)))
+    if np.isnan(shin).all() or _skin(np.nanmedian(shin, axis=0)):
+        return hem  # bare shins under a top of the thighs' colour: shorts or a skirt, no coat
+    return _change_point(lab, mask, (x0, x1), start, int(knee), shin, torso, fallback)
+
+
+def _sharpest_step(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hem: int,
+                   ref_rows: np.ndarray, torso: float) -> int:
+    """The hem moved up to a sharp step just above it. Why: light falling from above makes
+    the top of the trousers lighter than the thighs the change point compares with, so the
+    change point lands below the real hem, inside the trousers; a clear step of colour above
+    it, from unlike the thighs to nearer them, is the hem."""
+    reach = int(STEP_REACH * torso)
+    window = max(2, int(0.04 * torso))
+    prof = _profile(lab, mask, xs[0], xs[1], hem - reach - window, hem + window)
+    row = _hem(prof, window, reach + window, window)
+    if row is None:
+        return hem
+    ref = np.nanmedian(ref_rows, axis=0)
+    above = np.nanmean(prof[row - window:row], axis=0)
+    below = np.nanmean(prof[row:row + window], axis=0)
+    if np.linalg.norm(below - ref) >= np.linalg.norm(above - ref):
+        return hem
+    return hem - reach - window + row
+
+
+def _skin(colour: np.ndarray) -> bool:
+    """True for a mean colour (of `_lab`) that the classic RGB skin rule (Kovac et al. 2003:
+    R > 95, G > 40, B > 20, spread > 15, R > G + 15, R > B) calls skin."""
+    light, rg, yb = (float(v) for v in colour)
+    b = (3 * light - 2 * yb) / 3  # back from (R+G+B)/3, R-G, (R+G)/2-B to R, G, B
+    r = (3 * light - b + rg) / 2
+    g = r - rg
+    return (r > 95 and g > 40 and b > 20 and max(r, g, b) - min(r, g, b) > 15
+            and r - g > 15 and r > b)
 
 
 def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: float,
@@ -438,6 +520,84 @@ def _shoe_top(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], foot_t
     return int(max(0, start + cut))
 
 
+def _barefoot(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float],
+              feet: tuple[float, float], knee: float | None) -> bool:
+    """True when the feet look like bare shins: both skin by the classic RGB rule and alike
+    (a dress or shorts worn barefoot). Shoes are then not cut: bare feet are no garment."""
+    if knee is None or feet[0] - knee < 4:
+        return False
+    shin = _profile(lab, mask, xs[0], xs[1], int(knee + 0.45 * (feet[0] - knee)),
+                    int(knee + 0.75 * (feet[0] - knee)))
+    sole = _profile(lab, mask, xs[0], xs[1], int(feet[0]), int(max(feet[1], feet[0] + 2)))
+    if np.isnan(shin).all() or np.isnan(sole).all():
+        return False
+    shin_colour, feet_colour = np.nanmedian(shin, axis=0), np.nanmedian(sole, axis=0)
+    return bool(_skin(shin_colour) and _skin(feet_colour)
+                and np.linalg.norm(shin_colour - feet_colour) < HEM_DISTANCE)
+
+
+def _skin_pixels(rgb: np.ndarray) -> np.ndarray:
+    """Per pixel, the classic RGB skin rule of `_skin` (Kovac et al. 2003)."""
+    r, g, b = (rgb[..., i].astype(np.int16) for i in range(3))
+    spread = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
+    return (r > 95) & (g > 40) & (b > 20) & (spread > 15) & (r - g > 15) & (r > b)
+
+
+def _skin_feet(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, feet: list[int],
+               torso: float) -> bool:
+    """True when a foot's own pixels (near its heel and toe) are mostly skin: bare feet, also
+    under trousers or leggings, where the shins are not skin (`_barefoot` needs bare shins),
+    and legs cut off by the frame that the model squeezed its feet onto (bare thighs)."""
+    height, width = mask.shape
+    radius = max(3.0, FOOT_PATCH * torso)
+    for heel, toe in ((pm.L_HEEL, pm.L_TOE), (pm.R_HEEL, pm.R_TOE)):
+        points = [p[i] for i in (heel, toe) if i in feet]
+        if not points:
+            continue
+        xs, ys = [q[0] for q in points], [q[1] for q in points]
+        x0, x1 = int(max(0, min(xs) - radius)), int(min(width, max(xs) + radius + 1))
+        y0, y1 = int(max(0, min(ys) - radius)), int(min(height, max(ys) + radius + 1))
+        if x1 <= x0 or y1 <= y0:
+            continue
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        near = np.zeros((y1 - y0, x1 - x0), dtype=bool)
+        for qx, qy in points:
+            near |= (xx - qx) ** 2 + (yy - qy) ** 2 <= radius ** 2
+        near &= mask[y0:y1, x0:x1]
+        if near.sum() >= 10 and _skin_pixels(pixels[y0:y1, x0:x1])[near].mean() >= BARE_SHARE:
+            return True
+    return False
+
+
+def _lowest_knee(p: np.ndarray, inside: np.ndarray) -> float | None:
+    """The lower knee joint's row (of those inside the frame); None without one."""
+    rows = [p[i, 1] for i in (pm.L_KNEE, pm.R_KNEE) if inside[i]]
+    return float(max(rows)) if rows else None
+
+
+def _garment_below(lab: np.ndarray, mask: np.ndarray, hem: int, stop: int, torso: float) -> int:
+    """The row where the bottom really ends below a hem found on the legs: rows whose person
+    pixels still show the garment's colour (of the rows just above the hem) in at least
+    STILL_GARMENT of them, down to `stop`; a gap of a few rows ends it."""
+    above = lab[max(0, int(hem - 0.15 * torso)):hem][mask[max(0, int(hem - 0.15 * torso)):hem]]
+    if above.shape[0] < 20 or stop <= hem:
+        return hem
+    colour = np.median(above, axis=0)
+    end, gap = hem, 0
+    for y in range(hem, min(stop, mask.shape[0])):
+        row = mask[y]
+        if row.sum() < 3:
+            break
+        near = np.linalg.norm(lab[y][row] - colour, axis=1) < HEM_DISTANCE
+        if near.mean() >= STILL_GARMENT:
+            end, gap = y + 1, 0
+        else:
+            gap += 1
+            if gap > max(2, 0.03 * torso):
+                break
+    return end
+
+
 def _sole(mask: np.ndarray, xs: tuple[float, float], foot_bottom: float, foot: float) -> int:
     """The lowest row of the person under the feet (the soles), at most a foot below the
     lowest foot landmark (a shadow or the floor may join the mask)."""
@@ -454,6 +614,23 @@ def _sole(mask: np.ndarray, xs: tuple[float, float], foot_bottom: float, foot: f
     gaps = np.flatnonzero(np.diff(rows) > 2)
     last = rows[gaps[0]] if gaps.size else rows[-1]
     return int(max(fallback - 0.2 * foot, y0 + last + 1))
+
+
+def _leg_off_frame(mask: np.ndarray, p: np.ndarray, torso: float) -> bool:
+    """True when the person reaches the photo's bottom edge (within LEG_EDGE of the torso)
+    away from every foot landmark, and lower than them: a leg standing outside the frame
+    while the other foot is raised into it (the model then puts both feet near the raised
+    one), so the trousers run to the edge."""
+    height = mask.shape[0]
+    feet = [pm.L_ANKLE, pm.R_ANKLE, pm.L_HEEL, pm.R_HEEL, pm.L_TOE, pm.R_TOE]
+    fx = p[feet, 0]
+    x0, x1 = int(max(0, fx.min() - 0.3 * torso)), int(max(0, fx.max() + 0.3 * torso))
+    away = mask.copy()
+    away[:, x0:x1] = False
+    rows = np.flatnonzero(away.sum(axis=1) >= 3)
+    if rows.size == 0:
+        return False
+    return bool(rows[-1] >= height - LEG_EDGE * torso and rows[-1] > p[feet, 1].max())
 
 
 def _legs_unseen(pose: pm.Pose) -> bool:
