@@ -19,25 +19,19 @@ reused in outfits regardless of their style, so it can only be told apart by bei
 
 from __future__ import annotations
 
-import argparse
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from compat_quadratic import selection_worlds
-from compat_synthetic import emit
+from compat_quadratic import run_selection, selection_parser
 
 from models.config import ROUND3_DEFAULT, TrainConfig
-from models.evaluate import evaluate
-from models.train import train
-from models.worlds import World, _view, world, world_outfits
+from models.worlds import World, _view, world
 
 # Each variant is round 3's default (towers + quadratic path) with the named change; `gate_rarity`
 # won on the selection worlds and is today's default (`TrainConfig.for_loss("contrastive")`).
@@ -65,34 +59,12 @@ def realistic_staples(w: World, world_id: int) -> World:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("n_train", type=int)
-    parser.add_argument("worlds", type=int, nargs="+")
-    parser.add_argument("--variants", nargs="+", choices=sorted(VARIANTS), default=["gate"])
-    parser.add_argument("--seed", type=int, default=0)
+    parser = selection_parser(__doc__.splitlines()[0], VARIANTS, ["gate"])
     parser.add_argument("--realistic-staples", action="store_true", help="staples look like ordinary items")
-    parser.add_argument("--results", type=Path, default=None, help="also append the rows to this file")
     args = parser.parse_args()
-    torch.set_num_threads(1)
-    selection = selection_worlds()
-    for wid in args.worlds:
-        if wid not in selection:
-            raise SystemExit(f"world {wid} is not a selection world ({selection}); report worlds choose nothing")
-    for wid in args.worlds:
-        w = realistic_staples(world(wid), wid) if args.realistic_staples else world(wid)
-        train_set = world_outfits(args.n_train, w, seed=1000 * args.seed + 100 + wid).outfits
-        test_set = world_outfits(1500, w, seed=1000 * args.seed + 200 + wid).outfits
-        for name in args.variants:
-            config = replace(VARIANTS[name], val_fraction=0.0, seed=args.seed)
-            t0 = time.perf_counter()
-            model, _ = train(train_set, config)
-            seconds = round(time.perf_counter() - t0, 1)
-            e = evaluate(model, test_set, seed=args.seed)
-            row = {"part": "selection", "world": wid, "seed": args.seed, "n_train": args.n_train,
-                   "variant": name + (" +realistic_staples" if args.realistic_staples else ""),
-                   "exact_dups": True, "auc": round(e.auc, 4), "fitb": round(e.fitb_accuracy, 4),
-                   "seconds": seconds}
-            emit(row, args.results)
+    real = args.realistic_staples
+    run_selection(args, VARIANTS, make_world=lambda wid: realistic_staples(world(wid), wid) if real else world(wid),
+                  suffix=" +realistic_staples" if real else "", extra={"exact_dups": True})
 
 
 if __name__ == "__main__":

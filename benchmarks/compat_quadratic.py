@@ -17,8 +17,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -30,7 +32,7 @@ from compat_synthetic import emit
 from models.config import ROUND2_DEFAULT, TrainConfig
 from models.evaluate import evaluate
 from models.train import train
-from models.worlds import split_worlds, world, world_outfits
+from models.worlds import World, split_worlds, world, world_outfits
 
 ROUND2 = ROUND2_DEFAULT  # towers without the quadratic path
 VARIANTS: dict[str, TrainConfig] = {
@@ -49,32 +51,50 @@ def selection_worlds() -> list[int]:
     return split_worlds(range(N_WORLDS), N_SELECTION, seed=SPLIT_SEED)[0]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def selection_parser(description: str, variants: Mapping[str, TrainConfig], default: list[str]) -> argparse.ArgumentParser:
+    """The options every selection script shares: N_TRAIN WORLD... --variants --seed --results."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("n_train", type=int)
     parser.add_argument("worlds", type=int, nargs="+")
-    parser.add_argument("--variants", nargs="+", choices=sorted(VARIANTS), default=["default", "quad64"])
+    parser.add_argument("--variants", nargs="+", choices=sorted(variants), default=default)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--results", type=Path, default=None, help="also append the rows to this file")
-    args = parser.parse_args()
+    return parser
+
+
+def run_selection(
+    args: argparse.Namespace,
+    variants: Mapping[str, TrainConfig],
+    make_world: Callable[[int], World] = world,
+    suffix: str = "",
+    extra: Mapping[str, Any] | None = None,
+) -> None:
+    """Train and evaluate each variant on each world (same data and seed for all), one JSON line
+    each; a world that is not a selection world is refused before anything runs."""
     torch.set_num_threads(1)
     selection = selection_worlds()
     for wid in args.worlds:
         if wid not in selection:
             raise SystemExit(f"world {wid} is not a selection world ({selection}); report worlds choose nothing")
     for wid in args.worlds:
-        w = world(wid)
+        w = make_world(wid)
         train_set = world_outfits(args.n_train, w, seed=1000 * args.seed + 100 + wid).outfits
         test_set = world_outfits(1500, w, seed=1000 * args.seed + 200 + wid).outfits
         for name in args.variants:
-            config = replace(VARIANTS[name], val_fraction=0.0, seed=args.seed)
+            config = replace(variants[name], val_fraction=0.0, seed=args.seed)
             t0 = time.perf_counter()
             model, _ = train(train_set, config)
             seconds = round(time.perf_counter() - t0, 1)
             e = evaluate(model, test_set, seed=args.seed)
             row = {"part": "selection", "world": wid, "seed": args.seed, "n_train": args.n_train,
-                   "variant": name, "auc": round(e.auc, 4), "fitb": round(e.fitb_accuracy, 4), "seconds": seconds}
+                   "variant": name + suffix, **(extra or {}), "auc": round(e.auc, 4),
+                   "fitb": round(e.fitb_accuracy, 4), "seconds": seconds}
             emit(row, args.results)
+
+
+def main() -> None:
+    parser = selection_parser(__doc__.splitlines()[0], VARIANTS, ["default", "quad64"])
+    run_selection(parser.parse_args(), VARIANTS)
 
 
 if __name__ == "__main__":
