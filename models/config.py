@@ -140,6 +140,8 @@ class TrainConfig:
     # InfoNCE terms weighted by 1/count of their items in the training set (a pair by the
     # product, a blanked slot by its item's): a staple worn in many outfits carries no signal.
     rarity_weight: bool = True
+    # exponent a of the rarity weight 1/count^a (1.0 = issue 11's fourth round; tried in the fifth)
+    rarity_power: float = 1.0
 
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
@@ -148,6 +150,8 @@ class TrainConfig:
             raise ValueError(f"val_fraction must be in [0, 1), got {self.val_fraction}")
         if self.epochs < 1 or self.batch_size < 2:
             raise ValueError("epochs must be >= 1 and batch_size >= 2")
+        if not _is_number(self.rarity_power, Real) or not 0.0 <= self.rarity_power <= 4.0:
+            raise ValueError(f"rarity_power must be a number from 0 to 4, not {self.rarity_power!r}")
 
     @classmethod
     def for_loss(cls, loss: str, **overrides: Any) -> TrainConfig:
