@@ -106,8 +106,9 @@ SEED_MODEL = ModelConfig(
 
 # The default since issue 11: one tower per category won on the selection worlds, (third round)
 # a 64-wide quadratic path in each tower won there again (mean and worst selection world), and
-# (fourth round) an item gate with rarity-weighted InfoNCE won on the selection worlds with staples.
-DEFAULT_MODEL = ModelConfig(arch="towers", hidden_dim=256, type_embedding=False, quad_dim=64, item_gate=True)
+# (fourth round) an item gate with rarity-weighted InfoNCE won on the selection worlds with staples,
+# and (fifth round) a 128-wide quadratic path won on the mean and the worst of the 12 selection worlds.
+DEFAULT_MODEL = ModelConfig(arch="towers", hidden_dim=256, type_embedding=False, quad_dim=128, item_gate=True)
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,11 @@ PREVIOUS_DEFAULT = TrainConfig(
 # Issue 11's third-round default: towers + quadratic path, no item gate, InfoNCE unweighted (its
 # report rows are "new default" in benchmarks/results/compat_worlds_6000_quad.jsonl; since round 4
 # the losses mask repeated items exactly, so training it now differs slightly from those rows).
-ROUND3_DEFAULT = TrainConfig(model=replace(DEFAULT_MODEL, item_gate=False), rarity_weight=False)
+ROUND3_DEFAULT = TrainConfig(model=ModelConfig(arch="towers", hidden_dim=256, type_embedding=False, quad_dim=64),
+                             rarity_weight=False)
+# Issue 11's fourth-round default: round 3's + item gate + rarity-weighted InfoNCE (its report rows
+# are "new default" in benchmarks/results/compat_worlds_6000_gate.jsonl); round 5 widened the quadratic path.
+ROUND4_DEFAULT = TrainConfig(model=replace(ROUND3_DEFAULT.model, item_gate=True), rarity_weight=True)
 # Issue 11's second-round default: towers without the quadratic path, the rest as round 3's
 # (benchmarks compare against it; its report rows are in benchmarks/results/compat_worlds_6000.jsonl).
 ROUND2_DEFAULT = replace(ROUND3_DEFAULT, model=replace(ROUND3_DEFAULT.model, quad_dim=0))
