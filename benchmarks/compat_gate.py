@@ -41,6 +41,10 @@ VARIANTS: dict[str, TrainConfig] = {
     "gate": replace(R3, model=replace(R3.model, item_gate=True)),
     "rarity": replace(R3, rarity_weight=True),
     "gate_rarity": replace(R3, model=replace(R3.model, item_gate=True), rarity_weight=True),
+    # fifth round: the default with the rarity weight's exponent 1.5 (1/count^1.5)
+    "gate_rarity_p15": replace(R3, model=replace(R3.model, item_gate=True), rarity_weight=True, rarity_power=1.5),
+    # fifth round: the default with a 128-wide quadratic path (round 3 chose 64 and did not try 128)
+    "gate_rarity_quad128": replace(R3, model=replace(R3.model, item_gate=True, quad_dim=128), rarity_weight=True),
 }
 
 

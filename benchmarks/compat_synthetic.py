@@ -36,7 +36,13 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models.compat import CompatModel, identity
-from models.config import PREVIOUS_DEFAULT, ROUND2_DEFAULT, ROUND3_DEFAULT, TrainConfig
+from models.config import (
+    PREVIOUS_DEFAULT,
+    ROUND2_DEFAULT,
+    ROUND3_DEFAULT,
+    ROUND4_DEFAULT,
+    TrainConfig,
+)
 from models.evaluate import evaluate
 from models.train import train
 from models.worlds import WorldSpec, make_world, split_worlds, world, world_outfits
@@ -56,6 +62,9 @@ METHODS: dict[str, TrainConfig | None] = {
     # issue 11's third-round default (towers + quadratic path); its rows are "new default" in
     # benchmarks/results/compat_worlds_6000_quad.jsonl, made before the item gate was the default.
     "round-3 default (towers + quadratic path)": ROUND3_DEFAULT,
+    # issue 11's fourth-round default (+ item gate, rarity-weighted InfoNCE, quadratic path 64); its
+    # rows are "new default" in benchmarks/results/compat_worlds_6000_gate.jsonl.
+    "round-4 default (+ item gate, rarity-weighted InfoNCE)": ROUND4_DEFAULT,
     "new default": TrainConfig.for_loss("contrastive"),
     # Not a model: the generator-aware score (models/worlds_oracle.py); needs no training data.
     ORACLE: None,

@@ -88,6 +88,7 @@ class ContrastiveLoss(nn.Module):
         outfit_nce_weight: float = 0.0,
         learn_temperature: bool = True,
         rarity_weight: bool = False,
+        rarity_power: float = 1.0,
     ) -> None:
         super().__init__()
         log_scale = torch.tensor(math.log(1.0 / temperature_init))
@@ -102,6 +103,7 @@ class ContrastiveLoss(nn.Module):
         self.margin_weight = margin_weight
         self.outfit_nce_weight = outfit_nce_weight
         self.rarity_weight = rarity_weight
+        self.rarity_power = rarity_power
 
     def info_nce(self, net: CompatNet, h: torch.Tensor, pos: Batch) -> torch.Tensor:
         """Symmetric InfoNCE for every (slot pair, category pair) group of >= 2 outfits.
@@ -130,7 +132,7 @@ class ContrastiveLoss(nn.Module):
                     labels = torch.arange(rows.numel())
                     if self.rarity_weight and pos.rarity is not None:
                         # a pair counts as much as its rarer-seen items: a staple's pair ~ nothing
-                        w = pos.rarity[rows, i] * pos.rarity[rows, j]
+                        w = (pos.rarity[rows, i] * pos.rarity[rows, j]) ** self.rarity_power
                         ce = (F.cross_entropy(logits, labels, reduction="none")
                               + F.cross_entropy(logits.T, labels, reduction="none")) / 2
                         total = total + (ce * w).sum()
@@ -176,7 +178,7 @@ class ContrastiveLoss(nn.Module):
                 logits = logits.masked_fill(dup, float("-inf"))[keep]
                 labels = torch.arange(rows.numel())[keep]
                 if self.rarity_weight and pos.rarity is not None:
-                    w = pos.rarity[rows, slot][keep]  # blanking a staple asks nothing learnable
+                    w = pos.rarity[rows, slot][keep] ** self.rarity_power  # blanking a staple asks nothing learnable
                     total = total + (F.cross_entropy(logits, labels, reduction="none") * w).sum()
                     count = count + w.sum()
                     continue
@@ -212,4 +214,4 @@ def make_loss(config: TrainConfig) -> SeedLoss | ContrastiveLoss:
         return SeedLoss(config.temperature_init, config.threshold, config.w_norm_weight)
     return ContrastiveLoss(config.temperature_init, config.margin, config.hard_negative_weight, config.max_logit_scale,
                            config.nce_weight, config.margin_weight, config.outfit_nce_weight, config.learn_temperature,
-                           config.rarity_weight)
+                           config.rarity_weight, config.rarity_power)

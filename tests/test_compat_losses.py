@@ -209,3 +209,37 @@ def test_rarity_weights_change_nothing_without_repeats_and_down_weight_a_staple(
     _, w2 = weighted(identity_net(), staple, staple)
     assert p2["nce"] != pytest.approx(w2["nce"], abs=1e-4)
     assert p2["outfit_nce"] != pytest.approx(w2["outfit_nce"], abs=1e-4)
+
+
+def test_rarity_power_sets_how_hard_a_staple_is_down_weighted() -> None:
+    """1/count^a: a = 0 weighs every item alike (the unweighted loss), a = 1 is the default, and
+    a larger a moves the loss further from the unweighted one on a batch with a staple."""
+    from models.negatives import item_rarity
+
+    cats = ("top", "bottom", "shoes")
+    gen = torch.Generator().manual_seed(2)
+    x = torch.nn.functional.normalize(torch.randn(6, 3, 2, generator=gen), dim=-1)
+    x[:4, 2] = x[0, 2]  # the same shoes in 4 of the 6 outfits
+    ids = identity_net().category_ids(np.broadcast_to(np.asarray(cats, dtype=object), x.shape[:2]))
+    mask = torch.ones(x.shape[:2], dtype=torch.bool)
+    batch = Batch(x, mask, ids, rarity=item_rarity(x, mask))
+
+    def parts(**kw: object) -> dict[str, float]:
+        return ContrastiveLoss(temperature_init=1.0, outfit_nce_weight=1.0, **kw)(identity_net(), batch, batch)[1]
+
+    plain, default = parts(), parts(rarity_weight=True)
+    assert default == parts(rarity_weight=True, rarity_power=1.0)
+    zero = parts(rarity_weight=True, rarity_power=0.0)
+    assert zero["nce"] == pytest.approx(plain["nce"], abs=1e-6)
+    assert zero["outfit_nce"] == pytest.approx(plain["outfit_nce"], abs=1e-6)
+    strong = parts(rarity_weight=True, rarity_power=1.5)
+    for key in ("nce", "outfit_nce"):
+        assert abs(strong[key] - plain[key]) > abs(default[key] - plain[key]) > 1e-4
+
+
+def test_a_bad_rarity_power_is_refused_with_a_sentence() -> None:
+    from models.config import TrainConfig
+
+    for bad in (-0.5, 9.0, True, "1"):
+        with pytest.raises(ValueError, match="rarity_power must be a number from 0 to 4"):
+            TrainConfig(rarity_power=bad)

@@ -240,6 +240,7 @@ def test_item_gate_round_trips_and_old_configs_load_without_it(tmp_path) -> None
     plain = random_model(replace(DEFAULT_MODEL, item_gate=False))
     gated = gated_model()
     assert DEFAULT_MODEL.item_gate and TrainConfig().rarity_weight  # the default since round 4
+    assert DEFAULT_MODEL.quad_dim == 128 and TrainConfig().rarity_power == 1.0  # since round 5
     assert "item_gate" not in plain.config.to_dict() and plain.net.gate is None
     assert set(gated.net.state_dict()) - set(plain.net.state_dict()) == {"gate.weight", "gate.bias"}
     folder = gated.save(tmp_path / "gated")
@@ -252,3 +253,12 @@ def test_item_gate_round_trips_and_old_configs_load_without_it(tmp_path) -> None
     assert ModelConfig.from_dict({"arch": "towers"}).item_gate is False
     with pytest.raises(ValueError, match="item_gate must be true or false"):
         ModelConfig.from_dict({"arch": "towers", "item_gate": 1})
+
+
+def test_earlier_defaults_stay_as_they_were_when_the_default_moves_on() -> None:
+    """The benchmarks compare against rounds 3 and 4: widening the default's path must not change them."""
+    from models.config import ROUND3_DEFAULT, ROUND4_DEFAULT
+
+    assert (ROUND3_DEFAULT.model.quad_dim, ROUND3_DEFAULT.model.item_gate, ROUND3_DEFAULT.rarity_weight) == (64, False, False)
+    assert (ROUND4_DEFAULT.model.quad_dim, ROUND4_DEFAULT.model.item_gate, ROUND4_DEFAULT.rarity_weight) == (64, True, True)
+    assert replace(ROUND4_DEFAULT, model=replace(ROUND4_DEFAULT.model, quad_dim=128)) == TrainConfig()
