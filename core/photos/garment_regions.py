@@ -437,9 +437,7 @@ def _skin(colour: np.ndarray) -> bool:
     light, rg, yb = (float(v) for v in colour)
     b = (3 * light - 2 * yb) / 3  # back from (R+G+B)/3, R-G, (R+G)/2-B to R, G, B
     r = (3 * light - b + rg) / 2
-    g = r - rg
-    return (r > 95 and g > 40 and b > 20 and max(r, g, b) - min(r, g, b) > 15
-            and r - g > 15 and r > b)
+    return bool(_skin_pixels(np.array([r, r - rg, b]))[()])
 
 
 def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: float,
@@ -537,8 +535,9 @@ def _barefoot(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float],
 
 
 def _skin_pixels(rgb: np.ndarray) -> np.ndarray:
-    """Per pixel, the classic RGB skin rule of `_skin` (Kovac et al. 2003)."""
-    r, g, b = (rgb[..., i].astype(np.int16) for i in range(3))
+    """Per pixel (or one mean colour), the classic RGB skin rule (Kovac et al. 2003); floats are
+    compared as they are, so a mean colour is not rounded first."""
+    r, g, b = (rgb[..., i].astype(np.float64) for i in range(3))
     spread = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
     return (r > 95) & (g > 40) & (b > 20) & (spread > 15) & (r - g > 15) & (r > b)
 
