@@ -71,6 +71,9 @@ BARE_SHARE = 0.6  # a foot whose person pixels are skin at least this share is b
 FOOT_PATCH = 0.1  # a foot's pixels: within this share of the torso of its heel and toe
 KNEE_DEPTH = 0.1  # a bent leg's trousers reach this share of the torso below the knee joint
 STILL_GARMENT = 0.3  # rows below a leg hem with this share of its colour are still the garment
+BENT = 0.5  # knees less than this share of the torso below the hips: bent legs (seated)
+LEG_POINTS = (pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE, pm.L_HEEL, pm.R_HEEL, pm.L_TOE,
+              pm.R_TOE)  # a bent leg's own rows
 
 
 @dataclass(frozen=True)
@@ -336,6 +339,15 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
             b1 = lower if lower is not None else int(min(height, b1 + 0.05 * torso))
             if lower is None and _leg_off_frame(mask, p, torso):
                 b1 = height  # a leg runs off the frame beside the feet (a raised foot)
+            elif ankle is None and _shins_leave_frame(lab, mask, torso):
+                b1 = height  # knees seen, no ankle: the trousers run on out of the frame
+            legs_seen = [p[i, 1] for i in LEG_POINTS if inside[i]]
+            if knee is not None and legs_seen and knee - hip < BENT * torso:
+                # bent legs (seated, cross-legged, knees raised): the thighs run forward, so
+                # the bottom spans the leg landmarks' own rows, above the hips' too (crossed
+                # feet lie on the lap)
+                b0 = int(max(top_y0, min(b0, min(legs_seen) - 0.05 * torso)))
+                b1 = int(min(height, max(b1, max(legs_seen) + 0.05 * torso)))
         if b1 - b0 > least:
             legs = x_range(pm.L_HIP, pm.R_HIP, pm.L_KNEE, pm.R_KNEE)
             x0, x1 = _extent(mask, b0, b1, legs)
@@ -630,6 +642,16 @@ def _leg_off_frame(mask: np.ndarray, p: np.ndarray, torso: float) -> bool:
     if rows.size == 0:
         return False
     return bool(rows[-1] >= height - LEG_EDGE * torso and rows[-1] > p[feet, 1].max())
+
+
+def _shins_leave_frame(lab: np.ndarray, mask: np.ndarray, torso: float) -> bool:
+    """True when the person runs into the photo's bottom edge and the rows there are not bare
+    skin: below the knees the trousers go on out of the frame (shorts above bare shins stop)."""
+    if not _cut_by_frame(mask):
+        return False
+    height, width = mask.shape
+    edge = _profile(lab, mask, 0, width, height - max(3, int(EDGE_ROWS * torso)), height)
+    return not (np.isnan(edge).all() or _skin(np.nanmedian(edge, axis=0)))
 
 
 def _legs_unseen(pose: pm.Pose) -> bool:
