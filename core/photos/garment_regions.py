@@ -71,7 +71,11 @@ BARE_SHARE = 0.6  # a foot whose person pixels are skin at least this share is b
 FOOT_PATCH = 0.1  # a foot's pixels: within this share of the torso of its heel and toe
 KNEE_DEPTH = 0.1  # a bent leg's trousers reach this share of the torso below the knee joint
 STILL_GARMENT = 0.3  # rows below a leg hem with this share of its colour are still the garment
+MIDRIFF_FROM = 0.4  # a bare midriff is looked for from this share of the torso below the shoulders
+MIDRIFF_RUN = 0.06  # ... and needs this share of the torso of rows mostly skin
+FACE_MATCH = 45.0  # RGB distance within which a bare midriff's colour is the face's skin
 BENT = 0.5  # knees less than this share of the torso below the hips: bent legs (seated)
+HAND_POINTS = (pm.L_WRIST, pm.R_WRIST, 17, 18, 19, 20, 21, 22)  # wrists, then fingers
 LEG_POINTS = (pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE, pm.L_HEEL, pm.R_HEEL, pm.L_TOE,
               pm.R_TOE)  # a bent leg's own rows
 
@@ -296,6 +300,14 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     knee = y_of(pm.L_KNEE, pm.R_KNEE)
     ankle_y = y_of(pm.L_ANKLE, pm.R_ANKLE)
     hem = _top_hem(lab, mask, p, hip_est, knee, torso, height, ankle_y)
+    waist = hem  # where the bottom begins
+    midriff = _bare_midriff(np.asarray(photo), mask, p, shoulder, hem, torso)
+    if midriff is not None:
+        # bare skin above the hem, hands away: the bottom begins below it, and a crop top
+        # ends where it begins (unless an open layer goes on beside the skin)
+        waist = midriff[1]
+        if _skin_across(np.asarray(photo), mask, midriff):
+            hem = midriff[0]
 
     ankle_ids = [i for i in (pm.L_ANKLE, pm.R_ANKLE) if inside[i]]
     ankle = max(p[i, 1] for i in ankle_ids) if ankle_ids else None  # the lower foot
@@ -311,7 +323,7 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     # the bottom: from the hem to the ankles, or to a hem on the legs (shorts, skirts)
     bottom_box: Box | None = None
     if hip is not None:
-        b0 = int(max(top_y0, hem - 0.06 * torso))
+        b0 = int(max(top_y0, waist - 0.06 * torso))
         leg_end = ankle if ankle is not None else (knee if knee is not None else None)
         least = 0.15 * torso  # a shorter bottom is a sliver of the top's own colour
         if leg_end is None:
@@ -578,6 +590,69 @@ def _skin_feet(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, feet: list[i
         if near.sum() >= 10 and _skin_pixels(pixels[y0:y1, x0:x1])[near].mean() >= BARE_SHARE:
             return True
     return False
+
+
+def _bare_midriff(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, shoulder: float,
+                  hem: int, torso: float) -> tuple[int, int] | None:
+    """The rows of a bare midriff between the chest and the hem found (a crop top, a sports
+    bra): between the hip joints, a run of rows whose person pixels are mostly skin, with
+    clothes below it again. Returns (first skin row, first clothed row below) or None."""
+    x0, x1 = sorted(int(v) for v in p[[pm.L_HIP, pm.R_HIP], 0])
+    y0, y1 = int(shoulder + MIDRIFF_FROM * torso), int(hem)
+    x0, x1 = max(0, x0), min(mask.shape[1], x1)
+    if y1 - y0 < 4 or x1 - x0 < 3 or y0 < 0:
+        return None
+    inside = mask[y0:y1, x0:x1]
+    skin = _skin_pixels(pixels[y0:y1, x0:x1]) & inside
+    counts = inside.sum(axis=1)
+    share = np.where(counts >= 3, skin.sum(axis=1) / np.maximum(counts, 1), 0.0)
+    bare = share >= BARE_SHARE
+    run = max(3, int(MIDRIFF_RUN * torso))
+    hands = p[list(HAND_POINTS)]
+    for start in np.flatnonzero(bare):
+        end = start
+        while end < len(bare) and bare[end]:
+            end += 1
+        if end - start < run:
+            continue
+        if end == len(bare):
+            return None  # skin down to the hem: no clothes below it to end the top at
+        a, b = y0 + int(start), y0 + int(end)
+        near = 0.15 * torso
+        if ((hands[:, 1] > a - near) & (hands[:, 1] < b + near) & (hands[:, 0] > x0 - near)
+                & (hands[:, 0] < x1 + near)).any():
+            return None  # hands or forearms in front of the belly, not a bare midriff
+        face = _face_skin(pixels, mask, p, torso)
+        band = pixels[a:b, x0:x1][skin[start:end]].astype(np.float32)
+        if face is None or np.linalg.norm(np.median(band, axis=0) - face) >= FACE_MATCH:
+            return None  # a print or a garment of a skin-like colour (orange, peach, red)
+        return a, b
+    return None
+
+
+def _face_skin(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray,
+               torso: float) -> np.ndarray | None:
+    """The median RGB of the skin pixels around the nose: this person's own skin, to tell
+    a bare midriff from a skin-coloured garment; None when no face is seen (a back view)."""
+    height, width = mask.shape
+    radius = 0.12 * torso
+    x, y = p[pm.NOSE]
+    x0, x1 = int(max(0, x - radius)), int(min(width, x + radius + 1))
+    y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return None
+    skin = _skin_pixels(pixels[y0:y1, x0:x1]) & mask[y0:y1, x0:x1]
+    if skin.sum() < 20:
+        return None
+    return np.median(pixels[y0:y1, x0:x1][skin].astype(np.float32), axis=0)
+
+
+def _skin_across(pixels: np.ndarray, mask: np.ndarray, rows: tuple[int, int]) -> bool:
+    """True when the person's pixels in `rows`, across the whole width, are mostly skin: no
+    open jacket or kimono goes on beside a bare midriff (that layer's hem is the top's)."""
+    inside = mask[rows[0]:rows[1]]
+    skin = _skin_pixels(pixels[rows[0]:rows[1]]) & inside
+    return bool(skin.sum() >= 0.5 * max(1, inside.sum()))
 
 
 def _lowest_knee(p: np.ndarray, inside: np.ndarray) -> float | None:
