@@ -349,10 +349,6 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
                 if knee_low is not None:
                     b1 = max(b1, int(knee_low + KNEE_DEPTH * torso))
             b1 = lower if lower is not None else int(min(height, b1 + 0.05 * torso))
-            if lower is None and _leg_off_frame(mask, p, torso):
-                b1 = height  # a leg runs off the frame beside the feet (a raised foot)
-            elif ankle is None and _shins_leave_frame(lab, mask, torso):
-                b1 = height  # knees seen, no ankle: the trousers run on out of the frame
             legs_seen = [p[i, 1] for i in LEG_POINTS if inside[i]]
             if knee is not None and legs_seen and knee - hip < BENT * torso:
                 # bent legs (seated, cross-legged, knees raised): the thighs run forward, so
@@ -360,6 +356,10 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
                 # feet lie on the lap)
                 b0 = int(max(top_y0, min(b0, min(legs_seen) - 0.05 * torso)))
                 b1 = int(min(height, max(b1, max(legs_seen) + 0.05 * torso)))
+            elif lower is None and _leg_off_frame(mask, p, torso):
+                b1 = height  # standing, a leg runs off the frame beside a raised foot
+            if ankle is None and _shins_leave_frame(lab, mask, torso):
+                b1 = height  # knees seen, no ankle: the trousers run on out of the frame
         if b1 - b0 > least:
             legs = x_range(pm.L_HIP, pm.R_HIP, pm.L_KNEE, pm.R_KNEE)
             x0, x1 = _extent(mask, b0, b1, legs)
