@@ -475,6 +475,8 @@ def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: f
         return fallback
     edge = max(3, int(EDGE_ROWS * torso))
     ref_rows = _profile(lab, mask, xs[0], xs[1], height - edge, height)
+    if np.isnan(ref_rows).all() or _skin(np.nanmedian(ref_rows, axis=0)):
+        return fallback  # bare thighs at the edge (shorts, a mini skirt): no sliver below
     stop = int(min(height, hip + EDGE_HEM_REACH * torso))
     hem = _change_point(lab, mask, xs, int(hip - 0.45 * torso), stop, ref_rows, torso,
                         fallback)
