@@ -8,7 +8,7 @@ load excluded: it happens once per process). A garment the method reports missin
 IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
-        [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6] [--no-detector]
+        [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7] [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
 (`--no-detector`: the landmark model alone, as before the detector stage was added).
@@ -22,7 +22,10 @@ and cross-legged people, a raised foot, a photo cut at mid-thigh; labelled by so
 ran the method on them, left out of the tests, never used to tune anything), "fresh-6" (11 added
 in round 6 as a second unseen report set, labelled the same way: ripped jeans, a maxi skirt, two
 dresses, seated on a chair and on the ground, a raised foot, a long coat, one-colour tracksuits,
-a headless view from above, cuts at the knees and at mid-thigh).
+a headless view from above, cuts at the knees and at mid-thigh), "fresh-7" (13 added in round 7
+as a third unseen report set, labelled the same way: skirts, shorts, tucked tops, a lace gown,
+seated on a ledge, a railing and a bathtub rim, a boot sole raised at the camera, low angles,
+cuts at the thighs and at mid-calf).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -47,7 +50,7 @@ from core.photos.garment_regions import PARTS, GarmentRegions, find_regions
 from core.photos.images import load_image
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
-SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6")
+SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -58,7 +61,9 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "fresh-5": "unseen report set of round 5 (a skirt, a dress, a tucked top, seated, a "
                      "raised foot, cut at mid-thigh; left out of the tests, never tuned on)",
           "fresh-6": "unseen report set of round 6 (jeans, a skirt, dresses, seated, a raised "
-                     "foot, a long coat, one-colour tracksuits, no head; left out of the tests)"}
+                     "foot, a long coat, one-colour tracksuits, no head; left out of the tests)",
+          "fresh-7": "unseen report set of round 7 (skirts, shorts, tucked tops, a gown, seated, "
+                     "a sole raised at the camera, low angles; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 

@@ -186,7 +186,8 @@ def outfit_card(context: Request, index: int, outfit: OutfitSuggestion) -> None:
     names = {slot: plain(display_name(item)) for slot, item in pieces}
     with st.container(border=True, key=f"outfit-card-{index}"):
         st.markdown(f"**Outfit {index + 1}** · :orange[{rating.star_text}] **{rating.word}**",
-                    help=f"Score {outfit.score:.2f} (mean pair match, -1 to 1), "
+                    help=f"Score {outfit.score:.2f} (mean pair match; its scale depends on the model, "
+                         "so the stars compare it with your other outfits), "
                          f"{rating.sentence}.")
         st.caption(rating.sentence.capitalize())
         badges = marks(outfit, context.recorded)

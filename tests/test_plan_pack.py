@@ -9,19 +9,22 @@ import numpy as np
 import pytest
 
 from base.vocabulary import BOTTOM, ONEPIECE, OUTERWEAR, SHOES, TOP
-from core.ranking.context import DayContext
-from core.ranking.daily import DayRanker, prepare_day
+from core.ranking.context import DayContext, with_terms
+from core.ranking.daily import DayProblem, DayRanker, prepare_day
 from core.ranking.packer import (
+    GOOD_SHARE,
     GoodOutfits,
     _Evaluator,
+    day_margin,
     exhaustive,
     good_outfits,
     pack,
     pack_pieces,
     search_pieces,
+    typical_score,
 )
 from core.ranking.planner import PlanInfeasible, plan_week
-from models.compat import identity
+from models.compat import CompatModel, identity
 from tests.test_context import TODAY, LinearModel, wardrobe
 
 CONTEXTS = [DayContext(5, occasion="work"), DayContext(15), DayContext(22, rain=True),
@@ -148,3 +151,89 @@ def test_pack_gives_a_day_plan_using_only_packed_pieces() -> None:
             assert set(outfit.items.values()) <= set(result.pieces)
     with pytest.raises(ValueError, match="most pieces"):
         pack(ranker, days, 1)
+
+
+class Scaled(CompatModel):
+    """Another model whose every score is `c` times the base's: what an item gate does to a
+    trained model's score scale (test model, not a stand-in for one of ours)."""
+
+    name = "scaled-test"
+
+    def __init__(self, base: CompatModel, c: float) -> None:
+        self.base, self.root = base, float(np.sqrt(c))
+
+    @property
+    def version(self) -> str:
+        return f"scaled-{self.root}-{self.base.version}"
+
+    def project(self, category: str, x: np.ndarray, partner: str | None = None) -> np.ndarray:
+        return (self.root * self.base.project(category, x, partner)).astype(np.float32)
+
+
+def without_terms(day: DayProblem) -> DayProblem:
+    """The same day with every context term 0, so scores are the model's alone."""
+    pool = {slot: (ids, with_terms(np.asarray(x)[:, :-1], np.zeros(len(ids))))
+            for slot, (ids, x) in day.pool.items()}
+    return DayProblem(day.ctx, day.rules, day.terms, pool)
+
+
+def test_good_outfits_do_not_depend_on_the_models_score_scale() -> None:
+    """A model scoring everything a quarter as high finds the same good outfits (the margin is
+    a share of the day's best-to-typical gap); a fixed margin in score units would not."""
+    differs = 0
+    for seed in range(6):
+        ranker, days = problems(seed, 3, {TOP: 5, BOTTOM: 4, SHOES: 3, OUTERWEAR: 2, ONEPIECE: 2})
+        days = [without_terms(d) for d in days]
+        base = ranker.model.base
+        small = DayRanker(Scaled(base, 0.25))
+        good, groups = good_outfits(ranker, days)
+        same, same_groups = good_outfits(small, days)
+        assert groups == same_groups
+        assert {frozenset(good.items[i] for i in row if i >= 0) for row in good.outfits} == {
+            frozenset(same.items[i] for i in row if i >= 0) for row in same.outfits}
+        fixed = good_outfits(ranker, days, margin=0.1)[0]
+        fixed_small = good_outfits(small, days, margin=0.1)[0]
+        differs += len(fixed.outfits) != len(fixed_small.outfits)
+    assert differs  # the old fixed margin did depend on the scale
+
+
+def all_scores(ranker: DayRanker, day: DayProblem) -> np.ndarray:
+    """Every bare outfit of the day (no layer), scored one by one as mean pair scores."""
+    model, pool = ranker.model, day.pool
+
+    def pair(a: str, xa: np.ndarray, b: str, xb: np.ndarray) -> float:
+        return float(model.project(a, xa[None], b)[0] @ model.project(b, xb[None], a)[0])
+
+    out = []
+    for shape in ((TOP, BOTTOM, SHOES), (ONEPIECE, SHOES)):
+        if not all(pool.get(s) for s in shape):
+            continue
+        for rows in itertools.product(*(range(len(pool[s][0])) for s in shape)):
+            xs = [pool[s][1][r] for s, r in zip(shape, rows, strict=True)]
+            pairs = list(itertools.combinations(range(len(shape)), 2))
+            out.append(sum(pair(shape[i], xs[i], shape[j], xs[j]) for i, j in pairs) / len(pairs))
+    return np.array(out)
+
+
+def test_the_typical_score_is_the_median_of_the_days_outfits() -> None:
+    checked = 0
+    for seed in range(4):
+        ranker, days = problems(seed, 2, {TOP: 6, BOTTOM: 5, SHOES: 4, ONEPIECE: 3})
+        for day in days:
+            if day.rules.with_outerwear is True:
+                continue  # a required layer: the sample includes it, the enumeration above not
+            exact = all_scores(ranker, day)
+            typical = typical_score(ranker.model, day, n=20_000)
+            lo, hi = np.quantile(exact, [0.45, 0.55])
+            assert lo <= typical <= hi
+            best = ranker.rank(day, k=1)[0].score
+            assert best == pytest.approx(exact.max(), abs=1e-5)
+            assert day_margin(ranker, day, best) == pytest.approx(
+                GOOD_SHARE * (best - typical_score(ranker.model, day)))
+            checked += 1
+    assert checked >= 4
+
+
+def test_a_day_without_outfits_has_no_typical_score() -> None:
+    ranker, days = problems(3, 1, {TOP: 2, SHOES: 2})  # no bottom, no one-piece
+    assert typical_score(ranker.model, days[0]) is None

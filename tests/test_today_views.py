@@ -90,7 +90,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 
 
 def test_plan_and_pack_on_the_command_line_match_the_page_logic(
-        wardrobe: Wardrobe, capsys: pytest.CaptureFixture[str]) -> None:
+        wardrobe: Wardrobe, cli_env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     days = "8,work 14 20,casual,rain 8,work"
     expected, _ = TodayPlanner(wardrobe, identity(), today=TODAY).plan(parse_days(days), 2)
     wardrobe.close()  # the CLI opens the home itself (one process per home)
@@ -104,13 +104,26 @@ def test_plan_and_pack_on_the_command_line_match_the_page_logic(
     assert max(uses.values()) <= 2
     assert len({frozenset(v["id"] for v in d["items"].values()) for d in plan["days"]}) == 4
 
-    code, out, err = run_cli(capsys, "pack", "8,work 14 20", "--max-pieces", "6", "--today",
-                             "2026-11-29", "--json")
-    assert code == 0, err
-    packed = json.loads(out)
-    assert len(packed["pieces"]) <= 6 and packed["days_covered"] == 3
-    pieces = {p["id"] for p in packed["pieces"]}
-    assert all({v["id"] for v in d["items"].values()} <= pieces for d in packed["plan"])
+    for most in (8, 3):  # 3 pieces are one outfit: they cannot dress all three days well
+        with Wardrobe.open(cli_env) as reopened:
+            want, _ = TodayPlanner(reopened, identity(), today=TODAY).pack(parse_days("8,work 14 20"),
+                                                                           most)
+        code, out, err = run_cli(capsys, "pack", "8,work 14 20", "--max-pieces", str(most),
+                                 "--today", "2026-11-29", "--json")
+        packed = json.loads(out)
+        assert [p["id"] for p in packed["pieces"]] == list(want.pieces)
+        assert (packed["days_covered"], packed["good_outfits"]) == (want.days_covered,
+                                                                    want.good_outfits)
+        assert len(packed["pieces"]) <= most
+        if packed["days_covered"] == 3:
+            assert code == 0, err
+            pieces = {p["id"] for p in packed["pieces"]}
+            assert len(packed["plan"]) == 3
+            assert all({v["id"] for v in d["items"].values()} <= pieces for d in packed["plan"])
+        else:  # no plan, said so, and the exit code tells a script
+            assert code == 1 and packed["plan"] == []
+        assert packed["days_covered"] == 3 or most == 3
+    assert code == 1
 
     code, out, err = run_cli(capsys, "plan", "8,work warm,casual")
     assert code == 2 and "day 2 ('warm,casual')" in err and out == ""

@@ -93,17 +93,17 @@ def _pack(wardrobe: Wardrobe, args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG
+    days = list(zip(outfits, contexts, strict=True)) if outfits else []  # no plan: days uncovered
     payload = {
         "pieces": [{"id": i, "name": planner.names[i]} for i in result.pieces],
         "days_covered": result.days_covered, "days": len(contexts),
         "good_outfits": result.good_outfits, "complete": result.complete,
-        "plan": [_outfit(planner, o, c) for o, c in zip(outfits, contexts, strict=True)],
+        "plan": [_outfit(planner, o, c) for o, c in days],
     }
     lines = [f"pack {len(result.pieces)}: " + ", ".join(planner.names[i] for i in result.pieces),
              f"{result.good_outfits} good outfits; {result.days_covered} of {len(contexts)} "
-             "days covered"]
-    lines += [f"day {n + 1} ({c.label()}): {_line(planner, o)}"
-              for n, (o, c) in enumerate(zip(outfits, contexts, strict=True))]
+             "days covered" + ("" if days else f" (no plan: allow more than {args.max_pieces} pieces)")]
+    lines += [f"day {n + 1} ({c.label()}): {_line(planner, o)}" for n, (o, c) in enumerate(days)]
     _emit(args, payload, lines)
     return EXIT_OK if result.days_covered == len(contexts) else EXIT_PROBLEMS
 

@@ -1,9 +1,12 @@
 """Packing for a trip: at most P pieces that give every day at least one good outfit, then as
 many distinct good outfits as possible, and the day-by-day plan using only them.
 
-A *good* outfit for a day is one its rules allow whose score is within `GOOD_MARGIN` of the
-best outfit the whole wardrobe has for that day; each layer counts separately (a base with coat
-A and with coat B are two outfits). The objective is lexicographic: (days covered, distinct
+A *good* outfit for a day is one its rules allow whose score is close to the best outfit the
+whole wardrobe has for that day: within `GOOD_SHARE` of the gap between that best and a typical
+outfit of the day (the median of a random sample). The margin is relative because score units
+are not fixed: a trained model with an item gate scores on a smaller scale than raw cosine, and a
+fixed margin would admit relatively more outfits under it. Each layer counts separately (a base
+with coat A and with coat B are two outfits). The objective is lexicographic: (days covered, distinct
 good outfits made only of packed pieces).
 
 Search (`pack`): greedy construction (complete the next uncovered day's best outfit with the
@@ -25,8 +28,10 @@ import numpy as np
 from base.vocabulary import BOTTOM, ONEPIECE, OUTERWEAR, SHOES, TOP
 from core.ranking.daily import DayProblem, DayRanker
 from core.ranking.planner import PlanInfeasible, WeekPlan, plan_week
+from models.compat import CompatModel
 
-GOOD_MARGIN = 0.1  # a good outfit scores within this of the day's best (score units)
+GOOD_SHARE = 0.25  # a good outfit is within this share of (day's best - typical outfit)
+TYPICAL_SAMPLE = 500  # random outfits a day's typical (median) score is taken from
 MAX_GOOD_PER_LIST = 10_000  # per day: past this the good list is cut (flagged incomplete)
 DIRECT_LIMIT = 20_000_000  # up to this many outfits a day, every one is scored (exact)
 BASE_LIST = 200  # beyond: the day's best outfits, whose pieces are combined with every layer...
@@ -61,14 +66,54 @@ class PackResult:
         return self.days_covered, self.good_outfits
 
 
-def _day_lists(ranker: DayRanker, day: DayProblem, margin: float, cap: int
+def typical_score(model: CompatModel, day: DayProblem, n: int = TYPICAL_SAMPLE, seed: int = 0
+                  ) -> float | None:
+    """The median score of `n` random outfits of the day (same formula as the ranker: mean pair
+    score, context terms included; a layer only when the day requires one). Shapes are drawn in
+    proportion to how many outfits each makes. None when the day makes no outfit."""
+    sizes = {slot: len(day.pool.get(slot, ([],))[0]) for slot in (TOP, BOTTOM, ONEPIECE, SHOES,
+                                                                   OUTERWEAR)}
+    layer = (OUTERWEAR,) if day.rules.with_outerwear is True else ()
+    shapes = [shape + layer for shape in ((TOP, BOTTOM, SHOES), (ONEPIECE, SHOES))
+              if all(sizes[s] for s in shape + layer)]
+    if not shapes:
+        return None
+    counts = np.array([math.prod(sizes[s] for s in shape) for shape in shapes], dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    picks = np.bincount(rng.choice(len(shapes), size=n, p=counts / counts.sum()),
+                        minlength=len(shapes))
+    scores = []
+    for shape, m in zip(shapes, picks, strict=True):
+        if not m:
+            continue
+        rows = {slot: rng.integers(0, sizes[slot], int(m)) for slot in shape}
+        latents = {}
+        total = np.zeros(int(m))
+        for a, b in itertools.combinations(shape, 2):
+            for one, other in ((a, b), (b, a)):
+                if (one, other) not in latents:
+                    x = np.asarray(day.pool[one][1])[rows[one]]
+                    latents[one, other] = model.project(one, x, other).astype(np.float64)
+            total += np.einsum("nd,nd->n", latents[a, b], latents[b, a])
+        scores.append(total / math.comb(len(shape), 2))
+    return float(np.median(np.concatenate(scores)))
+
+
+def day_margin(ranker: DayRanker, day: DayProblem, best: float, share: float = GOOD_SHARE) -> float:
+    """How far below the day's best a good outfit may score: `share` of the gap between the
+    best and the day's typical outfit (0 when the best is the typical one)."""
+    typical = typical_score(ranker.model, day)
+    return 0.0 if typical is None else share * max(best - typical, 0.0)
+
+
+def _day_lists(ranker: DayRanker, day: DayProblem, margin: float | None, cap: int
                ) -> tuple[list[frozenset[str]], bool]:
     """Every good outfit of one day (each layer separately), best first, as item sets.
 
     Up to DIRECT_LIMIT outfits a day, every combination of the allowed pieces (each with every
     allowed layer, and without one where a layer is optional) is scored from the context
     model's latents (pair sums, as the ranker scores), against the exact ranker's best minus
-    the margin. Beyond, the exact ranker's best BASE_LIST.. outfits pick the pieces to combine:
+    the margin (in score units; None: the day's relative margin, `day_margin`). Beyond, the exact ranker's best BASE_LIST.. outfits pick the pieces to combine:
     complete once that list reaches below the margin (a good outfit's base scores at least as
     well with its best layer, so its pieces are in the list; every layer is combined). A list
     cut at MAX_BASE_LIST is flagged incomplete and combines only its own layers (or, if even
@@ -77,6 +122,8 @@ def _day_lists(ranker: DayRanker, day: DayProblem, margin: float, cap: int
     best = ranker.rank(day, k=1)
     if not best:
         return [], True
+    if margin is None:
+        margin = day_margin(ranker, day, best[0].score)
     floor = best[0].score - margin - 1e-9
     sizes = {slot: len(day.pool.get(slot, ([],))[0]) for slot in (TOP, BOTTOM, ONEPIECE, SHOES,
                                                                    OUTERWEAR)}
@@ -161,9 +208,10 @@ def _day_lists(ranker: DayRanker, day: DayProblem, margin: float, cap: int
     return keys, complete
 
 
-def good_outfits(ranker: DayRanker, days: Sequence[DayProblem], margin: float = GOOD_MARGIN,
+def good_outfits(ranker: DayRanker, days: Sequence[DayProblem], margin: float | None = None,
                  cap: int = MAX_GOOD_PER_LIST) -> tuple[GoodOutfits, list[int]]:
-    """The trip's good outfits, and each day's group index."""
+    """The trip's good outfits, and each day's group index. `margin` in score units for every
+    day, or None: each day's relative margin (`day_margin`)."""
     groups: dict[object, int] = {}
     day_group = []
     for day in days:
@@ -460,7 +508,7 @@ def restrict(day: DayProblem, pieces: frozenset[str]) -> DayProblem:
 
 
 def pack(ranker: DayRanker, days: Sequence[DayProblem], max_pieces: int,
-         margin: float = GOOD_MARGIN) -> PackResult:
+         margin: float | None = None) -> PackResult:
     """Choose the pieces, then plan the trip with them (repeats allowed when needed)."""
     if isinstance(max_pieces, bool) or not isinstance(max_pieces, int) or max_pieces < 2:
         raise ValueError(f"the most pieces to pack must be a whole number >= 2, not {max_pieces!r}")
