@@ -7,24 +7,30 @@ pose model's landmarks say where shoulders, hips, knees, ankles and feet are; th
 else that mask) gives each garment's width row by row; and a change of colour along the body finds the hems:
 
 - top: from just above the shoulders to the hem, searched around the hips (a tucked shirt ends
-  above them, a long jacket below), moved up to a sharp step of colour just above it (light
-  from above makes the trousers' top unlike the thighs); when the thighs look like the top, down to the knees
-  against the trousers below them (a long coat; not above bare shins: shorts or a skirt);
+  above them, a long jacket below), or to a bare midriff above it (rows of the face's own
+  skin between the hips, hands away: a crop top), moved up to a sharp step of colour just
+  above it (light from above makes the trousers' top unlike the thighs); when the thighs
+  look like the top, down to the knees against the trousers below them (a long coat; not
+  above bare shins: shorts or a skirt);
   in a photo cut above the knees it is looked for against the colour of the rows at the
   frame's edge (a sliver of trousers, however short); with nothing below it in the frame
   (cut at the hips) it runs to the photo's edge;
 - bottom: from that hem down to the ankles, or to a hem found on the thighs/knees (shorts),
   and on below that hem while its rows still show the garment's colour (a dress held up at
-  one side, legs that cross); with bent legs down to the lower knee at least; to the frame's
-  edge when a leg runs off it away from the feet (the other foot raised);
+  one side, legs that cross); below a bare midriff it starts there; with bent legs (seated,
+  cross-legged) over the leg landmarks' own rows, else to the frame's edge when a leg runs
+  off it away from the feet (the other foot raised), or when the knees are seen but no ankle
+  and the rows at the edge are not bare skin (the trousers run on out of the frame);
 - shoes: from the edge between shin and shoe above the ankles to the soles under the feet;
   none when the feet look like the bare shins (skin), or when a foot's own pixels around its
   heel and toe are mostly skin: bare feet are no garment.
 
 A one-piece is not guessed from pixels: a dress and a top with a skirt of one colour look alike
-(as do a suit's jacket and trousers, or black on black), and no tuned-on photo has a dress to
-design a rule on. Ingest records a one-piece when the top region matches a one-piece of the
-wardrobe (core/wardrobe/ingest.py), so only a wardrobe that has one-pieces gets one.
+(as do a suit's jacket and trousers, or black on black); round 7 measured it again on all 50
+labelled photos, four dresses among them, and found no body-driven cue that tells them apart
+(README, "Garment regions of outfit photos"). Ingest records a one-piece when the top region
+matches a one-piece of the wardrobe (core/wardrobe/ingest.py), so only a wardrobe that has
+one-pieces gets one.
 
 A dark photo (night, a dim hall) in which the model finds nobody is looked at again with its
 tones spread out (histogram equalisation), and its hems are then looked for in that version.
@@ -71,6 +77,13 @@ BARE_SHARE = 0.6  # a foot whose person pixels are skin at least this share is b
 FOOT_PATCH = 0.1  # a foot's pixels: within this share of the torso of its heel and toe
 KNEE_DEPTH = 0.1  # a bent leg's trousers reach this share of the torso below the knee joint
 STILL_GARMENT = 0.3  # rows below a leg hem with this share of its colour are still the garment
+MIDRIFF_FROM = 0.4  # a bare midriff is looked for from this share of the torso below the shoulders
+MIDRIFF_RUN = 0.06  # ... and needs this share of the torso of rows mostly skin
+FACE_MATCH = 35.0  # RGB distance within which a bare midriff's colour is the face's skin
+BENT = 0.5  # knees less than this share of the torso below the hips: bent legs (seated)
+HAND_POINTS = (pm.L_WRIST, pm.R_WRIST, 17, 18, 19, 20, 21, 22)  # wrists, then fingers
+LEG_POINTS = (pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE, pm.L_HEEL, pm.R_HEEL, pm.L_TOE,
+              pm.R_TOE)  # a bent leg's own rows
 
 
 @dataclass(frozen=True)
@@ -293,6 +306,14 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     knee = y_of(pm.L_KNEE, pm.R_KNEE)
     ankle_y = y_of(pm.L_ANKLE, pm.R_ANKLE)
     hem = _top_hem(lab, mask, p, hip_est, knee, torso, height, ankle_y)
+    waist = hem  # where the bottom begins
+    midriff = _bare_midriff(np.asarray(photo), mask, p, shoulder, hem, torso)
+    if midriff is not None:
+        # bare skin above the hem, hands away: the bottom begins below it, and a crop top
+        # ends where it begins (unless an open layer goes on beside the skin)
+        waist = midriff[1]
+        if _skin_across(np.asarray(photo), mask, midriff):
+            hem = midriff[0]
 
     ankle_ids = [i for i in (pm.L_ANKLE, pm.R_ANKLE) if inside[i]]
     ankle = max(p[i, 1] for i in ankle_ids) if ankle_ids else None  # the lower foot
@@ -308,7 +329,7 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     # the bottom: from the hem to the ankles, or to a hem on the legs (shorts, skirts)
     bottom_box: Box | None = None
     if hip is not None:
-        b0 = int(max(top_y0, hem - 0.06 * torso))
+        b0 = int(max(top_y0, waist - 0.06 * torso))
         leg_end = ankle if ankle is not None else (knee if knee is not None else None)
         least = 0.15 * torso  # a shorter bottom is a sliver of the top's own colour
         if leg_end is None:
@@ -334,8 +355,17 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
                 if knee_low is not None:
                     b1 = max(b1, int(knee_low + KNEE_DEPTH * torso))
             b1 = lower if lower is not None else int(min(height, b1 + 0.05 * torso))
-            if lower is None and _leg_off_frame(mask, p, torso):
-                b1 = height  # a leg runs off the frame beside the feet (a raised foot)
+            legs_seen = [p[i, 1] for i in LEG_POINTS if inside[i]]
+            if knee is not None and legs_seen and knee - hip < BENT * torso:
+                # bent legs (seated, cross-legged, knees raised): the thighs run forward, so
+                # the bottom spans the leg landmarks' own rows, above the hips' too (crossed
+                # feet lie on the lap)
+                b0 = int(max(top_y0, min(b0, min(legs_seen) - 0.05 * torso)))
+                b1 = int(min(height, max(b1, max(legs_seen) + 0.05 * torso)))
+            elif lower is None and _leg_off_frame(mask, p, torso):
+                b1 = height  # standing, a leg runs off the frame beside a raised foot
+            if ankle is None and _shins_leave_frame(lab, mask, torso):
+                b1 = height  # knees seen, no ankle: the trousers run on out of the frame
         if b1 - b0 > least:
             legs = x_range(pm.L_HIP, pm.R_HIP, pm.L_KNEE, pm.R_KNEE)
             x0, x1 = _extent(mask, b0, b1, legs)
@@ -451,6 +481,8 @@ def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: f
         return fallback
     edge = max(3, int(EDGE_ROWS * torso))
     ref_rows = _profile(lab, mask, xs[0], xs[1], height - edge, height)
+    if np.isnan(ref_rows).all() or _skin(np.nanmedian(ref_rows, axis=0)):
+        return fallback  # bare thighs at the edge (shorts, a mini skirt): no sliver below
     stop = int(min(height, hip + EDGE_HEM_REACH * torso))
     hem = _change_point(lab, mask, xs, int(hip - 0.45 * torso), stop, ref_rows, torso,
                         fallback)
@@ -568,6 +600,69 @@ def _skin_feet(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, feet: list[i
     return False
 
 
+def _bare_midriff(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, shoulder: float,
+                  hem: int, torso: float) -> tuple[int, int] | None:
+    """The rows of a bare midriff between the chest and the hem found (a crop top, a sports
+    bra): between the hip joints, a run of rows whose person pixels are mostly skin, with
+    clothes below it again. Returns (first skin row, first clothed row below) or None."""
+    x0, x1 = sorted(int(v) for v in p[[pm.L_HIP, pm.R_HIP], 0])
+    y0, y1 = int(shoulder + MIDRIFF_FROM * torso), int(hem)
+    x0, x1 = max(0, x0), min(mask.shape[1], x1)
+    if y1 - y0 < 4 or x1 - x0 < 3 or y0 < 0:
+        return None
+    inside = mask[y0:y1, x0:x1]
+    skin = _skin_pixels(pixels[y0:y1, x0:x1]) & inside
+    counts = inside.sum(axis=1)
+    share = np.where(counts >= 3, skin.sum(axis=1) / np.maximum(counts, 1), 0.0)
+    bare = share >= BARE_SHARE
+    run = max(3, int(MIDRIFF_RUN * torso))
+    hands = p[list(HAND_POINTS)]
+    for start in np.flatnonzero(bare):
+        end = start
+        while end < len(bare) and bare[end]:
+            end += 1
+        if end - start < run:
+            continue
+        if end == len(bare):
+            return None  # skin down to the hem: no clothes below it to end the top at
+        a, b = y0 + int(start), y0 + int(end)
+        near = 0.15 * torso
+        if ((hands[:, 1] > a - near) & (hands[:, 1] < b + near) & (hands[:, 0] > x0 - near)
+                & (hands[:, 0] < x1 + near)).any():
+            return None  # hands or forearms in front of the belly, not a bare midriff
+        face = _face_skin(pixels, mask, p, torso)
+        band = pixels[a:b, x0:x1][skin[start:end]].astype(np.float32)
+        if face is None or np.linalg.norm(np.median(band, axis=0) - face) >= FACE_MATCH:
+            return None  # a print or a garment of a skin-like colour (orange, peach, red)
+        return a, b
+    return None
+
+
+def _face_skin(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray,
+               torso: float) -> np.ndarray | None:
+    """The median RGB of the skin pixels around the nose: this person's own skin, to tell
+    a bare midriff from a skin-coloured garment; None when no face is seen (a back view)."""
+    height, width = mask.shape
+    radius = 0.12 * torso
+    x, y = p[pm.NOSE]
+    x0, x1 = int(max(0, x - radius)), int(min(width, x + radius + 1))
+    y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return None
+    skin = _skin_pixels(pixels[y0:y1, x0:x1]) & mask[y0:y1, x0:x1]
+    if skin.sum() < 20:
+        return None
+    return np.median(pixels[y0:y1, x0:x1][skin].astype(np.float32), axis=0)
+
+
+def _skin_across(pixels: np.ndarray, mask: np.ndarray, rows: tuple[int, int]) -> bool:
+    """True when the person's pixels in `rows`, across the whole width, are mostly skin: no
+    open jacket or kimono goes on beside a bare midriff (that layer's hem is the top's)."""
+    inside = mask[rows[0]:rows[1]]
+    skin = _skin_pixels(pixels[rows[0]:rows[1]]) & inside
+    return bool(skin.sum() >= 0.5 * max(1, inside.sum()))
+
+
 def _lowest_knee(p: np.ndarray, inside: np.ndarray) -> float | None:
     """The lower knee joint's row (of those inside the frame); None without one."""
     rows = [p[i, 1] for i in (pm.L_KNEE, pm.R_KNEE) if inside[i]]
@@ -630,6 +725,16 @@ def _leg_off_frame(mask: np.ndarray, p: np.ndarray, torso: float) -> bool:
     if rows.size == 0:
         return False
     return bool(rows[-1] >= height - LEG_EDGE * torso and rows[-1] > p[feet, 1].max())
+
+
+def _shins_leave_frame(lab: np.ndarray, mask: np.ndarray, torso: float) -> bool:
+    """True when the person runs into the photo's bottom edge and the rows there are not bare
+    skin: below the knees the trousers go on out of the frame (shorts above bare shins stop)."""
+    if not _cut_by_frame(mask):
+        return False
+    height, width = mask.shape
+    edge = _profile(lab, mask, 0, width, height - max(3, int(EDGE_ROWS * torso)), height)
+    return not (np.isnan(edge).all() or _skin(np.nanmedian(edge, axis=0)))
 
 
 def _legs_unseen(pose: pm.Pose) -> bool:
