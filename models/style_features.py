@@ -134,8 +134,8 @@ def _check(path: Path, version: str, input_dim: int | None) -> Maps | str:
     for cat in cats:
         a, mean = tensors[f"map.{cat}"], tensors[f"mean.{cat}"]
         if a.ndim != 2 or mean.shape != (a.shape[0],) or (input_dim and a.shape[0] != input_dim):
-            return (f"map of {cat!r} has shape {tuple(a.shape)} (mean {tuple(mean.shape)}); the model's "
-                    f"input size is {input_dim}")
+            return (f"map of {cat!r} has shape {tuple(a.shape)} (mean {tuple(mean.shape)}), which does "
+                    f"not fit the model's input size {input_dim}")
         if not (np.isfinite(a).all() and np.isfinite(mean).all()):
             return f"map of {cat!r} holds values that are not finite"
         ks.add(a.shape[1])
