@@ -65,7 +65,7 @@ def cmd_train_personal(args: argparse.Namespace) -> int:
     out = model.save(args.out, None if str(args.init) == "identity" else Path(args.init))
     state = "adopted" if fit.adopted else "not adopted (zero preference: ranks as the base)"
     print(f"saved personal layer {model.version} over {base.version} to {out}: {state}; "
-          f"{fit.reason} (direction: {fit.estimator}; preference read from: {fit.features})")
+          f"{fit.reason} (direction: {fit.estimator}); preference read from: {fit.features}")
     return 0
 
 
