@@ -98,6 +98,10 @@ class PersonalModel(ModelOver):
         if features == STYLE and not base.style_features:
             raise ValueError("the preference reads style features, but the base carries none")
         self.w = np.ascontiguousarray(w, dtype=np.float32).reshape(-1)
+        if features == STYLE:
+            width = next(iter(base.style_features.values()))[0].shape[1]
+            if self.w.size != width:
+                raise ValueError(f"a preference of {self.w.size} numbers over style features of width {width}")
         self.info: dict[str, Any] = dict(info or {})
         self.features = features
         digest = hashlib.sha256(base.version.encode())

@@ -167,6 +167,8 @@ def test_a_style_layer_saves_records_its_features_and_loads_back(world_and_model
         load_model(out)
     with pytest.raises(ValueError, match="carries none"):
         PersonalModel(identity(), w, features=STYLE)
+    with pytest.raises(ValueError, match="3 numbers over style features of width 16"):
+        PersonalModel(model, w[:3], features=STYLE)
 
 
 def test_layers_of_the_latent_keep_their_form_file_and_version(world_and_model, tmp_path: Path) -> None:
