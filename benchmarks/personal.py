@@ -147,7 +147,7 @@ def simulate(base, world, u, args, seed: int, skipper: bool = False) -> list[dic
             t0 = time.perf_counter()
             fit = fit_personal(base, data, r)
             update_s.append(time.perf_counter() - t0)
-            model = PersonalModel(base, fit.w)
+            model = PersonalModel(base, fit.w, features=fit.features)
             if len(ratings) in CHECKPOINTS:
                 rows.append({"events": len(ratings), "method": "personal", "adopted": fit.adopted,
                              **measure(model, pool, world, u, test, test_taste, general, rng)})
@@ -206,7 +206,7 @@ def balanced(base, world, u, seed: int) -> dict[str, float]:
     t_taste = taste_of(world, test, u, rng)
     general = synthetic_outfits(1000, world, seed=3000 + seed)
     out: dict[str, float] = {}
-    models = [("base", base), ("personal", PersonalModel(base, fit.w))]
+    models = [("base", base), ("personal", PersonalModel(base, fit.w, features=fit.features))]
     if u is not None:
         models.append(("ceiling", TrueTaste(base, world, u, c=8.0)))
     for name, model in models:
@@ -271,8 +271,9 @@ def main() -> None:
     base, _ = train(synthetic_outfits(args.n_train, world, seed=1),
                     TrainConfig(epochs=args.epochs, val_fraction=0.0))
     prior = "none (plain ridge)" if base.style_prior is None else f"{base.style_prior.shape[1]} directions"
+    maps = "none (the latent)" if not base.style_features else f"{len(base.style_features)} categories"
     print(f"base: {args.n_train} outfits, {args.epochs} epochs, {time.perf_counter() - t0:.0f} s; "
-          f"style prior: {prior}", flush=True)
+          f"style prior: {prior}; style features: {maps}", flush=True)
     if not args.skip_simulation:
         tastes = [(f"taste {i + 1}", np.random.default_rng(50 + i).standard_normal(world.spec.style_dim))
                   for i in range(args.users)]

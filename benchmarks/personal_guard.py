@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from personal import taste_of
 
 from models.config import TrainConfig
-from models.personal import ADOPT_MARGIN, PRIOR_ADOPT_MARGIN, fit_personal
+from models.personal import ADOPT_MARGIN, FEATURES_ADOPT_MARGIN, PRIOR_ADOPT_MARGIN, fit_personal
 from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
 from models.train import train
 
@@ -62,10 +62,11 @@ def main() -> None:
                 fit = fit_personal(base, pool.subset(pick), r)
                 bar = max(fit.heldout_auc_base, 0.5)
                 rows.append((kind, n_each, (fit.heldout_auc_personal - bar) * np.sqrt(n_each)))
+    estimator, margin = (("style features", FEATURES_ADOPT_MARGIN) if base.style_features else
+                         ("style prior", PRIOR_ADOPT_MARGIN) if base.style_prior is not None else
+                         ("ridge", ADOPT_MARGIN))
     print(f"world {args.world}, users {args.first_user}–{args.first_user + args.users - 1}, "
-          f"{time.perf_counter() - t0:.0f} s; estimator: "
-          f"{'style prior' if base.style_prior is not None else 'ridge'}; the guard's margin is "
-          f"{ADOPT_MARGIN if base.style_prior is None else PRIOR_ADOPT_MARGIN}")
+          f"{time.perf_counter() - t0:.0f} s; estimator: {estimator}; the guard's margin is {margin}")
     print("\n| events | margin | adopted, taste | adopted, no taste (false) |")
     print("|---|---|---|---|")
     for n_each in (10, 30):

@@ -24,6 +24,12 @@ from torch import nn
 
 from models.config import ARCHS, ModelConfig
 from models.data import category_grid
+from models.style_features import (
+    STYLE_FEATURES_FILE,
+    Maps,
+    load_style_features,
+    save_style_features,
+)
 from models.style_prior import STYLE_PRIOR_FILE, load_style_prior, save_style_prior
 
 # Slot order used by data files, training and the ranker. A one-piece fills the top and bottom
@@ -44,6 +50,7 @@ class CompatModel(ABC):
 
     name: str = "model"
     style_prior: np.ndarray | None = None  # the base's style basis, if trained with one (models/style_prior.py)
+    style_features: Maps | None = None  # raw-item style maps, if trained with them (models/style_features.py)
 
     @property
     def input_dim(self) -> int | None:
@@ -398,6 +405,10 @@ class LearnedCompatModel(CompatModel):
             save_style_prior(out, self.style_prior, self.version)
         else:  # never leave another model's basis beside these weights
             (out / STYLE_PRIOR_FILE).unlink(missing_ok=True)
+        if self.style_features:
+            save_style_features(out, self.style_features, self.version)
+        else:
+            (out / STYLE_FEATURES_FILE).unlink(missing_ok=True)
         return out
 
 
@@ -446,4 +457,5 @@ def load_model(spec: str | Path) -> CompatModel:
         raise ModelLoadError(f"{weights}: cannot load weights ({exc})") from None
     model = LearnedCompatModel(net, info=info)
     model.style_prior = load_style_prior(folder, model)
+    model.style_features = load_style_features(folder, model)
     return model

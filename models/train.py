@@ -20,6 +20,7 @@ from models.data import DataError, OutfitSet, split_outfits
 from models.evaluate import evaluate
 from models.losses import make_loss
 from models.negatives import OutfitSampler
+from models.style_features import gcca_maps
 from models.style_prior import style_basis
 
 
@@ -105,6 +106,9 @@ def _train(
     # the style subspace of the training outfits, for the personal layer's prior (saved beside
     # the weights; not part of the version: it does not change how the model ranks)
     model.style_prior = style_basis(model, train_set)
+    # style features of the raw item vectors (multi-set CCA across the outfits' categories): what
+    # the personal layer reads its per-item preference from when present
+    model.style_features = gcca_maps(train_set) or None
     metrics: dict[str, Any] = {
         "loss": config.loss,
         "n_train": len(train_set),
@@ -116,6 +120,7 @@ def _train(
         # learned scalars of the loss (the seed's temperature, the contrastive logit scale)
         "loss_state": {n: round(p.item(), 6) for n, p in loss_fn.named_parameters() if p.numel() == 1},
         "style_prior": None if model.style_prior is None else int(model.style_prior.shape[1]),
+        "style_features": None if model.style_features is None else sorted(model.style_features),
     }
     if val_set is not None:
         metrics["validation"] = evaluate(model, val_set, seed=config.seed).to_dict()

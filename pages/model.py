@@ -168,6 +168,9 @@ def taste_section(wardrobe: Wardrobe, service: ModelService) -> None:
         if taste.estimator == "style prior":
             st.caption("It reads your taste mostly along the style directions the model learned "
                        "from its training outfits (steadier with few reactions).")
+        elif taste.estimator == "style features":
+            st.caption("It reads your taste from each piece's style as the model learned it from "
+                       "which pieces its training outfits put together.")
         if taste.prefers:
             st.markdown("Now prefers: " + plain(", ".join(taste.prefers)))
         if taste.avoids:

@@ -747,14 +747,18 @@ def test_model_page_says_when_the_taste_layer_reads_along_the_models_style_direc
     folder = personal_dir(populated)
     folder.mkdir(parents=True)
     shown = "style directions the model learned from its training outfits"
-    for estimator, expected in (("style prior", True), ("ridge", False), ("", False)):
+    pieces = "from each piece's style as the model learned it"  # round 6: the style features
+    for estimator, expected, style in (("style prior", True, False), ("ridge", False, False),
+                                       ("", False, False), ("style features", False, True)):
         state = PersonalState(False, "on held-out feedback it does not beat the base model", 8, 4, 4,
-                              "2026-11-29T18:00:00+00:00", estimator=estimator)
+                              "2026-11-29T18:00:00+00:00", estimator=estimator,
+                              features="style" if style else "")
         (folder / STATE_FILE).write_text(json.dumps(state.__dict__))
         at = open_app("Model")
         assert_clean(at)
         assert "Rests on **8** feedback events" in texts(at)
         assert (shown in texts(at)) is expected, estimator
+        assert (pieces in texts(at)) is style, estimator
 
 def test_feedback_teaches_the_taste_layer_which_reorders_suggestions_until_reset(
         populated: Settings) -> None:

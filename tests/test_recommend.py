@@ -156,6 +156,14 @@ def make_model(model_name: str) -> CompatModel:
     if model_name == "gated":
         return gated_model()
     base = PartnerAwareModel(7) if model_name.endswith("partner-aware") else identity()
+    if model_name.startswith("personal-style"):
+        # round 6: the preference read from style maps of the raw item (one category without a
+        # map: p = 0 there), not from the base's latent
+        rng = np.random.default_rng(12)
+        base.style_features = {c: (rng.standard_normal((DIM, 3)).astype(np.float32),
+                                   rng.standard_normal(DIM).astype(np.float32) * 0.1)
+                               for c in RANK_SLOTS if c != "outerwear"}
+        return PersonalModel(base, rng.standard_normal(3).astype(np.float32), features="style")
     if model_name.startswith("personal"):
         w = np.random.default_rng(11).standard_normal(DIM).astype(np.float32) * 2
         return PersonalModel(base, w)
@@ -163,7 +171,7 @@ def make_model(model_name: str) -> CompatModel:
 
 
 @pytest.mark.parametrize("model_name", ["identity", "partner-aware", "personal-identity",
-                                        "personal-partner-aware", "gated"])
+                                        "personal-partner-aware", "personal-style-partner-aware", "gated"])
 def test_exact_against_brute_force_on_random_wardrobes(model_name):
     rng = np.random.default_rng(20240611)
     model = make_model(model_name)

@@ -60,11 +60,12 @@ def cmd_train_personal(args: argparse.Namespace) -> int:
     if Path(args.out).resolve() == Path(str(args.init)).resolve():
         return _fail(f"{args.out}: --out must differ from --init (the base stays unchanged)")
     fit = fit_personal(base, data, ratings, seed=args.seed)
-    model = PersonalModel(base, fit.w, info={"personal": fit.to_dict(), "data": str(args.data)})
+    model = PersonalModel(base, fit.w, info={"personal": fit.to_dict(), "data": str(args.data)},
+                          features=fit.features)
     out = model.save(args.out, None if str(args.init) == "identity" else Path(args.init))
     state = "adopted" if fit.adopted else "not adopted (zero preference: ranks as the base)"
     print(f"saved personal layer {model.version} over {base.version} to {out}: {state}; "
-          f"{fit.reason} (direction: {fit.estimator})")
+          f"{fit.reason} (direction: {fit.estimator}); preference read from: {fit.features}")
     return 0
 
 

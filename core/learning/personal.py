@@ -21,7 +21,15 @@ from safetensors.numpy import load_file, save_file
 
 from base.config import Settings
 from models.compat import CompatModel
-from models.personal import PersonalFit, PersonalModel, fit_personal, item_preference
+from models.personal import (
+    LATENT,
+    STYLE,
+    PersonalFit,
+    PersonalModel,
+    fit_personal,
+    item_features,
+    item_preference,
+)
 
 if TYPE_CHECKING:
     from core.wardrobe.service import Wardrobe
@@ -46,6 +54,7 @@ class PersonalState:
     base_version: str = ""  # the base it was fitted over: w lives in that base's latent space
     n_skipped: int = 0  # suggestions shown and passed over: weak negatives (not in `events`)
     estimator: str = ""  # "style prior" (the base carries a style basis) or "ridge"; "" before round 5
+    features: str = ""  # what the preference reads: "style" (the base's style maps) or "latent"; "" = latent
 
 
 def personal_dir(settings: Settings) -> Path:
@@ -67,15 +76,24 @@ def read_preference(settings: Settings, base: CompatModel) -> np.ndarray | None:
     state = read_state(settings)
     if state is None or not state.adopted or state.base_version != base.version:
         return None
+    if state.features == STYLE and not base.style_features:  # the base's maps became unusable
+        return None
     try:
         return load_file(str(personal_dir(settings) / WEIGHTS_FILE))["w"]
     except Exception:  # a damaged file: the base ranks, as if reset
         return None
 
 
-def wrap(base: CompatModel, w: np.ndarray | None) -> CompatModel:
+def read_features(settings: Settings) -> str:
+    """What the stored preference reads (`models.personal.FEATURES`); a state written before
+    round 6 has none: the latent."""
+    state = read_state(settings)
+    return state.features if state is not None and state.features else LATENT
+
+
+def wrap(base: CompatModel, w: np.ndarray | None, features: str = LATENT) -> CompatModel:
     """The base with the preference folded in, or the base itself when there is none."""
-    return base if w is None else PersonalModel(base, w)
+    return base if w is None else PersonalModel(base, w, features=features)
 
 
 def reset(settings: Settings) -> None:
@@ -84,7 +102,7 @@ def reset(settings: Settings) -> None:
 
 
 def describe(
-    wardrobe: Wardrobe, base: CompatModel, w: np.ndarray, n: int = 3
+    wardrobe: Wardrobe, base: CompatModel, w: np.ndarray, n: int = 3, features: str = LATENT
 ) -> tuple[list[str], list[str]]:
     """The person's items (and colours) the layer now prefers and avoids most, in words."""
     items = [r for r in wardrobe.items() if r.embedding_model and not r.pending_embedding]
@@ -95,7 +113,7 @@ def describe(
     for category in {r.category for r in items}:
         rows = [k for k, r in enumerate(items) if r.category == category]
         try:
-            p[rows] = item_preference(base.project(category, x[rows], None), w)
+            p[rows] = item_preference(item_features(base, features, category, x[rows]), w)
         except ValueError:  # a category the base does not know: no opinion on those items
             continue
     p = p - p.mean()
@@ -128,12 +146,12 @@ def update(settings: Settings, wardrobe: Wardrobe, base: CompatModel) -> Persona
     else:
         data, ratings = found
         fit = fit_personal(base, data, ratings)
-    prefers, avoids = describe(wardrobe, base, fit.w) if fit.adopted else ([], [])
+    prefers, avoids = describe(wardrobe, base, fit.w, features=fit.features) if fit.adopted else ([], [])
     state = PersonalState(fit.adopted, fit.reason, fit.n_liked + fit.n_disliked, fit.n_liked,
                           fit.n_disliked, datetime.now(UTC).isoformat(timespec="seconds"),
                           prefers, avoids, {k: v for k, v in fit.to_dict().items()
                                             if k.startswith("heldout")}, base.version,
-                          fit.n_skipped, fit.estimator)
+                          fit.n_skipped, fit.estimator, fit.features)
     folder = personal_dir(settings)
     staging = folder.with_name(folder.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)

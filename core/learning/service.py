@@ -161,7 +161,8 @@ class ModelService:
             fingerprint = self._fingerprint()
             if self._loaded is None or self._loaded[0] != fingerprint:
                 base = self._load()
-                model = personal.wrap(base.model, personal.read_preference(self.settings, base.model))
+                model = personal.wrap(base.model, personal.read_preference(self.settings, base.model),
+                                      personal.read_features(self.settings))
                 if model is not base.model:
                     base = ActiveModel(model, base.name + " + your personal taste", model.version,
                                        base.path, base.message, base.info, base.model)
