@@ -81,6 +81,8 @@ MIDRIFF_FROM = 0.4  # a bare midriff is looked for from this share of the torso 
 MIDRIFF_RUN = 0.06  # ... and needs this share of the torso of rows mostly skin
 FACE_MATCH = 35.0  # RGB distance within which a bare midriff's colour is the face's skin
 BENT = 0.5  # knees less than this share of the torso below the hips: bent legs (seated)
+SHARP_EDGE_HEM = 2.0  # a sliver's hem within the hem distance of the edge: a step this sharp
+HAND_REACH = 0.12  # pixels within this share of the torso of a hand are not read for hems
 HAND_POINTS = (pm.L_WRIST, pm.R_WRIST, 17, 18, 19, 20, 21, 22)  # wrists, then fingers
 LEG_POINTS = (pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE, pm.L_HEEL, pm.R_HEEL, pm.L_TOE,
               pm.R_TOE)  # a bent leg's own rows
@@ -305,7 +307,10 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     top_y0 = int(max(0, shoulder - COLLAR * torso))
     knee = y_of(pm.L_KNEE, pm.R_KNEE)
     ankle_y = y_of(pm.L_ANKLE, pm.R_ANKLE)
-    hem = _top_hem(lab, mask, p, hip_est, knee, torso, height, ankle_y)
+    # hands held in front of the body (a bag, joined hands, thumbs in pockets) are no hem:
+    # the hem searches read the person's pixels away from them
+    clothes = mask & ~_near_hands(p, mask.shape, torso)
+    hem = _top_hem(lab, mask, p, hip_est, knee, torso, height, ankle_y, clothes)
     waist = hem  # where the bottom begins
     midriff = _bare_midriff(np.asarray(photo), mask, p, shoulder, hem, torso)
     if midriff is not None:
@@ -410,7 +415,7 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
 
 def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
              knee: float | None, torso: float, height: int,
-             ankle: float | None = None) -> int:
+             ankle: float | None = None, clothes: np.ndarray | None = None) -> int:
     """Where the top ends: the row above which the body does not look like the thighs and
     below which it does (a change point against the thigh's colour, over the hips' width),
     searched from well above the hips (a cropped top) to the upper thigh (a long jacket).
@@ -419,8 +424,14 @@ def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
     xs = p[[pm.L_HIP, pm.R_HIP], 0]
     x0, x1 = float(xs.min() - 0.12 * torso), float(xs.max() + 0.12 * torso)
     if knee is None or knee - hip < 0.3 * torso:
-        return fallback if knee is not None else _edge_hem(lab, mask, (x0, x1), hip, torso,
-                                                           fallback)
+        if knee is not None:
+            return fallback
+        # hands in front of the thighs are read past first; where they hide too much to
+        # see a hem, the rows are read as they are
+        hem = fallback if clothes is None else _edge_hem(lab, clothes, (x0, x1), hip, torso,
+                                                         fallback)
+        return hem if hem != fallback else _edge_hem(lab, mask, (x0, x1), hip, torso,
+                                                     fallback)
     start, stop = int(hip - 0.45 * torso), int(hip + 0.75 * (knee - hip))
     ref_rows = _profile(lab, mask, x0, x1, int(hip + 0.55 * (knee - hip)),
                         int(hip + 0.9 * (knee - hip)))
@@ -484,8 +495,14 @@ def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: f
     if np.isnan(ref_rows).all() or _skin(np.nanmedian(ref_rows, axis=0)):
         return fallback  # bare thighs at the edge (shorts, a mini skirt): no sliver below
     stop = int(min(height, hip + EDGE_HEM_REACH * torso))
-    hem = _change_point(lab, mask, xs, int(hip - 0.45 * torso), stop, ref_rows, torso,
-                        fallback)
+    start = int(hip - 0.45 * torso)
+    hem = _change_point(lab, mask, xs, start, stop, ref_rows, torso, fallback, hinge=True)
+    sharp = _sharp_step_near(lab, mask, xs, hem, torso) if hem != fallback else None
+    # shading makes the sliver's top unlike its lit edge: rows within the hem distance of
+    # the edge count as the sliver, but only at a sharp step of colour (white on white has
+    # none), which is then the hem
+    hem = sharp if sharp is not None else _change_point(lab, mask, xs, start, stop, ref_rows,
+                                                         torso, fallback)
     if hem == fallback or hem > height - edge:
         return fallback
     # everything from the hem down to the edge is that one garment (not the hem of shorts
@@ -496,8 +513,28 @@ def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: f
     return hem if dist.size >= 3 and np.median(dist) < HEM_DISTANCE else fallback
 
 
+def _sharp_step_near(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], row: int,
+                     torso: float) -> int | None:
+    """The row of the sharpest step of colour within 0.15 of the torso of `row`, if it is
+    at least SHARP_EDGE_HEM hem distances; None without one."""
+    window, reach = max(2, int(0.04 * torso)), int(0.15 * torso)
+    prof = _profile(lab, mask, xs[0], xs[1], row - reach - window, row + reach + window)
+    best, size = None, 0.0
+    for i in range(window, len(prof) - window):
+        above, below = prof[i - window:i], prof[i:i + window]
+        if np.isnan(above).any() or np.isnan(below).any():
+            continue
+        diff = float(np.linalg.norm(above.mean(axis=0) - below.mean(axis=0)))
+        if diff > size:
+            best, size = i, diff
+    if best is None or size < SHARP_EDGE_HEM * HEM_DISTANCE:
+        return None
+    return row - reach - window + best
+
+
 def _change_point(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], start: int,
-                  stop: int, ref_rows: np.ndarray, torso: float, fallback: int) -> int:
+                  stop: int, ref_rows: np.ndarray, torso: float, fallback: int,
+                  hinge: bool = False) -> int:
     """The row between `start` and `stop` above which the body does not look like
     `ref_rows` (the bottom garment) and below which it does; `fallback` without one."""
     height = mask.shape[0]
@@ -510,7 +547,7 @@ def _change_point(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], st
     valid = ~np.isnan(dist)
     if valid.sum() < 8:
         return fallback
-    near = np.where(valid, dist, 0.0)  # cost of calling a row "bottom"
+    near = np.where(valid, np.maximum(0.0, dist - HEM_DISTANCE) if hinge else dist, 0.0)
     far = np.where(valid, np.maximum(0.0, HEM_DISTANCE - dist), 0.0)  # ... "top"
     cost = np.concatenate([[0], np.cumsum(far)]) + (near.sum() - np.concatenate(
         [[0], np.cumsum(near)]))
@@ -661,6 +698,22 @@ def _skin_across(pixels: np.ndarray, mask: np.ndarray, rows: tuple[int, int]) ->
     inside = mask[rows[0]:rows[1]]
     skin = _skin_pixels(pixels[rows[0]:rows[1]]) & inside
     return bool(skin.sum() >= 0.5 * max(1, inside.sum()))
+
+
+def _near_hands(p: np.ndarray, shape: tuple[int, int], torso: float) -> np.ndarray:
+    """Pixels within HAND_REACH of the torso of a wrist or finger landmark (inside the
+    photo): a hand in front of the legs or the waist, whose skin and rings are no hem."""
+    height, width = shape
+    out = np.zeros(shape, dtype=bool)
+    radius = HAND_REACH * torso
+    for x, y in p[list(HAND_POINTS)]:
+        x0, x1 = int(max(0, x - radius)), int(min(width, x + radius + 1))
+        y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
+        if x1 <= x0 or y1 <= y0:
+            continue
+        yy, xx = np.ogrid[y0:y1, x0:x1]
+        out[y0:y1, x0:x1] |= (xx - x) ** 2 + (yy - y) ** 2 <= radius ** 2
+    return out
 
 
 def _lowest_knee(p: np.ndarray, inside: np.ndarray) -> float | None:
