@@ -42,6 +42,7 @@ rows are used and `note` tells the person outfit photos are cut less precisely.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,6 +83,9 @@ MIDRIFF_RUN = 0.06  # ... and needs this share of the torso of rows mostly skin
 FACE_MATCH = 35.0  # RGB distance within which a bare midriff's colour is the face's skin
 BENT = 0.5  # knees less than this share of the torso below the hips: bent legs (seated)
 SHARP_EDGE_HEM = 2.0  # a sliver's hem within the hem distance of the edge: a step this sharp
+BARE_LEG_PATCH = 0.07  # a leg's pixels: within this share of the torso of a point on it
+BARE_LEG_RUN = 0.15  # bare legs need this share of the torso of skin points along a leg
+SHORT_BOTTOM = 0.2  # a top's hem this share of the torso above bare legs is a short bottom's
 HAND_REACH = 0.12  # pixels within this share of the torso of a hand are not read for hems
 HAND_POINTS = (pm.L_WRIST, pm.R_WRIST, 17, 18, 19, 20, 21, 22)  # wrists, then fingers
 LEG_POINTS = (pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE, pm.L_HEEL, pm.R_HEEL, pm.L_TOE,
@@ -311,6 +315,12 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     # the hem searches read the person's pixels away from them
     clothes = mask & ~_near_hands(p, mask.shape, torso)
     hem = _top_hem(lab, mask, p, hip_est, knee, torso, height, ankle_y, clothes)
+    face = _face_skin(np.asarray(photo), mask, p, torso)
+    bare = _bare_legs(np.asarray(photo), clothes, p, inside, face, torso)
+    if bare is not None and hem > bare - SHORT_BOTTOM * torso:
+        # both the top and a short bottom are unlike the bare thighs, so the hem found is
+        # the bottom's: the top's is looked for above it, against the bottom's own colour
+        hem = _short_top_hem(lab, clothes, p, hip_est, bare, torso, hem)
     waist = hem  # where the bottom begins
     midriff = _bare_midriff(np.asarray(photo), mask, p, shoulder, hem, torso)
     if midriff is not None:
@@ -371,6 +381,8 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
                 b1 = height  # standing, a leg runs off the frame beside a raised foot
             if ankle is None and _shins_leave_frame(lab, mask, torso):
                 b1 = height  # knees seen, no ankle: the trousers run on out of the frame
+        if bare is not None and b0 + least < bare < b1:
+            b1 = bare  # the short bottom ends where the legs' own skin begins
         if b1 - b0 > least:
             legs = x_range(pm.L_HIP, pm.R_HIP, pm.L_KNEE, pm.R_KNEE)
             x0, x1 = _extent(mask, b0, b1, legs)
@@ -673,6 +685,67 @@ def _bare_midriff(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, shoulder:
             return None  # a print or a garment of a skin-like colour (orange, peach, red)
         return a, b
     return None
+
+
+def _short_top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float, bare: int,
+                   torso: float, fallback: int) -> int:
+    """The top's hem above a short bottom that ends at `bare`: the change point against
+    the rows just above the bare legs (the bottom's own colour); `fallback` without one."""
+    xs = p[[pm.L_HIP, pm.R_HIP], 0]
+    x0, x1 = float(xs.min() - 0.12 * torso), float(xs.max() + 0.12 * torso)
+    ref_rows = _profile(lab, mask, x0, x1, int(bare - 0.25 * torso), int(bare - 0.08 * torso))
+    return _change_point(lab, mask, (x0, x1), int(hip - 0.45 * torso),
+                         int(bare - 0.05 * torso), ref_rows, torso, fallback)
+
+
+def _bare_legs(pixels: np.ndarray, clothes: np.ndarray, p: np.ndarray, inside: np.ndarray,
+               face: np.ndarray | None, torso: float) -> int | None:
+    """Where a short bottom (shorts, a mini skirt) ends above bare legs: walking down each
+    leg (hip, knee, ankle) below clothes on it, the first point from which a run of the
+    leg's pixels is this person's own skin (the face's colour, as for a bare midriff), hands
+    left out (`clothes`). A bag in front of a leg is no skin, so it ends nothing. Returns the
+    lowest such row of the legs, or None when no leg shows bare skin."""
+    if face is None:
+        return None
+    height, width = clothes.shape
+    radius = max(3.0, BARE_LEG_PATCH * torso)
+    step = max(2.0, 0.02 * torso)
+    run = max(2, int(BARE_LEG_RUN * torso / step))
+    ends: list[int] = []
+    for chain in ((pm.L_HIP, pm.L_KNEE, pm.L_ANKLE), (pm.R_HIP, pm.R_KNEE, pm.R_ANKLE)):
+        joints = [p[chain[0]]] + [p[i] for i in chain[1:] if inside[i]]
+        if len(joints) < 2:
+            continue
+        points: list[np.ndarray] = []
+        for a, b in itertools.pairwise(joints):
+            n = max(1, int(np.hypot(*(b - a)) / step))
+            points += [a + (b - a) * k / n for k in range(n)]
+        state: list[int] = []  # per point: 1 bare skin, 0 clothed, -1 not seen
+        for x, y in points:
+            x0, x1 = int(max(0, x - radius)), int(min(width, x + radius + 1))
+            y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
+            if x1 - x0 < 3 or y1 - y0 < 3:
+                state.append(-1)
+                continue
+            near = clothes[y0:y1, x0:x1]
+            if near.sum() < 10:
+                state.append(-1)
+                continue
+            skin = _skin_pixels(pixels[y0:y1, x0:x1]) & near
+            if skin.sum() < BARE_SHARE * near.sum():
+                state.append(0)
+                continue
+            colour = np.median(pixels[y0:y1, x0:x1][skin].astype(np.float32), axis=0)
+            state.append(int(np.linalg.norm(colour - face) < FACE_MATCH))
+        for i in range(run, len(state) - run + 1):
+            # clothes on the leg, then its skin: a hem (beige trousers are "skin" from the
+            # waist down, with no clothed run above them)
+            if points[i][1] > p[chain[0], 1] + 0.15 * torso and all(
+                    v == 1 for v in state[i:i + run]) and sum(
+                    v == 0 for v in state[:i]) >= run:
+                ends.append(int(points[i][1]))
+                break
+    return max(ends) if ends else None
 
 
 def _face_skin(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray,
