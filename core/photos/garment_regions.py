@@ -86,6 +86,7 @@ SHARP_EDGE_HEM = 2.0  # a sliver's hem within the hem distance of the edge: a st
 BARE_LEG_PATCH = 0.07  # a leg's pixels: within this share of the torso of a point on it
 BARE_LEG_RUN = 0.15  # bare legs need this share of the torso of skin points along a leg
 SHORT_BOTTOM = 0.2  # a top's hem this share of the torso above bare legs is a short bottom's
+LEG_CHROMA = 0.05  # a leg's skin: the face's chromaticity within this (shares of R, G, B)
 HAND_REACH = 0.12  # pixels within this share of the torso of a hand are not read for hems
 HAND_POINTS = (pm.L_WRIST, pm.R_WRIST, 17, 18, 19, 20, 21, 22)  # wrists, then fingers
 LEG_POINTS = (pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE, pm.L_HEEL, pm.R_HEEL, pm.L_TOE,
@@ -736,7 +737,7 @@ def _bare_legs(pixels: np.ndarray, clothes: np.ndarray, p: np.ndarray, inside: n
                 state.append(0)
                 continue
             colour = np.median(pixels[y0:y1, x0:x1][skin].astype(np.float32), axis=0)
-            state.append(int(np.linalg.norm(colour - face) < FACE_MATCH))
+            state.append(int(_same_skin(colour, face)))
         for i in range(run, len(state) - run + 1):
             # clothes on the leg, then its skin: a hem (beige trousers are "skin" from the
             # waist down, with no clothed run above them)
@@ -746,6 +747,13 @@ def _bare_legs(pixels: np.ndarray, clothes: np.ndarray, p: np.ndarray, inside: n
                 ends.append(int(points[i][1]))
                 break
     return max(ends) if ends else None
+
+
+def _same_skin(colour: np.ndarray, face: np.ndarray) -> bool:
+    """True when an RGB colour is the face's skin in other light: the same chromaticity
+    (shares of R, G and B) within LEG_CHROMA; legs in the sun are lighter than the face."""
+    a, b = colour / max(1.0, float(colour.sum())), face / max(1.0, float(face.sum()))
+    return bool(np.abs(a - b).max() < LEG_CHROMA)
 
 
 def _face_skin(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray,
