@@ -87,6 +87,8 @@ BARE_LEG_PATCH = 0.07  # a leg's pixels: within this share of the torso of a poi
 BARE_LEG_RUN = 0.15  # bare legs need this share of the torso of skin points along a leg
 SHORT_BOTTOM = 0.2  # a top's hem this share of the torso above bare legs is a short bottom's
 LEG_CHROMA = 0.05  # a leg's skin: the face's chromaticity within this (shares of R, G, B)
+SURE_FOOT = 0.65  # a foot seen with less visibility than this ...
+FOOT_COVER = 0.25  # ... and less of the model's person mask around it than this is hidden
 HAND_REACH = 0.12  # pixels within this share of the torso of a hand are not read for hems
 HAND_POINTS = (pm.L_WRIST, pm.R_WRIST, 17, 18, 19, 20, 21, 22)  # wrists, then fingers
 LEG_POINTS = (pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE, pm.L_HEEL, pm.R_HEEL, pm.L_TOE,
@@ -335,7 +337,11 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     ankle = max(p[i, 1] for i in ankle_ids) if ankle_ids else None  # the lower foot
     feet: list[int] = []
     for side in ((pm.L_ANKLE, pm.L_HEEL, pm.L_TOE), (pm.R_ANKLE, pm.R_HEEL, pm.R_TOE)):
-        if max(pose.visibility[i] for i in side) >= MIN_VISIBLE:  # a hidden foot is guessed
+        vis = max(pose.visibility[i] for i in side)
+        if vis >= MIN_VISIBLE and not (vis < SURE_FOOT and _foot_uncovered(pose.mask, p, side,
+                                                                            torso)):
+            # a hidden foot is guessed; a foot the model is unsure of and whose pixels its own
+            # person mask leaves out is behind something (a bathtub's rim, a ledge)
             feet += [i for i in side if inside[i]]
 
     arms = x_range(pm.L_SHOULDER, pm.R_SHOULDER, pm.L_ELBOW, pm.R_ELBOW, pm.L_HIP, pm.R_HIP)
@@ -795,6 +801,25 @@ def _near_hands(p: np.ndarray, shape: tuple[int, int], torso: float) -> np.ndarr
         yy, xx = np.ogrid[y0:y1, x0:x1]
         out[y0:y1, x0:x1] |= (xx - x) ** 2 + (yy - y) ** 2 <= radius ** 2
     return out
+
+
+def _foot_uncovered(body: np.ndarray, p: np.ndarray, side: tuple[int, ...],
+                    torso: float) -> bool:
+    """True when the pose model's own person mask covers less than FOOT_COVER of the
+    pixels within FOOT_PATCH of the torso of a foot's landmarks (inside the photo)."""
+    height, width = body.shape
+    radius = max(3.0, FOOT_PATCH * torso)
+    covered, total = 0, 0
+    for x, y in p[list(side)]:
+        x0, x1 = int(max(0, x - radius)), int(min(width, x + radius + 1))
+        y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
+        if x1 <= x0 or y1 <= y0:
+            continue
+        yy, xx = np.ogrid[y0:y1, x0:x1]
+        near = (xx - x) ** 2 + (yy - y) ** 2 <= radius ** 2
+        covered += int(body[y0:y1, x0:x1][near].sum())
+        total += int(near.sum())
+    return total > 0 and covered < FOOT_COVER * total
 
 
 def _lowest_knee(p: np.ndarray, inside: np.ndarray) -> float | None:
