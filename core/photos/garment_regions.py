@@ -708,13 +708,12 @@ def _short_top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
 def _bare_legs(pixels: np.ndarray, clothes: np.ndarray, p: np.ndarray, inside: np.ndarray,
                face: np.ndarray | None, torso: float) -> int | None:
     """Where a short bottom (shorts, a mini skirt) ends above bare legs: walking down each
-    leg (hip, knee, ankle) below clothes on it, the first point from which a run of the
+    leg (hip, knee, ankle), the first point below the hip from which a run of the
     leg's pixels is this person's own skin (the face's colour, as for a bare midriff), hands
     left out (`clothes`). A bag in front of a leg is no skin, so it ends nothing. Returns the
     lowest such row of the legs, or None when no leg shows bare skin."""
     if face is None:
         return None
-    height, width = clothes.shape
     radius = max(3.0, BARE_LEG_PATCH * torso)
     step = max(2.0, 0.02 * torso)
     run = max(2, int(BARE_LEG_RUN * torso / step))
@@ -727,32 +726,28 @@ def _bare_legs(pixels: np.ndarray, clothes: np.ndarray, p: np.ndarray, inside: n
         for a, b in itertools.pairwise(joints):
             n = max(1, int(np.hypot(*(b - a)) / step))
             points += [a + (b - a) * k / n for k in range(n)]
-        state: list[int] = []  # per point: 1 bare skin, 0 clothed, -1 not seen
-        for x, y in points:
-            x0, x1 = int(max(0, x - radius)), int(min(width, x + radius + 1))
-            y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
-            if x1 - x0 < 3 or y1 - y0 < 3:
-                state.append(-1)
-                continue
-            near = clothes[y0:y1, x0:x1]
-            if near.sum() < 10:
-                state.append(-1)
-                continue
-            skin = _skin_pixels(pixels[y0:y1, x0:x1]) & near
-            if skin.sum() < BARE_SHARE * near.sum():
-                state.append(0)
-                continue
-            colour = np.median(pixels[y0:y1, x0:x1][skin].astype(np.float32), axis=0)
-            state.append(int(_same_skin(colour, face)))
-        for i in range(run, len(state) - run + 1):
-            # clothes on the leg, then its skin: a hem (beige trousers are "skin" from the
-            # waist down, with no clothed run above them)
-            if points[i][1] > p[chain[0], 1] + 0.15 * torso and all(
-                    v == 1 for v in state[i:i + run]) and sum(
-                    v == 0 for v in state[:i]) >= run:
+        bare = [_bare_patch(pixels, clothes, x, y, radius, face) for x, y in points]
+        for i in range(len(bare) - run + 1):
+            if points[i][1] > p[chain[0], 1] + 0.15 * torso and all(bare[i:i + run]):
                 ends.append(int(points[i][1]))
                 break
     return max(ends) if ends else None
+
+
+def _bare_patch(pixels: np.ndarray, clothes: np.ndarray, x: float, y: float, radius: float,
+                face: np.ndarray) -> bool:
+    """True when the person's pixels in the square of `radius` around (x, y) are mostly skin
+    (BARE_SHARE, the Kovac rule) of the face's chromaticity."""
+    height, width = clothes.shape
+    x0, x1 = int(max(0, x - radius)), int(min(width, x + radius + 1))
+    y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return False
+    near = clothes[y0:y1, x0:x1]
+    skin = _skin_pixels(pixels[y0:y1, x0:x1]) & near
+    if near.sum() < 10 or skin.sum() < BARE_SHARE * near.sum():
+        return False
+    return _same_skin(np.median(pixels[y0:y1, x0:x1][skin].astype(np.float32), axis=0), face)
 
 
 def _same_skin(colour: np.ndarray, face: np.ndarray) -> bool:
