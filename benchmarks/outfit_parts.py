@@ -8,7 +8,7 @@ load excluded: it happens once per process). A garment the method reports missin
 IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
-        [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7] [--no-detector]
+        [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8] [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
 (`--no-detector`: the landmark model alone, as before the detector stage was added).
@@ -25,7 +25,10 @@ dresses, seated on a chair and on the ground, a raised foot, a long coat, one-co
 a headless view from above, cuts at the knees and at mid-thigh), "fresh-7" (13 added in round 7
 as a third unseen report set, labelled the same way: skirts, shorts, tucked tops, a lace gown,
 seated on a ledge, a railing and a bathtub rim, a boot sole raised at the camera, low angles,
-cuts at the thighs and at mid-calf).
+cuts at the thighs and at mid-calf), "fresh-8" (11 added in round 8 as a fourth unseen report
+set, labelled the same way: biker shorts, two dresses (a knit shirt dress crouching, a slip
+dress seen from the back), tucked tops, jeans with a tee, seated on a bench, crossed legs, a
+phone on a tripod in front of the body, two black-and-white photos, cuts at the shins).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -50,7 +53,8 @@ from core.photos.garment_regions import PARTS, GarmentRegions, find_regions
 from core.photos.images import load_image
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
-SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7")
+SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7",
+          "fresh-8")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -63,7 +67,9 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "fresh-6": "unseen report set of round 6 (jeans, a skirt, dresses, seated, a raised "
                      "foot, a long coat, one-colour tracksuits, no head; left out of the tests)",
           "fresh-7": "unseen report set of round 7 (skirts, shorts, tucked tops, a gown, seated, "
-                     "a sole raised at the camera, low angles; left out of the tests)"}
+                     "a sole raised at the camera, low angles; left out of the tests)",
+          "fresh-8": "unseen report set of round 8 (shorts, dresses, tucked tops, jeans, seated, "
+                     "a phone in front, black and white; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
