@@ -13,9 +13,12 @@ else that mask) gives each garment's width row by row; and a change of colour al
   look like the top, down to the knees against the trousers below them (a long coat; not
   above bare shins: shorts or a skirt);
   in a photo cut above the knees it is looked for against the colour of the rows at the
-  frame's edge (a sliver of trousers, however short); with nothing below it in the frame
-  (cut at the hips) it runs to the photo's edge;
+  frame's edge (a sliver of trousers, however short; hands on it read past, a shaded top of
+  the sliver taken at a sharp step); above a short bottom over bare legs, against that
+  bottom's own colour; with nothing below it in the frame (cut at the hips) it runs to the
+  photo's edge;
 - bottom: from that hem down to the ankles, or to a hem found on the thighs/knees (shorts),
+  or to where the legs show the face's own skin (shorts, a mini skirt, seated too),
   and on below that hem while its rows still show the garment's colour (a dress held up at
   one side, legs that cross); below a bare midriff it starts there; with bent legs (seated,
   cross-legged) over the leg landmarks' own rows, else to the frame's edge when a leg runs
@@ -23,12 +26,13 @@ else that mask) gives each garment's width row by row; and a change of colour al
   and the rows at the edge are not bare skin (the trousers run on out of the frame);
 - shoes: from the edge between shin and shoe above the ankles to the soles under the feet;
   none when the feet look like the bare shins (skin), or when a foot's own pixels around its
-  heel and toe are mostly skin: bare feet are no garment.
+  heel and toe are mostly skin: bare feet are no garment; a foot the model is unsure of and
+  its own person mask leaves out is hidden behind something (a bathtub's rim): no shoes.
 
 A one-piece is not guessed from pixels: a dress and a top with a skirt of one colour look alike
 (as do a suit's jacket and trousers, or black on black); round 7 measured it again on all 50
-labelled photos, four dresses among them, and found no body-driven cue that tells them apart
-(README, "Garment regions of outfit photos"). Ingest records a one-piece when the top region
+labelled photos, four dresses among them, and found no body-driven cue that tells them apart;
+round 8 again on 63 (README, "Garment regions of outfit photos"). Ingest records a one-piece when the top region
 matches a one-piece of the wardrobe (core/wardrobe/ingest.py), so only a wardrobe that has
 one-pieces gets one.
 
