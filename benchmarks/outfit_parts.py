@@ -25,7 +25,7 @@ dresses, seated on a chair and on the ground, a raised foot, a long coat, one-co
 a headless view from above, cuts at the knees and at mid-thigh), "fresh-7" (13 added in round 7
 as a third unseen report set, labelled the same way: skirts, shorts, tucked tops, a lace gown,
 seated on a ledge, a railing and a bathtub rim, a boot sole raised at the camera, low angles,
-cuts at the thighs and at mid-calf), "fresh-8" (11 added in round 8 as a fourth unseen report
+cuts at the thighs and at mid-calf; designed on in round 8 and used by its tests), "fresh-8" (11 added in round 8 as a fourth unseen report
 set, labelled the same way: biker shorts, two dresses (a knit shirt dress crouching, a slip
 dress seen from the back), tucked tops, jeans with a tee, seated on a bench, crossed legs, a
 phone on a tripod in front of the body, two black-and-white photos, cuts at the shins).
@@ -66,8 +66,8 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
                      "raised foot, cut at mid-thigh; left out of the tests, never tuned on)",
           "fresh-6": "unseen report set of round 6 (jeans, a skirt, dresses, seated, a raised "
                      "foot, a long coat, one-colour tracksuits, no head; left out of the tests)",
-          "fresh-7": "unseen report set of round 7 (skirts, shorts, tucked tops, a gown, seated, "
-                     "a sole raised at the camera, low angles; left out of the tests)",
+          "fresh-7": "report set of round 7 (skirts, shorts, tucked tops, a gown, seated, a sole "
+                     "raised at the camera, low angles; designed on and tested in round 8)",
           "fresh-8": "unseen report set of round 8 (shorts, dresses, tucked tops, jeans, seated, "
                      "a phone in front, black and white; left out of the tests)"}
 Box = tuple[int, int, int, int]

@@ -13,9 +13,12 @@ else that mask) gives each garment's width row by row; and a change of colour al
   look like the top, down to the knees against the trousers below them (a long coat; not
   above bare shins: shorts or a skirt);
   in a photo cut above the knees it is looked for against the colour of the rows at the
-  frame's edge (a sliver of trousers, however short); with nothing below it in the frame
-  (cut at the hips) it runs to the photo's edge;
+  frame's edge (a sliver of trousers, however short; hands on it read past, a shaded top of
+  the sliver taken at a sharp step); above a short bottom over bare legs, against that
+  bottom's own colour; with nothing below it in the frame (cut at the hips) it runs to the
+  photo's edge;
 - bottom: from that hem down to the ankles, or to a hem found on the thighs/knees (shorts),
+  or to where the legs show the face's own skin (shorts, a mini skirt, seated too),
   and on below that hem while its rows still show the garment's colour (a dress held up at
   one side, legs that cross); below a bare midriff it starts there; with bent legs (seated,
   cross-legged) over the leg landmarks' own rows, else to the frame's edge when a leg runs
@@ -23,12 +26,13 @@ else that mask) gives each garment's width row by row; and a change of colour al
   and the rows at the edge are not bare skin (the trousers run on out of the frame);
 - shoes: from the edge between shin and shoe above the ankles to the soles under the feet;
   none when the feet look like the bare shins (skin), or when a foot's own pixels around its
-  heel and toe are mostly skin: bare feet are no garment.
+  heel and toe are mostly skin: bare feet are no garment; a foot the model is unsure of and
+  its own person mask leaves out is hidden behind something (a bathtub's rim): no shoes.
 
 A one-piece is not guessed from pixels: a dress and a top with a skirt of one colour look alike
 (as do a suit's jacket and trousers, or black on black); round 7 measured it again on all 50
-labelled photos, four dresses among them, and found no body-driven cue that tells them apart
-(README, "Garment regions of outfit photos"). Ingest records a one-piece when the top region
+labelled photos, four dresses among them, and found no body-driven cue that tells them apart;
+round 8 again on 63 (README, "Garment regions of outfit photos"). Ingest records a one-piece when the top region
 matches a one-piece of the wardrobe (core/wardrobe/ingest.py), so only a wardrobe that has
 one-pieces gets one.
 
@@ -42,6 +46,7 @@ rows are used and `note` tells the person outfit photos are cut less precisely.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,6 +86,14 @@ MIDRIFF_FROM = 0.4  # a bare midriff is looked for from this share of the torso 
 MIDRIFF_RUN = 0.06  # ... and needs this share of the torso of rows mostly skin
 FACE_MATCH = 35.0  # RGB distance within which a bare midriff's colour is the face's skin
 BENT = 0.5  # knees less than this share of the torso below the hips: bent legs (seated)
+SHARP_EDGE_HEM = 2.0  # a sliver's hem within the hem distance of the edge: a step this sharp
+BARE_LEG_PATCH = 0.07  # a leg's pixels: within this share of the torso of a point on it
+BARE_LEG_RUN = 0.15  # bare legs need this share of the torso of skin points along a leg
+SHORT_BOTTOM = 0.2  # a top's hem this share of the torso above bare legs is a short bottom's
+LEG_CHROMA = 0.05  # a leg's skin: the face's chromaticity within this (shares of R, G, B)
+SURE_FOOT = 0.65  # a foot seen with less visibility than this ...
+FOOT_COVER = 0.25  # ... and less of the model's person mask around it than this is hidden
+HAND_REACH = 0.12  # pixels within this share of the torso of a hand are not read for hems
 HAND_POINTS = (pm.L_WRIST, pm.R_WRIST, 17, 18, 19, 20, 21, 22)  # wrists, then fingers
 LEG_POINTS = (pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE, pm.L_HEEL, pm.R_HEEL, pm.L_TOE,
               pm.R_TOE)  # a bent leg's own rows
@@ -305,7 +318,16 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     top_y0 = int(max(0, shoulder - COLLAR * torso))
     knee = y_of(pm.L_KNEE, pm.R_KNEE)
     ankle_y = y_of(pm.L_ANKLE, pm.R_ANKLE)
-    hem = _top_hem(lab, mask, p, hip_est, knee, torso, height, ankle_y)
+    # hands held in front of the body (a bag, joined hands, thumbs in pockets) are no hem:
+    # the hem searches read the person's pixels away from them
+    clothes = mask & ~_near_hands(p, mask.shape, torso)
+    hem = _top_hem(lab, mask, p, hip_est, knee, torso, height, ankle_y, clothes)
+    face = _face_skin(np.asarray(photo), mask, p, torso)
+    bare = _bare_legs(np.asarray(photo), clothes, p, inside, face, torso)
+    if bare is not None and hem > bare - SHORT_BOTTOM * torso:
+        # both the top and a short bottom are unlike the bare thighs, so the hem found is
+        # the bottom's: the top's is looked for above it, against the bottom's own colour
+        hem = _short_top_hem(lab, clothes, p, hip_est, bare, torso, hem)
     waist = hem  # where the bottom begins
     midriff = _bare_midriff(np.asarray(photo), mask, p, shoulder, hem, torso)
     if midriff is not None:
@@ -319,7 +341,11 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     ankle = max(p[i, 1] for i in ankle_ids) if ankle_ids else None  # the lower foot
     feet: list[int] = []
     for side in ((pm.L_ANKLE, pm.L_HEEL, pm.L_TOE), (pm.R_ANKLE, pm.R_HEEL, pm.R_TOE)):
-        if max(pose.visibility[i] for i in side) >= MIN_VISIBLE:  # a hidden foot is guessed
+        vis = max(pose.visibility[i] for i in side)
+        if vis >= MIN_VISIBLE and not (vis < SURE_FOOT and _foot_uncovered(pose.mask, p, side,
+                                                                            torso)):
+            # a hidden foot is guessed; a foot the model is unsure of and whose pixels its own
+            # person mask leaves out is behind something (a bathtub's rim, a ledge)
             feet += [i for i in side if inside[i]]
 
     arms = x_range(pm.L_SHOULDER, pm.R_SHOULDER, pm.L_ELBOW, pm.R_ELBOW, pm.L_HIP, pm.R_HIP)
@@ -366,6 +392,8 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
                 b1 = height  # standing, a leg runs off the frame beside a raised foot
             if ankle is None and _shins_leave_frame(lab, mask, torso):
                 b1 = height  # knees seen, no ankle: the trousers run on out of the frame
+        if bare is not None and b0 + least < bare < b1:
+            b1 = bare  # the short bottom ends where the legs' own skin begins
         if b1 - b0 > least:
             legs = x_range(pm.L_HIP, pm.R_HIP, pm.L_KNEE, pm.R_KNEE)
             x0, x1 = _extent(mask, b0, b1, legs)
@@ -410,7 +438,7 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
 
 def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
              knee: float | None, torso: float, height: int,
-             ankle: float | None = None) -> int:
+             ankle: float | None = None, clothes: np.ndarray | None = None) -> int:
     """Where the top ends: the row above which the body does not look like the thighs and
     below which it does (a change point against the thigh's colour, over the hips' width),
     searched from well above the hips (a cropped top) to the upper thigh (a long jacket).
@@ -419,8 +447,14 @@ def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
     xs = p[[pm.L_HIP, pm.R_HIP], 0]
     x0, x1 = float(xs.min() - 0.12 * torso), float(xs.max() + 0.12 * torso)
     if knee is None or knee - hip < 0.3 * torso:
-        return fallback if knee is not None else _edge_hem(lab, mask, (x0, x1), hip, torso,
-                                                           fallback)
+        if knee is not None:
+            return fallback
+        # hands in front of the thighs are read past first; where they hide too much to
+        # see a hem, the rows are read as they are
+        hem = fallback if clothes is None else _edge_hem(lab, clothes, (x0, x1), hip, torso,
+                                                         fallback)
+        return hem if hem != fallback else _edge_hem(lab, mask, (x0, x1), hip, torso,
+                                                     fallback)
     start, stop = int(hip - 0.45 * torso), int(hip + 0.75 * (knee - hip))
     ref_rows = _profile(lab, mask, x0, x1, int(hip + 0.55 * (knee - hip)),
                         int(hip + 0.9 * (knee - hip)))
@@ -484,8 +518,14 @@ def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: f
     if np.isnan(ref_rows).all() or _skin(np.nanmedian(ref_rows, axis=0)):
         return fallback  # bare thighs at the edge (shorts, a mini skirt): no sliver below
     stop = int(min(height, hip + EDGE_HEM_REACH * torso))
-    hem = _change_point(lab, mask, xs, int(hip - 0.45 * torso), stop, ref_rows, torso,
-                        fallback)
+    start = int(hip - 0.45 * torso)
+    hem = _change_point(lab, mask, xs, start, stop, ref_rows, torso, fallback, hinge=True)
+    sharp = _sharp_step_near(lab, mask, xs, hem, torso) if hem != fallback else None
+    # shading makes the sliver's top unlike its lit edge: rows within the hem distance of
+    # the edge count as the sliver, but only at a sharp step of colour (white on white has
+    # none), which is then the hem
+    hem = sharp if sharp is not None else _change_point(lab, mask, xs, start, stop, ref_rows,
+                                                         torso, fallback)
     if hem == fallback or hem > height - edge:
         return fallback
     # everything from the hem down to the edge is that one garment (not the hem of shorts
@@ -496,8 +536,28 @@ def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: f
     return hem if dist.size >= 3 and np.median(dist) < HEM_DISTANCE else fallback
 
 
+def _sharp_step_near(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], row: int,
+                     torso: float) -> int | None:
+    """The row of the sharpest step of colour within 0.15 of the torso of `row`, if it is
+    at least SHARP_EDGE_HEM hem distances; None without one."""
+    window, reach = max(2, int(0.04 * torso)), int(0.15 * torso)
+    prof = _profile(lab, mask, xs[0], xs[1], row - reach - window, row + reach + window)
+    best, size = None, 0.0
+    for i in range(window, len(prof) - window):
+        above, below = prof[i - window:i], prof[i:i + window]
+        if np.isnan(above).any() or np.isnan(below).any():
+            continue
+        diff = float(np.linalg.norm(above.mean(axis=0) - below.mean(axis=0)))
+        if diff > size:
+            best, size = i, diff
+    if best is None or size < SHARP_EDGE_HEM * HEM_DISTANCE:
+        return None
+    return row - reach - window + best
+
+
 def _change_point(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], start: int,
-                  stop: int, ref_rows: np.ndarray, torso: float, fallback: int) -> int:
+                  stop: int, ref_rows: np.ndarray, torso: float, fallback: int,
+                  hinge: bool = False) -> int:
     """The row between `start` and `stop` above which the body does not look like
     `ref_rows` (the bottom garment) and below which it does; `fallback` without one."""
     height = mask.shape[0]
@@ -510,7 +570,7 @@ def _change_point(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], st
     valid = ~np.isnan(dist)
     if valid.sum() < 8:
         return fallback
-    near = np.where(valid, dist, 0.0)  # cost of calling a row "bottom"
+    near = np.where(valid, np.maximum(0.0, dist - HEM_DISTANCE) if hinge else dist, 0.0)
     far = np.where(valid, np.maximum(0.0, HEM_DISTANCE - dist), 0.0)  # ... "top"
     cost = np.concatenate([[0], np.cumsum(far)]) + (near.sum() - np.concatenate(
         [[0], np.cumsum(near)]))
@@ -638,6 +698,69 @@ def _bare_midriff(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, shoulder:
     return None
 
 
+def _short_top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float, bare: int,
+                   torso: float, fallback: int) -> int:
+    """The top's hem above a short bottom that ends at `bare`: the change point against
+    the rows just above the bare legs (the bottom's own colour); `fallback` without one."""
+    xs = p[[pm.L_HIP, pm.R_HIP], 0]
+    x0, x1 = float(xs.min() - 0.12 * torso), float(xs.max() + 0.12 * torso)
+    ref_rows = _profile(lab, mask, x0, x1, int(bare - 0.25 * torso), int(bare - 0.08 * torso))
+    return _change_point(lab, mask, (x0, x1), int(hip - 0.45 * torso),
+                         int(bare - 0.05 * torso), ref_rows, torso, fallback)
+
+
+def _bare_legs(pixels: np.ndarray, clothes: np.ndarray, p: np.ndarray, inside: np.ndarray,
+               face: np.ndarray | None, torso: float) -> int | None:
+    """Where a short bottom (shorts, a mini skirt) ends above bare legs: walking down each
+    leg (hip, knee, ankle), the first point below the hip from which a run of the
+    leg's pixels is this person's own skin (the face's colour, as for a bare midriff), hands
+    left out (`clothes`). A bag in front of a leg is no skin, so it ends nothing. Returns the
+    lowest such row of the legs, or None when no leg shows bare skin."""
+    if face is None:
+        return None
+    radius = max(3.0, BARE_LEG_PATCH * torso)
+    step = max(2.0, 0.02 * torso)
+    run = max(2, int(BARE_LEG_RUN * torso / step))
+    ends: list[int] = []
+    for chain in ((pm.L_HIP, pm.L_KNEE, pm.L_ANKLE), (pm.R_HIP, pm.R_KNEE, pm.R_ANKLE)):
+        joints = [p[chain[0]]] + [p[i] for i in chain[1:] if inside[i]]
+        if len(joints) < 2:
+            continue
+        points: list[np.ndarray] = []
+        for a, b in itertools.pairwise(joints):
+            n = max(1, int(np.hypot(*(b - a)) / step))
+            points += [a + (b - a) * k / n for k in range(n)]
+        bare = [_bare_patch(pixels, clothes, x, y, radius, face) for x, y in points]
+        for i in range(len(bare) - run + 1):
+            if points[i][1] > p[chain[0], 1] + 0.15 * torso and all(bare[i:i + run]):
+                ends.append(int(points[i][1]))
+                break
+    return max(ends) if ends else None
+
+
+def _bare_patch(pixels: np.ndarray, clothes: np.ndarray, x: float, y: float, radius: float,
+                face: np.ndarray) -> bool:
+    """True when the person's pixels in the square of `radius` around (x, y) are mostly skin
+    (BARE_SHARE, the Kovac rule) of the face's chromaticity."""
+    height, width = clothes.shape
+    x0, x1 = int(max(0, x - radius)), int(min(width, x + radius + 1))
+    y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return False
+    near = clothes[y0:y1, x0:x1]
+    skin = _skin_pixels(pixels[y0:y1, x0:x1]) & near
+    if near.sum() < 10 or skin.sum() < BARE_SHARE * near.sum():
+        return False
+    return _same_skin(np.median(pixels[y0:y1, x0:x1][skin].astype(np.float32), axis=0), face)
+
+
+def _same_skin(colour: np.ndarray, face: np.ndarray) -> bool:
+    """True when an RGB colour is the face's skin in other light: the same chromaticity
+    (shares of R, G and B) within LEG_CHROMA; legs in the sun are lighter than the face."""
+    a, b = colour / max(1.0, float(colour.sum())), face / max(1.0, float(face.sum()))
+    return bool(np.abs(a - b).max() < LEG_CHROMA)
+
+
 def _face_skin(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray,
                torso: float) -> np.ndarray | None:
     """The median RGB of the skin pixels around the nose: this person's own skin, to tell
@@ -661,6 +784,41 @@ def _skin_across(pixels: np.ndarray, mask: np.ndarray, rows: tuple[int, int]) ->
     inside = mask[rows[0]:rows[1]]
     skin = _skin_pixels(pixels[rows[0]:rows[1]]) & inside
     return bool(skin.sum() >= 0.5 * max(1, inside.sum()))
+
+
+def _near_hands(p: np.ndarray, shape: tuple[int, int], torso: float) -> np.ndarray:
+    """Pixels within HAND_REACH of the torso of a wrist or finger landmark (inside the
+    photo): a hand in front of the legs or the waist, whose skin and rings are no hem."""
+    height, width = shape
+    out = np.zeros(shape, dtype=bool)
+    radius = HAND_REACH * torso
+    for x, y in p[list(HAND_POINTS)]:
+        x0, x1 = int(max(0, x - radius)), int(min(width, x + radius + 1))
+        y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
+        if x1 <= x0 or y1 <= y0:
+            continue
+        yy, xx = np.ogrid[y0:y1, x0:x1]
+        out[y0:y1, x0:x1] |= (xx - x) ** 2 + (yy - y) ** 2 <= radius ** 2
+    return out
+
+
+def _foot_uncovered(body: np.ndarray, p: np.ndarray, side: tuple[int, ...],
+                    torso: float) -> bool:
+    """True when the pose model's own person mask covers less than FOOT_COVER of the
+    pixels within FOOT_PATCH of the torso of a foot's landmarks (inside the photo)."""
+    height, width = body.shape
+    radius = max(3.0, FOOT_PATCH * torso)
+    covered, total = 0, 0
+    for x, y in p[list(side)]:
+        x0, x1 = int(max(0, x - radius)), int(min(width, x + radius + 1))
+        y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
+        if x1 <= x0 or y1 <= y0:
+            continue
+        yy, xx = np.ogrid[y0:y1, x0:x1]
+        near = (xx - x) ** 2 + (yy - y) ** 2 <= radius ** 2
+        covered += int(body[y0:y1, x0:x1][near].sum())
+        total += int(near.sum())
+    return total > 0 and covered < FOOT_COVER * total
 
 
 def _lowest_knee(p: np.ndarray, inside: np.ndarray) -> float | None:
