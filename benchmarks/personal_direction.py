@@ -136,6 +136,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=12)
     parser.add_argument("--lams", default="0.001,0.01,0.1,1", help="logistic penalties to try")
     parser.add_argument("--base", help="a saved base folder (else trained as the other benchmarks do)")
+    parser.add_argument("--only", help="comma-separated substrings: run only the estimators named so "
+                        "(the round-6 row always runs)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     world = make_world(SyntheticSpec(), world_seed=args.world)
@@ -161,6 +163,9 @@ def main() -> None:
             for lam in lams:
                 variants[f"{tag} {feat}, logistic on {kind}, λ {lam:g}"] = (
                     feat, lambda pd, r, lam=lam, p=kind == "pairs": fit_scale(pd, r, logistic_direction(pd, r, lam, p)))
+    if args.only:
+        keys = [k.strip() for k in args.only.split(",")]
+        variants = {n: v for i, (n, v) in enumerate(variants.items()) if i == 0 or any(k in n for k in keys)}
     t0 = time.perf_counter()
     rows: dict[str, list[tuple[float, ...]]] = {}
     for seed in range(args.first_user, args.first_user + args.users):
@@ -222,6 +227,12 @@ def main() -> None:
         print(f"| {name} | {a[:, 0].mean():.3f} ({a[:, 0].min():.3f}) | {a[:, 1].min():+.3f} "
               f"| {a[:, 2].mean():.3f} ({a[:, 2].min():.3f}) | {taste} of {len(a)} | {false} of {len(a)} "
               f"| {a[:, 5].mean():.3f} ({a[:, 5].min():.3f}) | {a[:, 6].mean():.3f} |", flush=True)
+    ref = np.array(next(iter(rows.values())))
+    print("\nagainst round 6 (the rule: adopt only with >= +0.01 mean preference AUC, no guard and with it)")
+    for name, values in rows.items():
+        a = np.array(values)
+        print(f"- {name}: no guard {a[:, 0].mean() - ref[:, 0].mean():+.4f}, "
+              f"with the guard {a[:, 5].mean() - ref[:, 5].mean():+.4f}")
 
 
 if __name__ == "__main__":
