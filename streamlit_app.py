@@ -32,20 +32,26 @@ if HEAVY not in sys.modules:  # only the first run of a fresh process
     opening.empty()
 resources = importlib.import_module(HEAVY)
 
-# A wardrobe with items opens on Today, an empty one on Wardrobe; decided once per session, so
-# adding the first photos does not move the person to another page mid-upload.
+# Every page keeps one address (Today at "/", Wardrobe at "/wardrobe", ...), whatever the wardrobe
+# holds: a default page has no address of its own, so a default that changed with the wardrobe
+# made "/wardrobe" a "page not found" while the wardrobe was empty. A session that starts with an
+# empty wardrobe and lands on "/" is sent to Wardrobe once; decided once per session, so adding
+# the first photos does not move the person to another page mid-upload.
 if "opens_on_today" not in st.session_state:
     st.session_state.opens_on_today = resources.has_items()
-returning = bool(st.session_state.opens_on_today)
 
 PAGES = [
-    st.Page("pages/today.py", title="Today", icon=":material/wb_sunny:", default=returning),
-    st.Page("pages/wardrobe.py", title="Wardrobe", icon=":material/checkroom:",
-            default=not returning),
+    st.Page("pages/today.py", title="Today", icon=":material/wb_sunny:", default=True),
+    st.Page("pages/wardrobe.py", title="Wardrobe", icon=":material/checkroom:"),
     st.Page("pages/what_goes_with_this.py", title="What goes with this", icon=":material/auto_awesome:"),
     st.Page("pages/outfits.py", title="Outfits", icon=":material/calendar_month:"),
     st.Page("pages/model.py", title="Model", icon=":material/psychology:"),
     st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
 ]
 
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+first_run = "landed" not in st.session_state
+st.session_state.landed = True
+if first_run and page.url_path == "" and not st.session_state.opens_on_today:
+    st.switch_page(PAGES[1])
+page.run()

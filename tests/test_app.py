@@ -306,6 +306,23 @@ def test_every_page_explains_how_to_start_on_an_empty_wardrobe(empty: Settings) 
         assert "Your wardrobe is empty" in texts(at)  # the first-run banner on every page
 
 
+def test_an_empty_wardrobe_opens_on_wardrobe_once_and_today_stays_reachable(empty: Settings) -> None:
+    """Today is always the default page (at "/"), so every page keeps its address; a session
+    starting on an empty wardrobe is sent to Wardrobe once, and Today opens when asked for."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert_clean(at)
+    assert [t.value for t in at.title] == ["Wardrobe"] and at.file_uploader
+    at.switch_page(PAGES["Today"]).run()
+    assert_clean(at)
+    assert [t.value for t in at.title] == ["Today"] and not at.file_uploader
+
+
+def test_a_wardrobe_with_items_opens_on_today(populated: Settings) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert_clean(at)
+    assert [t.value for t in at.title] == ["Today"]
+
+
 def test_upload_through_the_file_uploader_reports_each_file(empty: Settings) -> None:
     at = open_app("Wardrobe")
     at.selectbox(key="upload_category").set_value("top")

@@ -153,3 +153,19 @@ def test_batch_survives_option_change_and_page_switch_then_offers_review(
     browser.set_window_size(390, 1800)
     idle(browser)
     shot(browser, "uploads-05-phone-width")
+
+
+def test_every_page_keeps_its_address_on_an_empty_wardrobe(
+        app_url: str, browser: WebDriver) -> None:  # noqa: F811
+    """A new session on an empty wardrobe, opened at "/wardrobe" (a bookmark, or a reload while
+    the first photos are still being added): the page opens there, with no "Page not found"."""
+    browser.get(f"{app_url}/wardrobe")
+    wait_text(browser, "Add clothes")
+    idle(browser)
+    assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stDialog"]')
+    assert "Page not found" not in body(browser)
+    browser.get(app_url)  # "/" is Today's address; an empty wardrobe is sent to Wardrobe
+    wait_text(browser, "Add clothes")
+    idle(browser)
+    assert browser.current_url.rstrip("/").endswith("/wardrobe")
+    assert "Page not found" not in body(browser)
