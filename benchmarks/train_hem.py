@@ -39,15 +39,15 @@ ABSTAIN_LEVELS = (1.01, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.0)  # 1.01: al
 FEATURES = {"end": NAMES, "start": START_NAMES}
 
 
-def collect(cache: Path | None) -> list[dict]:
-    """Per photo of the 8 splits: its split, the rules' bottom box, the labelled bottom and
+def collect(cache: Path | None, splits_read: tuple[str, ...] = SPLITS) -> list[dict]:
+    """Per photo of `splits_read`: its split, the rules' bottom box, the labelled bottom and
     both candidate sets with their features (cached as JSON when `cache` is given)."""
     if cache is not None and cache.exists():
         return json.loads(cache.read_text())
     model = pm.PoseModel(pm.configured_path("") or pm.default_model_path(), threads=2)
     splits = _splits()
     rows = []
-    for split in SPLITS:
+    for split in splits_read:
         for name, cut, truth in load_labelled(split):
             regions = find_regions(cut, model, learned=False, candidates=True)
             entry = {"name": name, "split": splits[name],

@@ -101,8 +101,9 @@ SURE_FOOT = 0.65  # a foot seen with less visibility than this ...
 FOOT_COVER = 0.25  # ... and less of the model's person mask around it than this is hidden
 HAND_REACH = 0.12  # pixels within this share of the torso of a hand are not read for hems
 HAND_POINTS = (pm.L_WRIST, pm.R_WRIST, 17, 18, 19, 20, 21, 22)  # wrists, then fingers
-# the learned ranker of where the bottom begins (round 9; benchmarks/train_hem.py writes it);
-# a ranker of the bottom's lower end was measured and not adopted, its file is not shipped
+# the learned ranker of where the bottom begins (round 9; benchmarks/train_hem.py writes it):
+# off unless WHAT2WEAR_HEM_RANKER names a file (README: measured, not adopted by default); a
+# ranker of the bottom's lower end was measured and not adopted, its file is not shipped
 START_RANKER = Path(__file__).resolve().parents[2] / "models" / "start_ranker.json"
 RANKER_FILES = {"end": START_RANKER.with_name("end_ranker.json"), "start": START_RANKER}
 LEG_POINTS = (pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE, pm.L_HEEL, pm.R_HEEL, pm.L_TOE,
@@ -142,11 +143,13 @@ def rows_regions(cutout: CutOut, note: str | None = ROWS_NOTE) -> GarmentRegions
                           bands.person_found)
 
 
-def ranker_path() -> Path:
-    """The learned ranker's weights: `WHAT2WEAR_HEM_RANKER` (a path, or `none`), else the
-    file shipped in models/."""
+def ranker_path() -> Path | None:
+    """The learned ranker's weights: `WHAT2WEAR_HEM_RANKER` (a path, `shipped` for the file in
+    models/, or `none`); None (the hand rules alone, as in round 8) when unset or `none`."""
     value = os.environ.get("WHAT2WEAR_HEM_RANKER", "").strip()
-    return Path(value) if value else START_RANKER
+    if not value or value.lower() == "none":
+        return None
+    return START_RANKER if value.lower() == "shipped" else Path(value)
 
 
 @functools.lru_cache(maxsize=4)
@@ -156,10 +159,10 @@ def _load_ranker(path: Path) -> hem_ranker.HemRanker | None:
 
 def shipped_ranker() -> hem_ranker.HemRanker | None:
     """The ranker of the bottom's start, loaded once per process and path; None (the rules
-    place it) when switched off or when its file is missing or bad (a warning names the
-    file)."""
+    place it) when switched off (the default) or when its file is missing or bad (a warning
+    names the file)."""
     path = ranker_path()
-    return None if str(path).lower() == "none" else _load_ranker(path)
+    return None if path is None else _load_ranker(path)
 
 
 def find_regions(cutout: CutOut, model: pm.PoseModel | None,
@@ -168,8 +171,9 @@ def find_regions(cutout: CutOut, model: pm.PoseModel | None,
     """Garment regions of a full-body photo: from the pose when a model is given and finds a
     person, else the seed's rows (with `note`). `photo` is the original (the pose model was
     trained on whole scenes, not cut-outs); default: the cut-out's own colour channels.
-    `learned`: where the bottom begins is placed by the learned ranker where it has one (else
-    by the hand rules alone); `candidates`: keep both candidate sets (for training)."""
+    `learned`: where the bottom begins is placed by the learned ranker when one is switched on
+    (WHAT2WEAR_HEM_RANKER) and it does not abstain, else by the hand rules alone;
+    `candidates`: keep both candidate sets (for training)."""
     if model is None:
         return rows_regions(cutout, note)
     photo = photo if photo is not None else cutout.rgba.convert("RGB")
