@@ -27,12 +27,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.outfit_parts import SPLITS, _splits, load_labelled, vertical_iou
+from benchmarks.outfit_parts import _splits, load_labelled, vertical_iou
 from core.photos import pose_model as pm
 from core.photos.garment_regions import RANKER_FILES, find_regions
 from core.photos.hem_features import NAMES, START_NAMES
 from models import hem_ranker
 
+# the 8 labelled splits of round 9, and only they: a split added later is never read here
+SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7", "fresh-8")
 L2_GRID = (0.1, 1.0, 10.0)
 CHOSEN: list[float] = []  # the l2 chosen inside each training set, in turn (printed)
 ABSTAIN_LEVELS = (1.01, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.0)  # 1.01: always the rules

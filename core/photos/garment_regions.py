@@ -49,7 +49,7 @@ from __future__ import annotations
 import functools
 import itertools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -121,8 +121,9 @@ class GarmentRegions:
     missing: tuple[str, ...]  # garments that could not be found (outside the frame)
     note: str | None = None  # shown to the person (why the result is less precise)
     person_found: bool = True  # False: rows cut from the whole photo (no person separated)
-    hem: HemCandidates | None = None  # the bottom's candidate end rows (training only)
-    start: HemCandidates | None = None  # the bottom's candidate start rows
+    # the bottom's candidate end rows (training only) and start rows (training, the ranker)
+    hem: HemCandidates | None = field(default=None, compare=False, repr=False)
+    start: HemCandidates | None = field(default=None, compare=False, repr=False)
     start_method: str = "rules"  # "ranker" when the learned ranker placed the bottom's start
 
     def as_json(self, scale: float = 1.0) -> dict[str, object]:
