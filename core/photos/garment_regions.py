@@ -36,6 +36,11 @@ round 8 again on 63 (README, "Garment regions of outfit photos"). Ingest records
 matches a one-piece of the wardrobe (core/wardrobe/ingest.py), so only a wardrobe that has
 one-pieces gets one.
 
+Where the bottom begins can instead be placed by a small learned ranker over candidate rows
+(core/photos/hem_features.py, models/hem_ranker.py; round 9), off unless
+`WHAT2WEAR_HEM_RANKER` names its weights: measured by leave-one-split-out, it did not clearly
+beat these rules (README).
+
 A dark photo (night, a dim hall) in which the model finds nobody is looked at again with its
 tones spread out (histogram equalisation), and its hems are then looked for in that version.
 
