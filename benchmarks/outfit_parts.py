@@ -8,7 +8,7 @@ load excluded: it happens once per process). A garment the method reports missin
 IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
-        [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8] [--no-detector]
+        [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9] [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
 (`--no-detector`: the landmark model alone, as before the detector stage was added).
@@ -28,7 +28,12 @@ seated on a ledge, a railing and a bathtub rim, a boot sole raised at the camera
 cuts at the thighs and at mid-calf; designed on in round 8 and used by its tests), "fresh-8" (11 added in round 8 as a fourth unseen report
 set, labelled the same way: biker shorts, two dresses (a knit shirt dress crouching, a slip
 dress seen from the back), tucked tops, jeans with a tee, seated on a bench, crossed legs, a
-phone on a tripod in front of the body, two black-and-white photos, cuts at the shins).
+phone on a tripod in front of the body, two black-and-white photos, cuts at the shins),
+"fresh-9" (15 added in round 9 as a fifth unseen report set, labelled the same way: everyday
+outfits (a shirt tucked into trousers with trainers, a hoodie with joggers, a fur jacket with
+jeans and knee boots, a trench coat over wide trousers), a walking maxi dress, a long dress cut
+at the shins, tucked tops, denim shorts, five seated people (a stool, steps in shorts, a
+cream suit, two cafe chairs, one with the face cut), cuts at the thighs and the shins).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -54,7 +59,7 @@ from core.photos.images import load_image
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
 SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7",
-          "fresh-8")
+          "fresh-8", "fresh-9")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -69,7 +74,9 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "fresh-7": "report set of round 7 (skirts, shorts, tucked tops, a gown, seated, a sole "
                      "raised at the camera, low angles; designed on and tested in round 8)",
           "fresh-8": "unseen report set of round 8 (shorts, dresses, tucked tops, jeans, seated, "
-                     "a phone in front, black and white; left out of the tests)"}
+                     "a phone in front, black and white; left out of the tests)",
+          "fresh-9": "unseen report set of round 9 (everyday tees, shirts, hoodie and jeans, "
+                     "dresses, shorts, tucked tops, seated; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 

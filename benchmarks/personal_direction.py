@@ -1,0 +1,239 @@
+"""Round 7: estimating the personal layer's direction better from 60 reactions.
+
+Round 6 left the fitted layer (the ridge direction through the base's style features f_c(x),
+models/style_features.py) at 0.811 preference AUC on the calibration users while the best
+direction through the same features (the oracle, from 2,000 labelled outfits) gives 0.859: the
+limit is estimating the direction from 30 liked + 30 disliked outfits. Estimators tried here (all
+closed form or a few Newton steps, each then scaled by models.personal.fit_scale as the shipped
+fit is):
+- (a) per-category reliability weights: f_c scaled by ρ_c, the correlation of category c's
+  features with the mean features of the *other* categories of the same outfit over the base's
+  training outfits (a number per category, computed without any user);
+- (b) L2 logistic regression instead of least squares: on the outfit means of the features
+  ("outfits", with an unpenalised intercept) or on liked-minus-disliked differences of them
+  ("pairs", no intercept); penalty λ · (total variance of the outfit means) · ‖β‖² / 2, λ fixed
+  a priori on a grid;
+- (c) (a) + (b).
+Same users, reactions and columns as benchmarks/personal_features.py (world 1, users 100 on, the
+calibration users; the report users are world 0, users 200 on).
+
+    nice -n 10 .venv/bin/python benchmarks/personal_direction.py --users 12 --base BASE_DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from personal import taste_of
+from personal_features import guard_stat, style_grid
+from personal_levers import FormModel, weight_form
+
+from models.compat import CompatModel, load_model
+from models.config import TrainConfig
+from models.data import OutfitSet
+from models.evaluate import evaluate, roc_auc
+from models.personal import (
+    FEATURES_ADOPT_MARGIN,
+    PairData,
+    fit_preference,
+    fit_scale,
+    gate,
+    ridge_direction,
+)
+from models.style_features import Maps
+from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
+from models.train import train
+
+MARGINS = (0.6, 0.7, 0.8, 0.9, 1.0)
+NEWTON_STEPS = 12
+
+
+def reliability(maps: Maps, data: OutfitSet) -> dict[str, float]:
+    """category -> ρ_c ≥ 0: correlation (summed over the k dimensions) of f_c with the mean f of
+    the other mapped categories of the same outfit, over `data` (the base's training outfits)."""
+    grid = style_grid(maps, data)
+    cats = data.category_grid()
+    m = np.asarray(data.mask, bool) & np.isin(cats, list(maps))
+    out = {}
+    for cat in maps:
+        own = m & (cats == cat)
+        rows = np.flatnonzero(own.any(1))
+        cols = own[rows].argmax(1)
+        f = grid[rows, cols]
+        others = m[rows] & ~own[rows]
+        keep = others.any(1)
+        h = (grid[rows] * others[..., None]).sum(1)[keep] / others[keep].sum(1)[:, None]
+        f = f[keep] - f[keep].mean(0)
+        h = h - h.mean(0)
+        rho = float((f * h).sum() / np.sqrt((f * f).sum() * (h * h).sum()))
+        out[cat] = max(rho, 0.0)
+    return out
+
+
+def weighted_maps(maps: Maps, rho: dict[str, float]) -> Maps:
+    return {c: (a * np.float32(rho[c]), mean) for c, (a, mean) in maps.items()}
+
+
+def _means(data: PairData) -> np.ndarray:
+    present = data.present
+    return (data.latents * present[..., None]).sum(1) / np.maximum(present.sum(1), 1)[:, None]
+
+
+def _newton(x: np.ndarray, y: np.ndarray, weight: np.ndarray, penalty: np.ndarray) -> np.ndarray:
+    """argmin Σ weight·log(1 + exp(−y x·β)) + ½ βᵀ diag(penalty) β by Newton steps (convex)."""
+    beta = np.zeros(x.shape[1])
+    for _ in range(NEWTON_STEPS):
+        margin = y * (x @ beta)
+        p = 0.5 * (1 - np.tanh(margin / 2))  # sigmoid(−margin), stable
+        grad = -(x.T @ (weight * y * p)) + penalty * beta
+        hess = (x.T * (weight * p * (1 - p))) @ x + np.diag(penalty)
+        step = np.linalg.solve(hess, grad)
+        beta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return beta
+
+
+def logistic_direction(data: PairData, ratings: np.ndarray, lam: float, pairs: bool) -> np.ndarray:
+    """Unit-spread direction (std of u·f over the feedback's items = 1) from an L2 logistic
+    regression of the reactions on the outfit means (`pairs` False) or of liked-minus-negative
+    differences (True; each pair weighted |r_i|·|r_j|)."""
+    x = _means(data)
+    pos, neg = np.flatnonzero(ratings > 0), np.flatnonzero(ratings < 0)
+    w = np.abs(ratings)
+    xc = x - (w / w.sum()) @ x
+    tv = float((w / w.sum()) @ (xc * xc).sum(1))
+    d = x.shape[1]
+    if tv <= 0 or pos.size == 0 or neg.size == 0:
+        return np.zeros(d)
+    if pairs:
+        diff = (x[pos][:, None, :] - x[neg][None, :, :]).reshape(-1, d)
+        pw = (w[pos][:, None] * w[neg][None, :]).ravel()
+        u = _newton(diff, np.ones(len(diff)), pw / pw.sum(), np.full(d, lam * tv))
+    else:
+        design = np.hstack([x, np.ones((len(x), 1))])
+        penalty = np.append(np.full(d, lam * tv), 0.0)
+        u = _newton(design, np.sign(ratings), w / w.sum(), penalty)[:d]
+    spread = float(np.std(data.latents[data.present] @ u))
+    return u / spread if spread > 0 else np.zeros(d)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--world", type=int, default=1)
+    parser.add_argument("--first-user", type=int, default=100)
+    parser.add_argument("--users", type=int, default=12)
+    parser.add_argument("--lams", default="0.001,0.01,0.1,1", help="logistic penalties to try")
+    parser.add_argument("--base", help="a saved base folder (else trained as the other benchmarks do)")
+    parser.add_argument("--only", help="comma-separated substrings: run only the estimators named so "
+                        "(the round-6 row always runs)")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    world = make_world(SyntheticSpec(), world_seed=args.world)
+    training = synthetic_outfits(3000, world, seed=1)
+    base: CompatModel = (load_model(args.base) if args.base else
+                         train(training, TrainConfig(epochs=10, val_fraction=0.0))[0])
+    if not base.style_features:
+        raise SystemExit("the base carries no style maps (models/style_features.py)")
+    maps = base.style_features
+    rho = reliability(maps, training)
+    print("reliability ρ_c: " + ", ".join(f"{c} {r:.3f}" for c, r in sorted(rho.items())), file=sys.stderr)
+    feats: dict[str, Maps] = {"f": maps, "ρ·f": weighted_maps(maps, rho),
+                              "f, shoes 0 (reference)": weighted_maps(maps, {c: float(c != "shoes") for c in maps})}
+    lams = [float(x) for x in args.lams.split(",")]
+    ridge: Callable = lambda pd, r: fit_preference(pd, r)  # noqa: E731
+    variants: dict[str, tuple[str, Callable]] = {
+        "f, ridge (round 6, shipped)": ("f", ridge),
+        "f, shoes 0, ridge (reference)": ("f, shoes 0 (reference)", ridge),
+        "(a) ρ·f, ridge": ("ρ·f", ridge),
+    }
+    for feat, tag in (("f", "(b)"), ("ρ·f", "(c)")):
+        for kind in ("outfits", "pairs"):
+            for lam in lams:
+                variants[f"{tag} {feat}, logistic on {kind}, λ {lam:g}"] = (
+                    feat, lambda pd, r, lam=lam, p=kind == "pairs": fit_scale(pd, r, logistic_direction(pd, r, lam, p)))
+    if args.only:
+        keys = [k.strip() for k in args.only.split(",")]
+        variants = {n: v for i, (n, v) in enumerate(variants.items()) if i == 0 or any(k in n for k in keys)}
+    t0 = time.perf_counter()
+    rows: dict[str, list[tuple[float, ...]]] = {}
+    for seed in range(args.first_user, args.first_user + args.users):
+        u = np.random.default_rng(seed).standard_normal(world.spec.style_dim)
+        rng = np.random.default_rng(seed)
+        pool = synthetic_outfits(400, world, seed=4000 + seed)
+        pool.mask[:, 3] = False
+        t = taste_of(world, pool, u, rng)
+        pick = np.concatenate([np.flatnonzero(t > 0)[:30], np.flatnonzero(t < 0)[:30]])
+        r = t[pick].astype(float)
+        shuffled = np.random.default_rng(seed + 999).permutation(r)
+        test = synthetic_outfits(1000, world, seed=2000 + seed)
+        test.mask[:, 3] = False
+        tt = taste_of(world, test, u, rng)
+        general = synthetic_outfits(1000, world, seed=3000 + seed)
+        big = synthetic_outfits(2000, world, seed=6000 + seed)
+        big.mask[:, 3] = False
+        big_taste = taste_of(world, big, u, np.random.default_rng(seed)).astype(float)
+        sub = pool.subset(pick)
+        train_pd = PairData.build(base, sub.vectors, sub.mask, sub.category_grid())
+        test_pd = PairData.build(base, test.vectors, test.mask, test.category_grid())
+        big_pd = PairData.build(base, big.vectors, big.mask, big.category_grid())
+        base_scores = test_pd.base_scores()
+        base_pref = roc_auc(base_scores[tt > 0], base_scores[tt < 0])
+        base_compat = evaluate(base, general, seed=0).auc
+        grids = {name: (style_grid(mp, sub), style_grid(mp, test), style_grid(mp, big)) for name, mp in feats.items()}
+        oracle = {}
+        for name, (g_tr, _g_te, g_big) in grids.items():
+            uo = ridge_direction(replace(big_pd, latents=g_big), big_taste)
+            so = replace(test_pd, latents=grids[name][1]).scores(fit_scale(replace(train_pd, latents=g_tr), r, uo))
+            oracle[name] = roc_auc(so[tt > 0], so[tt < 0])
+        for name, (feat, fit) in variants.items():
+            tr = replace(train_pd, latents=grids[feat][0])
+            te = replace(test_pd, latents=grids[feat][1])
+            tic = time.perf_counter()
+            w = fit(tr, r)
+            fit_s = time.perf_counter() - tic
+            s = te.scores(w)
+            pref = roc_auc(s[tt > 0], s[tt < 0])
+            model = FormModel(base, lambda data, pd, w=w, mp=feats[feat]: gate(style_grid(mp, data) @ w), weight_form())
+            compat = evaluate(model, general, seed=0).auc - base_compat
+            taste_z, false_z = guard_stat(tr, r, fit), guard_stat(tr, shuffled, fit)
+            guarded = pref if taste_z >= FEATURES_ADOPT_MARGIN else base_pref
+            rows.setdefault(name, []).append((pref, compat, oracle[feat], taste_z, false_z, guarded, fit_s))
+        print(f"user {seed} done, {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+    last = args.first_user + args.users - 1
+    print(f"world {args.world}, users {args.first_user}–{last}, 30 liked + 30 disliked each; reliability ρ_c "
+          + ", ".join(f"{c} {v:.3f}" for c, v in sorted(rho.items()))
+          + f"; guard statistic counted at margins {MARGINS}; 'with the guard' at {FEATURES_ADOPT_MARGIN}")
+    print("\n| estimator of the direction | preference AUC, no guard (mean, worst) | compat change (worst) "
+          "| oracle direction through the features (mean, worst) "
+          f"| adopted, taste, at {' / '.join(map(str, MARGINS))} | no taste (false) "
+          "| preference AUC with the guard (mean, worst) | one fit, 60 events (mean s) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, values in rows.items():
+        a = np.array(values)
+        taste = " / ".join(str(int((a[:, 3] >= m).sum())) for m in MARGINS)
+        false = " / ".join(str(int((a[:, 4] >= m).sum())) for m in MARGINS)
+        print(f"| {name} | {a[:, 0].mean():.3f} ({a[:, 0].min():.3f}) | {a[:, 1].min():+.3f} "
+              f"| {a[:, 2].mean():.3f} ({a[:, 2].min():.3f}) | {taste} of {len(a)} | {false} of {len(a)} "
+              f"| {a[:, 5].mean():.3f} ({a[:, 5].min():.3f}) | {a[:, 6].mean():.3f} |", flush=True)
+    ref = np.array(next(iter(rows.values())))
+    print("\nagainst round 6 (the rule: adopt only with >= +0.01 mean preference AUC, no guard and with it)")
+    for name, values in rows.items():
+        a = np.array(values)
+        print(f"- {name}: no guard {a[:, 0].mean() - ref[:, 0].mean():+.4f}, "
+              f"with the guard {a[:, 5].mean() - ref[:, 5].mean():+.4f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""The round-7 measurement's estimators (benchmarks/personal_direction.py, issue 12): the L2
+logistic direction finds a planted direction from 60 reactions (outfit means and pair
+differences alike), and the per-category reliability gives a category that does not see the
+shared style a weight near zero, one that does a weight near one."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from personal_direction import logistic_direction, reliability, weighted_maps
+
+from models.data import OutfitSet
+from models.personal import PairData
+
+
+def planted(n: int, d: int, seed: int) -> tuple[PairData, np.ndarray, np.ndarray]:
+    """n outfits of 2 items with d features each; liked when the mean leans along a hidden u."""
+    rng = np.random.default_rng(seed)
+    u = rng.standard_normal(d)
+    latents = rng.standard_normal((n, 2, d))
+    lean = latents.mean(1) @ u
+    ratings = np.where(lean > 0, 1.0, -1.0)
+    data = PairData(((0, 1),), np.ones((n, 1)), np.ones((n, 1), bool), latents, np.ones((n, 2), bool))
+    return data, ratings, u
+
+
+@pytest.mark.parametrize("pairs", [False, True])
+def test_the_logistic_direction_points_along_the_planted_taste_with_unit_spread(pairs: bool) -> None:
+    data, ratings, u = planted(60, 16, 0)
+    direction = logistic_direction(data, ratings, 0.001, pairs)
+    cosine = direction @ u / np.linalg.norm(direction) / np.linalg.norm(u)
+    assert cosine > 0.8
+    assert np.std(data.latents[data.present] @ direction) == pytest.approx(1.0)
+    # reversing every reaction reverses the direction; a side missing gives no direction
+    np.testing.assert_allclose(logistic_direction(data, -ratings, 0.001, pairs), -direction, atol=1e-8)
+    assert not np.any(logistic_direction(data, np.ones(60), 0.001, pairs))
+
+
+def test_a_strong_penalty_shrinks_toward_the_difference_of_the_means() -> None:
+    data, ratings, _ = planted(60, 16, 1)
+    x = data.latents.mean(1)
+    centroid = x[ratings > 0].mean(0) - x[ratings < 0].mean(0)
+    direction = logistic_direction(data, ratings, 1e4, False)
+    cosine = direction @ centroid / np.linalg.norm(direction) / np.linalg.norm(centroid)
+    assert cosine > 0.999
+
+
+def test_reliability_is_high_for_categories_sharing_the_style_and_near_zero_for_noise() -> None:
+    rng = np.random.default_rng(2)
+    n, d = 2000, 6
+    style = rng.standard_normal((n, d))
+    vectors = np.stack([style + 0.3 * rng.standard_normal((n, d)),  # top: sees the style
+                        style + 0.3 * rng.standard_normal((n, d)),  # bottom: sees the style
+                        rng.standard_normal((n, d))], axis=1)  # shoes: noise only
+    cats = np.array(["top", "bottom", "shoes"], dtype=object)
+    data = OutfitSet(vectors.astype(np.float32), np.ones((n, 3), bool), np.tile(cats, (n, 1)))
+    maps = {c: (np.eye(d, dtype=np.float32), np.zeros(d, np.float32)) for c in cats}
+    rho = reliability(maps, data)
+    assert rho["shoes"] < 0.1 < 0.5 < rho["top"] and rho["bottom"] > 0.5
+    scaled = weighted_maps(maps, rho)
+    np.testing.assert_allclose(scaled["top"][0], np.eye(d) * rho["top"], rtol=1e-6)
+    np.testing.assert_array_equal(scaled["top"][1], maps["top"][1])
