@@ -36,6 +36,11 @@ round 8 again on 63 (README, "Garment regions of outfit photos"). Ingest records
 matches a one-piece of the wardrobe (core/wardrobe/ingest.py), so only a wardrobe that has
 one-pieces gets one.
 
+Where the bottom begins can instead be placed by a small learned ranker over candidate rows
+(core/photos/hem_features.py, models/hem_ranker.py; round 9), off unless
+`WHAT2WEAR_HEM_RANKER` names its weights: measured by leave-one-split-out, it did not clearly
+beat these rules (README).
+
 A dark photo (night, a dim hall) in which the model finds nobody is looked at again with its
 tones spread out (histogram equalisation), and its hems are then looked for in that version.
 
@@ -46,8 +51,11 @@ rows are used and `note` tells the person outfit photos are cut less precisely.
 
 from __future__ import annotations
 
+import functools
 import itertools
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -56,6 +64,9 @@ from scipy import ndimage
 from core.photos import pose_model as pm
 from core.photos.background import CutOut
 from core.photos.bodycrop import ALPHA_THRESHOLD, Box, cut_bands
+from core.photos.hem_features import START_NAMES as START_FEATURES
+from core.photos.hem_features import HemCandidates, bottom_candidates, start_candidates
+from models import hem_ranker
 
 PARTS: tuple[str, ...] = ("top", "bottom", "shoes")
 ROWS_NOTE = ("the pose model is unavailable, so outfit photos are cut into fixed rows of the "
@@ -95,6 +106,11 @@ SURE_FOOT = 0.65  # a foot seen with less visibility than this ...
 FOOT_COVER = 0.25  # ... and less of the model's person mask around it than this is hidden
 HAND_REACH = 0.12  # pixels within this share of the torso of a hand are not read for hems
 HAND_POINTS = (pm.L_WRIST, pm.R_WRIST, 17, 18, 19, 20, 21, 22)  # wrists, then fingers
+# the learned ranker of where the bottom begins (round 9; benchmarks/train_hem.py writes it):
+# off unless WHAT2WEAR_HEM_RANKER names a file (README: measured, not adopted by default); a
+# ranker of the bottom's lower end was measured and not adopted, its file is not shipped
+START_RANKER = Path(__file__).resolve().parents[2] / "models" / "start_ranker.json"
+RANKER_FILES = {"end": START_RANKER.with_name("end_ranker.json"), "start": START_RANKER}
 LEG_POINTS = (pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE, pm.L_HEEL, pm.R_HEEL, pm.L_TOE,
               pm.R_TOE)  # a bent leg's own rows
 
@@ -110,6 +126,10 @@ class GarmentRegions:
     missing: tuple[str, ...]  # garments that could not be found (outside the frame)
     note: str | None = None  # shown to the person (why the result is less precise)
     person_found: bool = True  # False: rows cut from the whole photo (no person separated)
+    # the bottom's candidate end rows (training only) and start rows (training, the ranker)
+    hem: HemCandidates | None = field(default=None, compare=False, repr=False)
+    start: HemCandidates | None = field(default=None, compare=False, repr=False)
+    start_method: str = "rules"  # "ranker" when the learned ranker placed the bottom's start
 
     def as_json(self, scale: float = 1.0) -> dict[str, object]:
         """The CLI's JSON shape: boxes as [left, top, right, bottom], multiplied by `scale`
@@ -129,11 +149,37 @@ def rows_regions(cutout: CutOut, note: str | None = ROWS_NOTE) -> GarmentRegions
                           bands.person_found)
 
 
+def ranker_path() -> Path | None:
+    """The learned ranker's weights: `WHAT2WEAR_HEM_RANKER` (a path, `shipped` for the file in
+    models/, or `none`); None (the hand rules alone, as in round 8) when unset or `none`."""
+    value = os.environ.get("WHAT2WEAR_HEM_RANKER", "").strip()
+    if not value or value.lower() == "none":
+        return None
+    return START_RANKER if value.lower() == "shipped" else Path(value)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_ranker(path: Path) -> hem_ranker.HemRanker | None:
+    return hem_ranker.load(path, START_FEATURES)
+
+
+def shipped_ranker() -> hem_ranker.HemRanker | None:
+    """The ranker of the bottom's start, loaded once per process and path; None (the rules
+    place it) when switched off (the default) or when its file is missing or bad (a warning
+    names the file)."""
+    path = ranker_path()
+    return None if path is None else _load_ranker(path)
+
+
 def find_regions(cutout: CutOut, model: pm.PoseModel | None,
-                 note: str | None = ROWS_NOTE, photo: Image.Image | None = None) -> GarmentRegions:
+                 note: str | None = ROWS_NOTE, photo: Image.Image | None = None,
+                 learned: bool = True, candidates: bool = False) -> GarmentRegions:
     """Garment regions of a full-body photo: from the pose when a model is given and finds a
     person, else the seed's rows (with `note`). `photo` is the original (the pose model was
-    trained on whole scenes, not cut-outs); default: the cut-out's own colour channels."""
+    trained on whole scenes, not cut-outs); default: the cut-out's own colour channels.
+    `learned`: where the bottom begins is placed by the learned ranker when one is switched on
+    (WHAT2WEAR_HEM_RANKER) and it does not abstain, else by the hand rules alone;
+    `candidates`: keep both candidate sets (for training)."""
     if model is None:
         return rows_regions(cutout, note)
     photo = photo if photo is not None else cutout.rgba.convert("RGB")
@@ -156,7 +202,8 @@ def find_regions(cutout: CutOut, model: pm.PoseModel | None,
     if pose is None:
         return rows_regions(cutout, "no body could be found in the photo, so it was cut into "
                             "fixed rows of the person's box")
-    return _pose_regions(cutout, pose, photo)
+    return _pose_regions(cutout, pose, photo, shipped_ranker() if learned else None,
+                         candidates)
 
 
 def _dark(photo: Image.Image) -> bool:
@@ -279,7 +326,9 @@ def _extent(mask: np.ndarray, y0: int, y1: int, fallback: tuple[float, float]) -
     return int(np.percentile(cols, 1)), int(np.percentile(cols, 99)) + 1
 
 
-def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentRegions:
+def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
+                  ranker: hem_ranker.HemRanker | None = None,
+                  candidates: bool = False) -> GarmentRegions:
     width, height = photo.size
     if cutout.removed:
         mask = person_pixels(np.asarray(cutout.rgba.getchannel("A")) >= ALPHA_THRESHOLD, pose.mask)
@@ -309,6 +358,9 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
 
     boxes: dict[str, Box] = {}
     missing: list[str] = []
+    hem_rows: HemCandidates | None = None
+    start_rows: HemCandidates | None = None
+    start_method = "rules"
     shoulder = y_of(pm.L_SHOULDER, pm.R_SHOULDER)
     hip = y_of(pm.L_HIP, pm.R_HIP)
     if shoulder is None:  # no shoulders in the frame: nothing to anchor a top on
@@ -354,8 +406,10 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
 
     # the bottom: from the hem to the ankles, or to a hem on the legs (shorts, skirts)
     bottom_box: Box | None = None
+    cues: dict[str, float] = {}  # rows the rules considered for the bottom's end (ranker)
     if hip is not None:
         b0 = int(max(top_y0, waist - 0.06 * torso))
+        legs_seen: list[float] = []
         leg_end = ankle if ankle is not None else (knee if knee is not None else None)
         least = 0.15 * torso  # a shorter bottom is a sliver of the top's own colour
         if leg_end is None:
@@ -368,20 +422,27 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
         else:
             b1 = int(leg_end)
             lower = _leg_hem(lab, mask, p, inside, hip, torso)
+            if lower is not None:
+                cues["leg_hem"] = lower
+            cues["ankle"] = leg_end + 0.05 * torso
             if lower is None or lower < b0 + 0.3 * torso:
                 lower = None
             if lower is not None:
                 # a hem inside a skirt or dress (held up at one side, a slit, a fold): the
                 # garment's colour goes on below it beside the bare leg
                 lower = _garment_below(lab, mask, lower, int(leg_end), torso)
+                cues["below_hem"] = lower
             else:
                 # bent legs (seated, crouching, cross-legged): a knee below the ankles is
                 # still inside the trousers, so the bottom spans the knees' rows too
                 knee_low = _lowest_knee(p, inside)
                 if knee_low is not None:
                     b1 = max(b1, int(knee_low + KNEE_DEPTH * torso))
+                    cues["knee"] = knee_low + KNEE_DEPTH * torso
             b1 = lower if lower is not None else int(min(height, b1 + 0.05 * torso))
-            legs_seen = [p[i, 1] for i in LEG_POINTS if inside[i]]
+            legs_seen = [float(p[i, 1]) for i in LEG_POINTS if inside[i]]
+            if legs_seen:
+                cues["legs_low"] = max(legs_seen) + 0.05 * torso
             if knee is not None and legs_seen and knee - hip < BENT * torso:
                 # bent legs (seated, cross-legged, knees raised): the thighs run forward, so
                 # the bottom spans the leg landmarks' own rows, above the hips' too (crossed
@@ -392,12 +453,37 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
                 b1 = height  # standing, a leg runs off the frame beside a raised foot
             if ankle is None and _shins_leave_frame(lab, mask, torso):
                 b1 = height  # knees seen, no ankle: the trousers run on out of the frame
+        if bare is not None:
+            cues["bare"] = bare
         if bare is not None and b0 + least < bare < b1:
             b1 = bare  # the short bottom ends where the legs' own skin begins
         if b1 - b0 > least:
             legs = x_range(pm.L_HIP, pm.R_HIP, pm.L_KNEE, pm.R_KNEE)
             x0, x1 = _extent(mask, b0, b1, legs)
             bottom_box = (x0, b0, x1, min(height, b1))
+            bent = knee is not None and knee - hip < BENT * torso
+            if candidates:
+                hem_rows = bottom_candidates(np.asarray(photo), lab, mask, (x0, x1), b0,
+                                             min(height, b1), hip, knee, ankle, torso, face,
+                                             bent, cues)
+            start_cues = {"hem": float(hem), "hip": hip}
+            if midriff is not None:
+                start_cues["midriff"] = float(midriff[1])
+            if legs_seen:
+                start_cues["legs_high"] = min(legs_seen) - 0.05 * torso
+            cols = (min(x0, top_box[0]), max(x1, top_box[2]))
+            if candidates or ranker is not None:
+                start_rows = start_candidates(np.asarray(photo), lab, mask, cols, top_y0,
+                                              bottom_box[3], b0, shoulder, hip, knee, torso,
+                                              face, bent, start_cues)
+            pick = ranker.choose(start_rows.features) if ranker and start_rows else None
+            if pick is not None and bottom_box[3] - start_rows.rows[pick] > least:
+                # the learned ranker places where the bottom begins (the rules' row is one of
+                # its candidates and a feature); where it abstains the rules' row stays
+                b0 = int(start_rows.rows[pick])
+                x0, x1 = _extent(mask, b0, bottom_box[3], legs)
+                bottom_box = (x0, b0, x1, bottom_box[3])
+                start_method = "ranker"
     if bottom_box is None:
         missing.append("bottom")
 
@@ -433,7 +519,8 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image) -> GarmentR
     boxes = {k: _clip(v, width, height) for k, v in boxes.items()}
     person = _person_box(boxes)
     crops = {k: _crop_on_white(cutout, mask, v) for k, v in boxes.items()}
-    return GarmentRegions("pose", person, boxes, crops, tuple(missing))
+    return GarmentRegions("pose", person, boxes, crops, tuple(missing), hem=hem_rows,
+                          start=start_rows, start_method=start_method)
 
 
 def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,

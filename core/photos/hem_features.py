@@ -1,0 +1,192 @@
+"""Candidate rows for the bottom's hem and the features the learned ranker scores them by.
+
+Why: the hand rules place the bottom's lower end well on the photos they were designed on and
+not on unseen ones (README, "Garment regions of outfit photos", round 9). The ranker
+(models/hem_ranker.py) picks one of these candidate rows instead, from what the rules already
+look at: where the row lies relative to hips, knees, ankles and the frame (in torso lengths),
+the colour step there, how far the rows above and below are from the bottom's own colour, how
+much of them is the face's own skin, the person's width, and where the rules put the hem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+NAMES: tuple[str, ...] = (
+    "from_hip", "from_knee", "has_knee", "from_ankle", "has_ankle", "to_edge", "at_edge",
+    "from_top", "from_rule", "is_rule", "step", "below_vs_bottom", "above_vs_bottom",
+    "skin_below", "skin_above", "width_below", "width_above", "empty_below", "bent_from_hip",
+    "near_ankle", "near_knee", "near_leg_hem", "near_below_hem", "near_bare", "near_legs_low")
+CUES: tuple[str, ...] = ("ankle", "knee", "leg_hem", "below_hem", "bare", "legs_low")
+NEAR = 0.05  # a candidate's closeness to a rule's row decays over this share of the torso
+STEP = 0.04  # candidates every this share of the torso
+WINDOW = 0.08  # rows compared above and below a candidate, as a share of the torso
+FIRST = 0.15  # the first candidate lies this share of the torso below the bottom's start
+COLOUR_SCALE = 50.0  # colour differences are divided by this (about a clear hem's size)
+
+
+@dataclass(frozen=True)
+class HemCandidates:
+    """One photo's candidate rows for the bottom's lower end and their features."""
+
+    rows: np.ndarray  # (N,) int, photo rows
+    features: np.ndarray  # (N, len(NAMES))
+    rule: int  # the row the hand rules chose
+
+
+def _skin(rgb: np.ndarray) -> np.ndarray:
+    """The Kovac et al. (2003) RGB skin rule per pixel."""
+    r, g, b = (rgb[..., i].astype(np.float32) for i in range(3))
+    spread = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
+    return (r > 95) & (g > 40) & (b > 20) & (spread > 15) & (r - g > 15) & (r > b)
+
+
+def bottom_candidates(pixels: np.ndarray, lab: np.ndarray, mask: np.ndarray,
+                      cols: tuple[int, int], top: int, rule: int, hip: float,
+                      knee: float | None, ankle: float | None, torso: float,
+                      face: np.ndarray | None, bent: bool,
+                      cues: dict[str, float] | None = None) -> HemCandidates:
+    """Candidate rows from just below the bottom's start `top` to the frame's edge (and the
+    rules' own row `rule`, and the rows each rule proposed: `cues`, named as CUES), each
+    described by NAMES, over the person's columns `cols`."""
+    cues = cues or {}
+    height = mask.shape[0]
+    x0, x1 = max(0, cols[0]), min(mask.shape[1], max(cols[0] + 1, cols[1]))
+    inside = mask[:, x0:x1]
+    count = inside.sum(axis=1).astype(np.float32)
+    sums = (lab[:, x0:x1] * inside[..., None]).sum(axis=1)
+    colour = np.where(count[:, None] >= 3, sums / np.maximum(count, 1)[:, None], np.nan)
+    lo, hi = max(0, top), height
+    skin = np.zeros(height, dtype=np.float32)
+    band = pixels[lo:hi, x0:x1]
+    is_skin = _skin(band) & inside[lo:hi]
+    if face is not None:
+        share = band.astype(np.float32) / np.maximum(1.0, band.astype(np.float32).sum(
+            axis=2, keepdims=True))
+        own = face / max(1.0, float(face.sum()))
+        is_skin &= np.abs(share - own).max(axis=2) < 0.05
+    skin[lo:hi] = is_skin.sum(axis=1) / np.maximum(1.0, count[lo:hi])
+    width = count / torso
+    w = max(2, round(WINDOW * torso))
+    ref = colour[top + int(0.05 * torso):top + int(0.3 * torso)]
+    ref_colour = np.nanmean(ref, axis=0) if np.isfinite(ref).any() else np.zeros(3)
+    ys = np.arange(int(top + FIRST * torso), height + 1, max(1, round(STEP * torso)))
+    extra = [rule, height] + [int(v) for k, v in cues.items() if k in CUES and v > top]
+    ys = np.unique(np.clip(np.append(ys, extra), 0, height))
+    feats = np.zeros((len(ys), len(NAMES)))
+
+    def mean(values: np.ndarray, a: int, b: int) -> np.ndarray | float:
+        part = values[max(0, a):max(0, min(height, b))]
+        if part.size == 0 or not np.isfinite(part).any():
+            return np.nan
+        return np.nanmean(part, axis=0)
+
+    def dist(a: np.ndarray | float, b: np.ndarray | float) -> float:
+        d = np.linalg.norm(np.asarray(a) - np.asarray(b)) / COLOUR_SCALE
+        return float(d) if np.isfinite(d) else 0.0
+
+    for i, y in enumerate(ys):
+        above, below = mean(colour, y - w, y), mean(colour, y, y + w)
+        empty = float(np.mean(count[y:min(height, y + w)] < 3)) if y < height else 1.0
+        feats[i] = (
+            (y - hip) / torso,
+            (y - knee) / torso if knee is not None else 0.0, knee is not None,
+            (y - ankle) / torso if ankle is not None else 0.0, ankle is not None,
+            min(2.0, (height - y) / torso), y >= height - 2,
+            (y - top) / torso, min(2.0, abs(y - rule) / torso), abs(y - rule) <= 1,
+            dist(above, below), dist(below, ref_colour), dist(above, ref_colour),
+            np.nan_to_num(mean(skin, y, y + w)), np.nan_to_num(mean(skin, y - w, y)),
+            np.nan_to_num(mean(width, y, y + w)), np.nan_to_num(mean(width, y - w, y)),
+            empty, bent * (y - hip) / torso,
+            *(np.exp(-abs(y - cues[k]) / (NEAR * torso)) if k in cues else 0.0 for k in CUES))
+    return HemCandidates(ys.astype(int), feats, int(rule))
+
+
+START_NAMES: tuple[str, ...] = (
+    "from_shoulder", "from_hip", "from_knee", "from_rule", "is_rule", "step",
+    "above_vs_chest", "below_vs_chest", "below_vs_legs", "above_vs_legs", "skin_above",
+    "skin_below", "width_above", "width_below", "bent_from_hip", "near_hem", "near_midriff",
+    "near_hip", "near_legs_high", "from_shoulder_sq", "from_hip_sq", "one_colour_from_shoulder",
+    "step_below_vs_chest", "skin_below_above_vs_legs")
+START_CUES: tuple[str, ...] = ("hem", "midriff", "hip", "legs_high")
+
+
+def _rows(pixels: np.ndarray, lab: np.ndarray, mask: np.ndarray, cols: tuple[int, int],
+          lo: int, face: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per photo row over the columns `cols`: the person's mean colour (NaN with under 3 of
+    its pixels), its pixel count, and the share of them that is skin of the face's own
+    chromaticity (rows from `lo` on; 0 above)."""
+    height = mask.shape[0]
+    x0, x1 = max(0, cols[0]), min(mask.shape[1], max(cols[0] + 1, cols[1]))
+    inside = mask[:, x0:x1]
+    count = inside.sum(axis=1).astype(np.float32)
+    sums = (lab[:, x0:x1] * inside[..., None]).sum(axis=1)
+    colour = np.where(count[:, None] >= 3, sums / np.maximum(count, 1)[:, None], np.nan)
+    lo = max(0, lo)
+    skin = np.zeros(height, dtype=np.float32)
+    band = pixels[lo:, x0:x1]
+    is_skin = _skin(band) & inside[lo:]
+    if face is not None:
+        share = band.astype(np.float32) / np.maximum(1.0, band.astype(np.float32).sum(
+            axis=2, keepdims=True))
+        is_skin &= np.abs(share - face / max(1.0, float(face.sum()))).max(axis=2) < 0.05
+    skin[lo:] = is_skin.sum(axis=1) / np.maximum(1.0, count[lo:])
+    return colour, count, skin
+
+
+def _band(values: np.ndarray, a: float, b: float) -> np.ndarray | float:
+    """The mean of `values` over rows [a, b) (NaN rows left out; NaN when none)."""
+    part = values[max(0, int(a)):max(0, min(len(values), int(b)))]
+    if part.size == 0 or not np.isfinite(part).any():
+        return np.nan
+    return np.nanmean(part, axis=0)
+
+
+def _dist(a: np.ndarray | float, b: np.ndarray | float) -> float:
+    d = np.linalg.norm(np.asarray(a) - np.asarray(b)) / COLOUR_SCALE
+    return float(d) if np.isfinite(d) else 0.0
+
+
+def start_candidates(pixels: np.ndarray, lab: np.ndarray, mask: np.ndarray,
+                     cols: tuple[int, int], top: int, end: int, rule: int, shoulder: float,
+                     hip: float, knee: float | None, torso: float, face: np.ndarray | None,
+                     bent: bool, cues: dict[str, float]) -> HemCandidates:
+    """Candidate rows for where the bottom begins (the waist; a dress's neckline), from just
+    below the top's start `top` to above the bottom's end `end`, plus the rules' row `rule`
+    and the rows the rules considered (`cues`, named as START_CUES), each described by
+    START_NAMES."""
+    colour, count, skin = _rows(pixels, lab, mask, cols, top, face)
+    width = count / torso
+    w = max(2, round(WINDOW * torso))
+    chest = _band(colour, shoulder + 0.1 * torso, shoulder + 0.35 * torso)
+    legs = _band(colour, end - 0.3 * torso, end - 0.05 * torso)
+    step = max(1, round(STEP * torso))
+    ys = np.arange(int(top + 0.1 * torso), int(end - FIRST * torso), step)
+    extra = [rule] + [int(v) for k, v in cues.items() if k in START_CUES and top < v < end]
+    ys = np.unique(np.clip(np.append(ys, extra), max(0, top), max(top, end - 1)))
+    feats = np.zeros((len(ys), len(START_NAMES)))
+    for i, y in enumerate(ys):
+        above, below = _band(colour, y - w, y), _band(colour, y, y + w)
+        feats[i] = (
+            (y - shoulder) / torso, (y - hip) / torso,
+            (y - knee) / torso if knee is not None else 0.0,
+            min(2.0, abs(y - rule) / torso), abs(y - rule) <= 1, _dist(above, below),
+            _dist(above, chest), _dist(below, chest), _dist(below, legs), _dist(above, legs),
+            np.nan_to_num(_band(skin, y - w, y)), np.nan_to_num(_band(skin, y, y + w)),
+            np.nan_to_num(_band(width, y - w, y)), np.nan_to_num(_band(width, y, y + w)),
+            bent * (y - hip) / torso,
+            *(np.exp(-abs(y - cues[k]) / (NEAR * torso)) if k in cues else 0.0
+              for k in START_CUES),
+            0.0, 0.0, 0.0, 0.0, 0.0)
+    # a few products: the row's place as a curve, a person of one colour from chest to legs
+    # (a dress, a suit) by how far down the row lies, a step away from the chest's colour,
+    # skin below a row unlike the legs (a crop top's midriff)
+    fs, fh = feats[:, 0], feats[:, 1]
+    feats[:, -5] = fs ** 2
+    feats[:, -4] = fh ** 2
+    feats[:, -3] = _dist(chest, legs) * fs
+    feats[:, -2] = feats[:, 5] * feats[:, 7]
+    feats[:, -1] = feats[:, 11] * feats[:, 9]
+    return HemCandidates(ys.astype(int), feats, int(rule))

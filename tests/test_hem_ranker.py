@@ -1,0 +1,126 @@
+"""The learned ranker of where an outfit photo's bottom begins (issue 13, round 9).
+
+Off by default (README: measured by leave-one-split-out, not adopted); switched on with
+WHAT2WEAR_HEM_RANKER. These tests run the real pose model on real labelled photos of the
+design splits and the real weights file in models/.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from core.photos import garment_regions as gr
+from core.photos import pose_model as pm
+from core.photos.background import CutOut
+from core.photos.hem_features import START_NAMES
+from core.photos.images import load_image
+from models import hem_ranker
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.outfit_parts import vertical_iou
+
+FIXTURES = Path(__file__).parent / "fixtures" / "outfits"
+LABELS = json.loads((FIXTURES / "labels.json").read_text())["photos"]
+GOWN = "pexels_f7_lace_gown_arms_out.jpg"  # fresh-7, a design split since round 8
+
+
+@pytest.fixture(scope="module")
+def model() -> pm.PoseModel:
+    loaded = pm.load_pose_model("")
+    assert loaded is not None
+    return loaded
+
+
+def cutout(name: str) -> CutOut:
+    image: Image.Image = load_image((FIXTURES / name).read_bytes(), name,
+                                    max_pixels=40_000_000, max_side=2048).image
+    return CutOut(image.convert("RGBA"), image, False)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    gr._load_ranker.cache_clear()
+    yield
+    gr._load_ranker.cache_clear()
+
+
+def test_the_ranker_is_off_by_default(monkeypatch: pytest.MonkeyPatch, model: pm.PoseModel) -> None:
+    monkeypatch.delenv("WHAT2WEAR_HEM_RANKER", raising=False)
+    assert gr.shipped_ranker() is None
+    found = gr.find_regions(cutout(GOWN), model)
+    assert found.start_method == "rules" and found.start is None
+
+
+def test_the_shipped_weights_load_once_and_are_used(monkeypatch: pytest.MonkeyPatch,
+                                                    model: pm.PoseModel) -> None:
+    monkeypatch.setenv("WHAT2WEAR_HEM_RANKER", "shipped")
+    ranker = gr.shipped_ranker()
+    assert ranker is not None and ranker.names == START_NAMES
+    assert gr.shipped_ranker() is ranker  # loaded once per process
+    found = gr.find_regions(cutout(GOWN), model)
+    rules = gr.find_regions(cutout(GOWN), model, learned=False)
+    assert found.start_method == "ranker" and found.start is not None
+    pick = ranker.choose(found.start.features)
+    assert pick is not None and found.boxes["bottom"][1] == found.start.rows[pick]
+    assert found.boxes["bottom"][1] != rules.boxes["bottom"][1]
+    assert found.boxes["bottom"][3] == rules.boxes["bottom"][3]  # only the start moves
+    assert found.boxes["top"] == rules.boxes["top"]
+
+
+def test_a_gown_scored_as_a_bottom_starts_at_its_neckline(monkeypatch: pytest.MonkeyPatch,
+                                                          model: pm.PoseModel) -> None:
+    """The lace gown (a one-piece, labelled as top and bottom alike): the rules start the
+    bottom at the knees (0.27), the ranker near the neckline (0.96; trained on it)."""
+    truth = tuple(LABELS[GOWN]["bottom"])
+    rules = gr.find_regions(cutout(GOWN), model, learned=False)
+    monkeypatch.setenv("WHAT2WEAR_HEM_RANKER", "shipped")
+    found = gr.find_regions(cutout(GOWN), model)
+    assert vertical_iou(rules.boxes["bottom"], truth) < 0.4
+    assert vertical_iou(found.boxes["bottom"], truth) > 0.9
+
+
+@pytest.mark.parametrize("content", ["not json", json.dumps({"format": "other"}), None,
+                                     "names"])
+def test_a_bad_or_missing_weights_file_falls_back_to_the_rules_with_a_warning(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+        model: pm.PoseModel, content: str | None) -> None:
+    path = tmp_path / "start_ranker.json"
+    if content == "names":  # trained on other features than those computed here
+        data = json.loads(gr.START_RANKER.read_text())
+        data["names"][0] = "something_else"
+        path.write_text(json.dumps(data))
+    elif content is not None:
+        path.write_text(content)
+    monkeypatch.setenv("WHAT2WEAR_HEM_RANKER", str(path))
+    with caplog.at_level(logging.WARNING, logger="models.hem_ranker"):
+        found = gr.find_regions(cutout(GOWN), model)
+    assert str(path) in caplog.text and "hand rules" in caplog.text
+    rules = gr.find_regions(cutout(GOWN), model, learned=False)
+    assert found.start_method == "rules" and found.boxes == rules.boxes
+
+
+def test_fitting_finds_the_row_a_planted_feature_marks() -> None:
+    """Synthetic candidates: the right row is the one whose feature 0 is highest, feature 1
+    is noise; the fitted ranker picks the right row on new photos and weighs feature 0."""
+    rng = np.random.default_rng(0)
+
+    def photo() -> tuple[np.ndarray, np.ndarray]:
+        x = rng.normal(size=(12, 2))
+        gain = np.zeros(12)
+        gain[int(np.argmax(x[:, 0]))] = 1.0
+        return x, gain
+
+    train = [photo() for _ in range(60)]
+    ranker = hem_ranker.fit([x for x, _ in train], [g for _, g in train], ("a", "b"), l2=0.1)
+    test = [photo() for _ in range(30)]
+    assert sum(ranker.choose(x) == int(np.argmax(g)) for x, g in test) >= 27
+    assert ranker.weights[0] > 5 * abs(ranker.weights[1])
+    assert ranker.choose(np.zeros((0, 2))) is None  # no candidates: abstain
+    assert ranker.choose(np.zeros((3, 5))) is None  # other features: abstain
