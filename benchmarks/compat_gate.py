@@ -46,6 +46,13 @@ VARIANTS: dict[str, TrainConfig] = {
     # fifth round: the default with a 128-wide quadratic path (round 3 chose 64 and did not try 128)
     "gate_rarity_quad128": replace(R3, model=replace(R3.model, item_gate=True, quad_dim=128), rarity_weight=True),
 }
+# sixth round: cheap capacity / optimisation variants of round 5's default (gate_rarity_quad128)
+R5 = VARIANTS["gate_rarity_quad128"]
+VARIANTS |= {
+    "r5_epochs30": replace(R5, epochs=30, lr_step=12),  # 1.5x the steps, same schedule shape
+    "r5_hidden512": replace(R5, model=replace(R5.model, hidden_dim=512)),  # wider tower MLPs
+    "r5_dropout0": replace(R5, model=replace(R5.model, dropout=0.0)),  # no dropout in the towers
+}
 
 
 def realistic_staples(w: World, world_id: int) -> World:

@@ -233,3 +233,23 @@ def test_realistic_staples_look_like_ordinary_items() -> None:
         assert np.linalg.norm(r.staples[c], axis=1).mean() > 1.1 * np.linalg.norm(w.staples[c], axis=1).mean()
     ids = world_outfits(300, r, seed=1).item_ids
     assert (ids >= 0).any()  # staples still recur
+
+
+def test_sixth_round_variants_change_one_thing_of_the_default() -> None:
+    """Round 6 probed 30 epochs, 512-wide towers and no dropout: each variant is the current default
+    (round 5's, `gate_rarity_quad128`) with exactly the named change, so the README's rows compare
+    like with like."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from compat_gate import VARIANTS
+
+    from models.config import TrainConfig
+
+    r5 = VARIANTS["gate_rarity_quad128"]
+    assert r5 == TrainConfig()
+    assert VARIANTS["r5_epochs30"] == replace(r5, epochs=30, lr_step=12)
+    assert VARIANTS["r5_hidden512"] == replace(r5, model=replace(r5.model, hidden_dim=512))
+    assert VARIANTS["r5_dropout0"] == replace(r5, model=replace(r5.model, dropout=0.0))
+    assert r5.model.hidden_dim == 256 and r5.model.dropout == 0.1 and (r5.epochs, r5.lr_step) == (20, 8)
