@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +60,7 @@ import numpy as np
 from PIL import Image, ImageOps
 from scipy import ndimage
 
+from base.config import load_settings
 from core.photos import pose_model as pm
 from core.photos.background import CutOut
 from core.photos.bodycrop import ALPHA_THRESHOLD, Box, cut_bands
@@ -152,7 +152,7 @@ def rows_regions(cutout: CutOut, note: str | None = ROWS_NOTE) -> GarmentRegions
 def ranker_path() -> Path | None:
     """The learned ranker's weights: `WHAT2WEAR_HEM_RANKER` (a path, `shipped` for the file in
     models/, or `none`); None (the hand rules alone, as in round 8) when unset or `none`."""
-    value = os.environ.get("WHAT2WEAR_HEM_RANKER", "").strip()
+    value = load_settings().hem_ranker.strip()
     if not value or value.lower() == "none":
         return None
     return START_RANKER if value.lower() == "shipped" else Path(value)
