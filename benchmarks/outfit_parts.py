@@ -8,7 +8,8 @@ load excluded: it happens once per process). A garment the method reports missin
 IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
-        [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9] [--no-detector]
+        [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9|fresh-10]
+        [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
 (`--no-detector`: the landmark model alone, as before the detector stage was added).
@@ -33,7 +34,11 @@ phone on a tripod in front of the body, two black-and-white photos, cuts at the 
 outfits (a shirt tucked into trousers with trainers, a hoodie with joggers, a fur jacket with
 jeans and knee boots, a trench coat over wide trousers), a walking maxi dress, a long dress cut
 at the shins, tucked tops, denim shorts, five seated people (a stool, steps in shorts, a
-cream suit, two cafe chairs, one with the face cut), cuts at the thighs and the shins).
+cream suit, two cafe chairs, one with the face cut), cuts at the thighs and the shins),
+"fresh-10" (11 added in round 10 as a sixth unseen report set, labelled the same way: everyday
+shirts, jackets and coats over trousers and jeans (a red shirt tucked in, walking; an open
+blazer; a fur coat; a varsity jacket), a plaid skirt and a frayed denim mini, a crouching man in
+trainers, a man on a stool with one knee up, mostly cut at the thighs, knees or shins).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -59,7 +64,7 @@ from core.photos.images import load_image
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
 SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7",
-          "fresh-8", "fresh-9")
+          "fresh-8", "fresh-9", "fresh-10")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -76,7 +81,9 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "fresh-8": "unseen report set of round 8 (shorts, dresses, tucked tops, jeans, seated, "
                      "a phone in front, black and white; left out of the tests)",
           "fresh-9": "unseen report set of round 9 (everyday tees, shirts, hoodie and jeans, "
-                     "dresses, shorts, tucked tops, seated; left out of the tests)"}
+                     "dresses, shorts, tucked tops, seated; left out of the tests)",
+          "fresh-10": "unseen report set of round 10 (everyday shirts, jackets and coats over "
+                      "trousers, a skirt, a denim mini, crouching, seated; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
