@@ -68,6 +68,9 @@ class Settings:
     # MediaPipe's pose landmark model (.tflite) that finds garments on outfit photos: a path;
     # empty = the copy the set-up keeps in the virtual environment; "none" = fixed rows instead.
     pose_model: str = ""
+    # Where the bottom of an outfit photo begins: "shipped" (default) = the learned ranker in
+    # models/start_ranker.json, a path to other weights, or "none" = the hand rules alone.
+    hem_ranker: str = "shipped"
     # Larger images are refused as decompression bombs, from their header, before decoding.
     # 200 MP covers 48-50 MP phone modes (8000x6000) and 200 MP sensors; JPEGs are decoded at
     # reduced scale, PNG / HEIC / WebP whole (peak memory: benchmarks/large_photos.py).
@@ -117,6 +120,7 @@ def load_settings(home: str | Path | None = None) -> Settings:
         rembg_model=_env("WHAT2WEAR_REMBG_MODEL", DEFAULT_REMBG_MODEL),
         compat_model=_env("WHAT2WEAR_COMPAT_MODEL", ""),
         pose_model=_env("WHAT2WEAR_POSE_MODEL", ""),
+        hem_ranker=_env("WHAT2WEAR_HEM_RANKER", "shipped"),
         max_image_pixels=_env_int("WHAT2WEAR_MAX_IMAGE_PIXELS", 200_000_000),
         max_image_side=_env_int("WHAT2WEAR_MAX_IMAGE_SIDE", 2048),
         near_duplicate_threshold=_env_float("WHAT2WEAR_NEAR_DUPLICATE", 0.95),

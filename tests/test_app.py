@@ -301,6 +301,7 @@ def test_every_page_explains_how_to_start_on_an_empty_wardrobe(empty: Settings) 
     assert_clean(at)
     table = at.dataframe[0].value
     assert str(empty.home) in set(table["value"])
+    assert "learned ranker (shipped)" in set(table["value"])  # outfit photos' bottoms, default
     for page in ("What goes with this", "Outfits", "Model", "Settings"):
         at.switch_page(PAGES[page]).run()
         assert "Your wardrobe is empty" in texts(at)  # the first-run banner on every page

@@ -35,6 +35,13 @@ FIXTURES = Path(__file__).parent / "fixtures" / "outfits"
 LABELS = json.loads((FIXTURES / "labels.json").read_text())["photos"]
 
 
+@pytest.fixture(autouse=True)
+def rules_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are of the hand rules: the learned start ranker (on by default since round 10,
+    tests/test_hem_ranker.py) is switched off here, so each rule is seen on its own."""
+    monkeypatch.setenv("WHAT2WEAR_HEM_RANKER", "none")
+
+
 @pytest.fixture(scope="module")
 def model() -> pm.PoseModel:
     loaded = pm.load_pose_model("")

@@ -51,8 +51,12 @@ def fresh_cache():
     gr._load_ranker.cache_clear()
 
 
-def test_the_ranker_is_off_by_default(monkeypatch: pytest.MonkeyPatch, model: pm.PoseModel) -> None:
+def test_the_ranker_is_on_by_default_and_none_switches_it_off(monkeypatch: pytest.MonkeyPatch,
+                                                              model: pm.PoseModel) -> None:
     monkeypatch.delenv("WHAT2WEAR_HEM_RANKER", raising=False)
+    assert gr.shipped_ranker() is not None
+    assert gr.find_regions(cutout(GOWN), model).start_method == "ranker"
+    monkeypatch.setenv("WHAT2WEAR_HEM_RANKER", "none")
     assert gr.shipped_ranker() is None
     found = gr.find_regions(cutout(GOWN), model)
     assert found.start_method == "rules" and found.start is None

@@ -29,7 +29,16 @@ def describe(settings: Settings) -> list[SettingLine]:
         SettingLine("Compatibility model", str(settings.compat_model_dir), "WHAT2WEAR_COMPAT_MODEL"),
         SettingLine("Pose model (garments of outfit photos)", _pose_model(settings),
                     "WHAT2WEAR_POSE_MODEL"),
+        SettingLine("Where a bottom begins on outfit photos", _hem_ranker(settings),
+                    "WHAT2WEAR_HEM_RANKER"),
     ]
+
+
+def _hem_ranker(settings: Settings) -> str:
+    value = settings.hem_ranker.strip()
+    if value.lower() in ("", "none"):
+        return "hand rules"
+    return "learned ranker (shipped)" if value.lower() == "shipped" else f"learned ranker: {value}"
 
 
 def _pose_model(settings: Settings) -> str:
