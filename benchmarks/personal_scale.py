@@ -29,9 +29,9 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from personal import taste_of
 from personal_features import guard_stat, style_grid
 from personal_levers import FormModel, weight_form
+from personal_users import calibration_user
 
 from models.compat import CompatModel, load_model
 from models.config import TrainConfig
@@ -114,24 +114,9 @@ def main() -> None:
     rows: dict[str, list[tuple[float, ...]]] = {}
     chosen: list[float] = []
     for seed in range(args.first_user, args.first_user + args.users):
-        u = np.random.default_rng(seed).standard_normal(world.spec.style_dim)
-        rng = np.random.default_rng(seed)
-        pool = synthetic_outfits(400, world, seed=4000 + seed)
-        pool.mask[:, 3] = False
-        t = taste_of(world, pool, u, rng)
-        pick = np.concatenate([np.flatnonzero(t > 0)[:30], np.flatnonzero(t < 0)[:30]])
-        r = t[pick].astype(float)
-        shuffled = np.random.default_rng(seed + 999).permutation(r)
-        test = synthetic_outfits(1000, world, seed=2000 + seed)
-        test.mask[:, 3] = False
-        tt = taste_of(world, test, u, rng)
-        general = synthetic_outfits(1000, world, seed=3000 + seed)
-        sub = pool.subset(pick)
-        train_pd = PairData.build(base, sub.vectors, sub.mask, sub.category_grid())
-        test_pd = PairData.build(base, test.vectors, test.mask, test.category_grid())
-        base_scores = test_pd.base_scores()
-        base_pref = roc_auc(base_scores[tt > 0], base_scores[tt < 0])
-        base_compat = evaluate(base, general, seed=0).auc
+        user = calibration_user(world, base, seed)
+        sub, r, shuffled, test, tt = user.sub, user.r, user.shuffled, user.test, user.test_taste
+        train_pd, test_pd, general, base_pref = user.train, user.test_pairs, user.general, user.base_pref
         tr = replace(train_pd, latents=style_grid(maps, sub))
         te = replace(test_pd, latents=style_grid(maps, test))
         chosen.append(cv_scale(tr, r)[0])
@@ -142,7 +127,7 @@ def main() -> None:
             s = te.scores(w)
             pref = roc_auc(s[tt > 0], s[tt < 0])
             model = FormModel(base, lambda data, pd, w=w: gate(style_grid(maps, data) @ w), weight_form())
-            compat = evaluate(model, general, seed=0).auc - base_compat
+            compat = evaluate(model, general, seed=0).auc - user.base_compat
             taste_z, false_z = stat(tr, r), stat(tr, shuffled)
             guarded = pref if taste_z >= FEATURES_ADOPT_MARGIN else base_pref
             rows.setdefault(name, []).append((pref, compat, taste_z, false_z, guarded, fit_s, base_pref))

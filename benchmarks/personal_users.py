@@ -1,6 +1,6 @@
 """One calibration (or report) user of the personal-layer benchmarks, built in one place.
 
-Why: benchmarks/personal_features.py, personal_direction.py, personal_prior.py and
+Why: benchmarks/personal_features.py, personal_direction.py, personal_prior.py, personal_scale.py and
 personal_levers.py compare estimators on the same users: the same wardrobe, 30 liked + 30
 disliked reactions (benchmarks/personal.py's taste model), held-out and general outfits. Built
 once here, they cannot drift apart between the scripts.
