@@ -37,10 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from personal_features import guard_stat, style_grid
 from personal_levers import FormModel, weight_form
-from personal_users import calibration_user
+from personal_users import calibration_base, calibration_user
 
-from models.compat import CompatModel, load_model
-from models.config import TrainConfig
 from models.data import OutfitSet
 from models.evaluate import evaluate, roc_auc
 from models.personal import (
@@ -52,8 +50,7 @@ from models.personal import (
     ridge_direction,
 )
 from models.style_features import Maps
-from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
-from models.train import train
+from models.synthetic import SyntheticSpec, make_world
 
 MARGINS = (0.6, 0.7, 0.8, 0.9, 1.0)
 NEWTON_STEPS = 12
@@ -141,9 +138,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     world = make_world(SyntheticSpec(), world_seed=args.world)
-    training = synthetic_outfits(3000, world, seed=1)
-    base: CompatModel = (load_model(args.base) if args.base else
-                         train(training, TrainConfig(epochs=10, val_fraction=0.0))[0])
+    training, base = calibration_base(world, args.base)
     if not base.style_features:
         raise SystemExit("the base carries no style maps (models/style_features.py)")
     maps = base.style_features

@@ -35,10 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from personal_levers import FormModel, weight_form
 from personal_prior import guard_auc
-from personal_users import calibration_user
+from personal_users import calibration_base, calibration_user
 
-from models.compat import CompatModel, load_model
-from models.config import TrainConfig
 from models.data import OutfitSet
 from models.evaluate import evaluate, roc_auc
 from models.personal import (
@@ -52,8 +50,7 @@ from models.personal import (
 )
 from models.style_features import features, gcca_maps
 from models.style_prior import prior_map
-from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
-from models.train import train
+from models.synthetic import SyntheticSpec, make_world
 
 MARGINS = (0.6, 0.7, 0.8, 0.9, 1.0)
 Featurise = Callable[[OutfitSet, PairData], np.ndarray]  # -> (N, K, d) per-slot features
@@ -95,9 +92,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     world = make_world(SyntheticSpec(), world_seed=args.world)
-    training = synthetic_outfits(3000, world, seed=1)
-    base: CompatModel = (load_model(args.base) if args.base else
-                         train(training, TrainConfig(epochs=10, val_fraction=0.0))[0])
+    training, base = calibration_base(world, args.base)
     ks = [int(k) for k in args.ks.split(",")]
     ridges = [float(r) for r in args.ridges.split(",")]
     mid = ks[len(ks) // 2]

@@ -33,15 +33,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from personal import item_styles
-from personal_users import calibration_user
+from personal_users import calibration_base, calibration_user
 
 from models.compat import CompatModel
-from models.config import TrainConfig
 from models.data import OutfitSet, category_grid
 from models.evaluate import evaluate, roc_auc
 from models.personal import TAU, PairData, _folds, fit_preference, gate, weighted_auc
-from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
-from models.train import train
+from models.synthetic import SyntheticSpec, make_world
 
 MARGINS = (0.6, 0.8, 1.0)
 Form = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]  # (sims, p_a, p_b) -> pair'
@@ -134,7 +132,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     world = make_world(SyntheticSpec(), world_seed=args.world)
-    base, _ = train(synthetic_outfits(3000, world, seed=1), TrainConfig(epochs=10, val_fraction=0.0))
+    _, base = calibration_base(world)
     rows: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     forms: dict[str, list[tuple[float, float]]] = {}
     for seed in range(args.first_user, args.first_user + args.users):

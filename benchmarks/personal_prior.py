@@ -43,10 +43,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from personal_levers import FormModel, weight_form
-from personal_users import calibration_user
+from personal_users import calibration_base, calibration_user
 
 from models.compat import CompatModel
-from models.config import TrainConfig
 from models.evaluate import evaluate, roc_auc
 from models.personal import (
     ADOPT_MARGIN,
@@ -59,8 +58,7 @@ from models.personal import (
     ridge_direction,
     weighted_auc,
 )
-from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
-from models.train import train
+from models.synthetic import SyntheticSpec, make_world
 
 K = 16  # basis vectors per side (the world's style has 16 dimensions)
 EPS = 0.1  # prior variance outside the basis, relative to inside (0 = a hard cut)
@@ -148,8 +146,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     world = make_world(SyntheticSpec(), world_seed=args.world)
-    training = synthetic_outfits(3000, world, seed=1)
-    base, _ = train(training, TrainConfig(epochs=10, val_fraction=0.0))
+    training, base = calibration_base(world)
     trained_on = outfit_views(PairData.build(base, training.vectors, training.mask, training.category_grid()))
     rows: dict[str, list[tuple[float, ...]]] = {}
     for seed in range(args.first_user, args.first_user + args.users):

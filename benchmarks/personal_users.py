@@ -13,11 +13,21 @@ from dataclasses import dataclass
 import numpy as np
 from personal import taste_of
 
-from models.compat import CompatModel
+from models.compat import CompatModel, load_model
+from models.config import TrainConfig
 from models.data import OutfitSet
 from models.evaluate import evaluate, roc_auc
 from models.personal import PairData
 from models.synthetic import SyntheticWorld, synthetic_outfits
+from models.train import train
+
+
+def calibration_base(world: SyntheticWorld, saved: str | None = None) -> tuple[OutfitSet, CompatModel]:
+    """The base's 3,000 training outfits of `world` and the base: loaded from the folder `saved`
+    (trained once by this same code), else trained here (10 epochs, no validation split)."""
+    training = synthetic_outfits(3000, world, seed=1)
+    base = load_model(saved) if saved else train(training, TrainConfig(epochs=10, val_fraction=0.0))[0]
+    return training, base
 
 
 def _compatible(world: SyntheticWorld, n: int, seed: int) -> OutfitSet:
