@@ -35,12 +35,10 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from personal import taste_of
 from personal_features import guard_stat, style_grid
 from personal_levers import FormModel, weight_form
+from personal_users import calibration_base, calibration_user
 
-from models.compat import CompatModel, load_model
-from models.config import TrainConfig
 from models.data import OutfitSet
 from models.evaluate import evaluate, roc_auc
 from models.personal import (
@@ -52,8 +50,7 @@ from models.personal import (
     ridge_direction,
 )
 from models.style_features import Maps
-from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
-from models.train import train
+from models.synthetic import SyntheticSpec, make_world
 
 MARGINS = (0.6, 0.7, 0.8, 0.9, 1.0)
 NEWTON_STEPS = 12
@@ -141,9 +138,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     world = make_world(SyntheticSpec(), world_seed=args.world)
-    training = synthetic_outfits(3000, world, seed=1)
-    base: CompatModel = (load_model(args.base) if args.base else
-                         train(training, TrainConfig(epochs=10, val_fraction=0.0))[0])
+    training, base = calibration_base(world, args.base)
     if not base.style_features:
         raise SystemExit("the base carries no style maps (models/style_features.py)")
     maps = base.style_features
@@ -169,28 +164,10 @@ def main() -> None:
     t0 = time.perf_counter()
     rows: dict[str, list[tuple[float, ...]]] = {}
     for seed in range(args.first_user, args.first_user + args.users):
-        u = np.random.default_rng(seed).standard_normal(world.spec.style_dim)
-        rng = np.random.default_rng(seed)
-        pool = synthetic_outfits(400, world, seed=4000 + seed)
-        pool.mask[:, 3] = False
-        t = taste_of(world, pool, u, rng)
-        pick = np.concatenate([np.flatnonzero(t > 0)[:30], np.flatnonzero(t < 0)[:30]])
-        r = t[pick].astype(float)
-        shuffled = np.random.default_rng(seed + 999).permutation(r)
-        test = synthetic_outfits(1000, world, seed=2000 + seed)
-        test.mask[:, 3] = False
-        tt = taste_of(world, test, u, rng)
-        general = synthetic_outfits(1000, world, seed=3000 + seed)
-        big = synthetic_outfits(2000, world, seed=6000 + seed)
-        big.mask[:, 3] = False
-        big_taste = taste_of(world, big, u, np.random.default_rng(seed)).astype(float)
-        sub = pool.subset(pick)
-        train_pd = PairData.build(base, sub.vectors, sub.mask, sub.category_grid())
-        test_pd = PairData.build(base, test.vectors, test.mask, test.category_grid())
-        big_pd = PairData.build(base, big.vectors, big.mask, big.category_grid())
-        base_scores = test_pd.base_scores()
-        base_pref = roc_auc(base_scores[tt > 0], base_scores[tt < 0])
-        base_compat = evaluate(base, general, seed=0).auc
+        user = calibration_user(world, base, seed)
+        sub, r, shuffled, test, tt = user.sub, user.r, user.shuffled, user.test, user.test_taste
+        train_pd, test_pd, general, base_pref = user.train, user.test_pairs, user.general, user.base_pref
+        big, big_pd, big_taste = user.labelled(world, base)
         grids = {name: (style_grid(mp, sub), style_grid(mp, test), style_grid(mp, big)) for name, mp in feats.items()}
         oracle = {}
         for name, (g_tr, _g_te, g_big) in grids.items():
@@ -206,7 +183,7 @@ def main() -> None:
             s = te.scores(w)
             pref = roc_auc(s[tt > 0], s[tt < 0])
             model = FormModel(base, lambda data, pd, w=w, mp=feats[feat]: gate(style_grid(mp, data) @ w), weight_form())
-            compat = evaluate(model, general, seed=0).auc - base_compat
+            compat = evaluate(model, general, seed=0).auc - user.base_compat
             taste_z, false_z = guard_stat(tr, r, fit), guard_stat(tr, shuffled, fit)
             guarded = pref if taste_z >= FEATURES_ADOPT_MARGIN else base_pref
             rows.setdefault(name, []).append((pref, compat, oracle[feat], taste_z, false_z, guarded, fit_s))

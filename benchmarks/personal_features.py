@@ -33,19 +33,15 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from personal import taste_of
 from personal_levers import FormModel, weight_form
+from personal_prior import guard_auc
+from personal_users import calibration_base, calibration_user
 
-from models.compat import CompatModel, load_model
-from models.config import TrainConfig
 from models.data import OutfitSet
 from models.evaluate import evaluate, roc_auc
 from models.personal import (
-    CV_FOLDS,
-    CV_REPEATS,
     PRIOR_ADOPT_MARGIN,
     PairData,
-    _folds,
     fit_preference,
     fit_scale,
     gate,
@@ -54,8 +50,7 @@ from models.personal import (
 )
 from models.style_features import features, gcca_maps
 from models.style_prior import prior_map
-from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
-from models.train import train
+from models.synthetic import SyntheticSpec, make_world
 
 MARGINS = (0.6, 0.7, 0.8, 0.9, 1.0)
 Featurise = Callable[[OutfitSet, PairData], np.ndarray]  # -> (N, K, d) per-slot features
@@ -81,15 +76,8 @@ def block_scale(grid: np.ndarray, present: np.ndarray) -> float:
 
 def guard_stat(data: PairData, ratings: np.ndarray, fit: Callable) -> float:
     """(held-out AUC − max(base, 0.5))·√30, the held-out AUC as the guard computes it."""
-    aucs = []
-    for repeat in range(CV_REPEATS):
-        fold = _folds(ratings, CV_FOLDS, repeat)
-        held = np.empty(ratings.size)
-        for f in range(CV_FOLDS):
-            held[fold == f] = data.subset(fold == f).scores(fit(data.subset(fold != f), ratings[fold != f]))
-        aucs.append(weighted_auc(held, ratings))
     bar = max(weighted_auc(data.base_scores(), ratings), 0.5)
-    return (float(np.mean(aucs)) - bar) * np.sqrt(30)
+    return (guard_auc(data, ratings, fit) - bar) * np.sqrt(30)
 
 
 def main() -> None:
@@ -104,9 +92,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     world = make_world(SyntheticSpec(), world_seed=args.world)
-    training = synthetic_outfits(3000, world, seed=1)
-    base: CompatModel = (load_model(args.base) if args.base else
-                         train(training, TrainConfig(epochs=10, val_fraction=0.0))[0])
+    training, base = calibration_base(world, args.base)
     ks = [int(k) for k in args.ks.split(",")]
     ridges = [float(r) for r in args.ridges.split(",")]
     mid = ks[len(ks) // 2]
@@ -136,28 +122,10 @@ def main() -> None:
                 [pd.latents * z_scale, style_grid(mp, data) * c], axis=2), plain())
     rows: dict[str, list[tuple[float, ...]]] = {}
     for seed in range(args.first_user, args.first_user + args.users):
-        u = np.random.default_rng(seed).standard_normal(world.spec.style_dim)
-        rng = np.random.default_rng(seed)
-        pool = synthetic_outfits(400, world, seed=4000 + seed)
-        pool.mask[:, 3] = False
-        t = taste_of(world, pool, u, rng)
-        pick = np.concatenate([np.flatnonzero(t > 0)[:30], np.flatnonzero(t < 0)[:30]])
-        r = t[pick].astype(float)
-        shuffled = np.random.default_rng(seed + 999).permutation(r)
-        test = synthetic_outfits(1000, world, seed=2000 + seed)
-        test.mask[:, 3] = False
-        tt = taste_of(world, test, u, rng)
-        general = synthetic_outfits(1000, world, seed=3000 + seed)
-        big = synthetic_outfits(2000, world, seed=6000 + seed)
-        big.mask[:, 3] = False
-        big_taste = taste_of(world, big, u, np.random.default_rng(seed)).astype(float)
-        sub = pool.subset(pick)
-        train_pd = PairData.build(base, sub.vectors, sub.mask, sub.category_grid())
-        test_pd = PairData.build(base, test.vectors, test.mask, test.category_grid())
-        big_pd = PairData.build(base, big.vectors, big.mask, big.category_grid())
-        base_scores = test_pd.base_scores()
-        base_pref = roc_auc(base_scores[tt > 0], base_scores[tt < 0])
-        base_compat = evaluate(base, general, seed=0).auc
+        user = calibration_user(world, base, seed)
+        sub, r, shuffled, test, tt = user.sub, user.r, user.shuffled, user.test, user.test_taste
+        train_pd, test_pd, general, base_pref = user.train, user.test_pairs, user.general, user.base_pref
+        big, big_pd, big_taste = user.labelled(world, base) if not args.no_oracle else (None, None, None)
         for name, (featurise, fit) in variants.items():
             tr = replace(train_pd, latents=featurise(sub, train_pd))
             te = replace(test_pd, latents=featurise(test, test_pd))
@@ -165,7 +133,7 @@ def main() -> None:
             s = te.scores(w)
             pref = roc_auc(s[tt > 0], s[tt < 0])
             model = FormModel(base, lambda data, pd, w=w, f=featurise: gate(f(data, pd) @ w), weight_form())
-            compat = evaluate(model, general, seed=0).auc - base_compat
+            compat = evaluate(model, general, seed=0).auc - user.base_compat
             oracle_pref = float("nan")
             if not args.no_oracle:
                 bg = replace(big_pd, latents=featurise(big, big_pd))

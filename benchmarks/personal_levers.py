@@ -32,15 +32,14 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from personal import item_styles, taste_of
+from personal import item_styles
+from personal_users import calibration_base, calibration_user
 
 from models.compat import CompatModel
-from models.config import TrainConfig
 from models.data import OutfitSet, category_grid
 from models.evaluate import evaluate, roc_auc
 from models.personal import TAU, PairData, _folds, fit_preference, gate, weighted_auc
-from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
-from models.train import train
+from models.synthetic import SyntheticSpec, make_world
 
 MARGINS = (0.6, 0.8, 1.0)
 Form = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]  # (sims, p_a, p_b) -> pair'
@@ -107,15 +106,8 @@ def added_form(g: Callable) -> Form:
 
 
 def user_data(world, base, seed: int, taste: bool) -> dict:
-    u = np.random.default_rng(seed).standard_normal(world.spec.style_dim)
-    rng = np.random.default_rng(seed)
-    pool = synthetic_outfits(400, world, seed=4000 + seed)
-    pool.mask[:, 3] = False
-    t = taste_of(world, pool, u, rng)
-    pick = np.concatenate([np.flatnonzero(t > 0)[:30], np.flatnonzero(t < 0)[:30]])
-    r = (t[pick] if taste else np.random.default_rng(seed + 999).permutation(t[pick])).astype(float)
-    test = synthetic_outfits(1000, world, seed=2000 + seed)
-    test.mask[:, 3] = False
+    user = calibration_user(world, base, seed)
+    pool = user.pool
     cats = pool.category_grid()
 
     def latents(cat: str, partner: str | None) -> np.ndarray:
@@ -125,12 +117,11 @@ def user_data(world, base, seed: int, taste: bool) -> dict:
     everyday = [(latents(a, b) @ latents(b, a).T).ravel()
                 for a, b in (("top", "bottom"), ("top", "shoes"), ("bottom", "shoes"))]
     wardrobe = PairData.build(base, pool.vectors, pool.mask, cats)
-    return {"u": u, "r": r, "test": test, "test_taste": taste_of(world, test, u, rng),
-            "train": PairData.build(base, pool.vectors[pick], pool.mask[pick], cats[pick]),
-            "test_pairs": PairData.build(base, test.vectors, test.mask, test.category_grid()),
+    return {"u": user.u, "r": user.r if taste else user.shuffled, "test": user.test,
+            "test_taste": user.test_taste, "train": user.train, "test_pairs": user.test_pairs,
             "items": wardrobe.latents[wardrobe.present],
             "all_pair_sims": np.concatenate(everyday),
-            "general": synthetic_outfits(1000, world, seed=3000 + seed)}
+            "general": user.general, "base_compat": user.base_compat}
 
 
 def main() -> None:
@@ -141,14 +132,14 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     world = make_world(SyntheticSpec(), world_seed=args.world)
-    base, _ = train(synthetic_outfits(3000, world, seed=1), TrainConfig(epochs=10, val_fraction=0.0))
+    _, base = calibration_base(world)
     rows: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     forms: dict[str, list[tuple[float, float]]] = {}
     for seed in range(args.first_user, args.first_user + args.users):
         for kind in ("taste", "no taste"):
             d = user_data(world, base, seed, kind == "taste")
             tt, r, train_pairs = d["test_taste"], d["r"], d["train"]
-            base_compat = evaluate(base, d["general"], seed=0).auc
+            base_compat = d["base_compat"]
             centred = d["items"] - d["items"].mean(0)
             pcs = np.linalg.svd(centred, full_matrices=False)[2]
             estimators: dict[str, Callable] = {"gated L-BFGS (previous)": gated_lbfgs}

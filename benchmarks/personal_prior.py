@@ -42,11 +42,10 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from personal import taste_of
-from personal_levers import FormModel, user_data, weight_form
+from personal_levers import FormModel, weight_form
+from personal_users import calibration_base, calibration_user
 
 from models.compat import CompatModel
-from models.config import TrainConfig
 from models.evaluate import evaluate, roc_auc
 from models.personal import (
     ADOPT_MARGIN,
@@ -59,8 +58,7 @@ from models.personal import (
     ridge_direction,
     weighted_auc,
 )
-from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
-from models.train import train
+from models.synthetic import SyntheticSpec, make_world
 
 K = 16  # basis vectors per side (the world's style has 16 dimensions)
 EPS = 0.1  # prior variance outside the basis, relative to inside (0 = a hard cut)
@@ -148,15 +146,12 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     world = make_world(SyntheticSpec(), world_seed=args.world)
-    training = synthetic_outfits(3000, world, seed=1)
-    base, _ = train(training, TrainConfig(epochs=10, val_fraction=0.0))
+    training, base = calibration_base(world)
     trained_on = outfit_views(PairData.build(base, training.vectors, training.mask, training.category_grid()))
     rows: dict[str, list[tuple[float, ...]]] = {}
     for seed in range(args.first_user, args.first_user + args.users):
-        d = user_data(world, base, seed, taste=True)
-        shuffled = user_data(world, base, seed, taste=False)["r"]
-        pool = synthetic_outfits(400, world, seed=4000 + seed)  # the wardrobe (as in user_data)
-        pool.mask[:, 3] = False
+        user = calibration_user(world, base, seed)
+        pool = user.pool
         cats = pool.category_grid()
         items = {c: pool.vectors[pool.mask & (cats == c)] for c in ("top", "bottom")}
         sources = {"the person's items, paired by the base": item_views(base, items["top"], items["bottom"]),
@@ -166,26 +161,21 @@ def main() -> None:
         for kind in ("SVD", "CCA"):
             for name, views in sources.items():
                 fits[f"{kind} prior, {name}"] = prior_fit(style_basis(views, kind, args.k)[0], args.eps)
-        big = synthetic_outfits(2000, world, seed=6000 + seed)
-        big.mask[:, 3] = False
-        big_pairs = PairData.build(base, big.vectors, big.mask, big.category_grid())
-        oracle = ridge_direction(big_pairs, taste_of(world, big, d["u"], np.random.default_rng(seed)).astype(float))
+        _, big_pairs, big_taste = user.labelled(world, base)
+        oracle = ridge_direction(big_pairs, big_taste)
         fits["oracle direction (2,000 labelled outfits), scale from the 60"] = (
             lambda pairs, r, u=oracle: fit_scale(pairs, r, u))
-        tt, test = d["test_taste"], d["test_pairs"]
-        base_scores = test.base_scores()
-        base_pref = roc_auc(base_scores[tt > 0], base_scores[tt < 0])
-        base_compat = evaluate(base, d["general"], seed=0).auc
+        tt, test, base_pref = user.test_taste, user.test_pairs, user.base_pref
         for name, fit in fits.items():
-            w = fit(d["train"], d["r"])
+            w = fit(user.train, user.r)
             s = test.scores(w)
             pref = roc_auc(s[tt > 0], s[tt < 0])
             model = FormModel(base, lambda data, pd, w=w: gate(pd.latents @ w), weight_form())
-            compat = evaluate(model, d["general"], seed=0).auc - base_compat
+            compat = evaluate(model, user.general, seed=0).auc - user.base_compat
             cosine = float(w @ oracle / max(np.linalg.norm(w) * np.linalg.norm(oracle), 1e-12))
             adopted = false = float("nan")
             if not name.startswith("oracle"):
-                adopted, false = (float(guard_adopts(d["train"], r, fit)) for r in (d["r"], shuffled))
+                adopted, false = (float(guard_adopts(user.train, r, fit)) for r in (user.r, user.shuffled))
             guarded = pref if adopted == 1.0 else base_pref
             rows.setdefault(name, []).append((pref, compat, cosine, adopted, false, guarded))
         pr = test.present  # the oracle as a plain readout: mean u·z of the outfit, no base, no gate

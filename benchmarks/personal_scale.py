@@ -29,12 +29,10 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from personal import taste_of
 from personal_features import guard_stat, style_grid
 from personal_levers import FormModel, weight_form
+from personal_users import calibration_base, calibration_user
 
-from models.compat import CompatModel, load_model
-from models.config import TrainConfig
 from models.evaluate import evaluate, roc_auc
 from models.personal import (
     CV_FOLDS,
@@ -47,8 +45,7 @@ from models.personal import (
     ridge_direction,
     weighted_auc,
 )
-from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
-from models.train import train
+from models.synthetic import SyntheticSpec, make_world
 
 MARGINS = (0.6, 0.7, 0.8, 0.9, 1.0)
 GRID = tuple(float(c) for c in np.geomspace(0.25, 8.0, 11))
@@ -94,9 +91,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     world = make_world(SyntheticSpec(), world_seed=args.world)
-    training = synthetic_outfits(3000, world, seed=1)
-    base: CompatModel = (load_model(args.base) if args.base else
-                         train(training, TrainConfig(epochs=10, val_fraction=0.0))[0])
+    _, base = calibration_base(world, args.base)
     if not base.style_features:
         raise SystemExit("the base carries no style maps (models/style_features.py)")
     maps = base.style_features
@@ -114,24 +109,9 @@ def main() -> None:
     rows: dict[str, list[tuple[float, ...]]] = {}
     chosen: list[float] = []
     for seed in range(args.first_user, args.first_user + args.users):
-        u = np.random.default_rng(seed).standard_normal(world.spec.style_dim)
-        rng = np.random.default_rng(seed)
-        pool = synthetic_outfits(400, world, seed=4000 + seed)
-        pool.mask[:, 3] = False
-        t = taste_of(world, pool, u, rng)
-        pick = np.concatenate([np.flatnonzero(t > 0)[:30], np.flatnonzero(t < 0)[:30]])
-        r = t[pick].astype(float)
-        shuffled = np.random.default_rng(seed + 999).permutation(r)
-        test = synthetic_outfits(1000, world, seed=2000 + seed)
-        test.mask[:, 3] = False
-        tt = taste_of(world, test, u, rng)
-        general = synthetic_outfits(1000, world, seed=3000 + seed)
-        sub = pool.subset(pick)
-        train_pd = PairData.build(base, sub.vectors, sub.mask, sub.category_grid())
-        test_pd = PairData.build(base, test.vectors, test.mask, test.category_grid())
-        base_scores = test_pd.base_scores()
-        base_pref = roc_auc(base_scores[tt > 0], base_scores[tt < 0])
-        base_compat = evaluate(base, general, seed=0).auc
+        user = calibration_user(world, base, seed)
+        sub, r, shuffled, test, tt = user.sub, user.r, user.shuffled, user.test, user.test_taste
+        train_pd, test_pd, general, base_pref = user.train, user.test_pairs, user.general, user.base_pref
         tr = replace(train_pd, latents=style_grid(maps, sub))
         te = replace(test_pd, latents=style_grid(maps, test))
         chosen.append(cv_scale(tr, r)[0])
@@ -142,7 +122,7 @@ def main() -> None:
             s = te.scores(w)
             pref = roc_auc(s[tt > 0], s[tt < 0])
             model = FormModel(base, lambda data, pd, w=w: gate(style_grid(maps, data) @ w), weight_form())
-            compat = evaluate(model, general, seed=0).auc - base_compat
+            compat = evaluate(model, general, seed=0).auc - user.base_compat
             taste_z, false_z = stat(tr, r), stat(tr, shuffled)
             guarded = pref if taste_z >= FEATURES_ADOPT_MARGIN else base_pref
             rows.setdefault(name, []).append((pref, compat, taste_z, false_z, guarded, fit_s, base_pref))

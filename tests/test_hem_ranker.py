@@ -14,34 +14,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from core.photos import garment_regions as gr
 from core.photos import pose_model as pm
-from core.photos.background import CutOut
 from core.photos.hem_features import START_NAMES
-from core.photos.images import load_image
 from models import hem_ranker
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.outfit_parts import vertical_iou
+from tests import test_outfit_parts
+from tests.test_outfit_parts import cutout
 
 FIXTURES = Path(__file__).parent / "fixtures" / "outfits"
 LABELS = json.loads((FIXTURES / "labels.json").read_text())["photos"]
 GOWN = "pexels_f7_lace_gown_arms_out.jpg"  # fresh-7, a design split since round 8
-
-
-@pytest.fixture(scope="module")
-def model() -> pm.PoseModel:
-    loaded = pm.load_pose_model("")
-    assert loaded is not None
-    return loaded
-
-
-def cutout(name: str) -> CutOut:
-    image: Image.Image = load_image((FIXTURES / name).read_bytes(), name,
-                                    max_pixels=40_000_000, max_side=2048).image
-    return CutOut(image.convert("RGBA"), image, False)
+model = test_outfit_parts.model  # the real pose model, one fixture for both files
 
 
 @pytest.fixture(autouse=True)

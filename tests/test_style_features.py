@@ -34,6 +34,7 @@ from models.personal import (
 from models.style_features import MIN_OUTFITS, STYLE_FEATURES_FILE, features, gcca_maps
 from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
 from models.train import train
+from tests.test_style_prior import bad_copy, cli_files, tasted
 
 SMALL = replace(DEFAULT_MODEL, hidden_dim=64, latent_dim=64)  # the default architecture, narrower
 ROUND2 = Path(__file__).parent / "fixtures" / "compat_saved_round2" / "model"
@@ -47,17 +48,6 @@ def world_and_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[OutfitSet
     assert metrics["style_features"] == sorted(model.style_features)
     folder = model.save(tmp_path_factory.mktemp("base") / "model")
     return data, model, folder
-
-
-def tasted(data: OutfitSet, n_each: int, seed: int) -> tuple[OutfitSet, np.ndarray]:
-    """n_each liked + n_each disliked outfits: liked when their mean input leans along a direction
-    more than the median outfit does."""
-    u = np.random.default_rng(seed).standard_normal(data.vectors.shape[2])
-    m = data.mask[..., None]
-    lean = ((data.vectors * m).sum(1) / m.sum(1)) @ u
-    lean = lean - np.median(lean)
-    pick = np.concatenate([np.flatnonzero(lean > 0)[:n_each], np.flatnonzero(lean < 0)[:n_each]])
-    return data.subset(pick), np.where(lean[pick] > 0, 1.0, -1.0)
 
 
 def test_training_writes_the_maps_and_they_load_back_identical(world_and_model) -> None:
@@ -209,16 +199,10 @@ def test_a_bad_maps_file_is_ignored_with_a_logged_reason_naming_the_file(
     }
     feedback, ratings = tasted(data, 10, 0)
     for number, (reason, content) in enumerate(bad.items()):
-        copy = tmp_path / f"bad{number}"
-        shutil.copytree(folder, copy)
-        path = copy / STYLE_FEATURES_FILE
-        if content is None:
-            path.write_bytes(b"not safetensors at all")
-        else:
-            save_file(content[0], str(path), metadata=content[1])
+        path = bad_copy(folder, tmp_path / f"bad{number}", STYLE_FEATURES_FILE, content)
         caplog.clear()
         with caplog.at_level(logging.WARNING, logger="models.style_features"):
-            loaded = load_model(copy)
+            loaded = load_model(path.parent)
         assert loaded.style_features is None and loaded.version == model.version
         assert str(path) in caplog.text and reason in caplog.text, (reason, caplog.text)
         assert fit_personal(loaded, feedback, ratings).features == LATENT
@@ -250,13 +234,7 @@ def test_cli_training_writes_the_maps_and_a_layer_over_that_base_reads_them(
     cli_env: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     world = make_world(SPEC, 1)
-    general = synthetic_outfits(MIN_OUTFITS + 120, world, seed=2)
-    feedback, ratings = tasted(synthetic_outfits(300, world, seed=3), 30, 0)
-    paths = {}
-    for name, data, rating in (("general", general, None), ("rated", feedback, ratings)):
-        arrays = {"vectors": data.vectors, "mask": data.mask, "categories": data.category_grid().astype(str)}
-        np.savez(tmp_path / f"{name}.npz", **arrays, **({} if rating is None else {"rating": rating}))
-        paths[name] = str(tmp_path / f"{name}.npz")
+    paths = cli_files(tmp_path, world, MIN_OUTFITS + 120)
     base_dir, out = tmp_path / "base", tmp_path / "personal"
     assert cli_main(["train", "--data", paths["general"], "--out", str(base_dir), "--epochs", "1",
                      "--val-fraction", "0"]) == 0

@@ -21,7 +21,7 @@ from models.config import DEFAULT_MODEL, TrainConfig
 from models.data import OutfitSet
 from models.personal import PairData, PersonalModel, fit_personal, fit_preference, ridge_direction
 from models.style_prior import MIN_OUTFITS, STYLE_PRIOR_FILE, prior_map, style_basis
-from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
+from models.synthetic import SyntheticSpec, SyntheticWorld, make_world, synthetic_outfits
 from models.train import train
 
 SMALL = replace(DEFAULT_MODEL, hidden_dim=64, latent_dim=64)  # the default architecture, narrower
@@ -48,6 +48,31 @@ def tasted(data: OutfitSet, n_each: int, seed: int) -> tuple[OutfitSet, np.ndarr
     lean = lean - np.median(lean)
     pick = np.concatenate([np.flatnonzero(lean > 0)[:n_each], np.flatnonzero(lean < 0)[:n_each]])
     return data.subset(pick), np.where(lean[pick] > 0, 1.0, -1.0)
+
+
+def cli_files(folder: Path, world: SyntheticWorld, n_general: int) -> dict[str, str]:
+    """general.npz (n_general outfits, ~15 % one-pieces) and rated.npz (30 liked + 30 disliked,
+    with their ratings) in `folder`, as `what2wear train --data` reads them: name -> path."""
+    general = synthetic_outfits(n_general, world, seed=2)
+    feedback, ratings = tasted(synthetic_outfits(300, world, seed=3), 30, 0)
+    paths = {}
+    for name, data, rating in (("general", general, None), ("rated", feedback, ratings)):
+        arrays = {"vectors": data.vectors, "mask": data.mask, "categories": data.category_grid().astype(str)}
+        np.savez(folder / f"{name}.npz", **arrays, **({} if rating is None else {"rating": rating}))
+        paths[name] = str(folder / f"{name}.npz")
+    return paths
+
+
+def bad_copy(folder: Path, copy: Path, name: str, content: tuple[dict, dict] | None) -> Path:
+    """A copy at `copy` of the saved base `folder` with its file `name` written from `content`
+    (arrays, metadata), or with bytes that are no safetensors when None: that file's path."""
+    shutil.copytree(folder, copy)
+    path = copy / name
+    if content is None:
+        path.write_bytes(b"not safetensors at all")
+    else:
+        save_file(content[0], str(path), metadata=content[1])
+    return path
 
 
 def test_training_writes_the_basis_and_it_loads_back_identical(world_and_model) -> None:
@@ -134,16 +159,10 @@ def test_a_bad_basis_file_is_ignored_with_a_logged_reason_naming_the_file(
         "not orthonormal": ({"basis": 2 * q}, {"version": model.version}),
     }
     for number, (reason, content) in enumerate(bad.items()):
-        copy = tmp_path / f"bad{number}"
-        shutil.copytree(folder, copy)
-        path = copy / STYLE_PRIOR_FILE
-        if content is None:
-            path.write_bytes(b"not safetensors at all")
-        else:
-            save_file(content[0], str(path), metadata=content[1])
+        path = bad_copy(folder, tmp_path / f"bad{number}", STYLE_PRIOR_FILE, content)
         caplog.clear()
         with caplog.at_level(logging.WARNING, logger="models.style_prior"):
-            loaded = load_model(copy)
+            loaded = load_model(path.parent)
         assert loaded.style_prior is None and loaded.version == model.version
         assert str(path) in caplog.text and reason in caplog.text and "plain ridge" in caplog.text
         feedback, ratings = tasted(data, 10, 0)
@@ -154,13 +173,7 @@ def test_cli_training_writes_the_basis_and_a_layer_over_that_base_uses_it(
     cli_env: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     world = make_world(SyntheticSpec(dim=32, style_dim=4, noise=0.5), 1)
-    general = synthetic_outfits(MIN_OUTFITS + 120, world, seed=2)  # ~15 % one-pieces
-    feedback, ratings = tasted(synthetic_outfits(300, world, seed=3), 30, 0)
-    paths = {}
-    for name, data, rating in (("general", general, None), ("rated", feedback, ratings)):
-        arrays = {"vectors": data.vectors, "mask": data.mask, "categories": data.category_grid().astype(str)}
-        np.savez(tmp_path / f"{name}.npz", **arrays, **({} if rating is None else {"rating": rating}))
-        paths[name] = str(tmp_path / f"{name}.npz")
+    paths = cli_files(tmp_path, world, MIN_OUTFITS + 120)
     base_dir, out = tmp_path / "base", tmp_path / "personal"
     assert cli_main(["train", "--data", paths["general"], "--out", str(base_dir), "--epochs", "1",
                      "--val-fraction", "0"]) == 0

@@ -53,21 +53,7 @@ def bottom_candidates(pixels: np.ndarray, lab: np.ndarray, mask: np.ndarray,
     described by NAMES, over the person's columns `cols`."""
     cues = cues or {}
     height = mask.shape[0]
-    x0, x1 = max(0, cols[0]), min(mask.shape[1], max(cols[0] + 1, cols[1]))
-    inside = mask[:, x0:x1]
-    count = inside.sum(axis=1).astype(np.float32)
-    sums = (lab[:, x0:x1] * inside[..., None]).sum(axis=1)
-    colour = np.where(count[:, None] >= 3, sums / np.maximum(count, 1)[:, None], np.nan)
-    lo, hi = max(0, top), height
-    skin = np.zeros(height, dtype=np.float32)
-    band = pixels[lo:hi, x0:x1]
-    is_skin = _skin(band) & inside[lo:hi]
-    if face is not None:
-        share = band.astype(np.float32) / np.maximum(1.0, band.astype(np.float32).sum(
-            axis=2, keepdims=True))
-        own = face / max(1.0, float(face.sum()))
-        is_skin &= np.abs(share - own).max(axis=2) < 0.05
-    skin[lo:hi] = is_skin.sum(axis=1) / np.maximum(1.0, count[lo:hi])
+    colour, count, skin = _rows(pixels, lab, mask, cols, top, face)
     width = count / torso
     w = max(2, round(WINDOW * torso))
     ref = colour[top + int(0.05 * torso):top + int(0.3 * torso)]
@@ -77,18 +63,8 @@ def bottom_candidates(pixels: np.ndarray, lab: np.ndarray, mask: np.ndarray,
     ys = np.unique(np.clip(np.append(ys, extra), 0, height))
     feats = np.zeros((len(ys), len(NAMES)))
 
-    def mean(values: np.ndarray, a: int, b: int) -> np.ndarray | float:
-        part = values[max(0, a):max(0, min(height, b))]
-        if part.size == 0 or not np.isfinite(part).any():
-            return np.nan
-        return np.nanmean(part, axis=0)
-
-    def dist(a: np.ndarray | float, b: np.ndarray | float) -> float:
-        d = np.linalg.norm(np.asarray(a) - np.asarray(b)) / COLOUR_SCALE
-        return float(d) if np.isfinite(d) else 0.0
-
     for i, y in enumerate(ys):
-        above, below = mean(colour, y - w, y), mean(colour, y, y + w)
+        above, below = _band(colour, y - w, y), _band(colour, y, y + w)
         empty = float(np.mean(count[y:min(height, y + w)] < 3)) if y < height else 1.0
         feats[i] = (
             (y - hip) / torso,
@@ -96,9 +72,9 @@ def bottom_candidates(pixels: np.ndarray, lab: np.ndarray, mask: np.ndarray,
             (y - ankle) / torso if ankle is not None else 0.0, ankle is not None,
             min(2.0, (height - y) / torso), y >= height - 2,
             (y - top) / torso, min(2.0, abs(y - rule) / torso), abs(y - rule) <= 1,
-            dist(above, below), dist(below, ref_colour), dist(above, ref_colour),
-            np.nan_to_num(mean(skin, y, y + w)), np.nan_to_num(mean(skin, y - w, y)),
-            np.nan_to_num(mean(width, y, y + w)), np.nan_to_num(mean(width, y - w, y)),
+            _dist(above, below), _dist(below, ref_colour), _dist(above, ref_colour),
+            np.nan_to_num(_band(skin, y, y + w)), np.nan_to_num(_band(skin, y - w, y)),
+            np.nan_to_num(_band(width, y, y + w)), np.nan_to_num(_band(width, y - w, y)),
             empty, bent * (y - hip) / torso,
             *(np.exp(-abs(y - cues[k]) / (NEAR * torso)) if k in cues else 0.0 for k in CUES))
     return HemCandidates(ys.astype(int), feats, int(rule))
