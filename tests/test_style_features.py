@@ -224,6 +224,8 @@ def test_the_app_keeps_a_style_layer_only_while_the_base_has_its_maps(
     np.testing.assert_array_equal(app_personal.read_preference(settings, model), w)
     wrapped = app_personal.wrap(model, w, app_personal.read_features(settings))
     assert isinstance(wrapped, PersonalModel) and wrapped.features == STYLE
+    # a stored preference of another width (an edited or damaged state): the base ranks alone
+    assert app_personal.wrap(model, np.ones(5, np.float32), STYLE) is model
     bare = tmp_path / "bare"
     shutil.copytree(folder, bare)
     (bare / STYLE_FEATURES_FILE).unlink()

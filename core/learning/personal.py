@@ -9,6 +9,7 @@ why, how many feedback events it rests on, and what it learned in words.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ from models.personal import (
 
 if TYPE_CHECKING:
     from core.wardrobe.service import Wardrobe
+
+log = logging.getLogger(__name__)
 
 STATE_FILE = "state.json"
 WEIGHTS_FILE = "preference.safetensors"
@@ -92,8 +95,16 @@ def read_features(settings: Settings) -> str:
 
 
 def wrap(base: CompatModel, w: np.ndarray | None, features: str = LATENT) -> CompatModel:
-    """The base with the preference folded in, or the base itself when there is none."""
-    return base if w is None else PersonalModel(base, w, features=features)
+    """The base with the preference folded in, or the base itself when there is none or it
+    does not fit this base (a stored preference of another width or kind: logged, and the base
+    ranks until the next update refits)."""
+    if w is None:
+        return base
+    try:
+        return PersonalModel(base, w, features=features)
+    except ValueError as error:
+        log.warning("personal layer not used: %s", error)
+        return base
 
 
 def reset(settings: Settings) -> None:
