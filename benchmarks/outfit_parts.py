@@ -8,7 +8,7 @@ load excluded: it happens once per process). A garment the method reports missin
 IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
-        [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9|fresh-10]
+        [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9|fresh-10|fresh-11]
         [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
@@ -38,7 +38,11 @@ cream suit, two cafe chairs, one with the face cut), cuts at the thighs and the 
 "fresh-10" (11 added in round 10 as a sixth unseen report set, labelled the same way: everyday
 shirts, jackets and coats over trousers and jeans (a red shirt tucked in, walking; an open
 blazer; a fur coat; a varsity jacket), a plaid skirt and a frayed denim mini, a crouching man in
-trainers, a man on a stool with one knee up, mostly cut at the thighs, knees or shins).
+trainers, a man on a stool with one knee up, mostly cut at the thighs, knees or shins),
+"fresh-11" (8 added in round 11 as a seventh unseen report set, labelled the same way: three
+kameez sets (a long tunic over trousers; a shawl held out, a dupatta to the floor), a seated
+kameez set in heels, a man reclining with his legs raised (tank top, cargo trousers, boots),
+and three cut at the thighs: a navy blazer, an open shirt, a denim jacket over a tee).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -64,7 +68,7 @@ from core.photos.images import load_image
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
 SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7",
-          "fresh-8", "fresh-9", "fresh-10")
+          "fresh-8", "fresh-9", "fresh-10", "fresh-11")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -83,7 +87,9 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "fresh-9": "unseen report set of round 9 (everyday tees, shirts, hoodie and jeans, "
                      "dresses, shorts, tucked tops, seated; left out of the tests)",
           "fresh-10": "unseen report set of round 10 (everyday shirts, jackets and coats over "
-                      "trousers, a skirt, a denim mini, crouching, seated; left out of the tests)"}
+                      "trousers, a skirt, a denim mini, crouching, seated; left out of the tests)",
+          "fresh-11": "unseen report set of round 11 (kameez sets, seated in heels, reclining "
+                      "with raised legs, a blazer, a denim jacket; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
