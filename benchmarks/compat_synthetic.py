@@ -41,6 +41,7 @@ from models.config import (
     ROUND2_DEFAULT,
     ROUND3_DEFAULT,
     ROUND4_DEFAULT,
+    ROUND5_DEFAULT,
     TrainConfig,
 )
 from models.evaluate import evaluate
@@ -65,6 +66,9 @@ METHODS: dict[str, TrainConfig | None] = {
     # issue 11's fourth-round default (+ item gate, rarity-weighted InfoNCE, quadratic path 64); its
     # rows are "new default" in benchmarks/results/compat_worlds_6000_gate.jsonl.
     "round-4 default (+ item gate, rarity-weighted InfoNCE)": ROUND4_DEFAULT,
+    # issue 11's fifth-round default (quadratic path 128, towers 256 wide); its rows are "new default"
+    # in benchmarks/results/compat_worlds_6000_quad128.jsonl, made before the towers were widened.
+    "round-5 default (quadratic path 128, towers 256)": ROUND5_DEFAULT,
     "new default": TrainConfig.for_loss("contrastive"),
     # Not a model: the generator-aware score (models/worlds_oracle.py); needs no training data.
     ORACLE: None,

@@ -107,8 +107,9 @@ SEED_MODEL = ModelConfig(
 # The default since issue 11: one tower per category won on the selection worlds, (third round)
 # a 64-wide quadratic path in each tower won there again (mean and worst selection world), and
 # (fourth round) an item gate with rarity-weighted InfoNCE won on the selection worlds with staples,
-# and (fifth round) a 128-wide quadratic path won on the mean and the worst of the 12 selection worlds.
-DEFAULT_MODEL = ModelConfig(arch="towers", hidden_dim=256, type_embedding=False, quad_dim=128, item_gate=True)
+# (fifth round) a 128-wide quadratic path won on the mean and the worst of the 12 selection worlds,
+# and (sixth round) a 512-wide hidden layer in each tower (256 before) won there again.
+DEFAULT_MODEL = ModelConfig(arch="towers", hidden_dim=512, type_embedding=False, quad_dim=128, item_gate=True)
 
 
 @dataclass(frozen=True)
@@ -194,3 +195,14 @@ ROUND4_DEFAULT = TrainConfig(model=replace(ROUND3_DEFAULT.model, item_gate=True)
 # Issue 11's second-round default: towers without the quadratic path, the rest as round 3's
 # (benchmarks compare against it; its report rows are in benchmarks/results/compat_worlds_6000.jsonl).
 ROUND2_DEFAULT = replace(ROUND3_DEFAULT, model=replace(ROUND3_DEFAULT.model, quad_dim=0))
+# Issue 11's fifth-round default, every field written out so it never follows the default: towers
+# (hidden 256) + 128-wide quadratic path + item gate + rarity-weighted InfoNCE (its report rows are
+# "new default" in benchmarks/results/compat_worlds_6000_quad128.jsonl); round 6 widened the towers.
+ROUND5_DEFAULT = TrainConfig(
+    loss="contrastive",
+    model=ModelConfig(arch="towers", input_dim=512, latent_dim=256, hidden_dim=256, dropout=0.1, layernorm=True,
+                      type_embedding=False, pair_masks=True, categories=CATEGORIES, quad_dim=128, item_gate=True),
+    epochs=20, batch_size=128, lr=2e-3, weight_decay=1e-4, lr_step=8, lr_gamma=0.5, n_swap=2, temperature_init=0.07,
+    margin=0.2, hard_negative_weight=1.0, max_logit_scale=100.0, nce_weight=1.0, margin_weight=1.0,
+    outfit_nce_weight=1.0, learn_temperature=True, rarity_weight=True, rarity_power=1.0,
+)

@@ -241,6 +241,7 @@ def test_item_gate_round_trips_and_old_configs_load_without_it(tmp_path) -> None
     gated = gated_model()
     assert DEFAULT_MODEL.item_gate and TrainConfig().rarity_weight  # the default since round 4
     assert DEFAULT_MODEL.quad_dim == 128 and TrainConfig().rarity_power == 1.0  # since round 5
+    assert DEFAULT_MODEL.hidden_dim == 512  # since round 6
     assert "item_gate" not in plain.config.to_dict() and plain.net.gate is None
     assert set(gated.net.state_dict()) - set(plain.net.state_dict()) == {"gate.weight", "gate.bias"}
     folder = gated.save(tmp_path / "gated")
@@ -256,9 +257,27 @@ def test_item_gate_round_trips_and_old_configs_load_without_it(tmp_path) -> None
 
 
 def test_earlier_defaults_stay_as_they_were_when_the_default_moves_on() -> None:
-    """The benchmarks compare against rounds 3 and 4: widening the default's path must not change them."""
-    from models.config import ROUND3_DEFAULT, ROUND4_DEFAULT
+    """The benchmarks compare against rounds 3, 4 and 5: widening the default must not change them."""
+    from models.config import ROUND3_DEFAULT, ROUND4_DEFAULT, ROUND5_DEFAULT
 
     assert (ROUND3_DEFAULT.model.quad_dim, ROUND3_DEFAULT.model.item_gate, ROUND3_DEFAULT.rarity_weight) == (64, False, False)
     assert (ROUND4_DEFAULT.model.quad_dim, ROUND4_DEFAULT.model.item_gate, ROUND4_DEFAULT.rarity_weight) == (64, True, True)
-    assert replace(ROUND4_DEFAULT, model=replace(ROUND4_DEFAULT.model, quad_dim=128)) == TrainConfig()
+    assert (ROUND5_DEFAULT.model.quad_dim, ROUND5_DEFAULT.model.hidden_dim) == (128, 256)
+    assert replace(ROUND4_DEFAULT, model=replace(ROUND4_DEFAULT.model, quad_dim=128)) == ROUND5_DEFAULT
+    # round 6 changed only the towers' hidden width
+    assert replace(ROUND5_DEFAULT, model=replace(ROUND5_DEFAULT.model, hidden_dim=512)) == TrainConfig()
+
+
+def test_a_model_saved_with_round5s_narrower_towers_loads_as_it_was(tmp_path: Path) -> None:
+    """hidden_dim is a saved field: a round-5 model (towers 256 wide) keeps its width, version and scores."""
+    from models.config import ROUND5_DEFAULT
+
+    torch.manual_seed(0)
+    old = LearnedCompatModel(CompatNet(replace(ROUND5_DEFAULT.model, input_dim=DIM, latent_dim=16)))
+    torch.manual_seed(0)
+    new = LearnedCompatModel(CompatNet(replace(DEFAULT_MODEL, input_dim=DIM, latent_dim=16)))
+    loaded = load_model(old.save(tmp_path / "round5"))
+    assert loaded.config.hidden_dim == 256 != new.config.hidden_dim == 512
+    assert loaded.config == old.config and loaded.version == old.version != new.version
+    x, mask, cats = outfits()
+    np.testing.assert_array_equal(loaded.score(x, mask, cats), old.score(x, mask, cats))

@@ -236,19 +236,19 @@ def test_realistic_staples_look_like_ordinary_items() -> None:
 
 
 def test_sixth_round_variants_change_one_thing_of_the_default() -> None:
-    """Round 6 probed 30 epochs, 512-wide towers and no dropout: each variant is the current default
-    (round 5's, `gate_rarity_quad128`) with exactly the named change, so the README's rows compare
-    like with like."""
+    """Round 6 probed 30 epochs, 512-wide towers and no dropout: each variant is round 5's default
+    (`gate_rarity_quad128`) with exactly the named change, so the README's rows compare like with
+    like; the 512-wide towers became the default."""
     import sys
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     from compat_gate import VARIANTS
 
-    from models.config import TrainConfig
+    from models.config import ROUND5_DEFAULT, TrainConfig
 
     r5 = VARIANTS["gate_rarity_quad128"]
-    assert r5 == TrainConfig()
+    assert r5 == ROUND5_DEFAULT and VARIANTS["r5_hidden512"] == TrainConfig()
     assert VARIANTS["r5_epochs30"] == replace(r5, epochs=30, lr_step=12)
     assert VARIANTS["r5_hidden512"] == replace(r5, model=replace(r5.model, hidden_dim=512))
     assert VARIANTS["r5_dropout0"] == replace(r5, model=replace(r5.model, dropout=0.0))
