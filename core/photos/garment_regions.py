@@ -67,6 +67,7 @@ from core.photos.background import CutOut
 from core.photos.bodycrop import ALPHA_THRESHOLD, Box, cut_bands
 from core.photos.hem_features import START_NAMES as START_FEATURES
 from core.photos.hem_features import HemCandidates, bottom_candidates, start_candidates
+from core.photos.skin import same_chroma, skin_pixels
 from models import hem_ranker
 
 PARTS: tuple[str, ...] = ("top", "bottom", "shoes")
@@ -102,7 +103,6 @@ SHARP_EDGE_HEM = 2.0  # a sliver's hem within the hem distance of the edge: a st
 BARE_LEG_PATCH = 0.07  # a leg's pixels: within this share of the torso of a point on it
 BARE_LEG_RUN = 0.15  # bare legs need this share of the torso of skin points along a leg
 SHORT_BOTTOM = 0.2  # a top's hem this share of the torso above bare legs is a short bottom's
-LEG_CHROMA = 0.05  # a leg's skin: the face's chromaticity within this (shares of R, G, B)
 SURE_FOOT = 0.65  # a foot seen with less visibility than this ...
 FOOT_COVER = 0.25  # ... and less of the model's person mask around it than this is hidden
 HAND_REACH = 0.12  # pixels within this share of the torso of a hand are not read for hems
@@ -588,7 +588,7 @@ def _skin(colour: np.ndarray) -> bool:
     light, rg, yb = (float(v) for v in colour)
     b = (3 * light - 2 * yb) / 3  # back from (R+G+B)/3, R-G, (R+G)/2-B to R, G, B
     r = (3 * light - b + rg) / 2
-    return bool(_skin_pixels(np.array([r, r - rg, b]))[()])
+    return bool(skin_pixels(np.array([r, r - rg, b]))[()])
 
 
 def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: float,
@@ -713,14 +713,6 @@ def _barefoot(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float],
                 and np.linalg.norm(shin_colour - feet_colour) < HEM_DISTANCE)
 
 
-def _skin_pixels(rgb: np.ndarray) -> np.ndarray:
-    """Per pixel (or one mean colour), the classic RGB skin rule (Kovac et al. 2003); floats are
-    compared as they are, so a mean colour is not rounded first."""
-    r, g, b = (rgb[..., i].astype(np.float64) for i in range(3))
-    spread = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
-    return (r > 95) & (g > 40) & (b > 20) & (spread > 15) & (r - g > 15) & (r > b)
-
-
 def _skin_feet(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, feet: list[int],
                torso: float) -> bool:
     """True when a foot's own pixels (near its heel and toe) are mostly skin: bare feet, also
@@ -742,7 +734,7 @@ def _skin_feet(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, feet: list[i
         for qx, qy in points:
             near |= (xx - qx) ** 2 + (yy - qy) ** 2 <= radius ** 2
         near &= mask[y0:y1, x0:x1]
-        if near.sum() >= 10 and _skin_pixels(pixels[y0:y1, x0:x1])[near].mean() >= BARE_SHARE:
+        if near.sum() >= 10 and skin_pixels(pixels[y0:y1, x0:x1])[near].mean() >= BARE_SHARE:
             return True
     return False
 
@@ -758,7 +750,7 @@ def _bare_midriff(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, shoulder:
     if y1 - y0 < 4 or x1 - x0 < 3 or y0 < 0:
         return None
     inside = mask[y0:y1, x0:x1]
-    skin = _skin_pixels(pixels[y0:y1, x0:x1]) & inside
+    skin = skin_pixels(pixels[y0:y1, x0:x1]) & inside
     counts = inside.sum(axis=1)
     share = np.where(counts >= 3, skin.sum(axis=1) / np.maximum(counts, 1), 0.0)
     bare = share >= BARE_SHARE
@@ -835,17 +827,10 @@ def _bare_patch(pixels: np.ndarray, clothes: np.ndarray, x: float, y: float, rad
     if x1 - x0 < 3 or y1 - y0 < 3:
         return False
     near = clothes[y0:y1, x0:x1]
-    skin = _skin_pixels(pixels[y0:y1, x0:x1]) & near
+    skin = skin_pixels(pixels[y0:y1, x0:x1]) & near
     if near.sum() < 10 or skin.sum() < BARE_SHARE * near.sum():
         return False
-    return _same_skin(np.median(pixels[y0:y1, x0:x1][skin].astype(np.float32), axis=0), face)
-
-
-def _same_skin(colour: np.ndarray, face: np.ndarray) -> bool:
-    """True when an RGB colour is the face's skin in other light: the same chromaticity
-    (shares of R, G and B) within LEG_CHROMA; legs in the sun are lighter than the face."""
-    a, b = colour / max(1.0, float(colour.sum())), face / max(1.0, float(face.sum()))
-    return bool(np.abs(a - b).max() < LEG_CHROMA)
+    return bool(same_chroma(np.median(pixels[y0:y1, x0:x1][skin].astype(np.float32), axis=0), face))
 
 
 def _face_skin(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray,
@@ -859,7 +844,7 @@ def _face_skin(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray,
     y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
     if x1 - x0 < 3 or y1 - y0 < 3:
         return None
-    skin = _skin_pixels(pixels[y0:y1, x0:x1]) & mask[y0:y1, x0:x1]
+    skin = skin_pixels(pixels[y0:y1, x0:x1]) & mask[y0:y1, x0:x1]
     if skin.sum() < 20:
         return None
     return np.median(pixels[y0:y1, x0:x1][skin].astype(np.float32), axis=0)
@@ -869,7 +854,7 @@ def _skin_across(pixels: np.ndarray, mask: np.ndarray, rows: tuple[int, int]) ->
     """True when the person's pixels in `rows`, across the whole width, are mostly skin: no
     open jacket or kimono goes on beside a bare midriff (that layer's hem is the top's)."""
     inside = mask[rows[0]:rows[1]]
-    skin = _skin_pixels(pixels[rows[0]:rows[1]]) & inside
+    skin = skin_pixels(pixels[rows[0]:rows[1]]) & inside
     return bool(skin.sum() >= 0.5 * max(1, inside.sum()))
 
 
