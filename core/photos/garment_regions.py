@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -713,27 +714,41 @@ def _barefoot(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float],
                 and np.linalg.norm(shin_colour - feet_colour) < HEM_DISTANCE)
 
 
+def _window(shape: tuple[int, ...], points: Sequence[Sequence[float]], radius: float
+            ) -> tuple[int, int, int, int]:
+    """(y0, y1, x0, x1): the photo's rows and columns within `radius` of the points (x, y), as
+    one box around them all, cut to the photo (empty when they lie too far outside it)."""
+    height, width = shape[:2]
+    xs, ys = [q[0] for q in points], [q[1] for q in points]
+    return (int(max(0, min(ys) - radius)), int(min(height, max(ys) + radius + 1)),
+            int(max(0, min(xs) - radius)), int(min(width, max(xs) + radius + 1)))
+
+
+def _discs(window: tuple[int, int, int, int], points: Sequence[Sequence[float]],
+           radius: float) -> np.ndarray:
+    """Inside `window` (see `_window`), the pixels within `radius` of any of the points."""
+    y0, y1, x0, x1 = window
+    yy, xx = np.ogrid[y0:y1, x0:x1]
+    near = np.zeros((y1 - y0, x1 - x0), dtype=bool)
+    for qx, qy in points:
+        near |= (xx - qx) ** 2 + (yy - qy) ** 2 <= radius ** 2
+    return near
+
+
 def _skin_feet(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, feet: list[int],
                torso: float) -> bool:
     """True when a foot's own pixels (near its heel and toe) are mostly skin: bare feet, also
     under trousers or leggings, where the shins are not skin (`_barefoot` needs bare shins),
     and legs cut off by the frame that the model squeezed its feet onto (bare thighs)."""
-    height, width = mask.shape
     radius = max(3.0, FOOT_PATCH * torso)
     for heel, toe in ((pm.L_HEEL, pm.L_TOE), (pm.R_HEEL, pm.R_TOE)):
         points = [p[i] for i in (heel, toe) if i in feet]
         if not points:
             continue
-        xs, ys = [q[0] for q in points], [q[1] for q in points]
-        x0, x1 = int(max(0, min(xs) - radius)), int(min(width, max(xs) + radius + 1))
-        y0, y1 = int(max(0, min(ys) - radius)), int(min(height, max(ys) + radius + 1))
+        y0, y1, x0, x1 = window = _window(mask.shape, points, radius)
         if x1 <= x0 or y1 <= y0:
             continue
-        yy, xx = np.mgrid[y0:y1, x0:x1]
-        near = np.zeros((y1 - y0, x1 - x0), dtype=bool)
-        for qx, qy in points:
-            near |= (xx - qx) ** 2 + (yy - qy) ** 2 <= radius ** 2
-        near &= mask[y0:y1, x0:x1]
+        near = _discs(window, points, radius) & mask[y0:y1, x0:x1]
         if near.sum() >= 10 and skin_pixels(pixels[y0:y1, x0:x1])[near].mean() >= BARE_SHARE:
             return True
     return False
@@ -821,9 +836,7 @@ def _bare_patch(pixels: np.ndarray, clothes: np.ndarray, x: float, y: float, rad
                 face: np.ndarray) -> bool:
     """True when the person's pixels in the square of `radius` around (x, y) are mostly skin
     (BARE_SHARE, the Kovac rule) of the face's chromaticity."""
-    height, width = clothes.shape
-    x0, x1 = int(max(0, x - radius)), int(min(width, x + radius + 1))
-    y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
+    y0, y1, x0, x1 = _window(clothes.shape, [(x, y)], radius)
     if x1 - x0 < 3 or y1 - y0 < 3:
         return False
     near = clothes[y0:y1, x0:x1]
@@ -837,11 +850,7 @@ def _face_skin(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray,
                torso: float) -> np.ndarray | None:
     """The median RGB of the skin pixels around the nose: this person's own skin, to tell
     a bare midriff from a skin-coloured garment; None when no face is seen (a back view)."""
-    height, width = mask.shape
-    radius = 0.12 * torso
-    x, y = p[pm.NOSE]
-    x0, x1 = int(max(0, x - radius)), int(min(width, x + radius + 1))
-    y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
+    y0, y1, x0, x1 = _window(mask.shape, [p[pm.NOSE]], 0.12 * torso)
     if x1 - x0 < 3 or y1 - y0 < 3:
         return None
     skin = skin_pixels(pixels[y0:y1, x0:x1]) & mask[y0:y1, x0:x1]
@@ -861,16 +870,13 @@ def _skin_across(pixels: np.ndarray, mask: np.ndarray, rows: tuple[int, int]) ->
 def _near_hands(p: np.ndarray, shape: tuple[int, int], torso: float) -> np.ndarray:
     """Pixels within HAND_REACH of the torso of a wrist or finger landmark (inside the
     photo): a hand in front of the legs or the waist, whose skin and rings are no hem."""
-    height, width = shape
     out = np.zeros(shape, dtype=bool)
     radius = HAND_REACH * torso
-    for x, y in p[list(HAND_POINTS)]:
-        x0, x1 = int(max(0, x - radius)), int(min(width, x + radius + 1))
-        y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
+    for point in p[list(HAND_POINTS)]:
+        y0, y1, x0, x1 = window = _window(shape, [point], radius)
         if x1 <= x0 or y1 <= y0:
             continue
-        yy, xx = np.ogrid[y0:y1, x0:x1]
-        out[y0:y1, x0:x1] |= (xx - x) ** 2 + (yy - y) ** 2 <= radius ** 2
+        out[y0:y1, x0:x1] |= _discs(window, [point], radius)
     return out
 
 
@@ -878,16 +884,13 @@ def _foot_uncovered(body: np.ndarray, p: np.ndarray, side: tuple[int, ...],
                     torso: float) -> bool:
     """True when the pose model's own person mask covers less than FOOT_COVER of the
     pixels within FOOT_PATCH of the torso of a foot's landmarks (inside the photo)."""
-    height, width = body.shape
     radius = max(3.0, FOOT_PATCH * torso)
     covered, total = 0, 0
-    for x, y in p[list(side)]:
-        x0, x1 = int(max(0, x - radius)), int(min(width, x + radius + 1))
-        y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
+    for point in p[list(side)]:
+        y0, y1, x0, x1 = window = _window(body.shape, [point], radius)
         if x1 <= x0 or y1 <= y0:
             continue
-        yy, xx = np.ogrid[y0:y1, x0:x1]
-        near = (xx - x) ** 2 + (yy - y) ** 2 <= radius ** 2
+        near = _discs(window, [point], radius)
         covered += int(body[y0:y1, x0:x1][near].sum())
         total += int(near.sum())
     return total > 0 and covered < FOOT_COVER * total
