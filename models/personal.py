@@ -125,9 +125,11 @@ class PersonalModel(ModelOver):
         self, category: str, x: np.ndarray, partners: Sequence[str | None]
     ) -> list[np.ndarray]:
         """[(1 + p/2) z, z] against [z, (p/2) z]: their dot product is pair · (1 + (p_a + p_b)/2)."""
-        plain, *latents = self.base.project_partners(category, x, [None, *partners])
-        if self.features != LATENT:
+        if self.features == LATENT:  # the preference reads the plain latent: one pass for both
+            plain, *latents = self.base.project_partners(category, x, [None, *partners])
+        else:  # it reads the raw item's style features: the plain latent is not needed
             plain = item_features(self.base, self.features, category, x)
+            latents = self.base.project_partners(category, x, partners)
         p = item_preference(plain, self.w)[:, None]
         out = []
         for partner, z in zip(partners, latents, strict=True):

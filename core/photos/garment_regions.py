@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +68,7 @@ from core.photos.background import CutOut
 from core.photos.bodycrop import ALPHA_THRESHOLD, Box, cut_bands
 from core.photos.hem_features import START_NAMES as START_FEATURES
 from core.photos.hem_features import HemCandidates, bottom_candidates, start_candidates
+from core.photos.skin import same_chroma, skin_pixels
 from models import hem_ranker
 
 PARTS: tuple[str, ...] = ("top", "bottom", "shoes")
@@ -102,7 +104,6 @@ SHARP_EDGE_HEM = 2.0  # a sliver's hem within the hem distance of the edge: a st
 BARE_LEG_PATCH = 0.07  # a leg's pixels: within this share of the torso of a point on it
 BARE_LEG_RUN = 0.15  # bare legs need this share of the torso of skin points along a leg
 SHORT_BOTTOM = 0.2  # a top's hem this share of the torso above bare legs is a short bottom's
-LEG_CHROMA = 0.05  # a leg's skin: the face's chromaticity within this (shares of R, G, B)
 SURE_FOOT = 0.65  # a foot seen with less visibility than this ...
 FOOT_COVER = 0.25  # ... and less of the model's person mask around it than this is hidden
 HAND_REACH = 0.12  # pixels within this share of the torso of a hand are not read for hems
@@ -588,7 +589,7 @@ def _skin(colour: np.ndarray) -> bool:
     light, rg, yb = (float(v) for v in colour)
     b = (3 * light - 2 * yb) / 3  # back from (R+G+B)/3, R-G, (R+G)/2-B to R, G, B
     r = (3 * light - b + rg) / 2
-    return bool(_skin_pixels(np.array([r, r - rg, b]))[()])
+    return bool(skin_pixels(np.array([r, r - rg, b]))[()])
 
 
 def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: float,
@@ -713,12 +714,25 @@ def _barefoot(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float],
                 and np.linalg.norm(shin_colour - feet_colour) < HEM_DISTANCE)
 
 
-def _skin_pixels(rgb: np.ndarray) -> np.ndarray:
-    """Per pixel (or one mean colour), the classic RGB skin rule (Kovac et al. 2003); floats are
-    compared as they are, so a mean colour is not rounded first."""
-    r, g, b = (rgb[..., i].astype(np.float64) for i in range(3))
-    spread = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
-    return (r > 95) & (g > 40) & (b > 20) & (spread > 15) & (r - g > 15) & (r > b)
+def _window(shape: tuple[int, ...], points: Sequence[Sequence[float]], radius: float
+            ) -> tuple[int, int, int, int]:
+    """(y0, y1, x0, x1): the photo's rows and columns within `radius` of the points (x, y), as
+    one box around them all, cut to the photo (empty when they lie too far outside it)."""
+    height, width = shape[:2]
+    xs, ys = [q[0] for q in points], [q[1] for q in points]
+    return (int(max(0, min(ys) - radius)), int(min(height, max(ys) + radius + 1)),
+            int(max(0, min(xs) - radius)), int(min(width, max(xs) + radius + 1)))
+
+
+def _discs(window: tuple[int, int, int, int], points: Sequence[Sequence[float]],
+           radius: float) -> np.ndarray:
+    """Inside `window` (see `_window`), the pixels within `radius` of any of the points."""
+    y0, y1, x0, x1 = window
+    yy, xx = np.ogrid[y0:y1, x0:x1]
+    near = np.zeros((y1 - y0, x1 - x0), dtype=bool)
+    for qx, qy in points:
+        near |= (xx - qx) ** 2 + (yy - qy) ** 2 <= radius ** 2
+    return near
 
 
 def _skin_feet(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, feet: list[int],
@@ -726,23 +740,16 @@ def _skin_feet(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, feet: list[i
     """True when a foot's own pixels (near its heel and toe) are mostly skin: bare feet, also
     under trousers or leggings, where the shins are not skin (`_barefoot` needs bare shins),
     and legs cut off by the frame that the model squeezed its feet onto (bare thighs)."""
-    height, width = mask.shape
     radius = max(3.0, FOOT_PATCH * torso)
     for heel, toe in ((pm.L_HEEL, pm.L_TOE), (pm.R_HEEL, pm.R_TOE)):
         points = [p[i] for i in (heel, toe) if i in feet]
         if not points:
             continue
-        xs, ys = [q[0] for q in points], [q[1] for q in points]
-        x0, x1 = int(max(0, min(xs) - radius)), int(min(width, max(xs) + radius + 1))
-        y0, y1 = int(max(0, min(ys) - radius)), int(min(height, max(ys) + radius + 1))
+        y0, y1, x0, x1 = window = _window(mask.shape, points, radius)
         if x1 <= x0 or y1 <= y0:
             continue
-        yy, xx = np.mgrid[y0:y1, x0:x1]
-        near = np.zeros((y1 - y0, x1 - x0), dtype=bool)
-        for qx, qy in points:
-            near |= (xx - qx) ** 2 + (yy - qy) ** 2 <= radius ** 2
-        near &= mask[y0:y1, x0:x1]
-        if near.sum() >= 10 and _skin_pixels(pixels[y0:y1, x0:x1])[near].mean() >= BARE_SHARE:
+        near = _discs(window, points, radius) & mask[y0:y1, x0:x1]
+        if near.sum() >= 10 and skin_pixels(pixels[y0:y1, x0:x1])[near].mean() >= BARE_SHARE:
             return True
     return False
 
@@ -758,7 +765,7 @@ def _bare_midriff(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, shoulder:
     if y1 - y0 < 4 or x1 - x0 < 3 or y0 < 0:
         return None
     inside = mask[y0:y1, x0:x1]
-    skin = _skin_pixels(pixels[y0:y1, x0:x1]) & inside
+    skin = skin_pixels(pixels[y0:y1, x0:x1]) & inside
     counts = inside.sum(axis=1)
     share = np.where(counts >= 3, skin.sum(axis=1) / np.maximum(counts, 1), 0.0)
     bare = share >= BARE_SHARE
@@ -829,37 +836,24 @@ def _bare_patch(pixels: np.ndarray, clothes: np.ndarray, x: float, y: float, rad
                 face: np.ndarray) -> bool:
     """True when the person's pixels in the square of `radius` around (x, y) are mostly skin
     (BARE_SHARE, the Kovac rule) of the face's chromaticity."""
-    height, width = clothes.shape
-    x0, x1 = int(max(0, x - radius)), int(min(width, x + radius + 1))
-    y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
+    y0, y1, x0, x1 = _window(clothes.shape, [(x, y)], radius)
     if x1 - x0 < 3 or y1 - y0 < 3:
         return False
     near = clothes[y0:y1, x0:x1]
-    skin = _skin_pixels(pixels[y0:y1, x0:x1]) & near
+    skin = skin_pixels(pixels[y0:y1, x0:x1]) & near
     if near.sum() < 10 or skin.sum() < BARE_SHARE * near.sum():
         return False
-    return _same_skin(np.median(pixels[y0:y1, x0:x1][skin].astype(np.float32), axis=0), face)
-
-
-def _same_skin(colour: np.ndarray, face: np.ndarray) -> bool:
-    """True when an RGB colour is the face's skin in other light: the same chromaticity
-    (shares of R, G and B) within LEG_CHROMA; legs in the sun are lighter than the face."""
-    a, b = colour / max(1.0, float(colour.sum())), face / max(1.0, float(face.sum()))
-    return bool(np.abs(a - b).max() < LEG_CHROMA)
+    return bool(same_chroma(np.median(pixels[y0:y1, x0:x1][skin].astype(np.float32), axis=0), face))
 
 
 def _face_skin(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray,
                torso: float) -> np.ndarray | None:
     """The median RGB of the skin pixels around the nose: this person's own skin, to tell
     a bare midriff from a skin-coloured garment; None when no face is seen (a back view)."""
-    height, width = mask.shape
-    radius = 0.12 * torso
-    x, y = p[pm.NOSE]
-    x0, x1 = int(max(0, x - radius)), int(min(width, x + radius + 1))
-    y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
+    y0, y1, x0, x1 = _window(mask.shape, [p[pm.NOSE]], 0.12 * torso)
     if x1 - x0 < 3 or y1 - y0 < 3:
         return None
-    skin = _skin_pixels(pixels[y0:y1, x0:x1]) & mask[y0:y1, x0:x1]
+    skin = skin_pixels(pixels[y0:y1, x0:x1]) & mask[y0:y1, x0:x1]
     if skin.sum() < 20:
         return None
     return np.median(pixels[y0:y1, x0:x1][skin].astype(np.float32), axis=0)
@@ -869,23 +863,20 @@ def _skin_across(pixels: np.ndarray, mask: np.ndarray, rows: tuple[int, int]) ->
     """True when the person's pixels in `rows`, across the whole width, are mostly skin: no
     open jacket or kimono goes on beside a bare midriff (that layer's hem is the top's)."""
     inside = mask[rows[0]:rows[1]]
-    skin = _skin_pixels(pixels[rows[0]:rows[1]]) & inside
+    skin = skin_pixels(pixels[rows[0]:rows[1]]) & inside
     return bool(skin.sum() >= 0.5 * max(1, inside.sum()))
 
 
 def _near_hands(p: np.ndarray, shape: tuple[int, int], torso: float) -> np.ndarray:
     """Pixels within HAND_REACH of the torso of a wrist or finger landmark (inside the
     photo): a hand in front of the legs or the waist, whose skin and rings are no hem."""
-    height, width = shape
     out = np.zeros(shape, dtype=bool)
     radius = HAND_REACH * torso
-    for x, y in p[list(HAND_POINTS)]:
-        x0, x1 = int(max(0, x - radius)), int(min(width, x + radius + 1))
-        y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
+    for point in p[list(HAND_POINTS)]:
+        y0, y1, x0, x1 = window = _window(shape, [point], radius)
         if x1 <= x0 or y1 <= y0:
             continue
-        yy, xx = np.ogrid[y0:y1, x0:x1]
-        out[y0:y1, x0:x1] |= (xx - x) ** 2 + (yy - y) ** 2 <= radius ** 2
+        out[y0:y1, x0:x1] |= _discs(window, [point], radius)
     return out
 
 
@@ -893,16 +884,13 @@ def _foot_uncovered(body: np.ndarray, p: np.ndarray, side: tuple[int, ...],
                     torso: float) -> bool:
     """True when the pose model's own person mask covers less than FOOT_COVER of the
     pixels within FOOT_PATCH of the torso of a foot's landmarks (inside the photo)."""
-    height, width = body.shape
     radius = max(3.0, FOOT_PATCH * torso)
     covered, total = 0, 0
-    for x, y in p[list(side)]:
-        x0, x1 = int(max(0, x - radius)), int(min(width, x + radius + 1))
-        y0, y1 = int(max(0, y - radius)), int(min(height, y + radius + 1))
+    for point in p[list(side)]:
+        y0, y1, x0, x1 = window = _window(body.shape, [point], radius)
         if x1 <= x0 or y1 <= y0:
             continue
-        yy, xx = np.ogrid[y0:y1, x0:x1]
-        near = (xx - x) ** 2 + (yy - y) ** 2 <= radius ** 2
+        near = _discs(window, [point], radius)
         covered += int(body[y0:y1, x0:x1][near].sum())
         total += int(near.sum())
     return total > 0 and covered < FOOT_COVER * total

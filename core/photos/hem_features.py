@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.photos.skin import same_chroma, skin_pixels
+
 NAMES: tuple[str, ...] = (
     "from_hip", "from_knee", "has_knee", "from_ankle", "has_ankle", "to_edge", "at_edge",
     "from_top", "from_rule", "is_rule", "step", "below_vs_bottom", "above_vs_bottom",
@@ -34,13 +36,6 @@ class HemCandidates:
     rows: np.ndarray  # (N,) int, photo rows
     features: np.ndarray  # (N, len(NAMES))
     rule: int  # the row the hand rules chose
-
-
-def _skin(rgb: np.ndarray) -> np.ndarray:
-    """The Kovac et al. (2003) RGB skin rule per pixel."""
-    r, g, b = (rgb[..., i].astype(np.float32) for i in range(3))
-    spread = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
-    return (r > 95) & (g > 40) & (b > 20) & (spread > 15) & (r - g > 15) & (r > b)
 
 
 def bottom_candidates(pixels: np.ndarray, lab: np.ndarray, mask: np.ndarray,
@@ -110,11 +105,9 @@ def _rows(pixels: np.ndarray, lab: np.ndarray, mask: np.ndarray, cols: tuple[int
     lo = max(0, min(lo, hi))
     skin = np.zeros(height, dtype=np.float32)
     band = pixels[lo:hi, x0:x1]
-    is_skin = _skin(band) & inside[lo:]
+    is_skin = skin_pixels(band) & inside[lo:]
     if face is not None:
-        share = band.astype(np.float32) / np.maximum(1.0, band.astype(np.float32).sum(
-            axis=2, keepdims=True))
-        is_skin &= np.abs(share - face / max(1.0, float(face.sum()))).max(axis=2) < 0.05
+        is_skin &= same_chroma(band, face)
     skin[lo:hi] = is_skin.sum(axis=1) / np.maximum(1.0, count[lo:hi])
     return colour, count, skin
 
