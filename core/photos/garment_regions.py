@@ -101,6 +101,7 @@ MIDRIFF_RUN = 0.06  # ... and needs this share of the torso of rows mostly skin
 FACE_MATCH = 35.0  # RGB distance within which a bare midriff's colour is the face's skin
 BENT = 0.5  # knees less than this share of the torso below the hips: bent legs (seated)
 SHARP_EDGE_HEM = 2.0  # a sliver's hem within the hem distance of the edge: a step this sharp
+EDGE_UNLIKE = 1.5  # ... or rows above it this many hem distances from the edge's colour
 BARE_LEG_PATCH = 0.07  # a leg's pixels: within this share of the torso of a point on it
 BARE_LEG_RUN = 0.15  # bare legs need this share of the torso of skin points along a leg
 SHORT_BOTTOM = 0.2  # a top's hem this share of the torso above bare legs is a short bottom's
@@ -612,8 +613,15 @@ def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: f
     # shading makes the sliver's top unlike its lit edge: rows within the hem distance of
     # the edge count as the sliver, but only at a sharp step of colour (white on white has
     # none), which is then the hem
+    hinged = hem
     hem = sharp if sharp is not None else _change_point(lab, mask, xs, start, stop, ref_rows,
                                                          torso, fallback)
+    if hem == fallback and hinged != fallback and _unlike_edge(lab, mask, xs, hinged,
+                                                                ref_rows, torso):
+        # no sharp step and no plain change point, but the rows just above the hinged one
+        # are clearly another garment than the edge's (round 12: a plaid skirt, jeans or
+        # denim shorts cut by the frame below a top of another colour were reported missing)
+        hem = hinged
     if hem == fallback or hem > height - edge:
         return fallback
     # everything from the hem down to the edge is that one garment (not the hem of shorts
@@ -622,6 +630,18 @@ def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: f
     dist = np.linalg.norm(below - np.nanmedian(ref_rows, axis=0), axis=1)
     dist = dist[~np.isnan(dist)]
     return hem if dist.size >= 3 and np.median(dist) < HEM_DISTANCE else fallback
+
+
+def _unlike_edge(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], row: int,
+                 ref_rows: np.ndarray, torso: float) -> bool:
+    """True when the rows just above `row` (0.15 of the torso) are at least EDGE_UNLIKE hem
+    distances from the colour of the rows at the frame's edge: clearly a garment of another
+    colour above a sliver, not a shade of one (white on white stays below it)."""
+    above = _profile(lab, mask, xs[0], xs[1], int(row - 0.15 * torso), row)
+    if np.isnan(above).all() or np.isnan(ref_rows).all():
+        return False
+    gap = np.linalg.norm(np.nanmedian(above, axis=0) - np.nanmedian(ref_rows, axis=0))
+    return bool(gap >= EDGE_UNLIKE * HEM_DISTANCE)
 
 
 def _sharp_step_near(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], row: int,
