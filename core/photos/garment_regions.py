@@ -757,10 +757,13 @@ def _discs(window: tuple[int, int, int, int], points: Sequence[Sequence[float]],
 
 def _skin_feet(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, feet: list[int],
                torso: float) -> bool:
-    """True when a foot's own pixels (near its heel and toe) are mostly skin: bare feet, also
-    under trousers or leggings, where the shins are not skin (`_barefoot` needs bare shins),
-    and legs cut off by the frame that the model squeezed its feet onto (bare thighs)."""
+    """True when the feet's own pixels (near heel and toe, both feet pooled) are mostly skin:
+    bare feet, also under trousers or leggings, where the shins are not skin (`_barefoot`
+    needs bare shins), and legs cut off by the frame that the model squeezed its feet onto
+    (bare thighs). Pooled since round 12: one foot of a pair of sandals can show mostly skin
+    while the other shows straps and sole; the pair is then shoes, not bare feet."""
     radius = max(3.0, FOOT_PATCH * torso)
+    skin, seen = 0, 0
     for heel, toe in ((pm.L_HEEL, pm.L_TOE), (pm.R_HEEL, pm.R_TOE)):
         points = [p[i] for i in (heel, toe) if i in feet]
         if not points:
@@ -769,9 +772,10 @@ def _skin_feet(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, feet: list[i
         if x1 <= x0 or y1 <= y0:
             continue
         near = _discs(window, points, radius) & mask[y0:y1, x0:x1]
-        if near.sum() >= 10 and skin_pixels(pixels[y0:y1, x0:x1])[near].mean() >= BARE_SHARE:
-            return True
-    return False
+        if near.sum() >= 10:
+            skin += int(skin_pixels(pixels[y0:y1, x0:x1])[near].sum())
+            seen += int(near.sum())
+    return seen > 0 and skin >= BARE_SHARE * seen
 
 
 def _bare_midriff(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, shoulder: float,
