@@ -14,8 +14,9 @@ else that mask) gives each garment's width row by row; and a change of colour al
   above bare shins: shorts or a skirt);
   in a photo cut above the knees it is looked for against the colour of the rows at the
   frame's edge (a sliver of trousers, however short; hands on it read past, a shaded top of
-  the sliver taken at a sharp step); above a short bottom over bare legs, against that
-  bottom's own colour; with nothing below it in the frame (cut at the hips) it runs to the
+  the sliver taken at a sharp step, or, with no step, where rows near the edge's colour
+  begin below rows clearly of another colour: round 12); above a short bottom over bare
+  legs, against that bottom's own colour; with nothing below it in the frame (cut at the hips) it runs to the
   photo's edge;
 - bottom: from that hem down to the ankles, or to a hem found on the thighs/knees (shorts),
   or to where the legs show the face's own skin (shorts, a mini skirt, seated too),
@@ -25,8 +26,8 @@ else that mask) gives each garment's width row by row; and a change of colour al
   off it away from the feet (the other foot raised), or when the knees are seen but no ankle
   and the rows at the edge are not bare skin (the trousers run on out of the frame);
 - shoes: from the edge between shin and shoe above the ankles to the soles under the feet;
-  none when the feet look like the bare shins (skin), or when a foot's own pixels around its
-  heel and toe are mostly skin: bare feet are no garment; a foot the model is unsure of and
+  none when the feet look like the bare shins (skin), or when the feet's own pixels around
+  heel and toe (both feet pooled) are mostly skin: bare feet are no garment; a foot the model is unsure of and
   its own person mask leaves out is hidden behind something (a bathtub's rim): no shoes.
 
 A one-piece is not guessed from pixels: a dress and a top with a skirt of one colour look alike
