@@ -8,7 +8,8 @@ load excluded: it happens once per process). A garment the method reports missin
 IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
-        [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9|fresh-10|fresh-11]
+        [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9|fresh-10|fresh-11
+                 |fresh-12]
         [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
@@ -42,7 +43,14 @@ trainers, a man on a stool with one knee up, mostly cut at the thighs, knees or 
 "fresh-11" (8 added in round 11 as a seventh unseen report set, labelled the same way: three
 kameez sets (a long tunic over trousers; a shawl held out, a dupatta to the floor), a seated
 kameez set in heels, a man reclining with his legs raised (tank top, cargo trousers, boots),
-and three cut at the thighs: a navy blazer, an open shirt, a denim jacket over a tee).
+and three cut at the thighs: a navy blazer, an open shirt, a denim jacket over a tee),
+"fresh-12" (10 added in round 12 as an eighth unseen report set, labelled the same way: mostly
+everyday outfits (a red tee with jeans and boots, walking; a leather jacket over a tee with jeans
+and high-tops; a tee with black jeans, one foot raised on a bar; a bomber jacket with ripped
+jeans, one knee raised; a tee over jeans cut at the upper thighs), two seated people with their
+shoes in view (an open plaid shirt with jeans on a cajon; a tee tucked into a pleated midi skirt
+on steps), a man crouching in socks with a tee pulled over his nose, a lace blouse tucked into a
+mint pencil bottom in profile (cut at the thighs), and a polka-dot midi dress, walking).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -68,7 +76,7 @@ from core.photos.images import load_image
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
 SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7",
-          "fresh-8", "fresh-9", "fresh-10", "fresh-11")
+          "fresh-8", "fresh-9", "fresh-10", "fresh-11", "fresh-12")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -89,7 +97,10 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "fresh-10": "unseen report set of round 10 (everyday shirts, jackets and coats over "
                       "trousers, a skirt, a denim mini, crouching, seated; left out of the tests)",
           "fresh-11": "unseen report set of round 11 (kameez sets, seated in heels, reclining "
-                      "with raised legs, a blazer, a denim jacket; left out of the tests)"}
+                      "with raised legs, a blazer, a denim jacket; left out of the tests)",
+          "fresh-12": "unseen report set of round 12 (everyday tees and jackets with jeans, "
+                      "walking, a raised foot and knee, seated in sneakers, a pleated skirt, "
+                      "crouching in socks, a dress; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
