@@ -14,8 +14,9 @@ else that mask) gives each garment's width row by row; and a change of colour al
   above bare shins: shorts or a skirt);
   in a photo cut above the knees it is looked for against the colour of the rows at the
   frame's edge (a sliver of trousers, however short; hands on it read past, a shaded top of
-  the sliver taken at a sharp step); above a short bottom over bare legs, against that
-  bottom's own colour; with nothing below it in the frame (cut at the hips) it runs to the
+  the sliver taken at a sharp step, or, with no step, where rows near the edge's colour
+  begin below rows clearly of another colour: round 12); above a short bottom over bare
+  legs, against that bottom's own colour; with nothing below it in the frame (cut at the hips) it runs to the
   photo's edge;
 - bottom: from that hem down to the ankles, or to a hem found on the thighs/knees (shorts),
   or to where the legs show the face's own skin (shorts, a mini skirt, seated too),
@@ -25,8 +26,8 @@ else that mask) gives each garment's width row by row; and a change of colour al
   off it away from the feet (the other foot raised), or when the knees are seen but no ankle
   and the rows at the edge are not bare skin (the trousers run on out of the frame);
 - shoes: from the edge between shin and shoe above the ankles to the soles under the feet;
-  none when the feet look like the bare shins (skin), or when a foot's own pixels around its
-  heel and toe are mostly skin: bare feet are no garment; a foot the model is unsure of and
+  none when the feet look like the bare shins (skin), or when the feet's own pixels around
+  heel and toe (both feet pooled) are mostly skin: bare feet are no garment; a foot the model is unsure of and
   its own person mask leaves out is hidden behind something (a bathtub's rim): no shoes.
 
 A one-piece is not guessed from pixels: a dress and a top with a skirt of one colour look alike
@@ -101,6 +102,7 @@ MIDRIFF_RUN = 0.06  # ... and needs this share of the torso of rows mostly skin
 FACE_MATCH = 35.0  # RGB distance within which a bare midriff's colour is the face's skin
 BENT = 0.5  # knees less than this share of the torso below the hips: bent legs (seated)
 SHARP_EDGE_HEM = 2.0  # a sliver's hem within the hem distance of the edge: a step this sharp
+EDGE_UNLIKE = 1.5  # ... or rows above it this many hem distances from the edge's colour
 BARE_LEG_PATCH = 0.07  # a leg's pixels: within this share of the torso of a point on it
 BARE_LEG_RUN = 0.15  # bare legs need this share of the torso of skin points along a leg
 SHORT_BOTTOM = 0.2  # a top's hem this share of the torso above bare legs is a short bottom's
@@ -612,8 +614,15 @@ def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: f
     # shading makes the sliver's top unlike its lit edge: rows within the hem distance of
     # the edge count as the sliver, but only at a sharp step of colour (white on white has
     # none), which is then the hem
+    hinged = hem
     hem = sharp if sharp is not None else _change_point(lab, mask, xs, start, stop, ref_rows,
                                                          torso, fallback)
+    if hem == fallback and hinged != fallback and _unlike_edge(lab, mask, xs, hinged,
+                                                                ref_rows, torso):
+        # no sharp step and no plain change point, but the rows just above the hinged one
+        # are clearly another garment than the edge's (round 12: a plaid skirt, jeans or
+        # denim shorts cut by the frame below a top of another colour were reported missing)
+        hem = hinged
     if hem == fallback or hem > height - edge:
         return fallback
     # everything from the hem down to the edge is that one garment (not the hem of shorts
@@ -622,6 +631,18 @@ def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: f
     dist = np.linalg.norm(below - np.nanmedian(ref_rows, axis=0), axis=1)
     dist = dist[~np.isnan(dist)]
     return hem if dist.size >= 3 and np.median(dist) < HEM_DISTANCE else fallback
+
+
+def _unlike_edge(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], row: int,
+                 ref_rows: np.ndarray, torso: float) -> bool:
+    """True when the rows just above `row` (0.15 of the torso) are at least EDGE_UNLIKE hem
+    distances from the colour of the rows at the frame's edge: clearly a garment of another
+    colour above a sliver, not a shade of one (white on white stays below it)."""
+    above = _profile(lab, mask, xs[0], xs[1], int(row - 0.15 * torso), row)
+    if np.isnan(above).all() or np.isnan(ref_rows).all():
+        return False
+    gap = np.linalg.norm(np.nanmedian(above, axis=0) - np.nanmedian(ref_rows, axis=0))
+    return bool(gap >= EDGE_UNLIKE * HEM_DISTANCE)
 
 
 def _sharp_step_near(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], row: int,
@@ -737,10 +758,13 @@ def _discs(window: tuple[int, int, int, int], points: Sequence[Sequence[float]],
 
 def _skin_feet(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, feet: list[int],
                torso: float) -> bool:
-    """True when a foot's own pixels (near its heel and toe) are mostly skin: bare feet, also
-    under trousers or leggings, where the shins are not skin (`_barefoot` needs bare shins),
-    and legs cut off by the frame that the model squeezed its feet onto (bare thighs)."""
+    """True when the feet's own pixels (near heel and toe, both feet pooled) are mostly skin:
+    bare feet, also under trousers or leggings, where the shins are not skin (`_barefoot`
+    needs bare shins), and legs cut off by the frame that the model squeezed its feet onto
+    (bare thighs). Pooled since round 12: one foot of a pair of sandals can show mostly skin
+    while the other shows straps and sole; the pair is then shoes, not bare feet."""
     radius = max(3.0, FOOT_PATCH * torso)
+    skin, seen = 0, 0
     for heel, toe in ((pm.L_HEEL, pm.L_TOE), (pm.R_HEEL, pm.R_TOE)):
         points = [p[i] for i in (heel, toe) if i in feet]
         if not points:
@@ -749,9 +773,10 @@ def _skin_feet(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, feet: list[i
         if x1 <= x0 or y1 <= y0:
             continue
         near = _discs(window, points, radius) & mask[y0:y1, x0:x1]
-        if near.sum() >= 10 and skin_pixels(pixels[y0:y1, x0:x1])[near].mean() >= BARE_SHARE:
-            return True
-    return False
+        if near.sum() >= 10:
+            skin += int(skin_pixels(pixels[y0:y1, x0:x1])[near].sum())
+            seen += int(near.sum())
+    return seen > 0 and skin >= BARE_SHARE * seen
 
 
 def _bare_midriff(pixels: np.ndarray, mask: np.ndarray, p: np.ndarray, shoulder: float,
