@@ -51,11 +51,12 @@ jeans, one knee raised; a tee over jeans cut at the upper thighs), two seated pe
 shoes in view (an open plaid shirt with jeans on a cajon; a tee tucked into a pleated midi skirt
 on steps), a man crouching in socks with a tee pulled over his nose, a lace blouse tucked into a
 mint pencil bottom in profile (cut at the thighs), and a polka-dot midi dress, walking),
-"fresh-13" (4 added in round 13 as a ninth unseen report set, labelled the same way: everyday
+"fresh-13" (6 added in round 13 as a ninth unseen report set, labelled the same way: everyday
 outfits with jeans (a long tunic cardigan with a backpack on a bike lane, cut at the shins; a
 grey hoodie with fists raised, cut at the thighs; a check blazer over a tucked camisole with
 skinny jeans and strappy heels, walking; a white tee with a phone held out to photograph a shirt
-on a hanger, cut at the thighs)).
+on a hanger, cut at the thighs) and two cropped sweat sets with joggers (seated low in an armchair
+in sneakers; standing in chunky shoes)).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -108,7 +109,7 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
                       "crouching in socks, a dress; left out of the tests)",
           "fresh-13": "unseen report set of round 13 (everyday tops with jeans: a tunic with a "
                       "backpack, a hoodie, a blazer with heels walking, a tee with a phone and a "
-                      "held shirt; mostly cut by the frame; left out of the tests)"}
+                      "held shirt; two sweat sets, one seated in sneakers; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
