@@ -51,8 +51,8 @@ jeans, one knee raised; a tee over jeans cut at the upper thighs), two seated pe
 shoes in view (an open plaid shirt with jeans on a cajon; a tee tucked into a pleated midi skirt
 on steps), a man crouching in socks with a tee pulled over his nose, a lace blouse tucked into a
 mint pencil bottom in profile (cut at the thighs), and a polka-dot midi dress, walking),
-"fresh-13" (6 added in round 13 as a ninth unseen report set, labelled the same way: everyday
-outfits with jeans (a long tunic cardigan with a backpack on a bike lane, cut at the shins; a
+"fresh-13" (5 added in round 13 as a ninth unseen report set, labelled the same way: everyday
+outfits with jeans (a
 grey hoodie with fists raised, cut at the thighs; a check blazer over a tucked camisole with
 skinny jeans and strappy heels, walking; a white tee with a phone held out to photograph a shirt
 on a hanger, cut at the thighs) and two cropped sweat sets with joggers (seated low in an armchair
@@ -107,8 +107,7 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "fresh-12": "unseen report set of round 12 (everyday tees and jackets with jeans, "
                       "walking, a raised foot and knee, seated in sneakers, a pleated skirt, "
                       "crouching in socks, a dress; left out of the tests)",
-          "fresh-13": "unseen report set of round 13 (everyday tops with jeans: a tunic with a "
-                      "backpack, a hoodie, a blazer with heels walking, a tee with a phone and a "
+          "fresh-13": "unseen report set of round 13 (everyday tops with jeans: a hoodie, a blazer with heels walking, a tee with a phone and a "
                       "held shirt; two sweat sets, one seated in sneakers; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
