@@ -9,7 +9,7 @@ IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
         [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9|fresh-10|fresh-11
-                 |fresh-12]
+                 |fresh-12|fresh-13]
         [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
@@ -50,7 +50,13 @@ and high-tops; a tee with black jeans, one foot raised on a bar; a bomber jacket
 jeans, one knee raised; a tee over jeans cut at the upper thighs), two seated people with their
 shoes in view (an open plaid shirt with jeans on a cajon; a tee tucked into a pleated midi skirt
 on steps), a man crouching in socks with a tee pulled over his nose, a lace blouse tucked into a
-mint pencil bottom in profile (cut at the thighs), and a polka-dot midi dress, walking).
+mint pencil bottom in profile (cut at the thighs), and a polka-dot midi dress, walking),
+"fresh-13" (5 added in round 13 as a ninth unseen report set, labelled the same way: everyday
+outfits with jeans (a
+grey hoodie with fists raised, cut at the thighs; a check blazer over a tucked camisole with
+skinny jeans and strappy heels, walking; a white tee with a phone held out to photograph a shirt
+on a hanger, cut at the thighs) and two cropped sweat sets with joggers (seated low in an armchair
+in sneakers; standing in chunky shoes)).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -76,7 +82,7 @@ from core.photos.images import load_image
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
 SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7",
-          "fresh-8", "fresh-9", "fresh-10", "fresh-11", "fresh-12")
+          "fresh-8", "fresh-9", "fresh-10", "fresh-11", "fresh-12", "fresh-13")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -100,7 +106,9 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
                       "with raised legs, a blazer, a denim jacket; left out of the tests)",
           "fresh-12": "unseen report set of round 12 (everyday tees and jackets with jeans, "
                       "walking, a raised foot and knee, seated in sneakers, a pleated skirt, "
-                      "crouching in socks, a dress; left out of the tests)"}
+                      "crouching in socks, a dress; left out of the tests)",
+          "fresh-13": "unseen report set of round 13 (everyday tops with jeans: a hoodie, a blazer with heels walking, a tee with a phone and a "
+                      "held shirt; two sweat sets, one seated in sneakers; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
