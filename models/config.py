@@ -21,6 +21,7 @@ from base.vocabulary import CATEGORIES
 LOSSES: tuple[str, ...] = ("contrastive", "seed")
 ARCHS: tuple[str, ...] = ("linear", "mlp", "towers")
 MAX_DIM = 16_384  # far above any CLIP embedding; a bigger number in a config is a mistake
+MAX_MEMBERS = 8  # nets in one ensemble; each costs a full training run
 
 
 def _is_number(value: object, kind: type) -> bool:
@@ -51,15 +52,20 @@ class ModelConfig:
     # normalised input): a pair scores g_a·g_b·cos, so an item that goes with anything (a staple)
     # can learn g ≈ 0 and add ~0 to every pair instead of partner-dependent noise (issue 11).
     item_gate: bool = False
+    # How many such nets, each trained on its own seed, score together (their mean outfit score;
+    # models/compat.py `CompatEnsemble`): 1 = one net, as saved before the field existed.
+    members: int = 1
 
     def to_dict(self) -> dict[str, Any]:
-        """The fields; `quad_dim` and `item_gate` only when set, so a model without them writes
-        (and hashes) the same config as before the fields existed and its version does not change."""
+        """The fields; `quad_dim`, `item_gate` and `members` only when set, so a model without them
+        writes (and hashes) the same config as before the fields existed and its version does not change."""
         out = asdict(self)
         if not self.quad_dim:
             del out["quad_dim"]
         if not self.item_gate:
             del out["item_gate"]
+        if self.members == 1:
+            del out["members"]
         return out
 
     def __post_init__(self) -> None:
@@ -75,6 +81,8 @@ class ModelConfig:
             raise ValueError(f"dropout must be a number in [0, 1), not {self.dropout!r}")
         if not _is_number(self.quad_dim, Integral) or not 0 <= self.quad_dim <= MAX_DIM:
             raise ValueError(f"quad_dim must be a whole number from 0 to {MAX_DIM}, not {self.quad_dim!r}")
+        if not _is_number(self.members, Integral) or not 1 <= self.members <= MAX_MEMBERS:
+            raise ValueError(f"members must be a whole number from 1 to {MAX_MEMBERS}, not {self.members!r}")
         if self.quad_dim and self.arch != "towers":
             raise ValueError(f"quad_dim is a path inside each tower; arch {self.arch!r} has none (use towers)")
         for name in ("layernorm", "type_embedding", "pair_masks", "item_gate"):
