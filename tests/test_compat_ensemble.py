@@ -105,3 +105,23 @@ def test_a_single_net_config_writes_no_members_field() -> None:
 def test_bad_member_counts_are_refused_with_a_sentence(members) -> None:
     with pytest.raises(ValueError, match="members must be a whole number from 1 to 8"):
         ModelConfig.from_dict({**replace(DEFAULT_MODEL, members=2).to_dict(), "members": members})
+
+
+def test_a_personal_layer_over_an_ensemble_learns_saves_and_loads(trained, tmp_path: Path) -> None:
+    """The taste layer (issue 12) reads the base only through `project`, so an ensemble base
+    works as any other: a taste along a direction of the items is learned and kept on disk."""
+    from models.personal import PersonalModel, fit_personal
+
+    ensemble, _, _, _ = trained
+    ensemble.save(tmp_path / "base")
+    base = load_model(tmp_path / "base")
+    data = small_data(120, seed=4)
+    taste = np.random.default_rng(5).standard_normal(data.dim)
+    ratings = np.where(data.vectors[:, 0] @ taste > 0, 1, -1)
+    fit = fit_personal(base, data, ratings)
+    model = PersonalModel(base, fit.w)
+    model.save(tmp_path / "mine", tmp_path / "base")
+    loaded = load_model(tmp_path / "mine")
+    assert isinstance(loaded, PersonalModel) and loaded.version == model.version
+    np.testing.assert_allclose(loaded.score(data.vectors, data.mask, data.categories),
+                               model.score(data.vectors, data.mask, data.categories), atol=1e-6)
