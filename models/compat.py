@@ -270,6 +270,8 @@ class CompatNet(PairScorer):
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
+        if config.members != 1:
+            raise ValueError(f"a CompatNet is one net, not {config.members}; build_net(config) makes an ensemble")
         self.config = config
         self.category_index = {c: i for i, c in enumerate(config.categories)}
         n_cat = len(config.categories)

@@ -17,6 +17,7 @@ from models.compat import (
     CompatNet,
     LearnedCompatModel,
     ModelLoadError,
+    build_net,
     identity,
     load_model,
 )
@@ -257,15 +258,17 @@ def test_item_gate_round_trips_and_old_configs_load_without_it(tmp_path) -> None
 
 
 def test_earlier_defaults_stay_as_they_were_when_the_default_moves_on() -> None:
-    """The benchmarks compare against rounds 3, 4 and 5: widening the default must not change them."""
-    from models.config import ROUND3_DEFAULT, ROUND4_DEFAULT, ROUND5_DEFAULT
+    """The benchmarks compare against rounds 3 to 6: moving the default on must not change them."""
+    from models.config import ROUND3_DEFAULT, ROUND4_DEFAULT, ROUND5_DEFAULT, ROUND6_DEFAULT
 
     assert (ROUND3_DEFAULT.model.quad_dim, ROUND3_DEFAULT.model.item_gate, ROUND3_DEFAULT.rarity_weight) == (64, False, False)
+    assert (ROUND3_DEFAULT.epochs, ROUND3_DEFAULT.lr_step, ROUND4_DEFAULT.epochs, ROUND4_DEFAULT.lr_step) == (20, 8, 20, 8)
     assert (ROUND4_DEFAULT.model.quad_dim, ROUND4_DEFAULT.model.item_gate, ROUND4_DEFAULT.rarity_weight) == (64, True, True)
     assert (ROUND5_DEFAULT.model.quad_dim, ROUND5_DEFAULT.model.hidden_dim) == (128, 256)
     assert replace(ROUND4_DEFAULT, model=replace(ROUND4_DEFAULT.model, quad_dim=128)) == ROUND5_DEFAULT
-    # round 6 changed only the towers' hidden width
-    assert replace(ROUND5_DEFAULT, model=replace(ROUND5_DEFAULT.model, hidden_dim=512)) == TrainConfig()
+    # round 6 changed only the towers' hidden width; round 7 made it two nets of 12 epochs each
+    assert replace(ROUND5_DEFAULT, model=replace(ROUND5_DEFAULT.model, hidden_dim=512)) == ROUND6_DEFAULT
+    assert replace(ROUND6_DEFAULT, model=replace(ROUND6_DEFAULT.model, members=2), epochs=12, lr_step=5) == TrainConfig()
 
 
 def test_a_model_saved_with_round5s_narrower_towers_loads_as_it_was(tmp_path: Path) -> None:
@@ -275,7 +278,7 @@ def test_a_model_saved_with_round5s_narrower_towers_loads_as_it_was(tmp_path: Pa
     torch.manual_seed(0)
     old = LearnedCompatModel(CompatNet(replace(ROUND5_DEFAULT.model, input_dim=DIM, latent_dim=16)))
     torch.manual_seed(0)
-    new = LearnedCompatModel(CompatNet(replace(DEFAULT_MODEL, input_dim=DIM, latent_dim=16)))
+    new = LearnedCompatModel(build_net(replace(DEFAULT_MODEL, input_dim=DIM, latent_dim=16)))
     loaded = load_model(old.save(tmp_path / "round5"))
     assert loaded.config.hidden_dim == 256 != new.config.hidden_dim == 512
     assert loaded.config == old.config and loaded.version == old.version != new.version
