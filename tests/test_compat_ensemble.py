@@ -17,7 +17,7 @@ from models.evaluate import evaluate
 from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
 from models.train import TrainProgress, train
 
-SMALL = replace(DEFAULT_MODEL, hidden_dim=32, latent_dim=16, quad_dim=8)
+SMALL = replace(DEFAULT_MODEL, hidden_dim=32, latent_dim=16, quad_dim=8, members=1)  # one net
 
 
 def small_data(n: int, seed: int):
