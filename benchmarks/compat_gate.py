@@ -53,6 +53,10 @@ VARIANTS |= {
     "r5_hidden512": replace(R5, model=replace(R5.model, hidden_dim=512)),  # wider tower MLPs
     "r5_dropout0": replace(R5, model=replace(R5.model, dropout=0.0)),  # no dropout in the towers
 }
+# seventh round: round 6's default (r5_hidden512) as 2 nets on seeds s and s + 1, scored together,
+# each trained 12 epochs (lr_step 5: the same schedule shape), ~1.2x the training steps of one net
+R6 = VARIANTS["r5_hidden512"]
+VARIANTS["r6_members2_e12"] = replace(R6, model=replace(R6.model, members=2), epochs=12, lr_step=5)
 
 
 def realistic_staples(w: World, world_id: int) -> World:

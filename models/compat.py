@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -200,7 +202,62 @@ class _Tower(nn.Module):
         return out
 
 
-class CompatNet(nn.Module):
+class PairScorer(nn.Module):
+    """What every net shares: category ids, and outfit scores from `embed` + `pair_view` (a
+    subclass defines those two), so one net and an ensemble of them score outfits the same way."""
+
+    config: ModelConfig
+    category_index: dict[str, int]
+
+    def embed(self, x: torch.Tensor, cat: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def pair_view(self, h: torch.Tensor, cat: torch.Tensor, partner: torch.Tensor | None) -> torch.Tensor:
+        raise NotImplementedError
+
+    def category_ids(self, categories: np.ndarray | Sequence[str]) -> torch.Tensor:
+        """Category names (any shape) -> int64 ids; an unknown name is a clear error."""
+        cats = np.asarray(categories, dtype=object)
+        try:
+            ids = np.vectorize(self.category_index.__getitem__, otypes=[np.int64])(cats)
+        except KeyError as exc:
+            known = ", ".join(self.config.categories)
+            raise ValueError(f"unknown item category {exc.args[0]!r}; known: {known}") from None
+        return torch.from_numpy(np.asarray(ids, dtype=np.int64))
+
+    def pair_scores(
+        self, x: torch.Tensor, mask: torch.Tensor, cat: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per slot pair cosines (B, P) and whether both items are present (B, P)."""
+        b, k, d_in = x.shape
+        return self.latent_pair_scores(self.embed(x.reshape(b * k, d_in), cat.reshape(-1)).reshape(b, k, -1), mask, cat)
+
+    def latent_pair_scores(
+        self, h: torch.Tensor, mask: torch.Tensor, cat: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """`pair_scores` from already embedded (B, K, d) latents (losses reuse one embedding)."""
+        k = h.shape[1]
+        sims, both = [], []
+        for i, j in combinations(range(k), 2):
+            zi = self.pair_view(h[:, i], cat[:, i], cat[:, j])
+            zj = self.pair_view(h[:, j], cat[:, j], cat[:, i])
+            sims.append((zi * zj).sum(-1))
+            both.append(mask[:, i] & mask[:, j])
+        return torch.stack(sims, 1), torch.stack(both, 1)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor, cat: torch.Tensor) -> torch.Tensor:
+        """(B, K, D), (B, K) bool, (B, K) ids -> (B,) mean pairwise cosine of present items.
+
+        Outfits with fewer than two items score NaN (same rule as `CompatModel.score`).
+        """
+        sims, both = self.pair_scores(x, mask, cat)
+        w = both.to(sims.dtype)
+        count = w.sum(1)
+        score = (sims * w).sum(1) / count.clamp_min(1.0)
+        return torch.where(count > 0, score, torch.full_like(score, float("nan")))
+
+
+class CompatNet(PairScorer):
     """Item embeddings -> one shared latent space; outfit score = mean pairwise cosine.
 
     `linear` is the seed's bare W (no bias, no LayerNorm, no dropout). `mlp` normalises the input
@@ -213,6 +270,8 @@ class CompatNet(nn.Module):
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
+        if config.members != 1:
+            raise ValueError(f"a CompatNet is one net, not {config.members}; build_net(config) makes an ensemble")
         self.config = config
         self.category_index = {c: i for i, c in enumerate(config.categories)}
         n_cat = len(config.categories)
@@ -249,16 +308,6 @@ class CompatNet(nn.Module):
             nn.init.normal_(self.gate.weight, std=0.01)
             nn.init.zeros_(self.gate.bias)
 
-    def category_ids(self, categories: np.ndarray | Sequence[str]) -> torch.Tensor:
-        """Category names (any shape) -> int64 ids; an unknown name is a clear error."""
-        cats = np.asarray(categories, dtype=object)
-        try:
-            ids = np.vectorize(self.category_index.__getitem__, otypes=[np.int64])(cats)
-        except KeyError as exc:
-            known = ", ".join(self.config.categories)
-            raise ValueError(f"unknown item category {exc.args[0]!r}; known: {known}") from None
-        return torch.from_numpy(np.asarray(ids, dtype=np.int64))
-
     def embed(self, x: torch.Tensor, cat: torch.Tensor) -> torch.Tensor:
         """(n, D) items with (n,) category ids -> (n, d) latents: un-normalised, or with an item
         gate, of norm g (the item's weight) exactly, which `pair_view` carries through."""
@@ -292,36 +341,36 @@ class CompatNet(nn.Module):
             h = h * self.pair_mask[self.pair_table[cat, partner]]
         return _unit(h) if g is None else _unit(h) * g
 
-    def pair_scores(
-        self, x: torch.Tensor, mask: torch.Tensor, cat: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Per slot pair cosines (B, P) and whether both items are present (B, P)."""
-        b, k, d_in = x.shape
-        return self.latent_pair_scores(self.embed(x.reshape(b * k, d_in), cat.reshape(-1)).reshape(b, k, -1), mask, cat)
 
-    def latent_pair_scores(
-        self, h: torch.Tensor, mask: torch.Tensor, cat: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """`pair_scores` from already embedded (B, K, d) latents (losses reuse one embedding)."""
-        k = h.shape[1]
-        sims, both = [], []
-        for i, j in combinations(range(k), 2):
-            zi = self.pair_view(h[:, i], cat[:, i], cat[:, j])
-            zj = self.pair_view(h[:, j], cat[:, j], cat[:, i])
-            sims.append((zi * zj).sum(-1))
-            both.append(mask[:, i] & mask[:, j])
-        return torch.stack(sims, 1), torch.stack(both, 1)
+class CompatEnsemble(PairScorer):
+    """`members` nets trained apart (own seeds), scored as the mean of their outfit scores.
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor, cat: torch.Tensor) -> torch.Tensor:
-        """(B, K, D), (B, K) bool, (B, K) ids -> (B,) mean pairwise cosine of present items.
+    A member's pair view is unit-length (times its item gate), so concatenating the members'
+    views divided by √M makes a pair's dot product the members' mean cosine: the outfit score
+    still decomposes into pairs and the ranker stays exact. Averaging nets fitted to a few
+    thousand outfits removes much of their seed-to-seed variance (issue 11, round 7).
+    """
 
-        Outfits with fewer than two items score NaN (same rule as `CompatModel.score`).
-        """
-        sims, both = self.pair_scores(x, mask, cat)
-        w = both.to(sims.dtype)
-        count = w.sum(1)
-        score = (sims * w).sum(1) / count.clamp_min(1.0)
-        return torch.where(count > 0, score, torch.full_like(score, float("nan")))
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.category_index = {c: i for i, c in enumerate(config.categories)}
+        one = replace(config, members=1)
+        self.members = nn.ModuleList(CompatNet(one) for _ in range(config.members))
+
+    def embed(self, x: torch.Tensor, cat: torch.Tensor) -> torch.Tensor:
+        """The members' latents side by side: (n, members × latent_dim)."""
+        return torch.cat([m.embed(x, cat) for m in self.members], dim=-1)
+
+    def pair_view(self, h: torch.Tensor, cat: torch.Tensor, partner: torch.Tensor | None) -> torch.Tensor:
+        chunks = h.split(self.config.latent_dim, dim=-1)
+        views = [m.pair_view(c, cat, partner) for m, c in zip(self.members, chunks, strict=True)]
+        return torch.cat(views, dim=-1) / math.sqrt(len(views))
+
+
+def build_net(config: ModelConfig) -> CompatNet | CompatEnsemble:
+    """The net a config describes: one `CompatNet`, or an ensemble when `members` > 1."""
+    return CompatEnsemble(config) if config.members > 1 else CompatNet(config)
 
 
 def weights_hash(net: nn.Module, config: ModelConfig) -> str:
@@ -338,7 +387,7 @@ class LearnedCompatModel(CompatModel):
 
     name = "learned"
 
-    def __init__(self, net: CompatNet, info: dict[str, Any] | None = None) -> None:
+    def __init__(self, net: PairScorer, info: dict[str, Any] | None = None) -> None:
         self.net = net.eval()
         self.config = net.config
         self.info: dict[str, Any] = dict(info or {})
@@ -440,7 +489,7 @@ def load_model(spec: str | Path) -> CompatModel:
     meta = _read_config(folder / CONFIG_FILE)
     try:
         config = ModelConfig.from_dict(meta["model"])
-        net = CompatNet(config)
+        net = build_net(config)
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelLoadError(f"{folder / CONFIG_FILE}: invalid model config ({exc})") from None
     info = meta.get("info") or {}

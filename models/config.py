@@ -21,6 +21,7 @@ from base.vocabulary import CATEGORIES
 LOSSES: tuple[str, ...] = ("contrastive", "seed")
 ARCHS: tuple[str, ...] = ("linear", "mlp", "towers")
 MAX_DIM = 16_384  # far above any CLIP embedding; a bigger number in a config is a mistake
+MAX_MEMBERS = 8  # nets in one ensemble; each costs a full training run
 
 
 def _is_number(value: object, kind: type) -> bool:
@@ -51,15 +52,20 @@ class ModelConfig:
     # normalised input): a pair scores g_a·g_b·cos, so an item that goes with anything (a staple)
     # can learn g ≈ 0 and add ~0 to every pair instead of partner-dependent noise (issue 11).
     item_gate: bool = False
+    # How many such nets, each trained on its own seed, score together (their mean outfit score;
+    # models/compat.py `CompatEnsemble`): 1 = one net, as saved before the field existed.
+    members: int = 1
 
     def to_dict(self) -> dict[str, Any]:
-        """The fields; `quad_dim` and `item_gate` only when set, so a model without them writes
-        (and hashes) the same config as before the fields existed and its version does not change."""
+        """The fields; `quad_dim`, `item_gate` and `members` only when set, so a model without them
+        writes (and hashes) the same config as before the fields existed and its version does not change."""
         out = asdict(self)
         if not self.quad_dim:
             del out["quad_dim"]
         if not self.item_gate:
             del out["item_gate"]
+        if self.members == 1:
+            del out["members"]
         return out
 
     def __post_init__(self) -> None:
@@ -75,6 +81,8 @@ class ModelConfig:
             raise ValueError(f"dropout must be a number in [0, 1), not {self.dropout!r}")
         if not _is_number(self.quad_dim, Integral) or not 0 <= self.quad_dim <= MAX_DIM:
             raise ValueError(f"quad_dim must be a whole number from 0 to {MAX_DIM}, not {self.quad_dim!r}")
+        if not _is_number(self.members, Integral) or not 1 <= self.members <= MAX_MEMBERS:
+            raise ValueError(f"members must be a whole number from 1 to {MAX_MEMBERS}, not {self.members!r}")
         if self.quad_dim and self.arch != "towers":
             raise ValueError(f"quad_dim is a path inside each tower; arch {self.arch!r} has none (use towers)")
         for name in ("layernorm", "type_embedding", "pair_masks", "item_gate"):
@@ -108,8 +116,10 @@ SEED_MODEL = ModelConfig(
 # a 64-wide quadratic path in each tower won there again (mean and worst selection world), and
 # (fourth round) an item gate with rarity-weighted InfoNCE won on the selection worlds with staples,
 # (fifth round) a 128-wide quadratic path won on the mean and the worst of the 12 selection worlds,
-# and (sixth round) a 512-wide hidden layer in each tower (256 before) won there again.
-DEFAULT_MODEL = ModelConfig(arch="towers", hidden_dim=512, type_embedding=False, quad_dim=128, item_gate=True)
+# (sixth round) a 512-wide hidden layer in each tower (256 before) won there again, and (seventh
+# round) two such nets on seeds s and s + 1, scored together, each trained 12 epochs, won there again.
+DEFAULT_MODEL = ModelConfig(arch="towers", hidden_dim=512, type_embedding=False, quad_dim=128, item_gate=True,
+                            members=2)
 
 
 @dataclass(frozen=True)
@@ -118,11 +128,11 @@ class TrainConfig:
 
     loss: str = "contrastive"
     model: ModelConfig = DEFAULT_MODEL
-    epochs: int = 20
+    epochs: int = 12  # per member net (issue 11, round 7: 20 for one net before)
     batch_size: int = 128
     lr: float = 2e-3
     weight_decay: float = 1e-4
-    lr_step: int = 8  # StepLR step size, in epochs
+    lr_step: int = 5  # StepLR step size, in epochs (8 of 20 before: the same schedule shape)
     lr_gamma: float = 0.5
     seed: int = 0
     val_fraction: float = 0.1
@@ -188,10 +198,11 @@ PREVIOUS_DEFAULT = TrainConfig(
 # report rows are "new default" in benchmarks/results/compat_worlds_6000_quad.jsonl; since round 4
 # the losses mask repeated items exactly, so training it now differs slightly from those rows).
 ROUND3_DEFAULT = TrainConfig(model=ModelConfig(arch="towers", hidden_dim=256, type_embedding=False, quad_dim=64),
-                             rarity_weight=False)
+                             rarity_weight=False, epochs=20, lr_step=8)
 # Issue 11's fourth-round default: round 3's + item gate + rarity-weighted InfoNCE (its report rows
 # are "new default" in benchmarks/results/compat_worlds_6000_gate.jsonl); round 5 widened the quadratic path.
-ROUND4_DEFAULT = TrainConfig(model=replace(ROUND3_DEFAULT.model, item_gate=True), rarity_weight=True)
+ROUND4_DEFAULT = TrainConfig(model=replace(ROUND3_DEFAULT.model, item_gate=True), rarity_weight=True, epochs=20,
+                             lr_step=8)
 # Issue 11's second-round default: towers without the quadratic path, the rest as round 3's
 # (benchmarks compare against it; its report rows are in benchmarks/results/compat_worlds_6000.jsonl).
 ROUND2_DEFAULT = replace(ROUND3_DEFAULT, model=replace(ROUND3_DEFAULT.model, quad_dim=0))
@@ -202,6 +213,18 @@ ROUND5_DEFAULT = TrainConfig(
     loss="contrastive",
     model=ModelConfig(arch="towers", input_dim=512, latent_dim=256, hidden_dim=256, dropout=0.1, layernorm=True,
                       type_embedding=False, pair_masks=True, categories=CATEGORIES, quad_dim=128, item_gate=True),
+    epochs=20, batch_size=128, lr=2e-3, weight_decay=1e-4, lr_step=8, lr_gamma=0.5, n_swap=2, temperature_init=0.07,
+    margin=0.2, hard_negative_weight=1.0, max_logit_scale=100.0, nce_weight=1.0, margin_weight=1.0,
+    outfit_nce_weight=1.0, learn_temperature=True, rarity_weight=True, rarity_power=1.0,
+)
+# Issue 11's sixth-round default, written out the same way: round 5's with towers 512 wide, one net
+# trained 20 epochs (its report rows are "new default" in benchmarks/results/compat_worlds_6000_hidden512.jsonl);
+# round 7 made it two nets of 12 epochs each.
+ROUND6_DEFAULT = TrainConfig(
+    loss="contrastive",
+    model=ModelConfig(arch="towers", input_dim=512, latent_dim=256, hidden_dim=512, dropout=0.1, layernorm=True,
+                      type_embedding=False, pair_masks=True, categories=CATEGORIES, quad_dim=128, item_gate=True,
+                      members=1),
     epochs=20, batch_size=128, lr=2e-3, weight_decay=1e-4, lr_step=8, lr_gamma=0.5, n_swap=2, temperature_init=0.07,
     margin=0.2, hard_negative_weight=1.0, max_logit_scale=100.0, nce_weight=1.0, margin_weight=1.0,
     outfit_nce_weight=1.0, learn_temperature=True, rarity_weight=True, rarity_power=1.0,

@@ -14,8 +14,8 @@ from typing import Any
 
 import torch
 
-from models.compat import CompatNet, LearnedCompatModel
-from models.config import TrainConfig
+from models.compat import CompatEnsemble, CompatNet, LearnedCompatModel
+from models.config import ModelConfig, TrainConfig
 from models.data import DataError, OutfitSet, split_outfits
 from models.evaluate import evaluate
 from models.losses import make_loss
@@ -56,9 +56,6 @@ def train(
 def _train(
     data: OutfitSet, config: TrainConfig, progress: ProgressCallback | None, val_data: OutfitSet | None
 ) -> tuple[LearnedCompatModel, dict[str, Any]]:
-    torch.manual_seed(config.seed)
-    gen = torch.Generator().manual_seed(config.seed)
-
     # ---- data
     if val_data is None:
         train_set, val_set = split_outfits(data, config.val_fraction, config.seed)
@@ -67,39 +64,21 @@ def _train(
     if len(train_set) < 2:
         raise DataError(f"{len(train_set)} training outfit(s): need at least 2")
 
-    # ---- model, loss, optimiser (the loss may own a learned temperature)
-    net = CompatNet(replace(config.model, input_dim=train_set.dim))
-    loss_fn = make_loss(config)
-    params = list(net.parameters()) + list(loss_fn.parameters())
-    optimizer = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
-    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=config.lr_step, gamma=config.lr_gamma)
-    sampler = OutfitSampler(train_set, net)
-
-    # ---- loop
-    steps_per_epoch = len(sampler.epoch_batches(config.batch_size, torch.Generator().manual_seed(0)))
-    total_steps = steps_per_epoch * config.epochs
-    epoch_loss: list[float] = []
-    step = 0
+    # ---- one net per member, member m on seed + m (so member 0 is the single net of this seed)
+    model_config = replace(config.model, input_dim=train_set.dim)
+    n_members = model_config.members
     t0 = time.perf_counter()
-    for epoch in range(config.epochs):
-        net.train()
-        running = 0.0
-        batches = sampler.epoch_batches(config.batch_size, gen)
-        for idx in batches:
-            pos = sampler.batch(idx)
-            neg = sampler.modified(idx, config.n_swap, gen)
-            hard = sampler.hard_batch(len(idx), gen)
-            loss, _ = loss_fn(net, pos, neg, hard)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            step += 1
-            running += loss.item()
-            if progress is not None:
-                progress(TrainProgress(step, total_steps, epoch, loss.item()))
-        scheduler.step()
-        epoch_loss.append(running / max(len(batches), 1))
+    fits = [_fit(train_set, replace(config, seed=config.seed + m), replace(model_config, members=1),
+                 _member_progress(progress, m, n_members))
+            for m in range(n_members)]
     train_time = time.perf_counter() - t0
+    net = fits[0].net if n_members == 1 else CompatEnsemble(model_config)
+    if isinstance(net, CompatEnsemble):
+        for member, fit in zip(net.members, fits, strict=True):
+            member.load_state_dict(fit.net.state_dict())
+    epoch_loss = [sum(values) / n_members for values in zip(*(f.epoch_loss for f in fits), strict=True)]
+    step = sum(f.steps for f in fits)
+    loss_fn = fits[0].loss_fn
 
     # ---- wrap, validate, record
     model = LearnedCompatModel(net)
@@ -122,7 +101,69 @@ def _train(
         "style_prior": None if model.style_prior is None else int(model.style_prior.shape[1]),
         "style_features": None if model.style_features is None else sorted(model.style_features),
     }
+    if n_members > 1:  # epoch_loss is then the members' mean, loss_state member 0's
+        metrics["members"] = n_members
     if val_set is not None:
         metrics["validation"] = evaluate(model, val_set, seed=config.seed).to_dict()
     model.info = {"config": asdict(config), "metrics": metrics}
     return model, metrics
+
+
+@dataclass
+class _Fit:
+    """One net trained on its own seed, with what the record keeps of its run."""
+
+    net: CompatNet
+    loss_fn: torch.nn.Module
+    epoch_loss: list[float]
+    steps: int
+
+
+def _member_progress(progress: ProgressCallback | None, member: int, n_members: int) -> ProgressCallback | None:
+    """Progress of member `member` as steps of the whole run (members train one after another)."""
+    if progress is None or n_members == 1:
+        return progress
+
+    def report(p: TrainProgress) -> None:
+        progress(TrainProgress(member * p.total_steps + p.step, n_members * p.total_steps, p.epoch, p.loss))
+
+    return report
+
+
+def _fit(train_set: OutfitSet, config: TrainConfig, model_config: ModelConfig, progress: ProgressCallback | None) -> _Fit:
+    """Train one net from its seed: model, loss, optimiser, then the loop over epochs."""
+    torch.manual_seed(config.seed)
+    gen = torch.Generator().manual_seed(config.seed)
+
+    # ---- model, loss, optimiser (the loss may own a learned temperature)
+    net = CompatNet(model_config)
+    loss_fn = make_loss(config)
+    params = list(net.parameters()) + list(loss_fn.parameters())
+    optimizer = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=config.lr_step, gamma=config.lr_gamma)
+    sampler = OutfitSampler(train_set, net)
+
+    # ---- loop
+    steps_per_epoch = len(sampler.epoch_batches(config.batch_size, torch.Generator().manual_seed(0)))
+    total_steps = steps_per_epoch * config.epochs
+    epoch_loss: list[float] = []
+    step = 0
+    for epoch in range(config.epochs):
+        net.train()
+        running = 0.0
+        batches = sampler.epoch_batches(config.batch_size, gen)
+        for idx in batches:
+            pos = sampler.batch(idx)
+            neg = sampler.modified(idx, config.n_swap, gen)
+            hard = sampler.hard_batch(len(idx), gen)
+            loss, _ = loss_fn(net, pos, neg, hard)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            step += 1
+            running += loss.item()
+            if progress is not None:
+                progress(TrainProgress(step, total_steps, epoch, loss.item()))
+        scheduler.step()
+        epoch_loss.append(running / max(len(batches), 1))
+    return _Fit(net.eval(), loss_fn, epoch_loss, step)

@@ -62,9 +62,11 @@ def compat_box(service: ModelService, active: ActiveModel) -> None:
                "embeddings; a trained one first maps each embedding through what it learned.")
     training = training_metrics(active.info)
     if training:
+        members = training.get("members")
+        each = f" for each of its {plain(members)} nets (their scores are averaged)" if members else ""
         st.caption(f"Trained {plain(str(active.info.get('trained', ''))[:16])} on "
                    f"{plain(training.get('n_train', '?'))} outfits, "
-                   f"{plain(training.get('epochs', '?'))} epochs, "
+                   f"{plain(training.get('epochs', '?'))} epochs{each}, "
                    f"{plain(training.get('train_time_s', '?'))} s.")
     last = service.last_evaluation(active.version)
     if not last:

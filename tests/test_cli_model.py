@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from core.cli import model as cli_model
-from models.compat import CONFIG_FILE, MODEL_FILE, CompatNet, LearnedCompatModel, load_model
+from models.compat import CONFIG_FILE, MODEL_FILE, LearnedCompatModel, build_net, load_model
 from models.config import ModelConfig
 from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
 
@@ -84,7 +84,7 @@ def _model_folder(folder: Path, config: ModelConfig, meta_edit: dict[str, Any] |
                   model_edit: dict[str, Any] | None = None) -> Path:
     """A model saved by the real code, then its config.json changed as a person or a bad copy
     might have."""
-    LearnedCompatModel(CompatNet(config)).save(folder, info={"metrics": {"n_train": 1}})
+    LearnedCompatModel(build_net(config)).save(folder, info={"metrics": {"n_train": 1}})
     meta = json.loads((folder / CONFIG_FILE).read_text())
     meta.update(meta_edit or {})
     meta["model"].update(model_edit or {})

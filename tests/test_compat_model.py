@@ -17,20 +17,23 @@ from models.compat import (
     CompatNet,
     LearnedCompatModel,
     ModelLoadError,
+    build_net,
     identity,
     load_model,
 )
 from models.config import DEFAULT_MODEL, SEED_MODEL, ModelConfig, TrainConfig
 
 DIM = 24
+ONE_NET = replace(DEFAULT_MODEL, members=1)  # one net of the default (two since issue 11's round 7)
 
 
 def random_model(config: ModelConfig | None = None, seed: int = 0) -> LearnedCompatModel:
     torch.manual_seed(seed)
-    net = CompatNet(replace(config or ModelConfig(), input_dim=DIM, hidden_dim=32, latent_dim=16))
+    net = build_net(replace(config or ModelConfig(), input_dim=DIM, hidden_dim=32, latent_dim=16))
     with torch.no_grad():  # pair masks start at 1; make them differ so pairs really matter
-        if net.pair_mask is not None:
-            net.pair_mask.uniform_(0.2, 2.0)
+        for member in getattr(net, "members", [net]):
+            if member.pair_mask is not None:
+                member.pair_mask.uniform_(0.2, 2.0)
     return LearnedCompatModel(net)
 
 
@@ -81,7 +84,7 @@ def test_type_aware_projection_depends_on_partner() -> None:
 def test_towers_give_each_category_its_own_view() -> None:
     """The same vector as a top and as a bottom goes through different towers (the shared `mlp`
     only differs by a small type embedding); saved and loaded, it scores the same."""
-    model = random_model(DEFAULT_MODEL)
+    model = random_model(ONE_NET)
     x = np.random.default_rng(2).standard_normal((5, DIM)).astype(np.float32)
     as_top, as_bottom = model.project("top", x), model.project("bottom", x)
     assert np.abs(np.einsum("nd,nd->n", as_top, as_bottom)).max() < 0.9
@@ -89,7 +92,7 @@ def test_towers_give_each_category_its_own_view() -> None:
 
 
 def test_towers_save_and_load(tmp_path) -> None:
-    model = random_model(DEFAULT_MODEL)
+    model = random_model(ONE_NET)
     x, mask, cats = outfits()
     loaded = load_model(model.save(tmp_path / "m"))
     assert loaded.config.arch == "towers" and loaded.version == model.version
@@ -126,8 +129,8 @@ def test_model_saved_before_the_quadratic_path_loads_and_scores_as_it_did() -> N
 
 
 def test_quadratic_path_changes_the_towers_and_round_trips(tmp_path) -> None:
-    plain = random_model(replace(DEFAULT_MODEL, quad_dim=0))
-    quad = random_model(replace(DEFAULT_MODEL, quad_dim=8))
+    plain = random_model(replace(ONE_NET, quad_dim=0))
+    quad = random_model(replace(ONE_NET, quad_dim=8))
     tower = quad.net.towers["top"]
     assert tower.q_in.weight.shape == (8, DIM) and tower.q_out.weight.shape == (16, 8)
     assert plain.net.towers["top"].q_in is None
@@ -211,7 +214,7 @@ def test_unknown_category_is_a_clear_error() -> None:
 
 def gated_model(seed: int = 0) -> LearnedCompatModel:
     """A towers model with an item gate whose weights really differ between items."""
-    model = random_model(replace(DEFAULT_MODEL, item_gate=True), seed=seed)
+    model = random_model(replace(ONE_NET, item_gate=True), seed=seed)
     with torch.no_grad():
         model.net.gate.weight.normal_(0.0, 0.5)
     return LearnedCompatModel(model.net)
@@ -237,11 +240,11 @@ def test_item_gate_folds_into_the_projections() -> None:
 
 
 def test_item_gate_round_trips_and_old_configs_load_without_it(tmp_path) -> None:
-    plain = random_model(replace(DEFAULT_MODEL, item_gate=False))
+    plain = random_model(replace(ONE_NET, item_gate=False))
     gated = gated_model()
     assert DEFAULT_MODEL.item_gate and TrainConfig().rarity_weight  # the default since round 4
     assert DEFAULT_MODEL.quad_dim == 128 and TrainConfig().rarity_power == 1.0  # since round 5
-    assert DEFAULT_MODEL.hidden_dim == 512  # since round 6
+    assert DEFAULT_MODEL.hidden_dim == 512 and DEFAULT_MODEL.members == 2  # since rounds 6 and 7
     assert "item_gate" not in plain.config.to_dict() and plain.net.gate is None
     assert set(gated.net.state_dict()) - set(plain.net.state_dict()) == {"gate.weight", "gate.bias"}
     folder = gated.save(tmp_path / "gated")
@@ -257,15 +260,17 @@ def test_item_gate_round_trips_and_old_configs_load_without_it(tmp_path) -> None
 
 
 def test_earlier_defaults_stay_as_they_were_when_the_default_moves_on() -> None:
-    """The benchmarks compare against rounds 3, 4 and 5: widening the default must not change them."""
-    from models.config import ROUND3_DEFAULT, ROUND4_DEFAULT, ROUND5_DEFAULT
+    """The benchmarks compare against rounds 3 to 6: moving the default on must not change them."""
+    from models.config import ROUND3_DEFAULT, ROUND4_DEFAULT, ROUND5_DEFAULT, ROUND6_DEFAULT
 
     assert (ROUND3_DEFAULT.model.quad_dim, ROUND3_DEFAULT.model.item_gate, ROUND3_DEFAULT.rarity_weight) == (64, False, False)
+    assert (ROUND3_DEFAULT.epochs, ROUND3_DEFAULT.lr_step, ROUND4_DEFAULT.epochs, ROUND4_DEFAULT.lr_step) == (20, 8, 20, 8)
     assert (ROUND4_DEFAULT.model.quad_dim, ROUND4_DEFAULT.model.item_gate, ROUND4_DEFAULT.rarity_weight) == (64, True, True)
     assert (ROUND5_DEFAULT.model.quad_dim, ROUND5_DEFAULT.model.hidden_dim) == (128, 256)
     assert replace(ROUND4_DEFAULT, model=replace(ROUND4_DEFAULT.model, quad_dim=128)) == ROUND5_DEFAULT
-    # round 6 changed only the towers' hidden width
-    assert replace(ROUND5_DEFAULT, model=replace(ROUND5_DEFAULT.model, hidden_dim=512)) == TrainConfig()
+    # round 6 changed only the towers' hidden width; round 7 made it two nets of 12 epochs each
+    assert replace(ROUND5_DEFAULT, model=replace(ROUND5_DEFAULT.model, hidden_dim=512)) == ROUND6_DEFAULT
+    assert replace(ROUND6_DEFAULT, model=replace(ROUND6_DEFAULT.model, members=2), epochs=12, lr_step=5) == TrainConfig()
 
 
 def test_a_model_saved_with_round5s_narrower_towers_loads_as_it_was(tmp_path: Path) -> None:
@@ -275,7 +280,7 @@ def test_a_model_saved_with_round5s_narrower_towers_loads_as_it_was(tmp_path: Pa
     torch.manual_seed(0)
     old = LearnedCompatModel(CompatNet(replace(ROUND5_DEFAULT.model, input_dim=DIM, latent_dim=16)))
     torch.manual_seed(0)
-    new = LearnedCompatModel(CompatNet(replace(DEFAULT_MODEL, input_dim=DIM, latent_dim=16)))
+    new = LearnedCompatModel(build_net(replace(DEFAULT_MODEL, input_dim=DIM, latent_dim=16)))
     loaded = load_model(old.save(tmp_path / "round5"))
     assert loaded.config.hidden_dim == 256 != new.config.hidden_dim == 512
     assert loaded.config == old.config and loaded.version == old.version != new.version

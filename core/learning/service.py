@@ -228,7 +228,8 @@ class ModelService:
                 f"your wardrobe has {available.outfits}. Upload outfit photos, or like / save "
                 "suggestions, then try again"
             )
-        config = TrainConfig(epochs=epochs, seed=seed, batch_size=64,
+        # lr_step 8 as before the default's own schedule moved to 12 epochs (issue 11, round 7)
+        config = TrainConfig(epochs=epochs, seed=seed, batch_size=64, lr_step=8,
                              val_fraction=0.2 if available.outfits >= 10 else 0.0)
         model, metrics = train(available.data, config, progress=progress)
         info = dict(model.info)
