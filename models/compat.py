@@ -351,12 +351,16 @@ class CompatEnsemble(PairScorer):
     thousand outfits removes much of their seed-to-seed variance (issue 11, round 7).
     """
 
-    def __init__(self, config: ModelConfig) -> None:
+    def __init__(self, config: ModelConfig, members: Sequence[CompatNet] | None = None) -> None:
+        """New members from `config`, or the given trained ones (which must be of its one-net config)."""
         super().__init__()
         self.config = config
         self.category_index = {c: i for i, c in enumerate(config.categories)}
         one = replace(config, members=1)
-        self.members = nn.ModuleList(CompatNet(one) for _ in range(config.members))
+        nets = list(members) if members is not None else [CompatNet(one) for _ in range(config.members)]
+        if len(nets) != config.members or any(net.config != one for net in nets):
+            raise ValueError(f"an ensemble of {config.members} needs that many nets of its own config")
+        self.members = nn.ModuleList(nets)
 
     def embed(self, x: torch.Tensor, cat: torch.Tensor) -> torch.Tensor:
         """The members' latents side by side: (n, members × latent_dim)."""

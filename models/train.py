@@ -72,10 +72,7 @@ def _train(
                  _member_progress(progress, m, n_members))
             for m in range(n_members)]
     train_time = time.perf_counter() - t0
-    net = fits[0].net if n_members == 1 else CompatEnsemble(model_config)
-    if isinstance(net, CompatEnsemble):
-        for member, fit in zip(net.members, fits, strict=True):
-            member.load_state_dict(fit.net.state_dict())
+    net = fits[0].net if n_members == 1 else CompatEnsemble(model_config, [f.net for f in fits])
     epoch_loss = [sum(values) / n_members for values in zip(*(f.epoch_loss for f in fits), strict=True)]
     step = sum(f.steps for f in fits)
     loss_fn = fits[0].loss_fn

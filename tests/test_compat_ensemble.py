@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from models.compat import CONFIG_FILE, CompatEnsemble, load_model
+from models.compat import CONFIG_FILE, CompatEnsemble, CompatNet, load_model
 from models.config import DEFAULT_MODEL, ModelConfig, TrainConfig
 from models.evaluate import evaluate
 from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
@@ -125,3 +125,13 @@ def test_a_personal_layer_over_an_ensemble_learns_saves_and_loads(trained, tmp_p
     assert isinstance(loaded, PersonalModel) and loaded.version == model.version
     np.testing.assert_allclose(loaded.score(data.vectors, data.mask, data.categories),
                                model.score(data.vectors, data.mask, data.categories), atol=1e-6)
+
+
+def test_an_ensemble_takes_only_trained_nets_of_its_own_config() -> None:
+    config = replace(SMALL, input_dim=32, members=2)
+    nets = [CompatNet(replace(config, members=1)) for _ in range(2)]
+    assert list(CompatEnsemble(config, nets).members) == nets  # the nets themselves, not copies
+    with pytest.raises(ValueError, match="an ensemble of 2 needs that many nets of its own config"):
+        CompatEnsemble(config, nets[:1])
+    with pytest.raises(ValueError, match="of its own config"):
+        CompatEnsemble(config, [nets[0], CompatNet(replace(config, members=1, hidden_dim=8))])
