@@ -57,6 +57,13 @@ VARIANTS |= {
 # each trained 12 epochs (lr_step 5: the same schedule shape), ~1.2x the training steps of one net
 R6 = VARIANTS["r5_hidden512"]
 VARIANTS["r6_members2_e12"] = replace(R6, model=replace(R6.model, members=2), epochs=12, lr_step=5)
+# eighth round: round 7's default (r6_members2_e12) with a third net, at the same number of training
+# steps (3 nets x 8 epochs, lr_step 3) or at 1.5x the steps (3 nets x 12 epochs, lr_step 5)
+R7 = VARIANTS["r6_members2_e12"]
+VARIANTS |= {
+    "r7_members3_e8": replace(R7, model=replace(R7.model, members=3), epochs=8, lr_step=3),
+    "r7_members3_e12": replace(R7, model=replace(R7.model, members=3)),
+}
 
 
 def realistic_staples(w: World, world_id: int) -> World:

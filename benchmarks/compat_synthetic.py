@@ -43,6 +43,7 @@ from models.config import (
     ROUND4_DEFAULT,
     ROUND5_DEFAULT,
     ROUND6_DEFAULT,
+    ROUND7_DEFAULT,
     TrainConfig,
 )
 from models.evaluate import evaluate
@@ -54,6 +55,10 @@ ORACLE = "oracle (knows the world's rules)"
 N_WORLDS = 24
 N_SELECTION = 12
 SPLIT_SEED = 0
+# Worlds drawn after round 7 (issue 11): no run looked at them before round 8's report, so they are
+# unseen by every choice made in rounds 1-8 (the 12 report worlds had been reported in 7 rounds).
+FRESH_WORLDS = range(N_WORLDS, N_WORLDS + 12)
+PARTS = ("selection", "report", "fresh")
 METHODS: dict[str, TrainConfig | None] = {
     "identity (raw cosine)": None,
     "seed (faithful reproduction)": TrainConfig.for_loss("seed"),
@@ -73,6 +78,9 @@ METHODS: dict[str, TrainConfig | None] = {
     # issue 11's sixth-round default (towers 512, one net, 20 epochs); its rows are "new default" in
     # benchmarks/results/compat_worlds_6000_hidden512.jsonl, made before two nets were the default.
     "round-6 default (towers 512, one net)": ROUND6_DEFAULT,
+    # issue 11's seventh-round default (two nets of 12 epochs, scores averaged); its report rows are
+    # "new default" in benchmarks/results/compat_worlds_6000_members2.jsonl.
+    "round-7 default (two nets)": ROUND7_DEFAULT,
     "new default": TrainConfig.for_loss("contrastive"),
     # Not a model: the generator-aware score (models/worlds_oracle.py); needs no training data.
     ORACLE: None,
@@ -123,7 +131,7 @@ def table(results: Path) -> None:
         groups[(r["part"], r["method"])].append(r)
     print("| worlds | method | AUC mean ± sd | worst AUC | FITB mean ± sd | worst FITB | train s/run |")
     print("|---|---|---|---|---|---|---|")
-    for part in ("selection", "report"):
+    for part in PARTS:
         for name in METHODS:
             g = groups.get((part, name))
             if not g:
@@ -150,7 +158,7 @@ def per_world(results: Path) -> None:
     short = {m: m.split(" (")[0] for m in names}
     print("\n| part | world | " + " | ".join(f"{short[m]} AUC / FITB" for m in names) + " |")
     print("|---|---|" + "---|" * len(names))
-    for part in ("selection", "report"):
+    for part in PARTS:
         for wid in sorted({r["world"] for r in rows if r["part"] == part}):
             cells = []
             for m in names:
@@ -177,7 +185,8 @@ def timing(n_train: int, quick: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=("selection", "report", "both"), default="both")
+    parser.add_argument("--part", choices=(*PARTS, "both"), default="both",
+                        help="both: selection and report; fresh: worlds 24-35, drawn after round 7")
     parser.add_argument("--worlds", type=int, nargs="*", help="only these world ids (of the part)")
     parser.add_argument("--seeds", type=int, default=2, help="training/test seeds per world")
     parser.add_argument("--first-seed", type=int, default=0, help="run seeds first-seed, first-seed + 1, ...")
@@ -206,9 +215,9 @@ def main() -> None:
         return
     selection, report = split_worlds(range(N_WORLDS), N_SELECTION, seed=SPLIT_SEED)
     n_train, n_test = (400, 300) if args.quick else (args.n_train, args.n_test)
-    parts = {"selection": selection, "report": report}
+    parts = {"selection": selection, "report": report, "fresh": list(FRESH_WORLDS)}
     for part, ids in parts.items():
-        if args.part not in (part, "both"):
+        if args.part != part and not (args.part == "both" and part != "fresh"):
             continue
         chosen = [i for i in ids if args.worlds is None or i in args.worlds]
         if args.quick:

@@ -229,3 +229,6 @@ ROUND6_DEFAULT = TrainConfig(
     margin=0.2, hard_negative_weight=1.0, max_logit_scale=100.0, nce_weight=1.0, margin_weight=1.0,
     outfit_nce_weight=1.0, learn_temperature=True, rarity_weight=True, rarity_power=1.0,
 )
+# Issue 11's seventh-round default: round 6's as two nets on seeds s and s + 1, 12 epochs each,
+# StepLR step 5 (its report rows are "new default" in benchmarks/results/compat_worlds_6000_members2.jsonl).
+ROUND7_DEFAULT = replace(ROUND6_DEFAULT, model=replace(ROUND6_DEFAULT.model, members=2), epochs=12, lr_step=5)

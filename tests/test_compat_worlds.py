@@ -162,6 +162,21 @@ def test_quadratic_selection_script_refuses_report_worlds() -> None:
     assert f"world {report[0]} is not a selection world ({selection})" in done.stderr
 
 
+def test_gate_selection_script_refuses_fresh_worlds() -> None:
+    """benchmarks/compat_gate.py chooses the default's variants: a world drawn after round 7 (the
+    benchmark's `--part fresh`, ids 24-35) is unseen by every choice, so it is refused like a report world."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    selection, _ = split_worlds(range(24), 12, seed=0)
+    done = subprocess.run([sys.executable, str(root / "benchmarks" / "compat_gate.py"), "50", "24",
+                           "--variants", "r6_members2_e12"], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and done.stdout == ""
+    assert f"world 24 is not a selection world ({selection})" in done.stderr
+
+
 def test_ablation_script_refuses_report_worlds() -> None:
     """benchmarks/compat_ablation.py diagnoses a selection world: a report world is refused before
     anything is trained, naming the benchmark's fixed selection list."""
