@@ -9,7 +9,7 @@ IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
         [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9|fresh-10|fresh-11
-                 |fresh-12|fresh-13]
+                 |fresh-12|fresh-13|fresh-14]
         [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
@@ -56,7 +56,14 @@ outfits with jeans (a
 grey hoodie with fists raised, cut at the thighs; a check blazer over a tucked camisole with
 skinny jeans and strappy heels, walking; a white tee with a phone held out to photograph a shirt
 on a hanger, cut at the thighs) and two cropped sweat sets with joggers (seated low in an armchair
-in sneakers; standing in chunky shoes)).
+in sneakers; standing in chunky shoes)),
+"fresh-14" (14 added in round 14 as a tenth unseen report set, labelled the same way: everyday
+men's outfits (tees and printed shirts over jeans, trousers or shorts with trainers, standing,
+leaning with a foot back on a wall, a tee tucked into baggy jeans at night in the rain, a check
+shirt tucked in with a briefcase in front), shorts (a white tee with white shorts, a
+black shirt with black shorts, a printed shirt with khaki shorts cut at the shins), two seated
+on benches (cut at the shins) and cuts at the thighs, knees and shins (a tucked shirt with a
+jacket held over the shoulder, an open check shirt over a tee, a camera held to the face)).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -82,7 +89,7 @@ from core.photos.images import load_image
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
 SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7",
-          "fresh-8", "fresh-9", "fresh-10", "fresh-11", "fresh-12", "fresh-13")
+          "fresh-8", "fresh-9", "fresh-10", "fresh-11", "fresh-12", "fresh-13", "fresh-14")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -108,7 +115,10 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
                       "walking, a raised foot and knee, seated in sneakers, a pleated skirt, "
                       "crouching in socks, a dress; left out of the tests)",
           "fresh-13": "unseen report set of round 13 (everyday tops with jeans: a hoodie, a blazer with heels walking, a tee with a phone and a "
-                      "held shirt; two sweat sets, one seated in sneakers; left out of the tests)"}
+                      "held shirt; two sweat sets, one seated in sneakers; left out of the tests)",
+          "fresh-14": "unseen report set of round 14 (everyday men's tees and shirts with jeans, "
+                      "trousers and shorts, trainers, a foot on a wall, seated on benches, cuts at "
+                      "the thighs, knees and shins; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
