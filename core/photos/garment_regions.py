@@ -713,6 +713,10 @@ def _shoe_top(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], foot_t
     cost = np.concatenate([[0], np.cumsum(like)]) + (unlike.sum() - np.concatenate(
         [[0], np.cumsum(unlike)]))
     cut = int(np.argmin(cost))
+    if cut <= int(np.argmax(valid)):
+        # no row read is like the shin: the edge is not inside the rows searched (the shin
+        # rows compared with are another part of a bent leg, or a boot runs above them)
+        return fallback
     below = dist[cut:][valid[cut:]]
     if below.size < 3 or np.median(below) < HEM_DISTANCE:
         return fallback  # shoes the colour of the trousers: no edge to see
