@@ -25,7 +25,8 @@ else that mask) gives each garment's width row by row; and a change of colour al
   cross-legged) over the leg landmarks' own rows, else to the frame's edge when a leg runs
   off it away from the feet (the other foot raised), or when the knees are seen but no ankle
   and the rows at the edge are not bare skin (the trousers run on out of the frame);
-- shoes: from the edge between shin and shoe above the ankles to the soles under the feet;
+- shoes: from the edge between shin and shoe above the ankles (none seen when the rows are
+  unlike the shin from the first row searched: a slanting shin, a tall boot) to the soles under the feet;
   none when the feet look like the bare shins (skin), or when the feet's own pixels around
   heel and toe (both feet pooled) are mostly skin: bare feet are no garment; a foot the model is unsure of and
   its own person mask leaves out is hidden behind something (a bathtub's rim): no shoes.
