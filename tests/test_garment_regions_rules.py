@@ -18,6 +18,8 @@ Round 12 designed on all 108 labelled photos (fresh-9, fresh-10 and fresh-11 inc
 later report set): a sliver cut by the frame below a top of another colour is a bottom, a top
 cut above its hem gets no bottom from its own shade, and bare feet are told by both feet's
 pixels pooled (a pair of sandals with one foot mostly skin is shoes).
+Round 13 designed on all 123 labelled photos (fresh-12 and fresh-13 included, never a later
+report set): a shoe edge at the first row searched is no edge seen.
 """
 
 from __future__ import annotations
@@ -32,7 +34,14 @@ from PIL import Image
 from benchmarks.outfit_parts import box_iou, vertical_iou
 from core.photos import pose_model as pm
 from core.photos.background import CutOut
-from core.photos.garment_regions import GarmentRegions, _lab, _skin, find_regions
+from core.photos.garment_regions import (
+    SHOE_RISE,
+    GarmentRegions,
+    _lab,
+    _shoe_top,
+    _skin,
+    find_regions,
+)
 from core.photos.images import load_image
 
 FIXTURES = Path(__file__).parent / "fixtures" / "outfits"
@@ -460,3 +469,46 @@ def test_sandals_with_one_foot_mostly_skin_are_shoes(model: pm.PoseModel) -> Non
     found = regions_of(photo(name), model)
     assert "shoes" in found.boxes, found.missing
     assert iou(found, name, "shoes") >= 0.75
+
+
+# --- round 13 --------------------------------------------------------------------------------
+
+
+def _legs_lab(colours: list[tuple[int, int, tuple[int, int, int]]]) -> tuple[np.ndarray, np.ndarray]:
+    """A 200 x 40 person (all pixels the person's) painted in row bands (start, stop, RGB),
+    as `_lab` colours."""
+    pixels = np.zeros((200, 40, 3), dtype=np.uint8)
+    for start, stop, rgb in colours:
+        pixels[start:stop] = rgb
+    mask = np.ones((200, 40), dtype=bool)
+    return _lab(pixels, mask), mask
+
+
+def test_a_shoe_edge_at_the_first_row_searched_is_no_edge() -> None:
+    """Feet at row 150, a foot 20 px long, knee at 40: the shin rows compared with are 89-122
+    and the shoes' edge is searched from row 124 (1.3 feet above the feet). Grey trousers down
+    to row 140, then black shoes: the edge is found there. When the rows are already unlike
+    the shin rows from the first row searched (blue from row 123 on), no edge was seen inside
+    the search (in photos: the shin rows are another part of a slanting leg, or a boot runs
+    above them): the shoes start a fixed share of a foot above the feet (round 12 took the
+    first row searched, 124)."""
+    grey, black, blue = (128, 128, 128), (20, 20, 20), (40, 60, 160)
+    lab, mask = _legs_lab([(0, 140, grey), (140, 200, black)])
+    assert abs(_shoe_top(lab, mask, (0.0, 40.0), 150.0, 40.0, 20.0) - 140) <= 2
+    lab, mask = _legs_lab([(0, 123, grey), (123, 200, blue)])
+    assert _shoe_top(lab, mask, (0.0, 40.0), 150.0, 40.0, 20.0) == int(150 - SHOE_RISE * 20)
+
+
+@pytest.mark.parametrize(("name", "least", "before"), [
+    ("pexels_f9_seated_steps_shorts_sneakers.jpg", 0.8, 0.65),  # seated on steps, sneakers
+    ("pexels_f5_seated_maxi_dress.jpg", 0.4, 0.34),  # seated, a maxi dress over sandals
+])
+def test_seated_shins_unlike_the_feet_rows_leave_the_shoes_a_share_of_a_foot(
+        model: pm.PoseModel, name: str, least: float, before: float) -> None:
+    """Seated, the shins run at a slant, so the rows compared with (between knee and feet, in
+    the feet's columns) are not the shin the shoes are below: every row searched is unlike them
+    and round 12 started the shoes 1.3 feet above the feet (vertical IoU `before`); now the
+    shoes start a share of a foot above them."""
+    found = regions_of(photo(name), model)
+    assert "shoes" in found.boxes, found.missing
+    assert iou(found, name, "shoes") >= least > before

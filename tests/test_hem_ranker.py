@@ -17,7 +17,7 @@ import pytest
 
 from core.photos import garment_regions as gr
 from core.photos import pose_model as pm
-from core.photos.hem_features import START_NAMES
+from core.photos.hem_features import START_NAMES, HemCandidates
 from models import hem_ranker
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -115,3 +115,36 @@ def test_fitting_finds_the_row_a_planted_feature_marks() -> None:
     assert ranker.weights[0] > 5 * abs(ranker.weights[1])
     assert ranker.choose(np.zeros((0, 2))) is None  # no candidates: abstain
     assert ranker.choose(np.zeros((3, 5))) is None  # other features: abstain
+
+
+def test_below_the_chest_takes_the_rankers_best_row_there() -> None:
+    """Three candidate rows (100, 200, 300) whose one feature is the ranker's score: the
+    ranker's first choice (row 100) lies above the chest (row 150), so its most likely row
+    below the chest (300, not 200) is taken; a first choice below the chest stays, and with no
+    candidate below the chest the rules' row stays (None)."""
+    ranker = hem_ranker.HemRanker(("score",), np.ones(1), np.zeros(1), np.ones(1))
+    start = HemCandidates(np.array([100, 200, 300]), np.array([[3.0], [1.0], [2.0]]), 200)
+    assert gr._below_chest(ranker, start, 150.0, 0) == 2
+    assert gr._below_chest(ranker, start, 90.0, 0) == 0
+    assert gr._below_chest(ranker, start, 350.0, 0) is None
+
+
+@pytest.mark.parametrize(("name", "least", "before"), [
+    ("pexels_f7_blouse_cut_thigh_taxi.jpg", 0.9, 0.42),  # a blouse tucked into a skirt, cut
+    ("pexels_f12_graphic_tee_jeans_cut_thigh.jpg", 0.75, 0.40),  # a tee over jeans, cut
+])
+def test_a_bottom_under_a_hem_the_rules_saw_starts_below_the_chest(
+        monkeypatch: pytest.MonkeyPatch, model: pm.PoseModel, name: str, least: float,
+        before: float) -> None:
+    """Cut at the thighs, the top's hem seen by the rules (a colour change): the ranker's
+    first choice starts the bottom at the shoulders, as for a dress (round 12: vertical IoU
+    `before`); two garments start below the chest, at the ranker's best row there. The gown
+    without a hem keeps its start at the neckline (`test_a_gown_scored_as_a_bottom...`)."""
+    monkeypatch.setenv("WHAT2WEAR_HEM_RANKER", "shipped")
+    found = gr.find_regions(cutout(name), model)
+    assert found.start_method == "ranker" and found.start is not None
+    ranker = gr.shipped_ranker()
+    assert ranker is not None
+    first = found.start.rows[ranker.choose(found.start.features)]
+    assert found.boxes["bottom"][1] > first  # moved below the ranker's first choice
+    assert vertical_iou(found.boxes["bottom"], tuple(LABELS[name]["bottom"])) >= least > before

@@ -25,7 +25,8 @@ else that mask) gives each garment's width row by row; and a change of colour al
   cross-legged) over the leg landmarks' own rows, else to the frame's edge when a leg runs
   off it away from the feet (the other foot raised), or when the knees are seen but no ankle
   and the rows at the edge are not bare skin (the trousers run on out of the frame);
-- shoes: from the edge between shin and shoe above the ankles to the soles under the feet;
+- shoes: from the edge between shin and shoe above the ankles (none seen when the rows are
+  unlike the shin from the first row searched: a slanting shin, a tall boot) to the soles under the feet;
   none when the feet look like the bare shins (skin), or when the feet's own pixels around
   heel and toe (both feet pooled) are mostly skin: bare feet are no garment; a foot the model is unsure of and
   its own person mask leaves out is hidden behind something (a bathtub's rim): no shoes.
@@ -41,7 +42,8 @@ Where the bottom begins is placed by a small learned ranker over candidate rows
 (core/photos/hem_features.py, models/hem_ranker.py; round 9), on by default since round 10:
 switched on by a rule written down before the unseen fresh-10 photos were run, which it met
 (bottom 0.60 -> 0.64 there, 0.57 -> 0.69 on fresh-9; README). `WHAT2WEAR_HEM_RANKER=none` leaves
-it to these rules, which still place everything else.
+it to these rules, which still place everything else. Where the rules saw the top's hem, the
+ranker's row is kept below the chest (round 13): a bottom from the shoulders is a dress.
 
 A dark photo (night, a dim hall) in which the model finds nobody is looked at again with its
 tones spread out (histogram equalisation), and its hems are then looked for in that version.
@@ -98,6 +100,7 @@ FOOT_PATCH = 0.1  # a foot's pixels: within this share of the torso of its heel 
 KNEE_DEPTH = 0.1  # a bent leg's trousers reach this share of the torso below the knee joint
 STILL_GARMENT = 0.3  # rows below a leg hem with this share of its colour are still the garment
 MIDRIFF_FROM = 0.4  # a bare midriff is looked for from this share of the torso below the shoulders
+CHEST = 0.4  # a bottom that starts above this share of the torso below the shoulders is a dress
 MIDRIFF_RUN = 0.06  # ... and needs this share of the torso of rows mostly skin
 FACE_MATCH = 35.0  # RGB distance within which a bare midriff's colour is the face's skin
 BENT = 0.5  # knees less than this share of the torso below the hips: bent legs (seated)
@@ -207,6 +210,21 @@ def find_regions(cutout: CutOut, model: pm.PoseModel | None,
                             "fixed rows of the person's box")
     return _pose_regions(cutout, pose, photo, shipped_ranker() if learned else None,
                          candidates)
+
+
+def _below_chest(ranker: hem_ranker.HemRanker, start: HemCandidates, chest: float,
+                 pick: int) -> int | None:
+    """The ranker's row for where the bottom begins, kept below the chest when the rules saw
+    the top's hem. Why: a bottom from the shoulders is a one-piece, which the ranker learned
+    from the dresses labelled as top and bottom; where a colour change ends the top, the
+    garments are two, so its most likely row below the chest is taken (None: the rules' row)."""
+    rows = np.asarray(start.rows, dtype=np.float64)
+    if rows[pick] >= chest:
+        return pick
+    below = np.flatnonzero(rows >= chest)
+    if below.size == 0:
+        return None
+    return int(below[np.argmax(ranker.chances(start.features)[below])])
 
 
 def _dark(photo: Image.Image) -> bool:
@@ -480,6 +498,9 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
                                               bottom_box[3], b0, shoulder, hip, knee, torso,
                                               face, bent, start_cues)
             pick = ranker.choose(start_rows.features) if ranker and start_rows else None
+            if (pick is not None and ranker is not None and start_rows is not None
+                    and hem != int(min(height, hip_est + 0.12 * torso))):
+                pick = _below_chest(ranker, start_rows, shoulder + CHEST * torso, pick)
             if pick is not None and bottom_box[3] - start_rows.rows[pick] > least:
                 # the learned ranker places where the bottom begins (the rules' row is one of
                 # its candidates and a feature); where it abstains the rules' row stays
@@ -713,6 +734,10 @@ def _shoe_top(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], foot_t
     cost = np.concatenate([[0], np.cumsum(like)]) + (unlike.sum() - np.concatenate(
         [[0], np.cumsum(unlike)]))
     cut = int(np.argmin(cost))
+    if cut <= int(np.argmax(valid)):
+        # no row read is like the shin: the edge is not inside the rows searched (the shin
+        # rows compared with are another part of a bent leg, or a boot runs above them)
+        return fallback
     below = dist[cut:][valid[cut:]]
     if below.size < 3 or np.median(below) < HEM_DISTANCE:
         return fallback  # shoes the colour of the trousers: no edge to see
