@@ -176,7 +176,7 @@ def timing(n_train: int, quick: bool) -> None:
     print(f"\nTraining on {n_train} outfits × 4 slots × 512-d (all slots present), validation split "
           f"included, torch threads {torch.get_num_threads()}:\n")
     print("| config | seconds | steps |\n|---|---:|---:|")
-    for name, config in (("round-6 default (one net, 20 epochs)", ROUND6_DEFAULT),
+    for name, config in (("round-7 default (two nets, 12 epochs each)", ROUND7_DEFAULT),
                          ("new default", TrainConfig.for_loss("contrastive"))):
         t0 = time.perf_counter()
         _, metrics = train(data, replace(config, epochs=2, lr_step=1) if quick else config)

@@ -117,9 +117,10 @@ SEED_MODEL = ModelConfig(
 # (fourth round) an item gate with rarity-weighted InfoNCE won on the selection worlds with staples,
 # (fifth round) a 128-wide quadratic path won on the mean and the worst of the 12 selection worlds,
 # (sixth round) a 512-wide hidden layer in each tower (256 before) won there again, and (seventh
-# round) two such nets on seeds s and s + 1, scored together, each trained 12 epochs, won there again.
+# round) two such nets on seeds s and s + 1, scored together, each trained 12 epochs, won there again,
+# and (eighth round) three such nets (seeds s, s + 1, s + 2) won there again.
 DEFAULT_MODEL = ModelConfig(arch="towers", hidden_dim=512, type_embedding=False, quad_dim=128, item_gate=True,
-                            members=2)
+                            members=3)
 
 
 @dataclass(frozen=True)
@@ -230,5 +231,6 @@ ROUND6_DEFAULT = TrainConfig(
     outfit_nce_weight=1.0, learn_temperature=True, rarity_weight=True, rarity_power=1.0,
 )
 # Issue 11's seventh-round default: round 6's as two nets on seeds s and s + 1, 12 epochs each,
-# StepLR step 5 (its report rows are "new default" in benchmarks/results/compat_worlds_6000_members2.jsonl).
+# StepLR step 5 (its report rows are "new default" in benchmarks/results/compat_worlds_6000_members2.jsonl);
+# round 8 made it three nets.
 ROUND7_DEFAULT = replace(ROUND6_DEFAULT, model=replace(ROUND6_DEFAULT.model, members=2), epochs=12, lr_step=5)

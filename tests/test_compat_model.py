@@ -244,7 +244,7 @@ def test_item_gate_round_trips_and_old_configs_load_without_it(tmp_path) -> None
     gated = gated_model()
     assert DEFAULT_MODEL.item_gate and TrainConfig().rarity_weight  # the default since round 4
     assert DEFAULT_MODEL.quad_dim == 128 and TrainConfig().rarity_power == 1.0  # since round 5
-    assert DEFAULT_MODEL.hidden_dim == 512 and DEFAULT_MODEL.members == 2  # since rounds 6 and 7
+    assert DEFAULT_MODEL.hidden_dim == 512 and DEFAULT_MODEL.members == 3  # since rounds 6 and 8
     assert "item_gate" not in plain.config.to_dict() and plain.net.gate is None
     assert set(gated.net.state_dict()) - set(plain.net.state_dict()) == {"gate.weight", "gate.bias"}
     folder = gated.save(tmp_path / "gated")
@@ -260,8 +260,14 @@ def test_item_gate_round_trips_and_old_configs_load_without_it(tmp_path) -> None
 
 
 def test_earlier_defaults_stay_as_they_were_when_the_default_moves_on() -> None:
-    """The benchmarks compare against rounds 3 to 6: moving the default on must not change them."""
-    from models.config import ROUND3_DEFAULT, ROUND4_DEFAULT, ROUND5_DEFAULT, ROUND6_DEFAULT
+    """The benchmarks compare against rounds 3 to 7: moving the default on must not change them."""
+    from models.config import (
+        ROUND3_DEFAULT,
+        ROUND4_DEFAULT,
+        ROUND5_DEFAULT,
+        ROUND6_DEFAULT,
+        ROUND7_DEFAULT,
+    )
 
     assert (ROUND3_DEFAULT.model.quad_dim, ROUND3_DEFAULT.model.item_gate, ROUND3_DEFAULT.rarity_weight) == (64, False, False)
     assert (ROUND3_DEFAULT.epochs, ROUND3_DEFAULT.lr_step, ROUND4_DEFAULT.epochs, ROUND4_DEFAULT.lr_step) == (20, 8, 20, 8)
@@ -270,7 +276,9 @@ def test_earlier_defaults_stay_as_they_were_when_the_default_moves_on() -> None:
     assert replace(ROUND4_DEFAULT, model=replace(ROUND4_DEFAULT.model, quad_dim=128)) == ROUND5_DEFAULT
     # round 6 changed only the towers' hidden width; round 7 made it two nets of 12 epochs each
     assert replace(ROUND5_DEFAULT, model=replace(ROUND5_DEFAULT.model, hidden_dim=512)) == ROUND6_DEFAULT
-    assert replace(ROUND6_DEFAULT, model=replace(ROUND6_DEFAULT.model, members=2), epochs=12, lr_step=5) == TrainConfig()
+    assert replace(ROUND6_DEFAULT, model=replace(ROUND6_DEFAULT.model, members=2), epochs=12, lr_step=5) == ROUND7_DEFAULT
+    # round 8 added a third net, nothing else
+    assert replace(ROUND7_DEFAULT, model=replace(ROUND7_DEFAULT.model, members=3)) == TrainConfig()
 
 
 def test_a_model_saved_with_round5s_narrower_towers_loads_as_it_was(tmp_path: Path) -> None:
