@@ -64,12 +64,13 @@ shirt tucked in with a briefcase in front), shorts (a white tee with white short
 black shirt with black shorts, a printed shirt with khaki shorts cut at the shins), two seated
 on benches (cut at the shins) and cuts at the thighs, knees and shins (a tucked shirt with a
 jacket held over the shoulder, an open check shirt over a tee, a camera held to the face)),
-"fresh-15" (18 added in round 15 as an eleventh unseen report set, labelled the same way: women's
+"fresh-15" (20 added in round 15 as an eleventh unseen report set, labelled the same way: women's
 outfits above all: everyday jackets, shirts and tees over jeans or trousers with sneakers or boots
 (an open utility jacket with ripped jeans, an open overshirt with wide jeans and legs apart, a back
 view in a shirt with check trousers, a tee tucked into mom jeans walking down steps from a low
 angle, a denim shirt open over white trousers with shopping bags), crouching (white shorts with
-ankle boots; a blouse with jeans and heels), seated on a stool in a plaid mini skirt, skirts (a red
+ankle boots; a blouse with jeans and heels), seated (on a stool in a plaid mini skirt; barefoot on a
+sideboard), a foot raised on a bench in flared trousers, skirts (a red
 mini, a pleated tennis skirt, a print maxi skirt barefoot), a shirt dress with tied sandals, and
 cuts at the thighs (a knit vest, a sheer blouse and a man's tee over jeans, a corset top)).
 Each split's worst photo per garment is printed.
@@ -130,7 +131,7 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
                       "the thighs, knees and shins; left out of the tests)",
           "fresh-15": "unseen report set of round 15 (women's everyday outfits: jackets, shirts "
                       "and tees over jeans with sneakers, a back view, walking down steps, "
-                      "crouching, seated on a stool, a mini, a tennis and a maxi skirt, a shirt "
+                      "crouching, seated, a raised foot, a mini, a tennis and a maxi skirt, a shirt "
                       "dress, cuts at the thighs; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
