@@ -9,7 +9,7 @@ IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
         [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9|fresh-10|fresh-11
-                 |fresh-12|fresh-13|fresh-14]
+                 |fresh-12|fresh-13|fresh-14|fresh-15]
         [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
@@ -63,7 +63,16 @@ leaning with a foot back on a wall, a tee tucked into baggy jeans at night in th
 shirt tucked in with a briefcase in front), shorts (a white tee with white shorts, a
 black shirt with black shorts, a printed shirt with khaki shorts cut at the shins), two seated
 on benches (cut at the shins) and cuts at the thighs, knees and shins (a tucked shirt with a
-jacket held over the shoulder, an open check shirt over a tee, a camera held to the face)).
+jacket held over the shoulder, an open check shirt over a tee, a camera held to the face)),
+"fresh-15" (20 added in round 15 as an eleventh unseen report set, labelled the same way: women's
+outfits above all: everyday jackets, shirts and tees over jeans or trousers with sneakers or boots
+(an open utility jacket with ripped jeans, an open overshirt with wide jeans and legs apart, a back
+view in a shirt with check trousers, a tee tucked into mom jeans walking down steps from a low
+angle, a denim shirt open over white trousers with shopping bags), crouching (white shorts with
+ankle boots; a blouse with jeans and heels), seated (on a stool in a plaid mini skirt; barefoot on a
+sideboard), a foot raised on a bench in flared trousers, skirts (a red
+mini, a pleated tennis skirt, a print maxi skirt barefoot), a shirt dress with tied sandals, and
+cuts at the thighs (a knit vest, a sheer blouse and a man's tee over jeans, a corset top)).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -89,7 +98,8 @@ from core.photos.images import load_image
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
 SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7",
-          "fresh-8", "fresh-9", "fresh-10", "fresh-11", "fresh-12", "fresh-13", "fresh-14")
+          "fresh-8", "fresh-9", "fresh-10", "fresh-11", "fresh-12", "fresh-13", "fresh-14",
+          "fresh-15")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -118,7 +128,11 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
                       "held shirt; two sweat sets, one seated in sneakers; left out of the tests)",
           "fresh-14": "unseen report set of round 14 (everyday men's tees and shirts with jeans, "
                       "trousers and shorts, trainers, a foot on a wall, seated on benches, cuts at "
-                      "the thighs, knees and shins; left out of the tests)"}
+                      "the thighs, knees and shins; left out of the tests)",
+          "fresh-15": "unseen report set of round 15 (women's everyday outfits: jackets, shirts "
+                      "and tees over jeans with sneakers, a back view, walking down steps, "
+                      "crouching, seated, a raised foot, a mini, a tennis and a maxi skirt, a shirt "
+                      "dress, cuts at the thighs; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
