@@ -626,8 +626,15 @@ def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: f
         return fallback
     edge = max(3, int(EDGE_ROWS * torso))
     ref_rows = _profile(lab, mask, xs[0], xs[1], height - edge, height)
-    if np.isnan(ref_rows).all() or _skin(np.nanmedian(ref_rows, axis=0)):
-        return fallback  # bare thighs at the edge (shorts, a mini skirt): no sliver below
+    if np.isnan(ref_rows).all():
+        return fallback
+    if _skin(np.nanmedian(ref_rows, axis=0)):
+        # bare legs at the edge (shorts, a mini skirt): the sliver, if any, is the garment
+        # just above the skin, so the rows above the skin are read as the edge's
+        height = _skin_from_edge(lab, mask, xs, torso)
+        ref_rows = _profile(lab, mask, xs[0], xs[1], height - edge, height)
+        if np.isnan(ref_rows).all() or _skin(np.nanmedian(ref_rows, axis=0)):
+            return fallback  # bare thighs up to the top: no sliver below
     stop = int(min(height, hip + EDGE_HEM_REACH * torso))
     start = int(hip - 0.45 * torso)
     hem = _change_point(lab, mask, xs, start, stop, ref_rows, torso, fallback, hinge=True)
@@ -652,6 +659,25 @@ def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: f
     dist = np.linalg.norm(below - np.nanmedian(ref_rows, axis=0), axis=1)
     dist = dist[~np.isnan(dist)]
     return hem if dist.size >= 3 and np.median(dist) < HEM_DISTANCE else fallback
+
+
+def _skin_from_edge(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float],
+                    torso: float) -> int:
+    """The first row of the run of skin-coloured rows (between xs) that reaches the frame's
+    bottom edge, gaps of a few rows without person pixels bridged."""
+    height = mask.shape[0]
+    prof = _profile(lab, mask, xs[0], xs[1], 0, height)
+    top, gap = height, 0
+    for y in range(height - 1, -1, -1):
+        if np.isnan(prof[y]).any():
+            gap += 1
+            if gap > max(2, 0.03 * torso):
+                break
+            continue
+        if not _skin(prof[y]):
+            break
+        top, gap = y, 0
+    return top
 
 
 def _unlike_edge(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], row: int,
@@ -865,9 +891,16 @@ def _bare_legs(pixels: np.ndarray, clothes: np.ndarray, p: np.ndarray, inside: n
     radius = max(3.0, BARE_LEG_PATCH * torso)
     step = max(2.0, 0.02 * torso)
     run = max(2, int(BARE_LEG_RUN * torso / step))
+    edge = clothes.shape[0] - radius  # a patch around a point there still lies in the photo
     ends: list[int] = []
     for chain in ((pm.L_HIP, pm.L_KNEE, pm.L_ANKLE), (pm.R_HIP, pm.R_KNEE, pm.R_ANKLE)):
         joints = [p[chain[0]]] + [p[i] for i in chain[1:] if inside[i]]
+        if (len(joints) == 1 and inside[chain[0]] and not inside[chain[2]]
+                and p[chain[1], 1] > edge > joints[-1][1]):
+            # the thigh leaves the frame (a photo cut above the knees): it is followed
+            # towards the knee the model places below the edge, up to the edge
+            a, b = joints[-1], p[chain[1]]
+            joints.append(a + (b - a) * (edge - a[1]) / (b[1] - a[1]))
         if len(joints) < 2:
             continue
         points: list[np.ndarray] = []
