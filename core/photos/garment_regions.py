@@ -394,9 +394,12 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
     # hands held in front of the body (a bag, joined hands, thumbs in pockets) are no hem:
     # the hem searches read the person's pixels away from them
     clothes = mask & ~_near_hands(p, mask.shape, torso)
-    hem = _top_hem(lab, mask, p, hip_est, knee, torso, height, ankle_y, clothes)
     face = _face_skin(np.asarray(photo), mask, p, torso)
     bare = _bare_legs(np.asarray(photo), clothes, p, inside, face, torso)
+    # where no leg could be walked for bare skin, bare legs at a cut photo's edge are read
+    # past (round 14); where it could, the short bottom's own colour places the hem below
+    hem = _top_hem(lab, mask, p, hip_est, knee, torso, height, ankle_y, clothes,
+                   skin_edge=bare is None)
     if bare is not None and hem > bare - SHORT_BOTTOM * torso:
         # both the top and a short bottom are unlike the bare thighs, so the hem found is
         # the bottom's: the top's is looked for above it, against the bottom's own colour
@@ -549,7 +552,8 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
 
 def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
              knee: float | None, torso: float, height: int,
-             ankle: float | None = None, clothes: np.ndarray | None = None) -> int:
+             ankle: float | None = None, clothes: np.ndarray | None = None,
+             skin_edge: bool = False) -> int:
     """Where the top ends: the row above which the body does not look like the thighs and
     below which it does (a change point against the thigh's colour, over the hips' width),
     searched from well above the hips (a cropped top) to the upper thigh (a long jacket).
@@ -563,9 +567,9 @@ def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
         # hands in front of the thighs are read past first; where they hide too much to
         # see a hem, the rows are read as they are
         hem = fallback if clothes is None else _edge_hem(lab, clothes, (x0, x1), hip, torso,
-                                                         fallback)
+                                                         fallback, skin_edge)
         return hem if hem != fallback else _edge_hem(lab, mask, (x0, x1), hip, torso,
-                                                     fallback)
+                                                     fallback, skin_edge)
     start, stop = int(hip - 0.45 * torso), int(hip + 0.75 * (knee - hip))
     ref_rows = _profile(lab, mask, x0, x1, int(hip + 0.55 * (knee - hip)),
                         int(hip + 0.9 * (knee - hip)))
@@ -616,7 +620,7 @@ def _skin(colour: np.ndarray) -> bool:
 
 
 def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: float,
-              torso: float, fallback: int) -> int:
+              torso: float, fallback: int, skin_edge: bool = False) -> int:
     """The top's hem in a photo that cuts the legs off above the knees: the same change
     point, against the colour of the last rows above the frame's edge (a sliver of trousers
     under the top). Only when the person runs into the edge; without a change (the top
@@ -629,6 +633,8 @@ def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: f
     if np.isnan(ref_rows).all():
         return fallback
     if _skin(np.nanmedian(ref_rows, axis=0)):
+        if not skin_edge:
+            return fallback  # bare thighs at the edge, read by the short bottom's rules
         # bare legs at the edge (shorts, a mini skirt): the sliver, if any, is the garment
         # just above the skin, so the rows above the skin are read as the edge's
         height = _skin_from_edge(lab, mask, xs, torso)
