@@ -624,7 +624,8 @@ def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: f
     """The top's hem in a photo that cuts the legs off above the knees: the same change
     point, against the colour of the last rows above the frame's edge (a sliver of trousers
     under the top). Only when the person runs into the edge; without a change (the top
-    itself reaches the edge) `fallback`."""
+    itself reaches the edge) `fallback`. `skin_edge`: bare legs at the edge are read past
+    (the garment just above them is the sliver), else they end the search."""
     height = mask.shape[0]
     if not _cut_by_frame(mask):
         return fallback
@@ -890,8 +891,9 @@ def _bare_legs(pixels: np.ndarray, clothes: np.ndarray, p: np.ndarray, inside: n
     """Where a short bottom (shorts, a mini skirt) ends above bare legs: walking down each
     leg (hip, knee, ankle), the first point below the hip from which a run of the
     leg's pixels is this person's own skin (the face's colour, as for a bare midriff), hands
-    left out (`clothes`). A bag in front of a leg is no skin, so it ends nothing. Returns the
-    lowest such row of the legs, or None when no leg shows bare skin."""
+    left out (`clothes`). A bag in front of a leg is no skin, so it ends nothing. A thigh whose
+    knee lies below the frame is walked up to the edge. Returns the lowest such row of the
+    legs, or None when no leg shows bare skin."""
     if face is None:
         return None
     radius = max(3.0, BARE_LEG_PATCH * torso)
