@@ -20,6 +20,9 @@ cut above its hem gets no bottom from its own shade, and bare feet are told by b
 pixels pooled (a pair of sandals with one foot mostly skin is shoes).
 Round 13 designed on all 123 labelled photos (fresh-12 and fresh-13 included, never a later
 report set): a shoe edge at the first row searched is no edge seen.
+Round 14 designed on all 137 labelled photos (fresh-14 included, never fresh-15): bare legs at
+a cut photo's edge leave the garment above them as the sliver, and a thigh leaving the frame is
+followed to the edge for bare legs.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from core.photos.garment_regions import (
     _lab,
     _shoe_top,
     _skin,
+    _skin_from_edge,
     find_regions,
 )
 from core.photos.images import load_image
@@ -512,3 +516,62 @@ def test_seated_shins_unlike_the_feet_rows_leave_the_shoes_a_share_of_a_foot(
     found = regions_of(photo(name), model)
     assert "shoes" in found.boxes, found.missing
     assert iou(found, name, "shoes") >= least > before
+
+
+# --- round 14 --------------------------------------------------------------------------------
+
+
+def test_the_skin_run_at_the_frames_edge_starts_where_the_garment_ends() -> None:
+    """Khaki shorts (rows 0-160) over bare skin down to the edge: the run of skin rows that
+    reaches the edge starts at row 160; without skin at the edge (the shorts run into it) the
+    run is empty and the edge itself is returned; a gap of rows without person pixels inside
+    the skin is bridged."""
+    khaki, skin = (150, 145, 100), (224, 172, 140)
+    one = np.ones((1, 1), bool)
+    assert _skin(_lab(np.array([[skin]], dtype=np.uint8), one)[0, 0])
+    assert not _skin(_lab(np.array([[khaki]], dtype=np.uint8), one)[0, 0])
+    lab, mask = _legs_lab([(0, 160, khaki), (160, 200, skin)])
+    assert _skin_from_edge(lab, mask, (0.0, 40.0), 100.0) == 160
+    lab, mask = _legs_lab([(0, 200, khaki)])
+    assert _skin_from_edge(lab, mask, (0.0, 40.0), 100.0) == 200
+    lab, mask = _legs_lab([(0, 160, khaki), (160, 200, skin)])
+    mask[180:182] = False
+    assert _skin_from_edge(lab, mask, (0.0, 40.0), 100.0) == 160
+
+
+def test_shorts_above_bare_shins_at_the_frames_edge_are_a_bottom(model: pm.PoseModel) -> None:
+    """A dark printed shirt over khaki shorts, cut at the shins: the edge rows are bare skin,
+    so round 13 saw no sliver and reported the shorts missing (vertical IoU 0, the top run to
+    the edge: 0.59). The rows just above the skin are now the edge's garment: the shirt's hem
+    is found against the khaki, the shorts are a bottom, and no shoes are cut."""
+    name = "pexels_f14_printed_shirt_khaki_shorts_cut.jpg"
+    found = regions_of(photo(name), model)
+    assert "bottom" in found.boxes, found.missing
+    assert iou(found, name, "bottom") >= 0.75
+    assert box_iou(found.boxes["bottom"], tuple(LABELS[name]["bottom"])) >= 0.7
+    assert iou(found, name, "top") >= 0.85
+    assert "shoes" in found.missing and "shoes" not in found.boxes
+
+
+def test_a_thigh_leaving_the_frame_is_followed_for_bare_legs(model: pm.PoseModel) -> None:
+    """A pleated mini skirt cut at mid-thigh: the knees lie below the frame, so round 13 walked
+    no leg for bare skin and ran the skirt to the edge (vertical IoU 0.79); each thigh is now
+    followed towards its knee up to the edge, the bare thighs end the skirt."""
+    name = "pexels_f5_mini_skirt_cut.jpg"
+    found = regions_of(photo(name), model)
+    assert iou(found, name, "bottom") >= 0.85
+    assert found.boxes["bottom"][3] < photo(name).height - 20
+    assert "shoes" not in found.boxes
+
+
+@pytest.mark.parametrize("name", ["pexels_f14_printed_shirt_khaki_shorts_cut.jpg",
+                                  "pexels_f5_mini_skirt_cut.jpg"])
+def test_the_same_photos_cut_above_the_tops_hem_get_no_bottom(
+        model: pm.PoseModel, name: str) -> None:
+    """Cut 12 px above where the top ends or the bottom shows (synthetic): the edge is the top,
+    not skin, so neither new rule finds a bottom there."""
+    truth = LABELS[name]
+    image = photo(name)
+    edge = min(truth["top"][3], truth["bottom"][1]) - 12
+    found = regions_of(image.crop((0, 0, image.width, edge)), model)
+    assert set(found.boxes) == {"top"}, found.boxes

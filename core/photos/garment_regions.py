@@ -394,9 +394,12 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
     # hands held in front of the body (a bag, joined hands, thumbs in pockets) are no hem:
     # the hem searches read the person's pixels away from them
     clothes = mask & ~_near_hands(p, mask.shape, torso)
-    hem = _top_hem(lab, mask, p, hip_est, knee, torso, height, ankle_y, clothes)
     face = _face_skin(np.asarray(photo), mask, p, torso)
     bare = _bare_legs(np.asarray(photo), clothes, p, inside, face, torso)
+    # where no leg could be walked for bare skin, bare legs at a cut photo's edge are read
+    # past (round 14); where it could, the short bottom's own colour places the hem below
+    hem = _top_hem(lab, mask, p, hip_est, knee, torso, height, ankle_y, clothes,
+                   skin_edge=bare is None)
     if bare is not None and hem > bare - SHORT_BOTTOM * torso:
         # both the top and a short bottom are unlike the bare thighs, so the hem found is
         # the bottom's: the top's is looked for above it, against the bottom's own colour
@@ -549,7 +552,8 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
 
 def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
              knee: float | None, torso: float, height: int,
-             ankle: float | None = None, clothes: np.ndarray | None = None) -> int:
+             ankle: float | None = None, clothes: np.ndarray | None = None,
+             skin_edge: bool = False) -> int:
     """Where the top ends: the row above which the body does not look like the thighs and
     below which it does (a change point against the thigh's colour, over the hips' width),
     searched from well above the hips (a cropped top) to the upper thigh (a long jacket).
@@ -563,9 +567,9 @@ def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
         # hands in front of the thighs are read past first; where they hide too much to
         # see a hem, the rows are read as they are
         hem = fallback if clothes is None else _edge_hem(lab, clothes, (x0, x1), hip, torso,
-                                                         fallback)
+                                                         fallback, skin_edge)
         return hem if hem != fallback else _edge_hem(lab, mask, (x0, x1), hip, torso,
-                                                     fallback)
+                                                     fallback, skin_edge)
     start, stop = int(hip - 0.45 * torso), int(hip + 0.75 * (knee - hip))
     ref_rows = _profile(lab, mask, x0, x1, int(hip + 0.55 * (knee - hip)),
                         int(hip + 0.9 * (knee - hip)))
@@ -616,18 +620,28 @@ def _skin(colour: np.ndarray) -> bool:
 
 
 def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: float,
-              torso: float, fallback: int) -> int:
+              torso: float, fallback: int, skin_edge: bool = False) -> int:
     """The top's hem in a photo that cuts the legs off above the knees: the same change
     point, against the colour of the last rows above the frame's edge (a sliver of trousers
     under the top). Only when the person runs into the edge; without a change (the top
-    itself reaches the edge) `fallback`."""
+    itself reaches the edge) `fallback`. `skin_edge`: bare legs at the edge are read past
+    (the garment just above them is the sliver), else they end the search."""
     height = mask.shape[0]
     if not _cut_by_frame(mask):
         return fallback
     edge = max(3, int(EDGE_ROWS * torso))
     ref_rows = _profile(lab, mask, xs[0], xs[1], height - edge, height)
-    if np.isnan(ref_rows).all() or _skin(np.nanmedian(ref_rows, axis=0)):
-        return fallback  # bare thighs at the edge (shorts, a mini skirt): no sliver below
+    if np.isnan(ref_rows).all():
+        return fallback
+    if _skin(np.nanmedian(ref_rows, axis=0)):
+        if not skin_edge:
+            return fallback  # bare thighs at the edge, read by the short bottom's rules
+        # bare legs at the edge (shorts, a mini skirt): the sliver, if any, is the garment
+        # just above the skin, so the rows above the skin are read as the edge's
+        height = _skin_from_edge(lab, mask, xs, torso)
+        ref_rows = _profile(lab, mask, xs[0], xs[1], height - edge, height)
+        if np.isnan(ref_rows).all() or _skin(np.nanmedian(ref_rows, axis=0)):
+            return fallback  # bare thighs up to the top: no sliver below
     stop = int(min(height, hip + EDGE_HEM_REACH * torso))
     start = int(hip - 0.45 * torso)
     hem = _change_point(lab, mask, xs, start, stop, ref_rows, torso, fallback, hinge=True)
@@ -652,6 +666,25 @@ def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: f
     dist = np.linalg.norm(below - np.nanmedian(ref_rows, axis=0), axis=1)
     dist = dist[~np.isnan(dist)]
     return hem if dist.size >= 3 and np.median(dist) < HEM_DISTANCE else fallback
+
+
+def _skin_from_edge(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float],
+                    torso: float) -> int:
+    """The first row of the run of skin-coloured rows (between xs) that reaches the frame's
+    bottom edge, gaps of a few rows without person pixels bridged."""
+    height = mask.shape[0]
+    prof = _profile(lab, mask, xs[0], xs[1], 0, height)
+    top, gap = height, 0
+    for y in range(height - 1, -1, -1):
+        if np.isnan(prof[y]).any():
+            gap += 1
+            if gap > max(2, 0.03 * torso):
+                break
+            continue
+        if not _skin(prof[y]):
+            break
+        top, gap = y, 0
+    return top
 
 
 def _unlike_edge(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], row: int,
@@ -858,16 +891,24 @@ def _bare_legs(pixels: np.ndarray, clothes: np.ndarray, p: np.ndarray, inside: n
     """Where a short bottom (shorts, a mini skirt) ends above bare legs: walking down each
     leg (hip, knee, ankle), the first point below the hip from which a run of the
     leg's pixels is this person's own skin (the face's colour, as for a bare midriff), hands
-    left out (`clothes`). A bag in front of a leg is no skin, so it ends nothing. Returns the
-    lowest such row of the legs, or None when no leg shows bare skin."""
+    left out (`clothes`). A bag in front of a leg is no skin, so it ends nothing. A thigh whose
+    knee lies below the frame is walked up to the edge. Returns the lowest such row of the
+    legs, or None when no leg shows bare skin."""
     if face is None:
         return None
     radius = max(3.0, BARE_LEG_PATCH * torso)
     step = max(2.0, 0.02 * torso)
     run = max(2, int(BARE_LEG_RUN * torso / step))
+    edge = clothes.shape[0] - radius  # a patch around a point there still lies in the photo
     ends: list[int] = []
     for chain in ((pm.L_HIP, pm.L_KNEE, pm.L_ANKLE), (pm.R_HIP, pm.R_KNEE, pm.R_ANKLE)):
         joints = [p[chain[0]]] + [p[i] for i in chain[1:] if inside[i]]
+        if (len(joints) == 1 and inside[chain[0]] and not inside[chain[2]]
+                and p[chain[1], 1] > edge > joints[-1][1]):
+            # the thigh leaves the frame (a photo cut above the knees): it is followed
+            # towards the knee the model places below the edge, up to the edge
+            a, b = joints[-1], p[chain[1]]
+            joints.append(a + (b - a) * (edge - a[1]) / (b[1] - a[1]))
         if len(joints) < 2:
             continue
         points: list[np.ndarray] = []
