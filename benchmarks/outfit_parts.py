@@ -9,7 +9,7 @@ IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
         [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9|fresh-10|fresh-11
-                 |fresh-12|fresh-13|fresh-14|fresh-15]
+                 |fresh-12|fresh-13|fresh-14|fresh-15|fresh-16]
         [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
@@ -72,7 +72,14 @@ angle, a denim shirt open over white trousers with shopping bags), crouching (wh
 ankle boots; a blouse with jeans and heels), seated (on a stool in a plaid mini skirt; barefoot on a
 sideboard), a foot raised on a bench in flared trousers, skirts (a red
 mini, a pleated tennis skirt, a print maxi skirt barefoot), a shirt dress with tied sandals, and
-cuts at the thighs (a knit vest, a sheer blouse and a man's tee over jeans, a corset top)).
+cuts at the thighs (a knit vest, a sheer blouse and a man's tee over jeans, a corset top)),
+"fresh-16" (10 added in round 16 as a twelfth unseen report set, labelled the same way: women's
+everyday outfits: jackets, blazers, shirts and tees over jeans or trousers (an open cardigan over
+jeans with chunky sneakers, cut at the chest; a knotted print shirt with mom jeans; a blazer with
+wide trousers and white sneakers; a blazer leaning back on a wall in ankle boots; a shirt with wide
+trousers, barefoot), three seated (a denim jacket on a stool, a blazer on a block, a tee on rocks,
+cut at the knees or shins), a floral maxi dress held out with lace-up boots, and a ruffled blouse
+leaning back from a low angle, cut at the shins).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -99,7 +106,7 @@ from core.photos.images import load_image
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
 SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7",
           "fresh-8", "fresh-9", "fresh-10", "fresh-11", "fresh-12", "fresh-13", "fresh-14",
-          "fresh-15")
+          "fresh-15", "fresh-16")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -132,7 +139,10 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "fresh-15": "unseen report set of round 15 (women's everyday outfits: jackets, shirts "
                       "and tees over jeans with sneakers, a back view, walking down steps, "
                       "crouching, seated, a raised foot, a mini, a tennis and a maxi skirt, a shirt "
-                      "dress, cuts at the thighs; left out of the tests)"}
+                      "dress, cuts at the thighs; left out of the tests)",
+          "fresh-16": "unseen report set of round 16 (women's everyday jackets, blazers, shirts "
+                      "and tees over jeans or trousers, three seated, a maxi dress with boots, "
+                      "cuts at the chest, knees and shins; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
