@@ -73,13 +73,14 @@ ankle boots; a blouse with jeans and heels), seated (on a stool in a plaid mini 
 sideboard), a foot raised on a bench in flared trousers, skirts (a red
 mini, a pleated tennis skirt, a print maxi skirt barefoot), a shirt dress with tied sandals, and
 cuts at the thighs (a knit vest, a sheer blouse and a man's tee over jeans, a corset top)),
-"fresh-16" (10 added in round 16 as a twelfth unseen report set, labelled the same way: women's
-everyday outfits: jackets, blazers, shirts and tees over jeans or trousers (an open cardigan over
-jeans with chunky sneakers, cut at the chest; a knotted print shirt with mom jeans; a blazer with
-wide trousers and white sneakers; a blazer leaning back on a wall in ankle boots; a shirt with wide
-trousers, barefoot), three seated (a denim jacket on a stool, a blazer on a block, a tee on rocks,
-cut at the knees or shins), a floral maxi dress held out with lace-up boots, and a ruffled blouse
-leaning back from a low angle, cut at the shins).
+"fresh-16" (12 added in round 16 as a twelfth unseen report set, labelled the same way: women's
+everyday outfits: jackets, blazers, coats, shirts and tees over jeans or trousers (an open cardigan
+over jeans with chunky sneakers, cut at the chest; a knotted print shirt with mom jeans; a blazer with
+wide trousers and white sneakers; a long open coat over a shirt and wide trousers; a red suit walking
+in strappy heels; a blazer leaning back on a wall in ankle boots; a shirt with wide trousers,
+barefoot), three seated (a denim jacket on a stool, a blazer on a block, a tee on rocks, cut at the
+knees or shins), a floral maxi dress held out with lace-up boots, and a ruffled blouse leaning back
+from a low angle, cut at the shins).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -140,9 +141,9 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
                       "and tees over jeans with sneakers, a back view, walking down steps, "
                       "crouching, seated, a raised foot, a mini, a tennis and a maxi skirt, a shirt "
                       "dress, cuts at the thighs; left out of the tests)",
-          "fresh-16": "unseen report set of round 16 (women's everyday jackets, blazers, shirts "
-                      "and tees over jeans or trousers, three seated, a maxi dress with boots, "
-                      "cuts at the chest, knees and shins; left out of the tests)"}
+          "fresh-16": "unseen report set of round 16 (women's everyday jackets, blazers, a coat, "
+                      "shirts and tees over jeans or trousers, walking, three seated, a maxi dress "
+                      "with boots, cuts at the chest, knees and shins; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
