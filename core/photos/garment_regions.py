@@ -528,11 +528,12 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
         x1 = min(x1, int(max(fx) + 0.9 * foot))
         feet_xs = (min(fx) - 0.25 * foot, max(fx) + 0.25 * foot)
         feet_ys = (float(min(fy)), float(max(fy)))
-        # skin at the feet is bare feet only where the shins are covered (or not seen): over
-        # bare shins `_barefoot` decides, and skin there unlike the shins is a sandal's or a
-        # heel's straps over the foot (round 15)
+        # skin at the feet is bare feet where the shins are covered (or not seen) or the
+        # person runs off the frame (feet squeezed onto the legs); over bare shins inside it
+        # `_barefoot` decides, and skin there unlike the shins is a sandal's or a heel's
+        # straps over the foot (round 15)
         bare = _barefoot(lab, mask, feet_xs, feet_ys, knee) or (
-            not _bare_shins(lab, mask, feet_xs, feet_ys[0], knee)
+            (_cut_by_frame(mask) or not _bare_shins(lab, mask, feet_xs, feet_ys[0], knee))
             and _skin_feet(np.asarray(photo), mask, p, feet, torso))
         if s1 - s0 > 3 and x1 > x0 and not bare:
             shoes_box = (max(0, x0), s0, min(width, x1), s1)
