@@ -526,9 +526,15 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
         x0, x1 = _extent(mask, s0, s1, (min(fx) - 0.4 * foot, max(fx) + 0.4 * foot))
         x0 = max(x0, int(min(fx) - 0.9 * foot))
         x1 = min(x1, int(max(fx) + 0.9 * foot))
-        bare = _barefoot(lab, mask, (min(fx) - 0.25 * foot, max(fx) + 0.25 * foot),
-                         (float(min(fy)), float(max(fy))), knee) or _skin_feet(
-                             np.asarray(photo), mask, p, feet, torso)
+        feet_xs = (min(fx) - 0.25 * foot, max(fx) + 0.25 * foot)
+        feet_ys = (float(min(fy)), float(max(fy)))
+        # skin at the feet is bare feet where the shins are covered (or not seen) or the
+        # person runs off the frame (feet squeezed onto the legs); over bare shins inside it
+        # `_barefoot` decides, and skin there unlike the shins is a sandal's or a heel's
+        # straps over the foot (round 15)
+        bare = _barefoot(lab, mask, feet_xs, feet_ys, knee) or (
+            (_cut_by_frame(mask) or not _bare_shins(lab, mask, feet_xs, feet_ys[0], knee))
+            and _skin_feet(np.asarray(photo), mask, p, feet, torso))
         if s1 - s0 > 3 and x1 > x0 and not bare:
             shoes_box = (max(0, x0), s0, min(width, x1), s1)
     if shoes_box is None:
@@ -791,6 +797,17 @@ def _barefoot(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float],
     shin_colour, feet_colour = np.nanmedian(shin, axis=0), np.nanmedian(sole, axis=0)
     return bool(_skin(shin_colour) and _skin(feet_colour)
                 and np.linalg.norm(shin_colour - feet_colour) < HEM_DISTANCE)
+
+
+def _bare_shins(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], feet_top: float,
+                knee: float | None) -> bool:
+    """True when the shins (the rows `_barefoot` reads, between knee and feet) are skin by
+    their mean colour: bare legs, whose feet `_barefoot` tells from shoes by likeness."""
+    if knee is None or feet_top - knee < 4:
+        return False
+    shin = _profile(lab, mask, xs[0], xs[1], int(knee + 0.45 * (feet_top - knee)),
+                    int(knee + 0.75 * (feet_top - knee)))
+    return bool(not np.isnan(shin).all() and _skin(np.nanmedian(shin, axis=0)))
 
 
 def _window(shape: tuple[int, ...], points: Sequence[Sequence[float]], radius: float
