@@ -9,7 +9,7 @@ IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
         [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9|fresh-10|fresh-11
-                 |fresh-12|fresh-13|fresh-14|fresh-15|fresh-16]
+                 |fresh-12|fresh-13|fresh-14|fresh-15|fresh-16|fresh-17]
         [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
@@ -80,7 +80,13 @@ wide trousers and white sneakers; a long open coat over a shirt and wide trouser
 in strappy heels; a blazer leaning back on a wall in ankle boots; a shirt with wide trousers,
 barefoot), three seated (a denim jacket on a stool, a blazer on a block, a tee on rocks, cut at the
 knees or shins), a floral maxi dress held out with lace-up boots, and a ruffled blouse leaning back
-from a low angle, cut at the shins).
+from a low angle, cut at the shins),
+"fresh-17" (added in round 17 as a thirteenth unseen report set, labelled the same way: everyday
+men's and women's outfits from another shop: a tee with jeans seated on a stool in trainers, a
+suit walking down stairs, a turtleneck tucked into mom jeans with a foot raised in green sneakers,
+a fringed denim top with flared jeans under a pink coat hanging from one shoulder, a denim shirt
+with ripped jeans seated on a ledge (cut at the chest), a puffer jacket over a tee (cut at the
+hips), and ripped jeans with skate sneakers seen from the waist down).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -107,7 +113,7 @@ from core.photos.images import load_image
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
 SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7",
           "fresh-8", "fresh-9", "fresh-10", "fresh-11", "fresh-12", "fresh-13", "fresh-14",
-          "fresh-15", "fresh-16")
+          "fresh-15", "fresh-16", "fresh-17")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -143,7 +149,11 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
                       "dress, cuts at the thighs; left out of the tests)",
           "fresh-16": "unseen report set of round 16 (women's everyday jackets, blazers, a coat, "
                       "shirts and tees over jeans or trousers, walking, three seated, a maxi dress "
-                      "with boots, cuts at the chest, knees and shins; left out of the tests)"}
+                      "with boots, cuts at the chest, knees and shins; left out of the tests)",
+          "fresh-17": "unseen report set of round 17 (men's and women's everyday tees, shirts, "
+                      "a suit and jackets with jeans or trousers, seated with shoes in view, "
+                      "walking down stairs, a raised foot, cuts at the chest, hips and waist; "
+                      "left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
