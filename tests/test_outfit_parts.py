@@ -106,7 +106,7 @@ def test_pose_beats_the_seed_rows_on_every_garment(regions) -> None:
 
 
 def test_the_unseen_report_set_is_labelled_but_left_out_here(regions) -> None:
-    """fresh-5, -6, -8, -9, -10, -11, -12, -13, -14, -15 and -16 (SOURCES.md): every photo is on
+    """fresh-5, -6, -8, -9, -10, -11, -12, -13, -14, -15, -16 and -17 (SOURCES.md): every photo is on
     disk at 900 px on its long side with its boxes inside it, and none of them is cut by the method
     in these tests."""
     unseen = [name for name, entry in LABELS.items() if entry["split"] in UNSEEN]
