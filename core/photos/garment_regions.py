@@ -111,7 +111,7 @@ BARE_LEG_RUN = 0.15  # bare legs need this share of the torso of skin points alo
 SHORT_BOTTOM = 0.2  # a top's hem this share of the torso above bare legs is a short bottom's
 SURE_FOOT = 0.65  # a foot seen with less visibility than this ...
 FOOT_COVER = 0.25  # ... and less of the model's person mask around it than this is hidden
-OWN_SKIN = 0.1  # bare shins: at least this share of their pixels has the face's chromaticity
+OWN_SKIN = 0.01  # bare shins: more than none (this share) of their pixels has the face's chroma
 HAND_REACH = 0.12  # pixels within this share of the torso of a hand are not read for hems
 HAND_POINTS = (pm.L_WRIST, pm.R_WRIST, 17, 18, 19, 20, 21, 22)  # wrists, then fingers
 # the learned ranker of where the bottom begins (round 9; benchmarks/train_hem.py writes it):
@@ -812,8 +812,8 @@ def _own_skin(pixels: np.ndarray, mask: np.ndarray, xs: tuple[float, float],
               rows: tuple[int, int], face: np.ndarray) -> bool:
     """True when at least OWN_SKIN of the person's pixels in `rows` between `xs` have the
     face's chromaticity. Why: a mean colour the RGB skin rule calls skin is also pink, beige or
-    camel cloth; bare legs in other light keep the face's chromaticity on part of their
-    pixels (0.2-0.9 on the labelled bare shins), skin-coloured trousers on almost none (0.0)."""
+    camel cloth; bare legs in shade or sun keep the face's chromaticity on some of their pixels
+    (0.06-0.86 where `_barefoot` fired on bare shins), such trousers on none (0.00)."""
     y0, y1 = max(0, rows[0]), min(mask.shape[0], rows[1])
     x0, x1 = int(max(0, xs[0])), int(min(mask.shape[1], np.ceil(xs[1])))
     inside = mask[y0:y1, x0:x1]
