@@ -111,6 +111,7 @@ BARE_LEG_RUN = 0.15  # bare legs need this share of the torso of skin points alo
 SHORT_BOTTOM = 0.2  # a top's hem this share of the torso above bare legs is a short bottom's
 SURE_FOOT = 0.65  # a foot seen with less visibility than this ...
 FOOT_COVER = 0.25  # ... and less of the model's person mask around it than this is hidden
+OWN_SKIN = 0.01  # bare shins: more than none (this share) of their pixels has the face's chroma
 HAND_REACH = 0.12  # pixels within this share of the torso of a hand are not read for hems
 HAND_POINTS = (pm.L_WRIST, pm.R_WRIST, 17, 18, 19, 20, 21, 22)  # wrists, then fingers
 # the learned ranker of where the bottom begins (round 9; benchmarks/train_hem.py writes it):
@@ -532,7 +533,8 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
         # person runs off the frame (feet squeezed onto the legs); over bare shins inside it
         # `_barefoot` decides, and skin there unlike the shins is a sandal's or a heel's
         # straps over the foot (round 15)
-        bare = _barefoot(lab, mask, feet_xs, feet_ys, knee) or (
+        bare = _barefoot(lab, mask, feet_xs, feet_ys, knee,
+                         own=(np.asarray(photo), face)) or (
             (_cut_by_frame(mask) or not _bare_shins(lab, mask, feet_xs, feet_ys[0], knee))
             and _skin_feet(np.asarray(photo), mask, p, feet, torso))
         if s1 - s0 > 3 and x1 > x0 and not bare:
@@ -784,19 +786,41 @@ def _shoe_top(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], foot_t
 
 
 def _barefoot(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float],
-              feet: tuple[float, float], knee: float | None) -> bool:
+              feet: tuple[float, float], knee: float | None,
+              own: tuple[np.ndarray, np.ndarray | None] | None = None) -> bool:
     """True when the feet look like bare shins: both skin by the classic RGB rule and alike
-    (a dress or shorts worn barefoot). Shoes are then not cut: bare feet are no garment."""
+    (a dress or shorts worn barefoot). Shoes are then not cut: bare feet are no garment.
+    `own` (the photo's RGB pixels, the face's skin or None): where a face is seen, the shins
+    must also be the person's own skin (`_own_skin`), not trousers of a skin-like colour
+    whose hem falls over the shoes (round 16)."""
     if knee is None or feet[0] - knee < 4:
         return False
-    shin = _profile(lab, mask, xs[0], xs[1], int(knee + 0.45 * (feet[0] - knee)),
-                    int(knee + 0.75 * (feet[0] - knee)))
+    rows = (int(knee + 0.45 * (feet[0] - knee)), int(knee + 0.75 * (feet[0] - knee)))
+    shin = _profile(lab, mask, xs[0], xs[1], *rows)
     sole = _profile(lab, mask, xs[0], xs[1], int(feet[0]), int(max(feet[1], feet[0] + 2)))
     if np.isnan(shin).all() or np.isnan(sole).all():
         return False
     shin_colour, feet_colour = np.nanmedian(shin, axis=0), np.nanmedian(sole, axis=0)
-    return bool(_skin(shin_colour) and _skin(feet_colour)
-                and np.linalg.norm(shin_colour - feet_colour) < HEM_DISTANCE)
+    alike = bool(_skin(shin_colour) and _skin(feet_colour)
+                 and np.linalg.norm(shin_colour - feet_colour) < HEM_DISTANCE)
+    if not alike or own is None or own[1] is None:
+        return alike
+    return _own_skin(own[0], mask, xs, rows, own[1])
+
+
+def _own_skin(pixels: np.ndarray, mask: np.ndarray, xs: tuple[float, float],
+              rows: tuple[int, int], face: np.ndarray) -> bool:
+    """True when at least OWN_SKIN of the person's pixels in `rows` between `xs` have the
+    face's chromaticity. Why: a mean colour the RGB skin rule calls skin is also pink, beige or
+    camel cloth; bare legs in shade or sun keep the face's chromaticity on some of their pixels
+    (0.06-0.86 where `_barefoot` fired on bare shins), such trousers on none (0.00)."""
+    y0, y1 = max(0, rows[0]), min(mask.shape[0], rows[1])
+    x0, x1 = int(max(0, xs[0])), int(min(mask.shape[1], np.ceil(xs[1])))
+    inside = mask[y0:y1, x0:x1]
+    if y1 <= y0 or x1 <= x0 or not inside.any():
+        return True  # nothing to read: the colour test above stands
+    own = same_chroma(pixels[y0:y1, x0:x1][inside], face)
+    return bool(own.mean() >= OWN_SKIN)
 
 
 def _bare_shins(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], feet_top: float,
