@@ -4,7 +4,8 @@ Each world (`models/worlds.py`) draws its own rules: how each category sees the 
 (shared or own linear maps, non-linear views), noise, a nuisance that misleads raw cosine, missing
 slots, popularity skew and an "agree with top OR bottom" rule. `split_worlds` splits the world ids
 into *selection* worlds (where architecture and defaults were chosen) and *report* worlds that no
-choice ever looked at. Per world and seed: `--n-train` training and `--n-test` test outfits,
+choice ever looked at; `--part fresh` runs worlds 24-35, drawn after round 7, which no run of
+rounds 1-7 looked at. Per world and seed: `--n-train` training and `--n-test` test outfits,
 evaluated with the fixed protocol (models/evaluate.py). The `oracle` row is no model: a score that
 knows the world's rules but not the outfits (models/worlds_oracle.py), computed from the same test
 vectors; its AUC is attainable, so it shows whether a target can be reached in that world. Results are appended to a JSON-lines file
