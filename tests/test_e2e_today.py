@@ -79,9 +79,9 @@ def test_a_returning_person_opens_on_today_wears_it_and_packs(
     no_error_box(browser)
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "fits 15 °C" in body or "for 15 °C" in body  # the reason names the weather
+    pictures_loaded(browser)  # the card's picture arrives after the text on a busy machine
     best = browser.find_element(By.CSS_SELECTOR, '[class*="st-key-today-card-0"]')
     assert len(best.find_elements(By.TAG_NAME, "img")) == 1  # the outfit as one flat-lay
-    pictures_loaded(browser)
     shot(browser, "today-01-1280")
 
     click(browser, button(browser, "Wear this", within=best))
