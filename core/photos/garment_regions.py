@@ -439,7 +439,7 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
         least = 0.15 * torso  # a shorter bottom is a sliver of the top's own colour
         if leg_end is None:
             b1 = height  # legs leave the frame above the knees: the bottom runs to the edge
-            sliver = knee is None and hem != int(min(height, hip_est + 0.12 * torso))
+            sliver = knee is None and hem != _hem_fallback(height, hip_est, torso)
             if height - hip < MIN_BELOW_HIPS * torso and not sliver:
                 b1 = b0  # a sliver below the hips, not unlike the top: no bottom to take
             elif sliver:
@@ -503,7 +503,7 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
                                               face, bent, start_cues)
             pick = ranker.choose(start_rows.features) if ranker and start_rows else None
             if (pick is not None and ranker is not None and start_rows is not None
-                    and hem != int(min(height, hip_est + 0.12 * torso))):
+                    and hem != _hem_fallback(height, hip_est, torso)):
                 pick = _below_chest(ranker, start_rows, shoulder + CHEST * torso, pick)
             if pick is not None and bottom_box[3] - start_rows.rows[pick] > least:
                 # the learned ranker places where the bottom begins (the rules' row is one of
@@ -558,6 +558,12 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
                           start=start_rows, start_method=start_method)
 
 
+def _hem_fallback(height: int, hip: float, torso: float) -> int:
+    """The top's hem where no change of colour is seen: just below the hips. Callers compare
+    with it to tell whether the rules saw the top's hem."""
+    return int(min(height, hip + 0.12 * torso))
+
+
 def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
              knee: float | None, torso: float, height: int,
              ankle: float | None = None, clothes: np.ndarray | None = None,
@@ -566,7 +572,7 @@ def _top_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
     below which it does (a change point against the thigh's colour, over the hips' width),
     searched from well above the hips (a cropped top) to the upper thigh (a long jacket).
     Without a clear change (one colour head to toe) the hem is put just below the hips."""
-    fallback = int(min(height, hip + 0.12 * torso))
+    fallback = _hem_fallback(height, hip, torso)
     xs = p[[pm.L_HIP, pm.R_HIP], 0]
     x0, x1 = float(xs.min() - 0.12 * torso), float(xs.max() + 0.12 * torso)
     if knee is None or knee - hip < 0.3 * torso:
