@@ -484,14 +484,19 @@ def test_sandals_with_one_foot_mostly_skin_are_shoes(model: pm.PoseModel) -> Non
 # --- round 13 --------------------------------------------------------------------------------
 
 
-def _legs_lab(colours: list[tuple[int, int, tuple[int, int, int]]]) -> tuple[np.ndarray, np.ndarray]:
-    """A 200 x 40 person (all pixels the person's) painted in row bands (start, stop, RGB),
-    as `_lab` colours."""
+def _bands(colours: list[tuple[int, int, tuple[int, int, int]]]) -> np.ndarray:
+    """A 200 x 40 person's RGB pixels painted in row bands (start, stop, RGB)."""
     pixels = np.zeros((200, 40, 3), dtype=np.uint8)
     for start, stop, rgb in colours:
         pixels[start:stop] = rgb
+    return pixels
+
+
+def _legs_lab(colours: list[tuple[int, int, tuple[int, int, int]]]) -> tuple[np.ndarray, np.ndarray]:
+    """A 200 x 40 person (all pixels the person's) painted in row bands (start, stop, RGB),
+    as `_lab` colours."""
     mask = np.ones((200, 40), dtype=bool)
-    return _lab(pixels, mask), mask
+    return _lab(_bands(colours), mask), mask
 
 
 def test_a_shoe_edge_at_the_first_row_searched_is_no_edge() -> None:
@@ -650,11 +655,7 @@ PINK_CLOTH = (230, 160, 200)  # skin to the RGB rule (R > G + 15, R > B), not th
 def _legs(shins: tuple[int, int, int], feet: tuple[int, int, int]) -> np.ndarray:
     """Synthetic rows of one leg: thighs of denim down to the knee (row 80), then the shins,
     then the feet from row 180."""
-    pixels = np.zeros((200, 40, 3), dtype=np.uint8)
-    pixels[:80] = (40, 60, 120)
-    pixels[80:180] = shins
-    pixels[180:] = feet
-    return pixels
+    return _bands([(0, 80, (40, 60, 120)), (80, 180, shins), (180, 200, feet)])
 
 
 def test_own_skin_needs_some_pixels_of_the_faces_chroma() -> None:

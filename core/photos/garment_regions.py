@@ -799,14 +799,14 @@ def _barefoot(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float],
     `own` (the photo's RGB pixels, the face's skin or None): where a face is seen, the shins
     must also be the person's own skin (`_own_skin`), not trousers of a skin-like colour
     whose hem falls over the shoes (round 16)."""
-    if knee is None or feet[0] - knee < 4:
+    rows = _shin_rows(knee, feet[0])
+    if rows is None:
         return False
-    rows = (int(knee + 0.45 * (feet[0] - knee)), int(knee + 0.75 * (feet[0] - knee)))
-    shin = _profile(lab, mask, xs[0], xs[1], *rows)
+    shin_colour = _shin_colour(lab, mask, xs, rows)
     sole = _profile(lab, mask, xs[0], xs[1], int(feet[0]), int(max(feet[1], feet[0] + 2)))
-    if np.isnan(shin).all() or np.isnan(sole).all():
+    if shin_colour is None or np.isnan(sole).all():
         return False
-    shin_colour, feet_colour = np.nanmedian(shin, axis=0), np.nanmedian(sole, axis=0)
+    feet_colour = np.nanmedian(sole, axis=0)
     alike = bool(_skin(shin_colour) and _skin(feet_colour)
                  and np.linalg.norm(shin_colour - feet_colour) < HEM_DISTANCE)
     if not alike or own is None or own[1] is None:
@@ -833,11 +833,24 @@ def _bare_shins(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], feet
                 knee: float | None) -> bool:
     """True when the shins (the rows `_barefoot` reads, between knee and feet) are skin by
     their mean colour: bare legs, whose feet `_barefoot` tells from shoes by likeness."""
+    rows = _shin_rows(knee, feet_top)
+    colour = None if rows is None else _shin_colour(lab, mask, xs, rows)
+    return bool(colour is not None and _skin(colour))
+
+
+def _shin_rows(knee: float | None, feet_top: float) -> tuple[int, int] | None:
+    """The rows read as the shins (between 0.45 and 0.75 of the way from knee to feet), or
+    None without a knee or with too little leg between knee and feet to read."""
     if knee is None or feet_top - knee < 4:
-        return False
-    shin = _profile(lab, mask, xs[0], xs[1], int(knee + 0.45 * (feet_top - knee)),
-                    int(knee + 0.75 * (feet_top - knee)))
-    return bool(not np.isnan(shin).all() and _skin(np.nanmedian(shin, axis=0)))
+        return None
+    return int(knee + 0.45 * (feet_top - knee)), int(knee + 0.75 * (feet_top - knee))
+
+
+def _shin_colour(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float],
+                 rows: tuple[int, int]) -> np.ndarray | None:
+    """The shins' median colour (None where no person pixel lies in those rows)."""
+    shin = _profile(lab, mask, xs[0], xs[1], *rows)
+    return None if np.isnan(shin).all() else np.nanmedian(shin, axis=0)
 
 
 def _window(shape: tuple[int, ...], points: Sequence[Sequence[float]], radius: float
