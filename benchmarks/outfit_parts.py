@@ -9,7 +9,7 @@ IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
         [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9|fresh-10|fresh-11
-                 |fresh-12|fresh-13|fresh-14|fresh-15|fresh-16|fresh-17]
+                 |fresh-12|fresh-13|fresh-14|fresh-15|fresh-16|fresh-17|fresh-18]
         [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
@@ -86,7 +86,13 @@ men's and women's outfits from another shop: a tee with jeans seated on a stool 
 suit walking down stairs, a turtleneck tucked into mom jeans with a foot raised in green sneakers,
 a fringed denim top with flared jeans under a pink coat hanging from one shoulder, a denim shirt
 with ripped jeans seated on a ledge (cut at the chest), a puffer jacket over a tee (cut at the
-hips), and ripped jeans with skate sneakers seen from the waist down).
+hips), and ripped jeans with skate sneakers seen from the waist down),
+"fresh-18" (added in round 18 as a fourteenth unseen report set, labelled the same way: men's and
+women's outfits from another shop: a yellow maxi dress and a colour-block midi dress with sneakers,
+a white maxi dress walking barefoot, a floor-length gown hiding the feet, an orange suit with a foot
+raised in sandals, cargo jeans with slides under an open denim shirt (cut at the chest), and an
+oversized tee over trousers, a corduroy puffer over white trousers and an oversized tee over white
+trousers, each cut at the thighs).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -113,7 +119,7 @@ from core.photos.images import load_image
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
 SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7",
           "fresh-8", "fresh-9", "fresh-10", "fresh-11", "fresh-12", "fresh-13", "fresh-14",
-          "fresh-15", "fresh-16", "fresh-17")
+          "fresh-15", "fresh-16", "fresh-17", "fresh-18")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -153,7 +159,11 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "fresh-17": "unseen report set of round 17 (men's and women's everyday tees, shirts, "
                       "a suit and jackets with jeans or trousers, seated with shoes in view, "
                       "walking down stairs, a raised foot, cuts at the chest, hips and waist; "
-                      "left out of the tests)"}
+                      "left out of the tests)",
+          "fresh-18": "unseen report set of round 18 (four dresses: two with sneakers, one "
+                      "barefoot, a gown hiding the feet; a suit with a raised foot in sandals, cargo "
+                      "jeans in slides cut at the chest, tees and a puffer cut at the thighs; left "
+                      "out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
