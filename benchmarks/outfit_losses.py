@@ -4,8 +4,9 @@ Each found garment's loss is given to the side (its start or its end) that lies 
 its label, as "starts too high", "ends too low" and so on; a labelled garment reported missing
 loses 1 ("missing"). Photos are also split into those cut by the frame above the feet (no shoes
 labelled) and the rest, so a group such as crops at the hips can be compared with full-body
-photos. Only the splits named are read (by default the design splits of benchmarks/outfit_parts.py:
-a newer unseen split is never scored here).
+photos. Only the splits named are read: by default round 17's 17 design splits
+(benchmarks/train_hem.py ROUND_SPLITS[17]), so a split labelled later as an unseen check
+(fresh-18) is never scored unless named.
 
     .venv/bin/python benchmarks/outfit_losses.py [--split S ...] [--threads 1]
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.outfit_parts import SPLITS, Box, load_labelled, predicted, vertical_iou
+from benchmarks.train_hem import ROUND_SPLITS
 from core.photos import pose_model as pm
 from core.photos.garment_regions import PARTS, find_regions
 
@@ -40,7 +42,7 @@ def loss_side(guess: Box | None, truth: Box) -> tuple[str, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", nargs="+", choices=SPLITS, default=list(SPLITS))
+    parser.add_argument("--split", nargs="+", choices=SPLITS, default=list(ROUND_SPLITS[17]))
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     model = pm.PoseModel(pm.configured_path("") or pm.default_model_path(), threads=args.threads)
