@@ -11,7 +11,11 @@ shipped weights are fitted on all 8 splits and written to models/. Photos of any
 (a new unseen one) are never read.
 
     .venv/bin/python benchmarks/train_hem.py [--part end|start] [--l2 1.0] [--cache FILE]
-        [--no-abstain] [--per-photo] [--write [--out FILE]] [--round 9|10]
+        [--no-abstain] [--per-photo] [--write [--out FILE]] [--round 9|10|17]
+        [--compare FILE]
+
+`--compare FILE` adds a column: a fixed weights file (e.g. the shipped one) on each held-out
+split, so a retrained ranker is judged against it on the splits that file was not fitted on.
 """
 
 from __future__ import annotations
@@ -33,10 +37,13 @@ from core.photos.garment_regions import RANKER_FILES, find_regions
 from core.photos.hem_features import NAMES, START_NAMES
 from models import hem_ranker
 
-# the 8 labelled splits of round 9 (the default), and with `--round 10` the two unseen splits
-# the ranker was judged on since (fresh-9, fresh-10); a split added later is never read here
+# the 8 labelled splits of round 9 (the default), with `--round 10` the two unseen splits the
+# ranker was judged on since (fresh-9, fresh-10), with `--round 17` the 17 design splits of
+# round 17 (up to fresh-17); a split added later (fresh-18, unseen) is never read here
 SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7", "fresh-8")
-ROUND_SPLITS = {9: SPLITS, 10: (*SPLITS, "fresh-9", "fresh-10")}
+ROUND_SPLITS = {9: SPLITS, 10: (*SPLITS, "fresh-9", "fresh-10"),
+                17: (*SPLITS, "fresh-9", "fresh-10", "fresh-11", "fresh-12", "fresh-13",
+                     "fresh-14", "fresh-15", "fresh-16", "fresh-17")}
 L2_GRID = (0.1, 1.0, 10.0)
 CHOSEN: list[float] = []  # the l2 chosen inside each training set, in turn (printed)
 ABSTAIN_LEVELS = (1.01, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.0)  # 1.01: always the rules
@@ -153,7 +160,10 @@ def main() -> int:
     parser.add_argument("--no-abstain", action="store_true",
                         help="never keep the rules' row (no nested choice of the abstain level)")
     parser.add_argument("--round", type=int, choices=sorted(ROUND_SPLITS), default=9,
-                        help="the labelled splits to read: round 9's 8, or round 10's 10")
+                        help="the labelled splits to read: round 9's 8, round 10's 10, or "
+                             "round 17's 17")
+    parser.add_argument("--compare", type=Path, default=None,
+                        help="a weights file to score beside the refitted ranker per split")
     parser.add_argument("--out", type=Path, default=None,
                         help="with --write: where to write the weights (default: models/)")
     args = parser.parse_args()
@@ -163,10 +173,13 @@ def main() -> int:
     photos = [p for p in collect(args.cache, splits) if p["split"] in splits]
     print(f"{len(photos)} photos of {len(splits)} splits, the bottom's {part}, l2 {args.l2}, "
           f"{len(FEATURES[part])} features\n")
+    fixed = hem_ranker.load(args.compare, FEATURES[part]) if args.compare else None
+    if args.compare and fixed is None:
+        raise SystemExit(f"{args.compare}: not a {part} ranker's weights file")
     print("| held-out split | bottoms labelled | rules (round 8) | learned ranker | changed | "
-          "abstain below | best candidate |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    means_r, means_l = [], []
+          "abstain below | best candidate |" + (f" {args.compare.name} |" if fixed else ""))
+    print("|---|---:|---:|---:|---:|---:|---:|" + ("---:|" if fixed else ""))
+    means_r, means_l, means_f = [], [], []
     for split in splits:
         ranker = fit([p for p in photos if p["split"] != split], part, l2,
                      nested=not args.no_abstain)
@@ -176,15 +189,22 @@ def main() -> int:
         changed = sum(abs(a - b) > 1e-9 for a, b in zip(r, learned, strict=True))
         means_r.append(statistics.mean(r))
         means_l.append(statistics.mean(learned))
+        extra = ""
+        if fixed is not None:
+            means_f.append(statistics.mean(bottom_iou(p, part, fixed) for p in test))
+            extra = f" {means_f[-1]:.3f} |"
         print(f"| {split} | {len(test)} | {means_r[-1]:.3f} | {means_l[-1]:.3f} | {changed} | "
-              f"{ranker.abstain:.2f} | {statistics.mean(oracle(p, part) for p in test):.3f} |")
+              f"{ranker.abstain:.2f} | {statistics.mean(oracle(p, part) for p in test):.3f} |"
+              + extra)
         if args.per_photo:
             for p, a, b in zip(test, r, learned, strict=True):
                 if abs(a - b) > 1e-9:
                     print(f"    {p['name']}: {a:.2f} -> {b:.2f}")
     print(f"| mean over splits | | {statistics.mean(means_r):.3f} | "
-          f"{statistics.mean(means_l):.3f} | | | |")
-    print(f"| worst split | | {min(means_r):.3f} | {min(means_l):.3f} | | | |")
+          f"{statistics.mean(means_l):.3f} | | | |"
+          + (f" {statistics.mean(means_f):.3f} |" if means_f else ""))
+    print(f"| worst split | | {min(means_r):.3f} | {min(means_l):.3f} | | | |"
+          + (f" {min(means_f):.3f} |" if means_f else ""))
     if CHOSEN:
         print(f"l2 chosen inside each training set: {CHOSEN}")
     if args.write:
