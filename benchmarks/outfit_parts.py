@@ -9,7 +9,8 @@ IoU 0 where the label has it. A one-piece is scored as top and as bottom.
 
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
         [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9|fresh-10|fresh-11
-                 |fresh-12|fresh-13|fresh-14|fresh-15|fresh-16|fresh-17|fresh-18]
+                 |fresh-12|fresh-13|fresh-14|fresh-15|fresh-16|fresh-17|fresh-18
+                 |fresh-19]
         [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
@@ -92,7 +93,13 @@ women's outfits from another shop: a yellow maxi dress and a colour-block midi d
 a white maxi dress walking barefoot, a floor-length gown hiding the feet, an orange suit with a foot
 raised in sandals, cargo jeans with slides under an open denim shirt (cut at the chest), and an
 oversized tee over trousers, a corduroy puffer over white trousers and an oversized tee over white
-trousers, each cut at the thighs).
+trousers, each cut at the thighs),
+"fresh-19" (added in round 19 as a fifteenth unseen report set, labelled the same way: everyday
+photos from three other sources: a white tee with ripped jeans on a skateboard (cut at the chest, a
+foot raised), a white tee with jeans cut at the neck and ankles, a tee with ripped jeans seated on a
+ledge in sneakers (cut at the chest), a tee behind a held poster (cut at the thighs), a black jacket
+with yellow trousers and boots small in the frame, ripped jeans with sneakers from the thighs down,
+and five dresses: three midi dresses and a short shirt dress in heels, a shirt dress seated barefoot).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -119,7 +126,7 @@ from core.photos.images import load_image
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
 SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7",
           "fresh-8", "fresh-9", "fresh-10", "fresh-11", "fresh-12", "fresh-13", "fresh-14",
-          "fresh-15", "fresh-16", "fresh-17", "fresh-18")
+          "fresh-15", "fresh-16", "fresh-17", "fresh-18", "fresh-19")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -163,7 +170,11 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "fresh-18": "unseen report set of round 18 (four dresses: two with sneakers, one "
                       "barefoot, a gown hiding the feet; a suit with a raised foot in sandals, cargo "
                       "jeans in slides cut at the chest, tees and a puffer cut at the thighs; left "
-                      "out of the tests)"}
+                      "out of the tests)",
+          "fresh-19": "unseen report set of round 19 (everyday tees with jeans: on a skateboard, "
+                      "seated on a ledge, behind a held poster, cut at the chest, neck or thighs; "
+                      "yellow trousers small in the frame, jeans from the thighs down; five dresses, "
+                      "one seated barefoot; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
