@@ -64,6 +64,19 @@ VARIANTS |= {
     "r7_members3_e8": replace(R7, model=replace(R7.model, members=3), epochs=8, lr_step=3),
     "r7_members3_e12": replace(R7, model=replace(R7.model, members=3)),
 }
+# ninth round: round 8's default (r7_members3_e12) with a learned offset β per category pair, so a
+# pair scores g_a·g_b·(cos − β) (ModelConfig.pair_offset); `_one` = one net of each, for the probe
+R8 = VARIANTS["r7_members3_e12"]
+VARIANTS |= {
+    "r8_offset": replace(R8, model=replace(R8.model, pair_offset=True)),
+    "r8_one": replace(R8, model=replace(R8.model, members=1)),
+    "r8_offset_one": replace(R8, model=replace(R8.model, members=1, pair_offset=True)),
+    # the offset without the rarity weight: a staple's own pairs then ask the gate to shut it off
+    "r8_offset_norarity_one": replace(R8, model=replace(R8.model, members=1, pair_offset=True), rarity_weight=False),
+    # the offset with each gate fitted to its item's rarity 1/count (TrainConfig.gate_target)
+    "r8_offset_gatefit_one": replace(R8, model=replace(R8.model, members=1, pair_offset=True), gate_target=1.0),
+    "r8_offset_gatefit": replace(R8, model=replace(R8.model, pair_offset=True), gate_target=1.0),
+}
 
 
 def realistic_staples(w: World, world_id: int) -> World:

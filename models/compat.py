@@ -178,6 +178,9 @@ class ModelLoadError(ValueError):
     """A model folder that cannot be used; the message names the file and the reason."""
 
 
+OFFSET_INIT = 0.05  # a pair offset's starting β (cosine units): small beside the margin 0.2
+
+
 def _unit(x: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:
     return x / x.norm(dim=-1, keepdim=True).clamp_min(eps)
 
@@ -302,6 +305,9 @@ class CompatNet(PairScorer):
         table[cols, rows] = np.arange(rows.size)
         self.register_buffer("pair_table", torch.from_numpy(table), persistent=False)
         self.pair_mask = nn.Parameter(torch.ones(rows.size, d_out)) if config.pair_masks else None
+        # Pair offset β = softplus(ρ) per unordered category pair, starting at β = OFFSET_INIT.
+        self.pair_offset = (nn.Parameter(torch.full((rows.size,), math.log(math.expm1(OFFSET_INIT))))
+                            if config.pair_offset else None)
         # Item gate: one logit per (item, own category), starting near-constant at g ≈ 0.5.
         self.gate = nn.Linear(d_in, n_cat) if config.item_gate else None
         if self.gate is not None:
@@ -335,11 +341,20 @@ class CompatNet(PairScorer):
 
     def pair_view(self, h: torch.Tensor, cat: torch.Tensor, partner: torch.Tensor | None) -> torch.Tensor:
         """Unit latents as seen by the pair (cat, partner); partner None = the plain shared space.
-        With an item gate, scaled by the item's weight g = ‖h‖ (see `embed`)."""
+        With an item gate, scaled by the item's weight g = ‖h‖ (see `embed`); with a pair offset,
+        one more coordinate for a pair (so a pair view is latent_dim + 1 wide)."""
         g = h.norm(dim=-1, keepdim=True) if self.gate is not None else None
         if self.pair_mask is not None and partner is not None:
             h = h * self.pair_mask[self.pair_table[cat, partner]]
-        return _unit(h) if g is None else _unit(h) * g
+        z = _unit(h) if g is None else _unit(h) * g
+        if self.pair_offset is None or partner is None:
+            return z
+        # One more coordinate, √β·g on the pair's first category (by id) and −√β·g on its second,
+        # so the dot product is g_a·g_b·(cos − β); 0 for two items of one category (never an outfit pair).
+        beta = F.softplus(self.pair_offset[self.pair_table[cat, partner]])
+        side = torch.sign(partner - cat).to(z.dtype)
+        weight = torch.ones_like(z[:, :1]) if g is None else g
+        return torch.cat([z, (side * beta.sqrt())[:, None] * weight], dim=-1)
 
 
 class CompatEnsemble(PairScorer):

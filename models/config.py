@@ -55,9 +55,13 @@ class ModelConfig:
     # How many such nets, each trained on its own seed, score together (their mean outfit score;
     # models/compat.py `CompatEnsemble`): 1 = one net, as saved before the field existed.
     members: int = 1
+    # A learned offset β ≥ 0 per category pair: a pair scores g_a·g_b·(cos − β), so two items that
+    # do not go together score below a neutral pair (a staple with g ≈ 0) instead of level with it,
+    # as the log-likelihood ratio of a world's rules does (issue 11, round 9). False: as saved before.
+    pair_offset: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """The fields; `quad_dim`, `item_gate` and `members` only when set, so a model without them
+        """The fields; `quad_dim`, `item_gate`, `members` and `pair_offset` only when set, so a model without them
         writes (and hashes) the same config as before the fields existed and its version does not change."""
         out = asdict(self)
         if not self.quad_dim:
@@ -66,6 +70,8 @@ class ModelConfig:
             del out["item_gate"]
         if self.members == 1:
             del out["members"]
+        if not self.pair_offset:
+            del out["pair_offset"]
         return out
 
     def __post_init__(self) -> None:
@@ -85,7 +91,7 @@ class ModelConfig:
             raise ValueError(f"members must be a whole number from 1 to {MAX_MEMBERS}, not {self.members!r}")
         if self.quad_dim and self.arch != "towers":
             raise ValueError(f"quad_dim is a path inside each tower; arch {self.arch!r} has none (use towers)")
-        for name in ("layernorm", "type_embedding", "pair_masks", "item_gate"):
+        for name in ("layernorm", "type_embedding", "pair_masks", "item_gate", "pair_offset"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be true or false, not {getattr(self, name)!r}")
         cats = self.categories
@@ -155,6 +161,9 @@ class TrainConfig:
     rarity_weight: bool = True
     # exponent a of the rarity weight 1/count^a (1.0 = issue 11's fourth round; tried in the fifth)
     rarity_power: float = 1.0
+    # weight of a loss fitting each item's gate g to its rarity 1/count (ContrastiveLoss.gate_fit;
+    # issue 11, round 9): 0 = none, as before
+    gate_target: float = 0.0
 
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
@@ -165,6 +174,8 @@ class TrainConfig:
             raise ValueError("epochs must be >= 1 and batch_size >= 2")
         if not _is_number(self.rarity_power, Real) or not 0.0 <= self.rarity_power <= 4.0:
             raise ValueError(f"rarity_power must be a number from 0 to 4, not {self.rarity_power!r}")
+        if not _is_number(self.gate_target, Real) or not 0.0 <= self.gate_target <= 100.0:
+            raise ValueError(f"gate_target must be a number from 0 to 100, not {self.gate_target!r}")
 
     @classmethod
     def for_loss(cls, loss: str, **overrides: Any) -> TrainConfig:

@@ -89,6 +89,7 @@ class ContrastiveLoss(nn.Module):
         learn_temperature: bool = True,
         rarity_weight: bool = False,
         rarity_power: float = 1.0,
+        gate_target: float = 0.0,
     ) -> None:
         super().__init__()
         log_scale = torch.tensor(math.log(1.0 / temperature_init))
@@ -104,6 +105,7 @@ class ContrastiveLoss(nn.Module):
         self.outfit_nce_weight = outfit_nce_weight
         self.rarity_weight = rarity_weight
         self.rarity_power = rarity_power
+        self.gate_target = gate_target
 
     def info_nce(self, net: CompatNet, h: torch.Tensor, pos: Batch) -> torch.Tensor:
         """Symmetric InfoNCE for every (slot pair, category pair) group of >= 2 outfits.
@@ -188,6 +190,7 @@ class ContrastiveLoss(nn.Module):
 
     def forward(self, net: CompatNet, pos: Batch, neg: Batch, hard: Batch | None = None) -> tuple[torch.Tensor, dict[str, float]]:
         h = latents(net, pos)
+        l_gate = self.gate_target * self.gate_fit(net, h, pos) if self.gate_target else h.new_zeros(())
         # With an item gate, weights are taken relative to the batch's mean weight: scaling every
         # g up would otherwise act as a second temperature, and all gates would saturate at 1.
         # (Scores then scale by one constant per model; rankings, AUC and FITB do not change.)
@@ -205,8 +208,19 @@ class ContrastiveLoss(nn.Module):
         if hard is not None:
             hard_score = outfit_similarity(*net.latent_pair_scores(latents(net, hard, unit), hard.mask, hard.cat))
             l_hard = self.hard_negative_weight * F.relu(self.margin - pos_score + hard_score).mean()
-        loss = l_nce + l_outfit + l_margin + l_hard
-        return loss, {"nce": l_nce.item(), "outfit_nce": l_outfit.item(), "margin": l_margin.item(), "hard": l_hard.item()}
+        loss = l_nce + l_outfit + l_margin + l_hard + l_gate
+        return loss, {"nce": l_nce.item(), "outfit_nce": l_outfit.item(), "margin": l_margin.item(), "hard": l_hard.item(),
+                      "gate": l_gate.item()}
+
+    @staticmethod
+    def gate_fit(net: CompatNet, h: torch.Tensor, pos: Batch) -> torch.Tensor:
+        """Cross-entropy of each present item's gate g = ‖h‖ against its rarity 1/count: an item
+        worn with many different partners says little about any one of them (as IDF weighs a word),
+        and the losses alone give a staple's gate no reason to fall (its pairs are weighted ~0)."""
+        if net.gate is None or pos.rarity is None:
+            return h.new_zeros(())
+        g = h.norm(dim=-1)[pos.mask].clamp(1e-6, 1 - 1e-6)
+        return F.binary_cross_entropy(g, pos.rarity[pos.mask].to(g.dtype))
 
 
 def make_loss(config: TrainConfig) -> SeedLoss | ContrastiveLoss:
@@ -214,4 +228,4 @@ def make_loss(config: TrainConfig) -> SeedLoss | ContrastiveLoss:
         return SeedLoss(config.temperature_init, config.threshold, config.w_norm_weight)
     return ContrastiveLoss(config.temperature_init, config.margin, config.hard_negative_weight, config.max_logit_scale,
                            config.nce_weight, config.margin_weight, config.outfit_nce_weight, config.learn_temperature,
-                           config.rarity_weight, config.rarity_power)
+                           config.rarity_weight, config.rarity_power, config.gate_target)

@@ -243,3 +243,71 @@ def test_a_bad_rarity_power_is_refused_with_a_sentence() -> None:
     for bad in (-0.5, 9.0, True, "1"):
         with pytest.raises(ValueError, match="rarity_power must be a number from 0 to 4"):
             TrainConfig(rarity_power=bad)
+
+
+def gated_net(seed: int = 0) -> CompatNet:
+    """A one-net towers model with an item gate whose weights differ between items."""
+    from models.config import DEFAULT_MODEL
+
+    torch.manual_seed(seed)
+    net = CompatNet(replace(DEFAULT_MODEL, members=1, input_dim=2, hidden_dim=8, latent_dim=4, quad_dim=4))
+    with torch.no_grad():
+        net.gate.weight.normal_(0.0, 2.0)
+    return net
+
+
+def test_gate_fit_is_the_cross_entropy_of_each_gate_against_its_rarity() -> None:
+    """gate_target · BCE(g, 1/count) over present items: a staple's target is 1/count, a one-off's 1."""
+    from models.negatives import item_rarity
+
+    net = gated_net()
+    gen = torch.Generator().manual_seed(3)
+    x = torch.nn.functional.normalize(torch.randn(6, 3, 2, generator=gen), dim=-1)
+    x[:4, 2] = x[0, 2]  # the same shoes in 4 of the 6 outfits
+    ids = net.category_ids(np.broadcast_to(np.asarray(("top", "bottom", "shoes"), dtype=object), x.shape[:2]))
+    mask = torch.ones(x.shape[:2], dtype=torch.bool)
+    mask[5, 1] = False
+    batch = Batch(x, mask, ids, rarity=item_rarity(x, mask))
+    with torch.no_grad():
+        g = net.embed(x.reshape(-1, 2), ids.reshape(-1)).norm(dim=-1).reshape(6, 3)
+    target = batch.rarity[mask]
+    by_hand = -(target * torch.log(g[mask]) + (1 - target) * torch.log(1 - g[mask])).mean()
+    _, parts = ContrastiveLoss(gate_target=0.5)(net, batch, batch)
+    assert parts["gate"] == pytest.approx(0.5 * float(by_hand), rel=1e-5)
+    assert ContrastiveLoss()(net, batch, batch)[1]["gate"] == 0.0  # off by default
+    assert ContrastiveLoss(gate_target=0.5)(identity_net(), batch, batch)[1]["gate"] == 0.0  # no gate, no term
+
+
+def test_gate_target_teaches_the_gate_to_shut_a_staple_off() -> None:
+    """Trained on a world whose staples go with anything, with only the gate term, the gates of
+    staples fall far below those of one-off items; without it nothing moves them apart."""
+    from models.config import DEFAULT_MODEL, TrainConfig
+    from models.train import train
+    from models.worlds import WorldSpec, make_world, world_outfits
+
+    w = make_world(WorldSpec(dim=32, style_dim=8, p_staple=0.3, n_staples=6, p_or_rule=0.0), world_id=5)
+    data = world_outfits(800, w, seed=1)
+    model_config = replace(DEFAULT_MODEL, members=1, hidden_dim=32, latent_dim=16, quad_dim=8)
+    only_the_gate = {"nce_weight": 0.0, "outfit_nce_weight": 0.0, "margin_weight": 0.0, "hard_negative_weight": 0.0}
+
+    def gates(gate_target: float) -> tuple[float, float]:
+        config = TrainConfig(model=model_config, epochs=6, lr_step=3, batch_size=32, val_fraction=0.0,
+                             gate_target=gate_target, **only_the_gate)
+        model, _ = train(data.outfits, config)
+        top = data.outfits.category_grid()[:, 0] == "top"
+        x, ids = data.outfits.vectors[top, 0], data.item_ids[top, 0]
+        g = np.linalg.norm(model.project("top", x, None), axis=1)
+        return float(np.median(g[ids >= 0])), float(np.median(g[ids == -1]))
+
+    staple, one_off = gates(1.0)
+    assert staple < 0.7 * one_off and one_off > 0.7
+    plain_staple, plain_one_off = gates(0.0)
+    assert abs(plain_staple - plain_one_off) < 0.05
+
+
+def test_a_bad_gate_target_is_refused_with_a_sentence() -> None:
+    from models.config import TrainConfig
+
+    for bad in (-1.0, 1000.0, True, "1"):
+        with pytest.raises(ValueError, match="gate_target must be a number from 0 to 100"):
+            TrainConfig(gate_target=bad)

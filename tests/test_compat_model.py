@@ -259,6 +259,52 @@ def test_item_gate_round_trips_and_old_configs_load_without_it(tmp_path) -> None
         ModelConfig.from_dict({"arch": "towers", "item_gate": 1})
 
 
+def offset_model(seed: int = 0) -> LearnedCompatModel:
+    """A gated towers net with a pair offset whose β differs between category pairs."""
+    model = random_model(replace(ONE_NET, item_gate=True, pair_offset=True), seed=seed)
+    with torch.no_grad():
+        model.net.gate.weight.normal_(0.0, 0.5)
+        model.net.pair_offset.uniform_(-3.0, 0.5)  # β = softplus(ρ) from 0.05 to 0.97
+    return LearnedCompatModel(model.net)
+
+
+def test_pair_offset_folds_into_the_projections() -> None:
+    """A pair scores g_a·g_b·(cos − β) with β of its category pair: the projections carry it in
+    one signed coordinate, so the outfit score stays a mean of dot products (the ranker is exact)."""
+    model = offset_model()
+    x, mask, cats = outfits(40)
+    beta = torch.nn.functional.softplus(model.net.pair_offset).detach().numpy()
+    top_shoes = beta[int(model.net.pair_table[model.net.category_index["top"], model.net.category_index["shoes"]])]
+    with_offset = model.pair_similarity("top", x[:, 0], "shoes", x[:, 2])
+    g_top = np.linalg.norm(model.project("top", x[:, 0], None), axis=1)
+    g_shoes = np.linalg.norm(model.project("shoes", x[:, 2], None), axis=1)
+    offset = model.net.pair_offset
+    model.net.pair_offset = None  # the same net without its offset: g_a·g_b·cos
+    plain = model.pair_similarity("top", x[:, 0], "shoes", x[:, 2])
+    model.net.pair_offset = offset
+    np.testing.assert_allclose(with_offset, plain - top_shoes * np.outer(g_top, g_shoes), atol=1e-5)
+    assert with_offset.mean() < plain.mean() - 0.01  # it really lowers the pairs
+    np.testing.assert_allclose(model.score(x, mask, cats)[1:], model.torch_score(x, mask, cats)[1:], atol=1e-6)
+    same = model.project("top", x[:, 0], "top")  # two items of one category: no offset
+    assert same.shape[1] == 17 and np.abs(same[:, -1]).max() == 0.0
+    assert np.abs(model.project("shoes", x[:, 2], "top")[:, -1]).min() > 0
+
+
+def test_pair_offset_round_trips_and_old_configs_load_without_it(tmp_path: Path) -> None:
+    model = offset_model()
+    plain = gated_model()
+    assert "pair_offset" not in plain.config.to_dict() and plain.net.pair_offset is None
+    assert set(model.net.state_dict()) - set(plain.net.state_dict()) == {"pair_offset"}
+    folder = model.save(tmp_path / "offset")
+    assert json.loads((folder / CONFIG_FILE).read_text())["model"]["pair_offset"] is True
+    loaded = load_model(folder)
+    assert loaded.config == model.config and loaded.version == model.version != plain.version
+    x, mask, cats = outfits()
+    np.testing.assert_array_equal(loaded.score(x, mask, cats), model.score(x, mask, cats))
+    with pytest.raises(ValueError, match="pair_offset must be true or false"):
+        ModelConfig.from_dict({"arch": "towers", "pair_offset": "yes"})
+
+
 def test_earlier_defaults_stay_as_they_were_when_the_default_moves_on() -> None:
     """The benchmarks compare against rounds 3 to 7: moving the default on must not change them."""
     from models.config import (

@@ -134,21 +134,25 @@ ANCHOR_CHOICES = [(), ("top",), ("bottom",), ("shoes",), ("outerwear",), (ONEPIE
                   ("outerwear", "bag")]
 
 
-def gated_model(members: int = 1) -> CompatModel:
+def gated_model(members: int = 1, offset: bool = False) -> CompatModel:
     """A learned towers model with an item gate (issue 11): projections of norm g in (0, 1), so
     pairs score g_a·g_b·cos; random weights, gates spread widely, pair masks made to differ.
-    With `members` > 1, that many such nets scored together (their mean pair score)."""
+    With `members` > 1, that many such nets scored together (their mean pair score); with `offset`, each
+    pair also less a learned β of its category pair."""
     import torch
 
     from models.compat import LearnedCompatModel, build_net
     from models.config import DEFAULT_MODEL
 
     torch.manual_seed(5)
-    net = build_net(replace(DEFAULT_MODEL, item_gate=True, input_dim=DIM, hidden_dim=16, latent_dim=8, members=members))
+    net = build_net(replace(DEFAULT_MODEL, item_gate=True, input_dim=DIM, hidden_dim=16, latent_dim=8, members=members,
+                            pair_offset=offset))
     with torch.no_grad():
         for member in getattr(net, "members", [net]):
             member.gate.weight.normal_(0.0, 1.0)
             member.pair_mask.uniform_(0.2, 2.0)
+            if offset:  # β from 0.05 to 0.97, one per category pair (issue 11, round 9)
+                member.pair_offset.uniform_(-3.0, 0.5)
     return LearnedCompatModel(net)
 
 
@@ -159,6 +163,8 @@ def make_model(model_name: str) -> CompatModel:
         return gated_model()
     if model_name == "ensemble":
         return gated_model(members=3)
+    if model_name == "offset-ensemble":
+        return gated_model(members=3, offset=True)
     base = PartnerAwareModel(7) if model_name.endswith("partner-aware") else identity()
     if model_name.startswith("personal-style"):
         # round 6: the preference read from style maps of the raw item (one category without a
@@ -176,7 +182,7 @@ def make_model(model_name: str) -> CompatModel:
 
 @pytest.mark.parametrize("model_name", ["identity", "partner-aware", "personal-identity",
                                         "personal-partner-aware", "personal-style-partner-aware", "gated",
-                                        "ensemble"])
+                                        "ensemble", "offset-ensemble"])
 def test_exact_against_brute_force_on_random_wardrobes(model_name):
     rng = np.random.default_rng(20240611)
     model = make_model(model_name)
