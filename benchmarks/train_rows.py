@@ -3,13 +3,13 @@ jointly from the body's row sequence (core/photos/row_sequence.py, models/row_la
 
 Leave-one-split-out over round 17's 17 design splits (benchmarks/train_hem.py ROUND_SPLITS[17];
 a split added later, fresh-18, is never read): for each split S the two heads are fitted on the
-other 16, their L2 and the margin a decoded boundary must beat the rules' row by are chosen by
-leave-one-split-out inside those 16 alone, and the boundaries are decoded on S's photos. Printed
+other 16, their L2, the margin a decoded boundary must beat the rules' row by and how far from
+the rules' row it may lie (REACHES) are chosen by leave-one-split-out inside those 16 alone, and the boundaries are decoded on S's photos. Printed
 per split: the top's and the bottom's mean vertical IoU with the rules (main) and with the
 labeller, and how many photos changed. `--write` fits on all 17 and writes models/row_labeller.json.
 
     nice -n 15 .venv/bin/python benchmarks/train_rows.py [--cache FILE] [--per-photo] [--write]
-        [--heads end start] [--near 0.0]
+        [--heads end start] [--near 0.0] [--focus ROWS]
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ from models import row_labeller
 SPLITS = ROUND_SPLITS[17]
 L2_GRID = (1.0, 10.0, 100.0)
 MARGINS = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0, float("inf"))
+REACHES = (None, 15, 25)  # boundaries anywhere, or within 0.3 / 0.5 torso of the rules' row
 LATER = ("fresh-14", "fresh-15", "fresh-16", "fresh-17")
+FOCUS: int | None = None  # --focus: train on rows within this many rows of the rules' row
 
 
 def collect(cache: Path | None) -> list[dict]:
@@ -81,6 +83,12 @@ def fit(photos: list[dict], key: str, l2: float, near: float) -> row_labeller.He
             continue
         x = np.asarray(p["seq"]["features"])
         w = np.full(len(y), 1.0 / len(y))
+        if FOCUS is not None:
+            rows = np.asarray(p["seq"]["rows"])
+            at = int(np.argmin(np.abs(rows - p["seq"][key])))
+            w *= np.abs(np.arange(len(y)) - at) <= FOCUS
+            if w.sum() == 0:
+                continue
         if near > 0:  # rows near the labelled boundary weigh more
             edge = np.flatnonzero(np.diff(y) != 0)
             if edge.size:
@@ -92,7 +100,8 @@ def fit(photos: list[dict], key: str, l2: float, near: float) -> row_labeller.He
     return row_labeller.fit_head(np.vstack(xs), np.concatenate(ys), np.concatenate(ws), l2=l2)
 
 
-def place(photo: dict, key: str, head: row_labeller.Head | None, margin: float) -> tuple:
+def place(photo: dict, key: str, head: row_labeller.Head | None, margin: float,
+          reach: int | None = None) -> tuple:
     """The photo's top (end) or bottom (start) box after decoding (None when not found)."""
     part = "top" if key == "end" else "bottom"
     box = photo["boxes"].get(part)
@@ -102,44 +111,47 @@ def place(photo: dict, key: str, head: row_labeller.Head | None, margin: float) 
     rows = np.asarray(seq["rows"])
     inside = head.chances(np.asarray(seq["features"]))
     step = int(rows[1] - rows[0]) if len(rows) > 1 else 1
-    row = decode(inside if key == "end" else 1.0 - inside, rows, seq[key], margin, step)
+    row = decode(inside if key == "end" else 1.0 - inside, rows, seq[key], margin, step,
+                 reach)
     if row is None:
         return tuple(box)
     return (box[0], box[1], box[2], row) if key == "end" else (box[0], row, box[2], box[3])
 
 
-def iou(photo: dict, key: str, head: row_labeller.Head | None, margin: float) -> float | None:
+def iou(photo: dict, key: str, head: row_labeller.Head | None, margin: float,
+        reach: int | None = None) -> float | None:
     part = "top" if key == "end" else "bottom"
     truth = photo["truth"][part]
     if truth is None:
         return None
-    box = place(photo, key, head, margin)
+    box = place(photo, key, head, margin, reach)
     return 0.0 if box is None else vertical_iou(box, tuple(truth))
 
 
 def split_means(photos: list[dict], key: str, heads: dict[str, row_labeller.Head | None],
-                margin: float) -> float:
+                margin: float, reach: int | None) -> float:
     """Mean over splits of the garment's mean IoU, each split with its own head."""
     means = []
     for s in sorted({p["split"] for p in photos}):
-        v = [iou(p, key, heads[s], margin) for p in photos if p["split"] == s]
+        v = [iou(p, key, heads[s], margin, reach) for p in photos if p["split"] == s]
         v = [x for x in v if x is not None]
         if v:
             means.append(statistics.mean(v))
     return statistics.mean(means)
 
 
-def choose(photos: list[dict], key: str, near: float) -> tuple[float, float]:
-    """L2 and margin by leave-one-split-out inside `photos` alone."""
+def choose(photos: list[dict], key: str, near: float) -> tuple[float, float, int | None]:
+    """L2, margin and reach by leave-one-split-out inside `photos` alone."""
     inner = sorted({p["split"] for p in photos})
-    best = (L2_GRID[0], float("inf"), -1.0)
+    best: tuple[float, float, int | None, float] = (L2_GRID[0], float("inf"), None, -1.0)
     for l2 in L2_GRID:
         heads = {s: fit([p for p in photos if p["split"] != s], key, l2, near) for s in inner}
-        for margin in MARGINS:
-            score = split_means(photos, key, heads, margin)
-            if score > best[2] + 1e-9:
-                best = (l2, margin, score)
-    return best[0], best[1]
+        for reach in REACHES:
+            for margin in MARGINS:
+                score = split_means(photos, key, heads, margin, reach)
+                if score > best[3] + 1e-9:
+                    best = (l2, margin, reach, score)
+    return best[0], best[1], best[2]
 
 
 def main() -> int:
@@ -151,7 +163,11 @@ def main() -> int:
                         default=list(row_labeller.HEADS))
     parser.add_argument("--near", type=float, default=0.0,
                         help="extra weight of rows near the labelled boundary")
+    parser.add_argument("--focus", type=int, default=None,
+                        help="train only on rows within this many rows of the rules' row")
     args = parser.parse_args()
+    global FOCUS
+    FOCUS = args.focus
     photos = [p for p in collect(args.cache) if p["split"] in SPLITS]
     print(f"{len(photos)} photos of {len(SPLITS)} design splits, "
           f"{sum(p['seq'] is not None for p in photos)} with a row sequence; near {args.near}\n")
@@ -159,22 +175,22 @@ def main() -> int:
     for key in args.heads:
         part = "top" if key == "end" else "bottom"
         print(f"### the {part}'s {'end' if key == 'end' else 'start'}\n")
-        print(f"| held-out split | {part}s | rules | labeller | changed | l2, margin |")
+        print(f"| held-out split | {part}s | rules | labeller | changed | l2, margin, reach |")
         print("|---|---:|---:|---:|---:|---|")
         per: dict[str, list[tuple[float, float]]] = {}
         for split in SPLITS:
             train = [p for p in photos if p["split"] != split]
-            l2, margin = choose(train, key, args.near)
+            l2, margin, reach = choose(train, key, args.near)
             head = fit(train, key, l2, args.near)
             test = [p for p in photos if p["split"] == split]
-            pairs = [(iou(p, key, None, margin), iou(p, key, head, margin), p["name"])
+            pairs = [(iou(p, key, None, margin), iou(p, key, head, margin, reach), p["name"])
                      for p in test]
             pairs = [(a, b, n) for a, b, n in pairs if a is not None]
             per[split] = [(a, b) for a, b, _ in pairs]
             changed = sum(abs(a - b) > 1e-9 for a, b, _ in pairs)
             print(f"| {split} | {len(pairs)} | {statistics.mean(a for a, _, _ in pairs):.3f} | "
                   f"{statistics.mean(b for _, b, _ in pairs):.3f} | {changed} | {l2:g}, "
-                  f"{margin:g} |")
+                  f"{margin:g}, {reach} |")
             if args.per_photo:
                 for a, b, n in pairs:
                     if abs(a - b) > 1e-9:
@@ -184,20 +200,20 @@ def main() -> int:
         split_l = statistics.mean(statistics.mean(b for _, b in per[s]) for s in SPLITS)
         allp = [x for s in SPLITS for x in per[s]]
         later = [x for s in LATER for x in per[s]]
-        print(f"| mean of the 17 splits | | {split_r:.3f} | {split_l:.3f} | | |")
+        print(f"| mean of the 17 splits | | {split_r:.4f} | {split_l:.4f} | | |")
         print(f"| fresh-14 to fresh-17 (together) | {len(later)} | "
-              f"{statistics.mean(a for a, _ in later):.3f} | "
-              f"{statistics.mean(b for _, b in later):.3f} | | |")
+              f"{statistics.mean(a for a, _ in later):.4f} | "
+              f"{statistics.mean(b for _, b in later):.4f} | | |")
         print(f"| all design photos | {len(allp)} | {statistics.mean(a for a, _ in allp):.4f} | "
               f"{statistics.mean(b for _, b in allp):.4f} | "
               f"{sum(abs(a - b) > 1e-9 for a, b in allp)} | |\n")
     if args.write:
         heads = {}
         for key in args.heads:
-            l2, margin = choose(photos, key, args.near)
+            l2, margin, reach = choose(photos, key, args.near)
             h = fit(photos, key, l2, args.near)
-            heads[key] = row_labeller.Head(h.weights, h.mean, h.scale, margin)
-            print(f"{key}: l2 {l2:g}, margin {margin:g}")
+            heads[key] = row_labeller.Head(h.weights, h.mean, h.scale, margin, reach)
+            print(f"{key}: l2 {l2:g}, margin {margin:g}, reach {reach}")
         row_labeller.RowLabeller(ROW_NAMES, heads).save(ROW_LABELLER)
         print(f"wrote {ROW_LABELLER}")
     return 0

@@ -4,8 +4,9 @@ bottom begun?
 Why: a boundary decoded over all rows at once (core/photos/row_sequence.py) needs each row's
 own chance of each state. Two L2-regularised logistic regressions ("end": the row is inside
 the top; "start": the row is inside the bottom or below it), fitted by Newton steps in numpy:
-a few weights each, stored as JSON (no pickle) with the feature means and spreads and the
-margin (in log units) a decoded boundary must beat the rules' row by.
+a few weights each, stored as JSON (no pickle) with the feature means and spreads, the
+margin (in log units) a decoded boundary must beat the rules' row by, and how far from the
+rules' row it may lie.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Head:
     mean: np.ndarray  # (F,)
     scale: np.ndarray  # (F,)
     margin: float = np.inf  # a boundary must beat the rules' row by this; inf: never used
+    reach: int | None = None  # boundaries within this many sequence rows of the rules' row
 
     def chances(self, features: np.ndarray) -> np.ndarray:
         z = self.weights[0] + ((features - self.mean) / self.scale) @ self.weights[1:]
@@ -46,7 +48,8 @@ class RowLabeller:
         data = {"format": FORMAT, "names": list(self.names),
                 "heads": {k: {"weights": h.weights.tolist(), "mean": h.mean.tolist(),
                               "scale": h.scale.tolist(),
-                              "margin": h.margin if np.isfinite(h.margin) else None}
+                              "margin": h.margin if np.isfinite(h.margin) else None,
+                              "reach": h.reach}
                           for k, h in self.heads.items()}}
         path.write_text(json.dumps(data, indent=1) + "\n")
 
@@ -65,12 +68,14 @@ def load(path: Path, names: Sequence[str]) -> RowLabeller | None:
             if key not in HEADS:
                 raise ValueError(f"unknown head {key!r}")
             w, m, s = (np.asarray(h[k], dtype=np.float64) for k in ("weights", "mean", "scale"))
-            if w.shape != (len(names) + 1,) or m.shape != s.shape != (len(names),):
+            if w.shape != (len(names) + 1,) or m.shape != (len(names),) or s.shape != m.shape:
                 raise ValueError(f"head {key!r} has the wrong number of weights")
             if not (np.isfinite(w).all() and np.isfinite(m).all() and (s > 0).all()):
                 raise ValueError(f"head {key!r} has weights that are not finite")
             margin = h.get("margin")
-            heads[key] = Head(w, m, s, float(margin) if margin is not None else np.inf)
+            reach = h.get("reach")
+            heads[key] = Head(w, m, s, float(margin) if margin is not None else np.inf,
+                              int(reach) if reach is not None else None)
         return RowLabeller(tuple(names), heads)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         log.warning("row labeller %s not used (%s); the rules place the hems", path, error)

@@ -611,7 +611,7 @@ def _labelled(labeller: row_labeller.RowLabeller, seq: RowSequence,
         inside = head.chances(seq.features)
         # the start head gives the chance a row is in the bottom: its first state is "not yet"
         out.append(decode(inside if key == "end" else 1.0 - inside, seq.rows, rule,
-                          head.margin, step))
+                          head.margin, step, head.reach))
     return out[0], out[1]
 
 
