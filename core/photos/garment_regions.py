@@ -44,6 +44,10 @@ switched on by a rule written down before the unseen fresh-10 photos were run, w
 (bottom 0.60 -> 0.64 there, 0.57 -> 0.69 on fresh-9; README). `WHAT2WEAR_HEM_RANKER=none` leaves
 it to these rules, which still place everything else. Where the rules saw the top's hem, the
 ranker's row is kept below the chest (round 13): a bottom from the shoulders is a dress.
+After the rules and the ranker, the body's rows are labelled jointly (round 18,
+core/photos/row_sequence.py, models/row_labeller.py): where the learned boundary of "the bottom
+has begun" beats the row chosen by its margin, the bottom starts there (the top's end head was
+measured and is not shipped).
 
 A dark photo (night, a dim hall) in which the model finds nobody is looked at again with its
 tones spread out (histogram equalisation), and its hems are then looked for in that version.
