@@ -32,10 +32,7 @@ model = test_outfit_parts.model  # the real pose model, one fixture for both fil
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    # the ranker alone: the row labeller of round 18 (tests/test_row_sequence.py), which moves
-    # the bottom's start after the ranker where it is confident, is left out here
-    monkeypatch.setattr(gr, "ROW_LABELLER", tmp_path / "no_row_labeller.json")
+def fresh_cache():
     gr._load_ranker.cache_clear()
     yield
     gr._load_ranker.cache_clear()
