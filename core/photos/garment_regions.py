@@ -44,6 +44,12 @@ switched on by a rule written down before the unseen fresh-10 photos were run, w
 (bottom 0.60 -> 0.64 there, 0.57 -> 0.69 on fresh-9; README). `WHAT2WEAR_HEM_RANKER=none` leaves
 it to these rules, which still place everything else. Where the rules saw the top's hem, the
 ranker's row is kept below the chest (round 13): a bottom from the shoulders is a dress.
+Opt-in (`WHAT2WEAR_ROW_LABELLER=on`; off by default, so the regions are round 17's): after the
+rules and the ranker, the body's rows are labelled jointly (round 18, core/photos/row_sequence.py,
+models/row_labeller.py): where the learned boundary of "the bottom has begun" beats the row chosen
+by its margin, the bottom starts there (the top's end head was measured and is not shipped). On
+the unseen fresh-18 photos it met the quality rule but not the time rule, so it is not the
+default (README).
 
 A dark photo (night, a dim hall) in which the model finds nobody is looked at again with its
 tones spread out (histogram equalisation), and its hems are then looked for in that version.
@@ -71,8 +77,9 @@ from core.photos.background import CutOut
 from core.photos.bodycrop import ALPHA_THRESHOLD, Box, cut_bands
 from core.photos.hem_features import START_NAMES as START_FEATURES
 from core.photos.hem_features import HemCandidates, bottom_candidates, start_candidates
+from core.photos.row_sequence import ROW_NAMES, RowSequence, decode, describe
 from core.photos.skin import same_chroma, skin_pixels
-from models import hem_ranker
+from models import hem_ranker, row_labeller
 
 PARTS: tuple[str, ...] = ("top", "bottom", "shoes")
 ROWS_NOTE = ("the pose model is unavailable, so outfit photos are cut into fixed rows of the "
@@ -119,6 +126,10 @@ HAND_POINTS = (pm.L_WRIST, pm.R_WRIST, 17, 18, 19, 20, 21, 22)  # wrists, then f
 # lower end was measured and not adopted, its file is not shipped
 START_RANKER = Path(__file__).resolve().parents[2] / "models" / "start_ranker.json"
 RANKER_FILES = {"end": START_RANKER.with_name("end_ranker.json"), "start": START_RANKER}
+# the learned row labeller (round 18; benchmarks/train_rows.py writes it): opt-in
+# (WHAT2WEAR_ROW_LABELLER=on, off by default: slower on the unseen fresh-18 photos, README);
+# WHAT2WEAR_HEM_RANKER=none switches it off with the start ranker
+ROW_LABELLER = START_RANKER.with_name("row_labeller.json")
 LEG_POINTS = (pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE, pm.L_HEEL, pm.R_HEEL, pm.L_TOE,
               pm.R_TOE)  # a bent leg's own rows
 
@@ -138,6 +149,8 @@ class GarmentRegions:
     hem: HemCandidates | None = field(default=None, compare=False, repr=False)
     start: HemCandidates | None = field(default=None, compare=False, repr=False)
     start_method: str = "rules"  # "ranker" when the learned ranker placed the bottom's start
+    # the body's rows between shoulders and thighs and their features (training, round 18)
+    sequence: RowSequence | None = field(default=None, compare=False, repr=False)
 
     def as_json(self, scale: float = 1.0) -> dict[str, object]:
         """The CLI's JSON shape: boxes as [left, top, right, bottom], multiplied by `scale`
@@ -178,15 +191,39 @@ def shipped_ranker() -> hem_ranker.HemRanker | None:
     return None if path is None else _load_ranker(path)
 
 
+@functools.lru_cache(maxsize=4)
+def _load_labeller(path: Path) -> row_labeller.RowLabeller | None:
+    return row_labeller.load(path, ROW_NAMES)
+
+
+def labeller_path() -> Path | None:
+    """The row labeller's weights: `WHAT2WEAR_ROW_LABELLER` (`off` — the default —, `on` for
+    the file in models/, or a path); None when off or when WHAT2WEAR_HEM_RANKER=none."""
+    value = load_settings().row_labeller.strip()
+    if not value or value.lower() in ("off", "none") or ranker_path() is None:
+        return None
+    return ROW_LABELLER if value.lower() == "on" else Path(value)
+
+
+def shipped_labeller() -> row_labeller.RowLabeller | None:
+    """The row labeller (round 18), loaded once per process and path; None (the rules and the
+    ranker place the rows) when it is off, the default, or its file is missing or bad (a
+    warning names the file)."""
+    path = labeller_path()
+    return None if path is None else _load_labeller(path)
+
+
 def find_regions(cutout: CutOut, model: pm.PoseModel | None,
                  note: str | None = ROWS_NOTE, photo: Image.Image | None = None,
-                 learned: bool = True, candidates: bool = False) -> GarmentRegions:
+                 learned: bool = True, candidates: bool = False,
+                 sequence: bool = False) -> GarmentRegions:
     """Garment regions of a full-body photo: from the pose when a model is given and finds a
     person, else the seed's rows (with `note`). `photo` is the original (the pose model was
     trained on whole scenes, not cut-outs); default: the cut-out's own colour channels.
     `learned`: where the bottom begins is placed by the learned ranker when one is switched on
     (WHAT2WEAR_HEM_RANKER) and it does not abstain, else by the hand rules alone;
-    `candidates`: keep both candidate sets (for training)."""
+    `candidates`: keep both candidate sets (for training); `sequence`: keep the body's row
+    sequence and leave the rows' boundaries to the rules (for training the row labeller)."""
     if model is None:
         return rows_regions(cutout, note)
     photo = photo if photo is not None else cutout.rgba.convert("RGB")
@@ -210,7 +247,8 @@ def find_regions(cutout: CutOut, model: pm.PoseModel | None,
         return rows_regions(cutout, "no body could be found in the photo, so it was cut into "
                             "fixed rows of the person's box")
     return _pose_regions(cutout, pose, photo, shipped_ranker() if learned else None,
-                         candidates)
+                         candidates, None if sequence or not learned else shipped_labeller(),
+                         sequence)
 
 
 def _below_chest(ranker: hem_ranker.HemRanker, start: HemCandidates, chest: float,
@@ -350,7 +388,8 @@ def _extent(mask: np.ndarray, y0: int, y1: int, fallback: tuple[float, float]) -
 
 def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
                   ranker: hem_ranker.HemRanker | None = None,
-                  candidates: bool = False) -> GarmentRegions:
+                  candidates: bool = False, labeller: row_labeller.RowLabeller | None = None,
+                  sequence: bool = False) -> GarmentRegions:
     width, height = photo.size
     if cutout.removed:
         mask = person_pixels(np.asarray(cutout.rgba.getchannel("A")) >= ALPHA_THRESHOLD, pose.mask)
@@ -512,6 +551,22 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
                 x0, x1 = _extent(mask, b0, bottom_box[3], legs)
                 bottom_box = (x0, b0, x1, bottom_box[3])
                 start_method = "ranker"
+    rows_seq: RowSequence | None = None
+    if bottom_box is not None and (sequence or labeller is not None):
+        # the body's rows labelled jointly (round 18): where the learned boundaries beat the
+        # rules' rows by their margin, they end the top and begin the bottom
+        cols = (min(bottom_box[0], top_box[0]), max(bottom_box[2], top_box[2]))
+        rows_seq = describe(np.asarray(photo), lab, clothes, cols, shoulder, hip_est, knee,
+                            torso, face, top_box[3], bottom_box[1])
+        if labeller is not None and rows_seq is not None:
+            end, start = _labelled(labeller, rows_seq, torso)
+            if end is not None and end > top_y0 + 0.3 * torso:
+                x0, x1 = _extent(mask, top_y0, end, arms)
+                top_box = (x0, top_y0, x1, end)
+            if start is not None and bottom_box[3] - start > 0.15 * torso:
+                x0, x1 = _extent(mask, start, bottom_box[3],
+                                 x_range(pm.L_HIP, pm.R_HIP, pm.L_KNEE, pm.R_KNEE))
+                bottom_box = (x0, start, x1, bottom_box[3])
     if bottom_box is None:
         missing.append("bottom")
 
@@ -555,7 +610,25 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
     person = _person_box(boxes)
     crops = {k: _crop_on_white(cutout, mask, v) for k, v in boxes.items()}
     return GarmentRegions("pose", person, boxes, crops, tuple(missing), hem=hem_rows,
-                          start=start_rows, start_method=start_method)
+                          start=start_rows, start_method=start_method, sequence=rows_seq)
+
+
+def _labelled(labeller: row_labeller.RowLabeller, seq: RowSequence,
+              torso: float) -> tuple[int | None, int | None]:
+    """The top's end and the bottom's start decoded from the row sequence (None: the rules'
+    row stays), each where its head is shipped and confident."""
+    step = max(1, round(0.02 * torso))
+    out: list[int | None] = []
+    for key, rule in (("end", seq.end_rule), ("start", seq.start_rule)):
+        head = labeller.heads.get(key)
+        if head is None or not np.isfinite(head.margin):
+            out.append(None)
+            continue
+        inside = head.chances(seq.features)
+        # the start head gives the chance a row is in the bottom: its first state is "not yet"
+        out.append(decode(inside if key == "end" else 1.0 - inside, seq.rows, rule,
+                          head.margin, step, head.reach))
+    return out[0], out[1]
 
 
 def _hem_fallback(height: int, hip: float, torso: float) -> int:

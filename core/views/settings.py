@@ -31,6 +31,8 @@ def describe(settings: Settings) -> list[SettingLine]:
                     "WHAT2WEAR_POSE_MODEL"),
         SettingLine("Where a bottom begins on outfit photos", _hem_ranker(settings),
                     "WHAT2WEAR_HEM_RANKER"),
+        SettingLine("Row labeller of outfit photos (opt-in)", _row_labeller(settings),
+                    "WHAT2WEAR_ROW_LABELLER"),
     ]
 
 
@@ -39,6 +41,15 @@ def _hem_ranker(settings: Settings) -> str:
     if value.lower() in ("", "none"):
         return "hand rules"
     return "learned ranker (shipped)" if value.lower() == "shipped" else f"learned ranker: {value}"
+
+
+def _row_labeller(settings: Settings) -> str:
+    value = settings.row_labeller.strip()
+    if value.lower() in ("", "off", "none"):
+        return "off"
+    if settings.hem_ranker.strip().lower() in ("", "none"):
+        return "off (the hand rules alone: WHAT2WEAR_HEM_RANKER=none)"
+    return "on (shipped)" if value.lower() == "on" else f"on: {value}"
 
 
 def _pose_model(settings: Settings) -> str:
