@@ -215,16 +215,28 @@ def _shares(lab: np.ndarray, mask: np.ndarray, cols: tuple[int, int], shoulder: 
     if len(chest) < 10 or len(thighs) < 10 or hi <= lo or x1 <= x0:
         return share, far
     pc, pt = _palette(chest), _palette(thighs)
-    band = lab[lo:hi, x0:x1:stride].astype(np.float64)
-    inside = mask[lo:hi, x0:x1:stride]
-    dc = np.sqrt(((band[..., None, :] - pc) ** 2).sum(axis=-1)).min(axis=-1)
-    dt = np.sqrt(((band[..., None, :] - pt) ** 2).sum(axis=-1)).min(axis=-1)
-    n = inside.sum(axis=1)
+    # only the person's pixels are compared (the counts below read no others)
+    row, col = np.nonzero(mask[lo:hi, x0:x1:stride])
+    pixels = lab[lo:hi, x0:x1:stride][row, col].astype(np.float64)
+    dc, dt = _nearest(pixels, pc), _nearest(pixels, pt)
+    n = np.bincount(row, minlength=hi - lo)
     ok = n >= 3
-    share[lo:hi] = np.where(ok, ((dc < dt) & inside).sum(axis=1) / np.maximum(n, 1), np.nan)
-    far[lo:hi] = np.where(ok, ((np.minimum(dc, dt) > FAR) & inside).sum(axis=1)
-                          / np.maximum(n, 1), np.nan)
+    closer = np.bincount(row[dc < dt], minlength=hi - lo)
+    neither = np.bincount(row[np.minimum(dc, dt) > FAR], minlength=hi - lo)
+    share[lo:hi] = np.where(ok, closer / np.maximum(n, 1), np.nan)
+    far[lo:hi] = np.where(ok, neither / np.maximum(n, 1), np.nan)
     return share, far
+
+
+def _nearest(pixels: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Per pixel (N, 3): its distance to the nearest of `centres`, channel by channel (the
+    same sums, in the same order, as one broadcast over (N, K, 3), without its memory)."""
+    best = np.full(len(pixels), np.inf)
+    for c in centres:
+        d = np.sqrt((pixels[:, 0] - c[0]) ** 2 + (pixels[:, 1] - c[1]) ** 2
+                    + (pixels[:, 2] - c[2]) ** 2)
+        best = np.minimum(best, d)
+    return best
 
 
 def _texture(lab: np.ndarray, mask: np.ndarray, cols: tuple[int, int], lo: int,
