@@ -183,8 +183,10 @@ def _palette(pixels: np.ndarray) -> np.ndarray:
         return pixels.reshape(-1, 3)
     order = np.argsort(pixels[:, 0])
     centres = pixels[order[np.linspace(0, len(order) - 1, PALETTE).astype(int)]].astype(np.float64)
+    wide = pixels.astype(np.float64)
     for _ in range(6):
-        near = np.argmin(((pixels[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
+        near = np.argmin(np.stack([(wide[:, 0] - c[0]) ** 2 + (wide[:, 1] - c[1]) ** 2
+                                   + (wide[:, 2] - c[2]) ** 2 for c in centres], axis=1), axis=1)
         for k in range(PALETTE):
             if (near == k).any():
                 centres[k] = pixels[near == k].mean(axis=0)
