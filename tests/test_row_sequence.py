@@ -1,6 +1,7 @@
-"""The body's rows labelled jointly (issue 13, round 18): the monotone decoder on synthetic
-rows, the JSON weights, and the shipped labeller on real labelled photos of the design splits
-with the real pose model."""
+"""The body's rows labelled jointly (issue 13, rounds 18-19): the monotone decoder on synthetic
+rows, the JSON weights, the shipped labeller (on by default since round 19) on real labelled
+photos of the design splits with the real pose model, and round 19's fast features against
+round 18's."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 
 from core.photos import garment_regions as gr
 from core.photos import pose_model as pm
-from core.photos.row_sequence import ROW_NAMES, boundary, decode
+from core.photos.row_sequence import ROW_NAMES, RowSequence, boundary, decode
 from models import row_labeller
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -37,7 +38,7 @@ def fresh_cache():
 
 @pytest.fixture
 def labeller_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The labeller is opt-in (it failed the time rule on the unseen fresh-18 photos)."""
+    """The labeller switched on explicitly (the default too since round 19)."""
     monkeypatch.setenv("WHAT2WEAR_ROW_LABELLER", "on")
 
 
@@ -156,15 +157,12 @@ def test_switched_off_with_the_start_ranker(labeller_on: None, monkeypatch: pyte
         cutout(name), model, learned=False).boxes
 
 
-@pytest.mark.parametrize("value", [None, "off", "none", ""])
-def test_off_by_default_the_regions_are_round_17s(monkeypatch: pytest.MonkeyPatch,
-                                                  model: pm.PoseModel, value: str | None) -> None:
-    """Off (unset, the default): the tucked shirt keeps the rules' and ranker's boxes, the
-    bottom starting above the waist as before round 18, not at the belt."""
-    if value is None:
-        monkeypatch.delenv("WHAT2WEAR_ROW_LABELLER", raising=False)
-    else:
-        monkeypatch.setenv("WHAT2WEAR_ROW_LABELLER", value)
+@pytest.mark.parametrize("value", ["off", "none", "OFF"])
+def test_switched_off_the_regions_are_round_17s(monkeypatch: pytest.MonkeyPatch,
+                                                model: pm.PoseModel, value: str) -> None:
+    """Off: the tucked shirt keeps the rules' and ranker's boxes, the bottom starting above
+    the waist as before round 18, not at the belt."""
+    monkeypatch.setenv("WHAT2WEAR_ROW_LABELLER", value)
     monkeypatch.delenv("WHAT2WEAR_HEM_RANKER", raising=False)
     assert gr.shipped_labeller() is None and gr.shipped_ranker() is not None
     name = "pexels_f14_check_shirt_tucked_briefcase.jpg"
@@ -187,3 +185,38 @@ def test_a_path_to_other_weights_is_used_and_a_missing_one_is_named(
     with caplog.at_level(logging.WARNING, logger="models.row_labeller"):
         assert gr.shipped_labeller() is None
     assert str(missing) in caplog.text
+
+
+def test_on_by_default_since_round_19(monkeypatch: pytest.MonkeyPatch,
+                                      model: pm.PoseModel) -> None:
+    """Unset, the labeller is on: the tucked shirt's trousers start at the belt."""
+    monkeypatch.delenv("WHAT2WEAR_ROW_LABELLER", raising=False)
+    monkeypatch.delenv("WHAT2WEAR_HEM_RANKER", raising=False)
+    assert gr.labeller_path() == gr.ROW_LABELLER and gr.shipped_labeller() is not None
+    name = "pexels_f14_check_shirt_tucked_briefcase.jpg"
+    assert vertical_iou(gr.find_regions(cutout(name), model).boxes["bottom"],
+                        tuple(LABELS[name]["bottom"])) > 0.9
+
+
+ROUND18 = json.loads((FIXTURES / "row_features_round18.json").read_text())["photos"]
+
+
+@pytest.mark.parametrize("name", sorted(ROUND18))
+def test_the_fast_features_are_round_18s(labeller_on: None, model: pm.PoseModel,
+                                         name: str) -> None:
+    """Round 19 computes the rows' features vectorised, on the rows read only; they must be
+    the ones round 18's row-by-row code gave on these design photos (stored from it), and so
+    must the decoded start of the bottom (the labeller moves it on both photos)."""
+    old = ROUND18[name]
+    seq = gr.find_regions(cutout(name), model, sequence=True).sequence
+    assert seq is not None and seq.rows.tolist() == old["rows"]
+    assert (seq.end_rule, seq.start_rule) == (old["end_rule"], old["start_rule"])
+    expected = np.asarray(old["features"])
+    assert seq.features.shape == expected.shape
+    assert np.allclose(seq.features, expected, rtol=0, atol=1e-9)
+    labeller = gr.shipped_labeller()
+    assert labeller is not None
+    reference = RowSequence(np.asarray(old["rows"]), expected, old["end_rule"], old["start_rule"])
+    torso = 100.0  # only the decoder's step past the last row depends on it
+    decided = gr._labelled(labeller, seq, torso)
+    assert decided == gr._labelled(labeller, reference, torso) and decided[1] is not None
