@@ -220,3 +220,14 @@ def test_the_fast_features_are_round_18s(labeller_on: None, model: pm.PoseModel,
     torso = 100.0  # only the decoder's step past the last row depends on it
     decided = gr._labelled(labeller, seq, torso)
     assert decided == gr._labelled(labeller, reference, torso) and decided[1] is not None
+
+
+def test_the_integer_skin_test_is_the_float_one() -> None:
+    """Round 19 tests 8-bit pixels for skin in integers; every answer must be skin_pixels'."""
+    from core.photos.row_sequence import _skin_bytes
+    from core.photos.skin import skin_pixels
+    grid = np.arange(0, 256, 3, dtype=np.uint8)
+    rgb = np.stack(np.meshgrid(grid, grid, grid, indexing="ij"), axis=-1).reshape(-1, 3)
+    expected = skin_pixels(rgb)
+    assert expected.any() and not expected.all()
+    assert np.array_equal(_skin_bytes(rgb), expected)

@@ -169,7 +169,7 @@ def _band_rows(pixels: np.ndarray, lab: np.ndarray, mask: np.ndarray, cols: tupl
     colour = np.where(count[:, None] >= 3, sums / np.maximum(count, 1)[:, None], np.nan)
     where = np.nonzero(inside)
     person = pixels[a:b, x0:x1][where]
-    is_skin = skin_pixels(person)
+    is_skin = _skin_bytes(person) if person.dtype == np.uint8 else skin_pixels(person)
     if face is not None:
         is_skin[is_skin] = same_chroma(person[is_skin], face)
     skin_count = np.bincount(where[0][is_skin], minlength=b - a).astype(np.float32)
@@ -239,6 +239,14 @@ def _nearest(pixels: np.ndarray, centres: np.ndarray) -> np.ndarray:
                     + (pixels[:, 2] - c[2]) ** 2)
         best = np.minimum(best, d)
     return best
+
+
+def _skin_bytes(rgb: np.ndarray) -> np.ndarray:
+    """skin.skin_pixels for 8-bit pixels (N, 3), in integers: the same tests, exact, without
+    three float copies of the pixels."""
+    r, g, b = (rgb[:, i].astype(np.int16) for i in range(3))
+    spread = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
+    return (r > 95) & (g > 40) & (b > 20) & (spread > 15) & (r - g > 15) & (r > b)
 
 
 def _texture(lab: np.ndarray, mask: np.ndarray, cols: tuple[int, int], lo: int,
