@@ -165,7 +165,12 @@ def _band_rows(pixels: np.ndarray, lab: np.ndarray, mask: np.ndarray, cols: tupl
     x0, x1 = max(0, cols[0]), min(mask.shape[1], max(cols[0] + 1, cols[1]))
     inside = mask[a:b, x0:x1]
     count = inside.sum(axis=1).astype(np.float32)
-    sums = (lab[a:b, x0:x1] * inside[..., None]).sum(axis=1)
+    # hem_features._rows' sums, added column after column as there, but column-major: each
+    # step adds a whole column of rows at once (the same float32 sums, twice as fast)
+    by_column = np.empty((max(0, x1 - x0), b - a, lab.shape[2]),
+                         dtype=np.result_type(lab, np.float32))
+    np.multiply(lab[a:b, x0:x1].transpose(1, 0, 2), inside.T[..., None], out=by_column)
+    sums = by_column.sum(axis=0)
     colour = np.where(count[:, None] >= 3, sums / np.maximum(count, 1)[:, None], np.nan)
     where = np.nonzero(inside)
     person = pixels[a:b, x0:x1][where]
