@@ -223,11 +223,20 @@ def test_the_fast_features_are_round_18s(labeller_on: None, model: pm.PoseModel,
 
 
 def test_the_integer_skin_test_is_the_float_one() -> None:
-    """Round 19 tests 8-bit pixels for skin in integers; every answer must be skin_pixels'."""
-    from core.photos.row_sequence import _skin_bytes
+    """Round 19 tests 8-bit pixels for skin in integers; every answer must be the float one's."""
     from core.photos.skin import skin_pixels
     grid = np.arange(0, 256, 3, dtype=np.uint8)
     rgb = np.stack(np.meshgrid(grid, grid, grid, indexing="ij"), axis=-1).reshape(-1, 3)
-    expected = skin_pixels(rgb)
+    expected = skin_pixels(rgb.astype(np.float64))
     assert expected.any() and not expected.all()
-    assert np.array_equal(_skin_bytes(rgb), expected)
+    assert np.array_equal(skin_pixels(rgb), expected)
+
+
+def test_column_sums_are_the_row_sums_they_replace() -> None:
+    """Round 19 adds the rows' colours column-major: bit for bit the sums it replaced."""
+    from core.photos.hem_features import column_sums
+    rng = np.random.default_rng(3)
+    values = (rng.random((60, 37, 3)) * 100).astype(np.float32)
+    inside = rng.random((60, 37)) > 0.3
+    assert np.array_equal(column_sums(values, inside), (values * inside[..., None]).sum(axis=1))
+    assert column_sums(values[:, :0], inside[:, :0]).shape == (60, 3)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.photos.hem_features import COLOUR_SCALE
+from core.photos.hem_features import COLOUR_SCALE, column_sums
 from core.photos.skin import same_chroma, skin_pixels
 
 ROW_NAMES: tuple[str, ...] = (
@@ -165,16 +165,11 @@ def _band_rows(pixels: np.ndarray, lab: np.ndarray, mask: np.ndarray, cols: tupl
     x0, x1 = max(0, cols[0]), min(mask.shape[1], max(cols[0] + 1, cols[1]))
     inside = mask[a:b, x0:x1]
     count = inside.sum(axis=1).astype(np.float32)
-    # hem_features._rows' sums, added column after column as there, but column-major: each
-    # step adds a whole column of rows at once (the same float32 sums, twice as fast)
-    by_column = np.empty((max(0, x1 - x0), b - a, lab.shape[2]),
-                         dtype=np.result_type(lab, np.float32))
-    np.multiply(lab[a:b, x0:x1].transpose(1, 0, 2), inside.T[..., None], out=by_column)
-    sums = by_column.sum(axis=0)
+    sums = column_sums(lab[a:b, x0:x1], inside)
     colour = np.where(count[:, None] >= 3, sums / np.maximum(count, 1)[:, None], np.nan)
     where = np.nonzero(inside)
     person = pixels[a:b, x0:x1][where]
-    is_skin = _skin_bytes(person) if person.dtype == np.uint8 else skin_pixels(person)
+    is_skin = skin_pixels(person)
     if face is not None:
         is_skin[is_skin] = same_chroma(person[is_skin], face)
     skin_count = np.bincount(where[0][is_skin], minlength=b - a).astype(np.float32)
@@ -244,14 +239,6 @@ def _nearest(pixels: np.ndarray, centres: np.ndarray) -> np.ndarray:
                     + (pixels[:, 2] - c[2]) ** 2)
         best = np.minimum(best, d)
     return best
-
-
-def _skin_bytes(rgb: np.ndarray) -> np.ndarray:
-    """skin.skin_pixels for 8-bit pixels (N, 3), in integers: the same tests, exact, without
-    three float copies of the pixels."""
-    r, g, b = (rgb[:, i].astype(np.int16) for i in range(3))
-    spread = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
-    return (r > 95) & (g > 40) & (b > 20) & (spread > 15) & (r - g > 15) & (r > b)
 
 
 def _texture(lab: np.ndarray, mask: np.ndarray, cols: tuple[int, int], lo: int,
