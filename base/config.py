@@ -72,7 +72,7 @@ class Settings:
     # models/start_ranker.json, a path to other weights, or "none" = the hand rules alone.
     hem_ranker: str = "shipped"
     # The body's rows labelled jointly after the ranker (issue 13 rounds 18-19): "on" (default
-    # since round 19, which made it ~4x cheaper with the same regions) = the weights in
+    # since round 19, which made it ~3x cheaper with the same regions) = the weights in
     # models/row_labeller.json, "off", or a path to other weights. Off with hem_ranker "none".
     row_labeller: str = "on"
     # Larger images are refused as decompression bombs, from their header, before decoding.

@@ -49,7 +49,7 @@ rules and the ranker, the body's rows are labelled jointly (round 18, core/photo
 models/row_labeller.py): where the learned boundary of "the bottom has begun" beats the row chosen
 by its margin, the bottom starts there (the top's end head was measured and is not shipped). On
 the unseen fresh-18 photos it met the quality rule but not the time rule; round 19 computes the
-same rows' features ~4x faster, the same regions photo by photo (README).
+same rows' features ~3x faster, the same regions photo by photo (README).
 
 A dark photo (night, a dim hall) in which the model finds nobody is looked at again with its
 tones spread out (histogram equalisation), and its hems are then looked for in that version.
