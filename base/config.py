@@ -71,10 +71,11 @@ class Settings:
     # Where the bottom of an outfit photo begins: "shipped" (default) = the learned ranker in
     # models/start_ranker.json, a path to other weights, or "none" = the hand rules alone.
     hem_ranker: str = "shipped"
-    # The body's rows labelled jointly after the ranker (issue 13 rounds 18-19): "on" (default
-    # since round 19, which made it ~3x cheaper with the same regions) = the weights in
-    # models/row_labeller.json, "off", or a path to other weights. Off with hem_ranker "none".
-    row_labeller: str = "on"
+    # The body's rows labelled jointly after the ranker (issue 13 rounds 18-19): "off" (default:
+    # on the unseen fresh-18 photos it was too slow; round 19 made it as fast as main with the
+    # same regions, but on the unseen fresh-19 photos the bottom fell 0.57 -> 0.55), "on" = the
+    # weights in models/row_labeller.json, or a path to other weights. Off with hem_ranker "none".
+    row_labeller: str = "off"
     # Larger images are refused as decompression bombs, from their header, before decoding.
     # 200 MP covers 48-50 MP phone modes (8000x6000) and 200 MP sensors; JPEGs are decoded at
     # reduced scale, PNG / HEIC / WebP whole (peak memory: benchmarks/large_photos.py).
@@ -125,7 +126,7 @@ def load_settings(home: str | Path | None = None) -> Settings:
         compat_model=_env("WHAT2WEAR_COMPAT_MODEL", ""),
         pose_model=_env("WHAT2WEAR_POSE_MODEL", ""),
         hem_ranker=_env("WHAT2WEAR_HEM_RANKER", "shipped"),
-        row_labeller=_env("WHAT2WEAR_ROW_LABELLER", "on"),
+        row_labeller=_env("WHAT2WEAR_ROW_LABELLER", "off"),
         max_image_pixels=_env_int("WHAT2WEAR_MAX_IMAGE_PIXELS", 200_000_000),
         max_image_side=_env_int("WHAT2WEAR_MAX_IMAGE_SIDE", 2048),
         near_duplicate_threshold=_env_float("WHAT2WEAR_NEAR_DUPLICATE", 0.95),

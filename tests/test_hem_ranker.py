@@ -32,10 +32,7 @@ model = test_outfit_parts.model  # the real pose model, one fixture for both fil
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache(monkeypatch: pytest.MonkeyPatch):
-    # the ranker's own rows: the row labeller after it (on by default since round 19) is
-    # tested in tests/test_row_sequence.py
-    monkeypatch.setenv("WHAT2WEAR_ROW_LABELLER", "off")
+def fresh_cache():
     gr._load_ranker.cache_clear()
     yield
     gr._load_ranker.cache_clear()

@@ -44,12 +44,13 @@ switched on by a rule written down before the unseen fresh-10 photos were run, w
 (bottom 0.60 -> 0.64 there, 0.57 -> 0.69 on fresh-9; README). `WHAT2WEAR_HEM_RANKER=none` leaves
 it to these rules, which still place everything else. Where the rules saw the top's hem, the
 ranker's row is kept below the chest (round 13): a bottom from the shoulders is a dress.
-On by default since round 19 (`WHAT2WEAR_ROW_LABELLER=off` gives round 17's regions): after the
+Opt-in (`WHAT2WEAR_ROW_LABELLER=on`; off by default, so the regions are round 17's): after the
 rules and the ranker, the body's rows are labelled jointly (round 18, core/photos/row_sequence.py,
 models/row_labeller.py): where the learned boundary of "the bottom has begun" beats the row chosen
 by its margin, the bottom starts there (the top's end head was measured and is not shipped). On
 the unseen fresh-18 photos it met the quality rule but not the time rule; round 19 computes the
-same rows' features ~3x faster, the same regions photo by photo (README).
+same rows' features ~3x faster, the same regions photo by photo, but on the unseen fresh-19
+photos it lowered the bottom (0.57 -> 0.55), so it stays off by default (README).
 
 A dark photo (night, a dim hall) in which the model finds nobody is looked at again with its
 tones spread out (histogram equalisation), and its hems are then looked for in that version.
@@ -126,8 +127,8 @@ HAND_POINTS = (pm.L_WRIST, pm.R_WRIST, 17, 18, 19, 20, 21, 22)  # wrists, then f
 # lower end was measured and not adopted, its file is not shipped
 START_RANKER = Path(__file__).resolve().parents[2] / "models" / "start_ranker.json"
 RANKER_FILES = {"end": START_RANKER.with_name("end_ranker.json"), "start": START_RANKER}
-# the learned row labeller (round 18; benchmarks/train_rows.py writes it): on by default since
-# round 19 made its features cheap (WHAT2WEAR_ROW_LABELLER=off switches it off, README);
+# the learned row labeller (round 18; benchmarks/train_rows.py writes it): opt-in
+# (WHAT2WEAR_ROW_LABELLER=on; off by default: slower on fresh-18, worse bottom on fresh-19, README);
 # WHAT2WEAR_HEM_RANKER=none switches it off with the start ranker
 ROW_LABELLER = START_RANKER.with_name("row_labeller.json")
 LEG_POINTS = (pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE, pm.L_HEEL, pm.R_HEEL, pm.L_TOE,
@@ -197,8 +198,8 @@ def _load_labeller(path: Path) -> row_labeller.RowLabeller | None:
 
 
 def labeller_path() -> Path | None:
-    """The row labeller's weights: `WHAT2WEAR_ROW_LABELLER` (`on` — the default — for the file
-    in models/, `off`, or a path); None when off or when WHAT2WEAR_HEM_RANKER=none."""
+    """The row labeller's weights: `WHAT2WEAR_ROW_LABELLER` (`off` — the default —, `on` for
+    the file in models/, or a path); None when off or when WHAT2WEAR_HEM_RANKER=none."""
     value = load_settings().row_labeller.strip()
     if not value or value.lower() in ("off", "none") or ranker_path() is None:
         return None
@@ -206,9 +207,9 @@ def labeller_path() -> Path | None:
 
 
 def shipped_labeller() -> row_labeller.RowLabeller | None:
-    """The row labeller (round 18, on by default since round 19), loaded once per process and
-    path; None (the rules and the ranker place the rows) when it is off or its file is missing
-    or bad (a warning names the file)."""
+    """The row labeller (round 18; opt-in, off by default), loaded once per process and path;
+    None (the rules and the ranker place the rows) when it is off, the default, or its file is
+    missing or bad (a warning names the file)."""
     path = labeller_path()
     return None if path is None else _load_labeller(path)
 

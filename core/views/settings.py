@@ -31,7 +31,7 @@ def describe(settings: Settings) -> list[SettingLine]:
                     "WHAT2WEAR_POSE_MODEL"),
         SettingLine("Where a bottom begins on outfit photos", _hem_ranker(settings),
                     "WHAT2WEAR_HEM_RANKER"),
-        SettingLine("Row labeller of outfit photos", _row_labeller(settings),
+        SettingLine("Row labeller of outfit photos (opt-in)", _row_labeller(settings),
                     "WHAT2WEAR_ROW_LABELLER"),
     ]
 
