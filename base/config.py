@@ -71,8 +71,9 @@ class Settings:
     # Where the bottom of an outfit photo begins: "shipped" (default) = the learned ranker in
     # models/start_ranker.json, a path to other weights, or "none" = the hand rules alone.
     hem_ranker: str = "shipped"
-    # The body's rows labelled jointly after the ranker (issue 13 round 18): "off" (default; it
-    # met the quality rule on the unseen fresh-18 photos but not the time rule), "on" = the
+    # The body's rows labelled jointly after the ranker (issue 13 rounds 18-19): "off" (default:
+    # on the unseen fresh-18 photos it was too slow; round 19 made it as fast as main with the
+    # same regions, but on the unseen fresh-19 photos the bottom fell 0.57 -> 0.55), "on" = the
     # weights in models/row_labeller.json, or a path to other weights. Off with hem_ranker "none".
     row_labeller: str = "off"
     # Larger images are refused as decompression bombs, from their header, before decoding.

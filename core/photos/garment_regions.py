@@ -48,8 +48,9 @@ Opt-in (`WHAT2WEAR_ROW_LABELLER=on`; off by default, so the regions are round 17
 rules and the ranker, the body's rows are labelled jointly (round 18, core/photos/row_sequence.py,
 models/row_labeller.py): where the learned boundary of "the bottom has begun" beats the row chosen
 by its margin, the bottom starts there (the top's end head was measured and is not shipped). On
-the unseen fresh-18 photos it met the quality rule but not the time rule, so it is not the
-default (README).
+the unseen fresh-18 photos it met the quality rule but not the time rule; round 19 computes the
+same rows' features ~3x faster, the same regions photo by photo, but on the unseen fresh-19
+photos it lowered the bottom (0.57 -> 0.55), so it stays off by default (README).
 
 A dark photo (night, a dim hall) in which the model finds nobody is looked at again with its
 tones spread out (histogram equalisation), and its hems are then looked for in that version.
@@ -127,7 +128,7 @@ HAND_POINTS = (pm.L_WRIST, pm.R_WRIST, 17, 18, 19, 20, 21, 22)  # wrists, then f
 START_RANKER = Path(__file__).resolve().parents[2] / "models" / "start_ranker.json"
 RANKER_FILES = {"end": START_RANKER.with_name("end_ranker.json"), "start": START_RANKER}
 # the learned row labeller (round 18; benchmarks/train_rows.py writes it): opt-in
-# (WHAT2WEAR_ROW_LABELLER=on, off by default: slower on the unseen fresh-18 photos, README);
+# (WHAT2WEAR_ROW_LABELLER=on; off by default: slower on fresh-18, worse bottom on fresh-19, README);
 # WHAT2WEAR_HEM_RANKER=none switches it off with the start ranker
 ROW_LABELLER = START_RANKER.with_name("row_labeller.json")
 LEG_POINTS = (pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE, pm.L_HEEL, pm.R_HEEL, pm.L_TOE,
@@ -206,9 +207,9 @@ def labeller_path() -> Path | None:
 
 
 def shipped_labeller() -> row_labeller.RowLabeller | None:
-    """The row labeller (round 18), loaded once per process and path; None (the rules and the
-    ranker place the rows) when it is off, the default, or its file is missing or bad (a
-    warning names the file)."""
+    """The row labeller (round 18; opt-in, off by default), loaded once per process and path;
+    None (the rules and the ranker place the rows) when it is off, the default, or its file is
+    missing or bad (a warning names the file)."""
     path = labeller_path()
     return None if path is None else _load_labeller(path)
 

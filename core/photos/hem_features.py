@@ -100,16 +100,29 @@ def _rows(pixels: np.ndarray, lab: np.ndarray, mask: np.ndarray, cols: tuple[int
     count = np.zeros(height, dtype=np.float32)
     count[:hi] = inside.sum(axis=1)
     sums = np.zeros((height, lab.shape[2]), dtype=np.float32)
-    sums[:hi] = (lab[:hi, x0:x1] * inside[..., None]).sum(axis=1)
+    sums[:hi] = column_sums(lab[:hi, x0:x1], inside)
     colour = np.where(count[:, None] >= 3, sums / np.maximum(count, 1)[:, None], np.nan)
     lo = max(0, min(lo, hi))
     skin = np.zeros(height, dtype=np.float32)
-    band = pixels[lo:hi, x0:x1]
-    is_skin = skin_pixels(band) & inside[lo:]
+    # the skin tests are per pixel: on the person's pixels only (round 19; the same counts)
+    row, col = np.nonzero(inside[lo:])
+    person = pixels[lo:hi, x0:x1][row, col]
+    is_skin = skin_pixels(person)
     if face is not None:
-        is_skin &= same_chroma(band, face)
-    skin[lo:hi] = is_skin.sum(axis=1) / np.maximum(1.0, count[lo:hi])
+        is_skin[is_skin] = same_chroma(person[is_skin], face)
+    skin[lo:hi] = np.bincount(row[is_skin], minlength=hi - lo) / np.maximum(1.0, count[lo:hi])
     return colour, count, skin
+
+
+def column_sums(values: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """Per row of `values` (rows, columns, channels): the sum over the columns where `inside`,
+    in float32 (or wider) added column after column — exactly `(values * inside[..., None])
+    .sum(axis=1)`, but laid out column-major so each step adds a whole column of rows (round
+    19: twice as fast; the ranker's and the row labeller's features are on every ingest)."""
+    by_column = np.empty((values.shape[1], values.shape[0], values.shape[2]),
+                         dtype=np.result_type(values, np.float32))
+    np.multiply(values.transpose(1, 0, 2), inside.T[..., None], out=by_column)
+    return by_column.sum(axis=0)
 
 
 class _Band:
