@@ -660,7 +660,7 @@ def test_model_page_trains_evaluates_and_plots(populated: Settings) -> None:
     run_until(at, lambda a: any("the new model is active" in s.value for s in a.success))
     assert_clean(at)
     assert "trained model" in texts(at)
-    assert "10 epochs for each of its 3 nets" in texts(at)  # the default is three nets (issue 11)
+    assert "10 epochs for each of its 2 nets" in texts(at)  # the default is two nets (issue 11, round 9)
     assert (populated.compat_model_dir / "model.safetensors").is_file()
 
     at.button(key="evaluate").click().run()

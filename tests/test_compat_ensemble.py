@@ -54,7 +54,7 @@ def test_ensemble_score_is_the_mean_of_its_members_scores(trained) -> None:
     # and the pair form the ranker uses: one concatenated projection per item
     x = test.vectors[:5, 0]
     z = ensemble.project("top", x, "shoes")
-    assert z.shape == (5, 2 * SMALL.latent_dim)
+    assert z.shape == (5, 2 * (SMALL.latent_dim + 1))  # each member's view + its pair offset's coordinate
     pair = ensemble.pair_similarity("top", x, "shoes", test.vectors[:5, 2])
     want_pair = np.mean([s.pair_similarity("top", x, "shoes", test.vectors[:5, 2]) for s in singles], axis=0)
     np.testing.assert_allclose(pair, want_pair, atol=1e-5)

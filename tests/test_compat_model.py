@@ -213,8 +213,8 @@ def test_unknown_category_is_a_clear_error() -> None:
 
 
 def gated_model(seed: int = 0) -> LearnedCompatModel:
-    """A towers model with an item gate whose weights really differ between items."""
-    model = random_model(replace(ONE_NET, item_gate=True), seed=seed)
+    """A towers model with an item gate whose weights really differ between items (no pair offset)."""
+    model = random_model(replace(ONE_NET, item_gate=True, pair_offset=False), seed=seed)
     with torch.no_grad():
         model.net.gate.weight.normal_(0.0, 0.5)
     return LearnedCompatModel(model.net)
@@ -240,11 +240,12 @@ def test_item_gate_folds_into_the_projections() -> None:
 
 
 def test_item_gate_round_trips_and_old_configs_load_without_it(tmp_path) -> None:
-    plain = random_model(replace(ONE_NET, item_gate=False))
+    plain = random_model(replace(ONE_NET, item_gate=False, pair_offset=False))
     gated = gated_model()
     assert DEFAULT_MODEL.item_gate and TrainConfig().rarity_weight  # the default since round 4
     assert DEFAULT_MODEL.quad_dim == 128 and TrainConfig().rarity_power == 1.0  # since round 5
-    assert DEFAULT_MODEL.hidden_dim == 512 and DEFAULT_MODEL.members == 3  # since rounds 6 and 8
+    assert DEFAULT_MODEL.hidden_dim == 512 and DEFAULT_MODEL.members == 2  # since rounds 6 and 9 (3 in round 8)
+    assert DEFAULT_MODEL.pair_offset and TrainConfig().gate_target == 1.0  # since round 9
     assert "item_gate" not in plain.config.to_dict() and plain.net.gate is None
     assert set(gated.net.state_dict()) - set(plain.net.state_dict()) == {"gate.weight", "gate.bias"}
     folder = gated.save(tmp_path / "gated")
@@ -306,13 +307,16 @@ def test_pair_offset_round_trips_and_old_configs_load_without_it(tmp_path: Path)
 
 
 def test_earlier_defaults_stay_as_they_were_when_the_default_moves_on() -> None:
-    """The benchmarks compare against rounds 3 to 7: moving the default on must not change them."""
+    """The benchmarks compare against rounds 3 to 8: moving the default on must not change them."""
     from models.config import (
+        PREVIOUS_DEFAULT,
         ROUND3_DEFAULT,
         ROUND4_DEFAULT,
         ROUND5_DEFAULT,
         ROUND6_DEFAULT,
         ROUND7_DEFAULT,
+        ROUND8_DEFAULT,
+        SEED_PRESET,
     )
 
     assert (ROUND3_DEFAULT.model.quad_dim, ROUND3_DEFAULT.model.item_gate, ROUND3_DEFAULT.rarity_weight) == (64, False, False)
@@ -324,7 +328,13 @@ def test_earlier_defaults_stay_as_they_were_when_the_default_moves_on() -> None:
     assert replace(ROUND5_DEFAULT, model=replace(ROUND5_DEFAULT.model, hidden_dim=512)) == ROUND6_DEFAULT
     assert replace(ROUND6_DEFAULT, model=replace(ROUND6_DEFAULT.model, members=2), epochs=12, lr_step=5) == ROUND7_DEFAULT
     # round 8 added a third net, nothing else
-    assert replace(ROUND7_DEFAULT, model=replace(ROUND7_DEFAULT.model, members=3)) == TrainConfig()
+    assert replace(ROUND7_DEFAULT, model=replace(ROUND7_DEFAULT.model, members=3)) == ROUND8_DEFAULT
+    # round 9 added the pair offset and the gate's rarity target with two nets again; no earlier preset has either
+    assert replace(ROUND8_DEFAULT, model=replace(ROUND8_DEFAULT.model, pair_offset=True, members=2),
+                   gate_target=1.0) == TrainConfig()
+    for earlier in (SEED_PRESET, PREVIOUS_DEFAULT, ROUND3_DEFAULT, ROUND4_DEFAULT, ROUND5_DEFAULT, ROUND6_DEFAULT,
+                    ROUND7_DEFAULT, ROUND8_DEFAULT):
+        assert earlier.gate_target == 0.0 and not earlier.model.pair_offset
 
 
 def test_a_model_saved_with_round5s_narrower_towers_loads_as_it_was(tmp_path: Path) -> None:

@@ -260,12 +260,21 @@ def test_sixth_round_variants_change_one_thing_of_the_default() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     from compat_gate import VARIANTS
 
-    from models.config import ROUND5_DEFAULT, ROUND6_DEFAULT, ROUND7_DEFAULT, TrainConfig
+    from models.config import (
+        ROUND5_DEFAULT,
+        ROUND6_DEFAULT,
+        ROUND7_DEFAULT,
+        ROUND8_DEFAULT,
+        TrainConfig,
+    )
 
     r5 = VARIANTS["gate_rarity_quad128"]
     assert r5 == ROUND5_DEFAULT and VARIANTS["r5_hidden512"] == ROUND6_DEFAULT
     assert VARIANTS["r6_members2_e12"] == ROUND7_DEFAULT  # round 7's choice
-    assert VARIANTS["r7_members3_e12"] == TrainConfig()  # round 8's choice became the default
+    assert VARIANTS["r7_members3_e12"] == ROUND8_DEFAULT  # round 8's choice
+    assert VARIANTS["r8_offset_gatefit_m2"] == TrainConfig()  # round 9's choice became the default
+    assert VARIANTS["r8_offset_gatefit"] == replace(TrainConfig(), model=replace(TrainConfig().model, members=3))
+    assert VARIANTS["r8_one"] == replace(ROUND8_DEFAULT, model=replace(ROUND8_DEFAULT.model, members=1))
     assert VARIANTS["r7_members3_e8"] == replace(ROUND7_DEFAULT, model=replace(ROUND7_DEFAULT.model, members=3),
                                                  epochs=8, lr_step=3)
     assert VARIANTS["r5_epochs30"] == replace(r5, epochs=30, lr_step=12)
