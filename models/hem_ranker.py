@@ -53,15 +53,22 @@ class HemRanker:
         path.write_text(json.dumps(data, indent=1) + "\n")
 
 
+def read_weights(path: Path, fmt: str, names: Sequence[str]) -> dict:
+    """The JSON weights file at `path` if it is of format `fmt` and was trained on the features
+    `names` (the learned placements read features by position); ValueError naming what is wrong."""
+    data = json.loads(Path(path).read_text())
+    if data.get("format") != fmt:
+        raise ValueError(f"format is {data.get('format')!r}, expected {fmt!r}")
+    if tuple(data["names"]) != tuple(names):
+        raise ValueError("its features are not the ones computed here")
+    return data
+
+
 def load(path: Path, names: Sequence[str]) -> HemRanker | None:
     """The ranker stored at `path`, or None (with a warning naming the file and why) when it
     is missing, unreadable, or was trained on other features than `names`."""
     try:
-        data = json.loads(Path(path).read_text())
-        if data.get("format") != FORMAT:
-            raise ValueError(f"format is {data.get('format')!r}, expected {FORMAT!r}")
-        if tuple(data["names"]) != tuple(names):
-            raise ValueError("its features are not the ones computed here")
+        data = read_weights(path, FORMAT, names)
         arrays = [np.asarray(data[k], dtype=np.float64) for k in ("weights", "mean", "scale")]
         if any(a.shape != (len(names),) or not np.isfinite(a).all() for a in arrays):
             raise ValueError("weights, mean or scale have the wrong length or are not finite")

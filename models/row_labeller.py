@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from models.hem_ranker import read_weights
+
 log = logging.getLogger(__name__)
 FORMAT = "what2wear-row-labeller-1"
 HEADS: tuple[str, ...] = ("end", "start")
@@ -58,11 +60,7 @@ def load(path: Path, names: Sequence[str]) -> RowLabeller | None:
     """The labeller stored at `path`, or None (with a warning naming the file and why) when it
     is missing, unreadable, or was trained on other features than `names`."""
     try:
-        data = json.loads(Path(path).read_text())
-        if data.get("format") != FORMAT:
-            raise ValueError(f"format is {data.get('format')!r}, expected {FORMAT!r}")
-        if tuple(data["names"]) != tuple(names):
-            raise ValueError("its features are not the ones computed here")
+        data = read_weights(path, FORMAT, names)
         heads = {}
         for key, h in data["heads"].items():
             if key not in HEADS:
