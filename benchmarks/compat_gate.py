@@ -79,6 +79,26 @@ VARIANTS |= {
     # the same with two nets (r8_offset_gatefit trained 191 s, over the 180 s limit)
     "r8_offset_gatefit_m2": replace(R8, model=replace(R8.model, pair_offset=True, members=2), gate_target=1.0),
 }
+# tenth round: round 9's default (r8_offset_gatefit_m2) with `anti_dim` of its 256 latent coordinates
+# signed against each other across a pair (ModelConfig.anti_dim: an indefinite pair metric)
+R9 = VARIANTS["r8_offset_gatefit_m2"]  # = ROUND9_DEFAULT
+VARIANTS |= {
+    "r9_anti32_one": replace(R9, model=replace(R9.model, members=1, anti_dim=32)),
+    "r9_anti64_one": replace(R9, model=replace(R9.model, members=1, anti_dim=64)),
+    "r9_anti32": replace(R9, model=replace(R9.model, anti_dim=32)),
+    "r9_anti64": replace(R9, model=replace(R9.model, anti_dim=64)),
+}
+# tenth round, after the anti metric lost its probe: the one-net default memorises its training outfits
+# (world 17: AUC 0.984 on them, 0.871 on the test outfits), so regularised versions of it
+R9_ONE = replace(R9, model=replace(R9.model, members=1))
+VARIANTS |= {
+    "r9_one": R9_ONE,  # = r8_offset_gatefit_one
+    "r9_wd1e3_one": replace(R9_ONE, weight_decay=1e-3),
+    "r9_wd1e2_one": replace(R9_ONE, weight_decay=1e-2),
+    "r9_e6_one": replace(R9_ONE, epochs=6, lr_step=3),
+    "r9_indrop_one": replace(R9_ONE, model=replace(R9_ONE.model, input_dropout=0.2)),
+    "r9_indrop": replace(R9, model=replace(R9.model, input_dropout=0.2)),  # won the probe; two nets
+}
 
 
 def realistic_staples(w: World, world_id: int) -> World:

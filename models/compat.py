@@ -294,6 +294,7 @@ class CompatNet(PairScorer):
             # One tower per category: each category gets its own (possibly non-linear) view.
             self.norm = nn.LayerNorm(d_in) if config.layernorm else nn.Identity()
             self.drop = nn.Dropout(config.dropout)
+            self.in_drop = nn.Dropout(config.input_dropout) if config.input_dropout else nn.Identity()
             self.towers = nn.ModuleDict({c: _Tower(d_in, d_hid, d_out, config.quad_dim)
                                          for c in config.categories})
         else:
@@ -329,6 +330,7 @@ class CompatNet(PairScorer):
             return self.W(x)
         h = self.norm(x)
         if self.config.arch == "towers":
+            h = self.in_drop(h)
             out = x.new_empty((x.shape[0], self.config.latent_dim))
             for c in torch.unique(cat).tolist():
                 rows = torch.nonzero(cat == c).flatten()
@@ -347,12 +349,19 @@ class CompatNet(PairScorer):
         if self.pair_mask is not None and partner is not None:
             h = h * self.pair_mask[self.pair_table[cat, partner]]
         z = _unit(h) if g is None else _unit(h) * g
-        if self.pair_offset is None or partner is None:
+        if partner is None:
             return z
-        # One more coordinate, √β·g on the pair's first category (by id) and −√β·g on its second,
-        # so the dot product is g_a·g_b·(cos − β); 0 for two items of one category (never an outfit pair).
-        beta = F.softplus(self.pair_offset[self.pair_table[cat, partner]])
+        # +1 on the pair's first category (by id), −1 on its second; 0 for two items of one category
+        # (never an outfit pair). Signs the anti coordinates and the offset's coordinate below.
         side = torch.sign(partner - cat).to(z.dtype)
+        anti = self.config.anti_dim
+        if anti:
+            z = torch.cat([z[:, :-anti], z[:, -anti:] * side[:, None]], dim=-1)
+        if self.pair_offset is None:
+            return z
+        # One more coordinate, √β·g on the pair's first category and −√β·g on its second,
+        # so the dot product is g_a·g_b·(cos − β).
+        beta = F.softplus(self.pair_offset[self.pair_table[cat, partner]])
         weight = torch.ones_like(z[:, :1]) if g is None else g
         return torch.cat([z, (side * beta.sqrt())[:, None] * weight], dim=-1)
 

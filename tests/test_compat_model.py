@@ -246,6 +246,7 @@ def test_item_gate_round_trips_and_old_configs_load_without_it(tmp_path) -> None
     assert DEFAULT_MODEL.quad_dim == 128 and TrainConfig().rarity_power == 1.0  # since round 5
     assert DEFAULT_MODEL.hidden_dim == 512 and DEFAULT_MODEL.members == 2  # since rounds 6 and 9 (3 in round 8)
     assert DEFAULT_MODEL.pair_offset and TrainConfig().gate_target == 1.0  # since round 9
+    assert DEFAULT_MODEL.input_dropout == 0.2 and not DEFAULT_MODEL.anti_dim  # since round 10 (anti coordinates lost)
     assert "item_gate" not in plain.config.to_dict() and plain.net.gate is None
     assert set(gated.net.state_dict()) - set(plain.net.state_dict()) == {"gate.weight", "gate.bias"}
     folder = gated.save(tmp_path / "gated")
@@ -306,6 +307,66 @@ def test_pair_offset_round_trips_and_old_configs_load_without_it(tmp_path: Path)
         ModelConfig.from_dict({"arch": "towers", "pair_offset": "yes"})
 
 
+def test_anti_coordinates_score_a_pair_with_an_indefinite_metric(tmp_path: Path) -> None:
+    """With anti_dim A, a pair scores z_a⁺·z_b⁺ − z_a⁻·z_b⁻ (the last A coordinates count against
+    each other, for every category pair at once); the projections carry the signs, so the outfit
+    score stays a mean of dot products (the ranker is exact), and the option round-trips."""
+    model = random_model(replace(ONE_NET, item_gate=True, pair_offset=True, anti_dim=5), seed=3)
+    x, mask, cats = outfits(40)
+    signed = model.pair_similarity("top", x[:, 0], "shoes", x[:, 2])
+    config = model.net.config
+    model.net.config = replace(config, anti_dim=0)  # the same weights with a positive metric
+    unsigned = model.pair_similarity("top", x[:, 0], "shoes", x[:, 2])
+    top, shoes = model.project("top", x[:, 0], "shoes"), model.project("shoes", x[:, 2], "top")
+    model.net.config = config
+    anti = top[:, 11:16] @ shoes[:, 11:16].T  # the last 5 of the 16 latent coordinates (then the offset's)
+    assert np.abs(anti).max() > 0.01
+    np.testing.assert_allclose(signed, unsigned - 2 * anti, atol=1e-5)
+    np.testing.assert_allclose(model.score(x, mask, cats)[1:], model.torch_score(x, mask, cats)[1:], atol=1e-6)
+    same = model.project("top", x[:, 0], "top")  # two items of one category: no anti part (never an outfit pair)
+    assert np.abs(same[:, -6:]).max() == 0.0
+    shared = model.project("top", x[:, 0], None)  # the plain shared space keeps its coordinates unsigned
+    assert shared.shape[1] == 16 and np.abs(shared[:, -5:]).min() >= 0 and np.abs(shared[:, -5:]).max() > 0
+    folder = model.save(tmp_path / "anti")
+    assert json.loads((folder / CONFIG_FILE).read_text())["model"]["anti_dim"] == 5
+    loaded = load_model(folder)
+    assert loaded.config.anti_dim == 5 and loaded.version == model.version
+    np.testing.assert_array_equal(loaded.score(x, mask, cats), model.score(x, mask, cats))
+    assert "anti_dim" not in DEFAULT_MODEL.to_dict() and ModelConfig.from_dict({"arch": "towers"}).anti_dim == 0
+    for bad in (-1, 16, 2.5, True):
+        with pytest.raises(ValueError, match="anti_dim must be a whole number from 0 to latent_dim - 1"):
+            ModelConfig.from_dict({"arch": "towers", "latent_dim": 16, "anti_dim": bad})
+
+
+def test_input_dropout_acts_in_training_only_and_round_trips(tmp_path: Path) -> None:
+    """input_dropout drops coordinates of each tower's normalised input while training; a trained
+    model (eval mode) scores as the same weights without it, and the field is saved and refused on
+    an arch without towers."""
+    model = random_model(replace(ONE_NET, input_dropout=0.5), seed=4)
+    plain = random_model(replace(ONE_NET, input_dropout=0.0), seed=4)
+    assert set(model.net.state_dict()) == set(plain.net.state_dict())  # no weights of its own
+    x, mask, cats = outfits(20)
+    np.testing.assert_array_equal(model.score(x, mask, cats), plain.score(x, mask, cats))
+    xt = torch.from_numpy(x[:, 0])
+    top = model.net.category_ids(["top"] * len(x))
+    model.net.train()
+    try:
+        torch.manual_seed(0)
+        dropped = model.net.embed(xt, top)
+    finally:
+        model.net.eval()
+    assert not torch.allclose(dropped, model.net.embed(xt, top))
+    folder = model.save(tmp_path / "indrop")
+    assert json.loads((folder / CONFIG_FILE).read_text())["model"]["input_dropout"] == 0.5
+    assert load_model(folder).config.input_dropout == 0.5
+    # a config saved before the field existed loads without it, and one without it writes no field
+    assert ModelConfig.from_dict({"arch": "towers"}).input_dropout == 0.0 and "input_dropout" not in plain.config.to_dict()
+    with pytest.raises(ValueError, match=r"input_dropout must be a number in \[0, 1\)"):
+        ModelConfig.from_dict({"arch": "towers", "input_dropout": 1.0})
+    with pytest.raises(ValueError, match="input_dropout is applied inside each tower"):
+        ModelConfig.from_dict({"arch": "mlp", "input_dropout": 0.1})
+
+
 def test_earlier_defaults_stay_as_they_were_when_the_default_moves_on() -> None:
     """The benchmarks compare against rounds 3 to 8: moving the default on must not change them."""
     from models.config import (
@@ -316,6 +377,7 @@ def test_earlier_defaults_stay_as_they_were_when_the_default_moves_on() -> None:
         ROUND6_DEFAULT,
         ROUND7_DEFAULT,
         ROUND8_DEFAULT,
+        ROUND9_DEFAULT,
         SEED_PRESET,
     )
 
@@ -331,7 +393,10 @@ def test_earlier_defaults_stay_as_they_were_when_the_default_moves_on() -> None:
     assert replace(ROUND7_DEFAULT, model=replace(ROUND7_DEFAULT.model, members=3)) == ROUND8_DEFAULT
     # round 9 added the pair offset and the gate's rarity target with two nets again; no earlier preset has either
     assert replace(ROUND8_DEFAULT, model=replace(ROUND8_DEFAULT.model, pair_offset=True, members=2),
-                   gate_target=1.0) == TrainConfig()
+                   gate_target=1.0) == ROUND9_DEFAULT
+    # round 10 added the input dropout, nothing else; no earlier preset has it
+    assert replace(ROUND9_DEFAULT, model=replace(ROUND9_DEFAULT.model, input_dropout=0.2)) == TrainConfig()
+    assert ROUND9_DEFAULT.model.input_dropout == 0.0
     for earlier in (SEED_PRESET, PREVIOUS_DEFAULT, ROUND3_DEFAULT, ROUND4_DEFAULT, ROUND5_DEFAULT, ROUND6_DEFAULT,
                     ROUND7_DEFAULT, ROUND8_DEFAULT):
         assert earlier.gate_target == 0.0 and not earlier.model.pair_offset

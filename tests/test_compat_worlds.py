@@ -164,17 +164,18 @@ def test_quadratic_selection_script_refuses_report_worlds() -> None:
 
 def test_gate_selection_script_refuses_fresh_worlds() -> None:
     """benchmarks/compat_gate.py chooses the default's variants: a world drawn after round 7 (the
-    benchmark's `--part fresh`, ids 24-35) is unseen by every choice, so it is refused like a report world."""
+    benchmark's `--part fresh`, ids 24-47) is unseen by every choice, so it is refused like a report world."""
     import subprocess
     import sys
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
     selection, _ = split_worlds(range(24), 12, seed=0)
-    done = subprocess.run([sys.executable, str(root / "benchmarks" / "compat_gate.py"), "50", "24",
-                           "--variants", "r6_members2_e12"], capture_output=True, text=True, timeout=120)
-    assert done.returncode != 0 and done.stdout == ""
-    assert f"world 24 is not a selection world ({selection})" in done.stderr
+    for fresh in (24, 47):
+        done = subprocess.run([sys.executable, str(root / "benchmarks" / "compat_gate.py"), "50", str(fresh),
+                               "--variants", "r6_members2_e12"], capture_output=True, text=True, timeout=120)
+        assert done.returncode != 0 and done.stdout == ""
+        assert f"world {fresh} is not a selection world ({selection})" in done.stderr
 
 
 def test_ablation_script_refuses_report_worlds() -> None:
@@ -265,6 +266,7 @@ def test_sixth_round_variants_change_one_thing_of_the_default() -> None:
         ROUND6_DEFAULT,
         ROUND7_DEFAULT,
         ROUND8_DEFAULT,
+        ROUND9_DEFAULT,
         TrainConfig,
     )
 
@@ -272,8 +274,10 @@ def test_sixth_round_variants_change_one_thing_of_the_default() -> None:
     assert r5 == ROUND5_DEFAULT and VARIANTS["r5_hidden512"] == ROUND6_DEFAULT
     assert VARIANTS["r6_members2_e12"] == ROUND7_DEFAULT  # round 7's choice
     assert VARIANTS["r7_members3_e12"] == ROUND8_DEFAULT  # round 8's choice
-    assert VARIANTS["r8_offset_gatefit_m2"] == TrainConfig()  # round 9's choice became the default
-    assert VARIANTS["r8_offset_gatefit"] == replace(TrainConfig(), model=replace(TrainConfig().model, members=3))
+    assert VARIANTS["r8_offset_gatefit_m2"] == ROUND9_DEFAULT  # round 9's choice
+    assert VARIANTS["r8_offset_gatefit"] == replace(ROUND9_DEFAULT, model=replace(ROUND9_DEFAULT.model, members=3))
+    assert VARIANTS["r9_indrop"] == TrainConfig()  # round 10's choice became the default
+    assert VARIANTS["r9_indrop_one"] == replace(TrainConfig(), model=replace(TrainConfig().model, members=1))
     assert VARIANTS["r8_one"] == replace(ROUND8_DEFAULT, model=replace(ROUND8_DEFAULT.model, members=1))
     assert VARIANTS["r7_members3_e8"] == replace(ROUND7_DEFAULT, model=replace(ROUND7_DEFAULT.model, members=3),
                                                  epochs=8, lr_step=3)

@@ -134,11 +134,12 @@ ANCHOR_CHOICES = [(), ("top",), ("bottom",), ("shoes",), ("outerwear",), (ONEPIE
                   ("outerwear", "bag")]
 
 
-def gated_model(members: int = 1, offset: bool = False) -> CompatModel:
+def gated_model(members: int = 1, offset: bool = False, anti_dim: int = 0) -> CompatModel:
     """A learned towers model with an item gate (issue 11): projections of norm g in (0, 1), so
     pairs score g_a·g_b·cos; random weights, gates spread widely, pair masks made to differ.
     With `members` > 1, that many such nets scored together (their mean pair score); with `offset`, each
-    pair also less a learned β of its category pair."""
+    pair also less a learned β of its category pair; with `anti_dim`, that many latent coordinates count
+    against each other across a pair (issue 11, round 10)."""
     import torch
 
     from models.compat import LearnedCompatModel, build_net
@@ -146,7 +147,7 @@ def gated_model(members: int = 1, offset: bool = False) -> CompatModel:
 
     torch.manual_seed(5)
     net = build_net(replace(DEFAULT_MODEL, item_gate=True, input_dim=DIM, hidden_dim=16, latent_dim=8, members=members,
-                            pair_offset=offset))
+                            pair_offset=offset, anti_dim=anti_dim))
     with torch.no_grad():
         for member in getattr(net, "members", [net]):
             member.gate.weight.normal_(0.0, 1.0)
@@ -165,6 +166,8 @@ def make_model(model_name: str) -> CompatModel:
         return gated_model(members=3)
     if model_name == "offset-ensemble":
         return gated_model(members=3, offset=True)
+    if model_name == "anti-ensemble":
+        return gated_model(members=2, offset=True, anti_dim=3)
     base = PartnerAwareModel(7) if model_name.endswith("partner-aware") else identity()
     if model_name.startswith("personal-style"):
         # round 6: the preference read from style maps of the raw item (one category without a
@@ -182,7 +185,7 @@ def make_model(model_name: str) -> CompatModel:
 
 @pytest.mark.parametrize("model_name", ["identity", "partner-aware", "personal-identity",
                                         "personal-partner-aware", "personal-style-partner-aware", "gated",
-                                        "ensemble", "offset-ensemble"])
+                                        "ensemble", "offset-ensemble", "anti-ensemble"])
 def test_exact_against_brute_force_on_random_wardrobes(model_name):
     rng = np.random.default_rng(20240611)
     model = make_model(model_name)
