@@ -10,7 +10,7 @@ IoU 0 where the label has it. A one-piece is scored as top and as bottom.
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
         [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9|fresh-10|fresh-11
                  |fresh-12|fresh-13|fresh-14|fresh-15|fresh-16|fresh-17|fresh-18
-                 |fresh-19]
+                 |fresh-19|fresh-20]
         [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
@@ -99,7 +99,14 @@ photos from three other sources: a white tee with ripped jeans on a skateboard (
 foot raised), a white tee with jeans cut at the neck and ankles, a tee with ripped jeans seated on a
 ledge in sneakers (cut at the chest), a tee behind a held poster (cut at the thighs), a black jacket
 with yellow trousers and boots small in the frame, ripped jeans with sneakers from the thighs down,
-and five dresses: three midi dresses and a short shirt dress in heels, a shirt dress seated barefoot).
+and five dresses: three midi dresses and a short shirt dress in heels, a shirt dress seated barefoot),
+"fresh-20" (added in round 20 as a sixteenth unseen report set, labelled the same way: photos
+from three other shops: a white shirt with beige trousers cut at the shins, a mesh crop top with
+ripped wide jeans and sneakers, a leather jacket with cargo trousers and combat boots, a long coat
+seated on steps in sneakers, a cardigan over a tank and belted jeans cut at the hips, two near-copy
+black tees with ripped jeans seated on a stool (cut at the shins), and four one-pieces: a black
+dress under a jacket with a foot on a ledge in boots, a belted blazer dress, a bodycon dress with
+gloves and a lace dress with a chunky cardigan, each cut at the thighs or knees).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -126,7 +133,8 @@ from core.photos.images import load_image
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits"
 SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7",
           "fresh-8", "fresh-9", "fresh-10", "fresh-11", "fresh-12", "fresh-13", "fresh-14",
-          "fresh-15", "fresh-16", "fresh-17", "fresh-18", "fresh-19")
+          "fresh-15", "fresh-16", "fresh-17", "fresh-18", "fresh-19",
+          "fresh-20")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -174,7 +182,11 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "fresh-19": "unseen report set of round 19 (everyday tees with jeans: on a skateboard, "
                       "seated on a ledge, behind a held poster, cut at the chest, neck or thighs; "
                       "yellow trousers small in the frame, jeans from the thighs down; five dresses, "
-                      "one seated barefoot; left out of the tests)"}
+                      "one seated barefoot; left out of the tests)",
+          "fresh-20": "unseen report set of round 20 (a shirt, a mesh crop top, a leather jacket, "
+                      "a long coat seated on steps and a cardigan cut at the hips over jeans or "
+                      "trousers; two near-copy black tees seated on a stool; four black or white "
+                      "one-pieces with jackets, gloves or a cardigan; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
