@@ -28,7 +28,7 @@ from core.photos import pose_model as pm  # noqa: E402
 from core.photos import row_sequence as new  # noqa: E402
 
 ROUND18 = "cf1d825"  # main with round 18 merged: the row-by-row describe
-UNSEEN = "fresh-19"  # the next unseen check's photos: never read here
+UNSEEN = "fresh-20"  # the next unseen check's photos: never read here (fresh-19 was used by round 19)
 
 
 def _round18_module():
