@@ -63,7 +63,8 @@ class ModelConfig:
     # pair's first category (by id) and − on its second, so a pair scores z_a⁺·z_b⁺ − z_a⁻·z_b⁻. The
     # towers and a pair mask (applied to both sides, so its metric is m² ≥ 0) only give a positive
     # metric; "alike in this respect = not one outfit" (two items shot under one light) needs a
-    # negative one for every category pair at once (issue 11, round 10). 0: as saved before.
+    # negative one for every category pair at once (issue 11, round 10: it lost its probe, so every
+    # preset has 0). 0: as saved before.
     anti_dim: int = 0
     # Dropout on each item's normalised input, in training only: a net that sees every one-off item
     # in one outfit can pair items by their private noise (it memorises them, issue 11, round 10).
