@@ -104,14 +104,20 @@ def _rows(pixels: np.ndarray, lab: np.ndarray, mask: np.ndarray, cols: tuple[int
     colour = np.where(count[:, None] >= 3, sums / np.maximum(count, 1)[:, None], np.nan)
     lo = max(0, min(lo, hi))
     skin = np.zeros(height, dtype=np.float32)
-    # the skin tests are per pixel: on the person's pixels only (round 19; the same counts)
-    row, col = np.nonzero(inside[lo:])
-    person = pixels[lo:hi, x0:x1][row, col]
+    skin[lo:hi] = skin_counts(pixels[lo:hi, x0:x1], inside[lo:], face) / np.maximum(1.0, count[lo:hi])
+    return colour, count, skin
+
+
+def skin_counts(pixels: np.ndarray, inside: np.ndarray, face: np.ndarray | None) -> np.ndarray:
+    """Per row of a band (`pixels` and `inside` of the same rows and columns): how many of the
+    person's pixels are skin, of the face's own chromaticity when `face` is given. The tests
+    are per pixel, so they run on the person's pixels only (round 19; the same counts)."""
+    row, col = np.nonzero(inside)
+    person = pixels[row, col]
     is_skin = skin_pixels(person)
     if face is not None:
         is_skin[is_skin] = same_chroma(person[is_skin], face)
-    skin[lo:hi] = np.bincount(row[is_skin], minlength=hi - lo) / np.maximum(1.0, count[lo:hi])
-    return colour, count, skin
+    return np.bincount(row[is_skin], minlength=inside.shape[0])
 
 
 def column_sums(values: np.ndarray, inside: np.ndarray) -> np.ndarray:

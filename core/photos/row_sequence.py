@@ -21,8 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.photos.hem_features import COLOUR_SCALE, column_sums
-from core.photos.skin import same_chroma, skin_pixels
+from core.photos.hem_features import COLOUR_SCALE, column_sums, skin_counts
 
 ROW_NAMES: tuple[str, ...] = (
     "from_shoulder", "from_hip", "from_hip_sq", "from_knee", "has_knee", "from_end_rule",
@@ -167,12 +166,7 @@ def _band_rows(pixels: np.ndarray, lab: np.ndarray, mask: np.ndarray, cols: tupl
     count = inside.sum(axis=1).astype(np.float32)
     sums = column_sums(lab[a:b, x0:x1], inside)
     colour = np.where(count[:, None] >= 3, sums / np.maximum(count, 1)[:, None], np.nan)
-    where = np.nonzero(inside)
-    person = pixels[a:b, x0:x1][where]
-    is_skin = skin_pixels(person)
-    if face is not None:
-        is_skin[is_skin] = same_chroma(person[is_skin], face)
-    skin_count = np.bincount(where[0][is_skin], minlength=b - a).astype(np.float32)
+    skin_count = skin_counts(pixels[a:b, x0:x1], inside, face).astype(np.float32)
     skin = skin_count / np.maximum(np.float32(1.0), count)
     return colour, count, skin
 

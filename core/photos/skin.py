@@ -16,11 +16,8 @@ def skin_pixels(rgb: np.ndarray) -> np.ndarray:
     """Per pixel (or one mean colour), the classic RGB skin rule (Kovac et al. 2003); floats are
     compared as they are, so a mean colour is not rounded first. 8-bit pixels are compared in
     integers (the same answers, without three float copies: round 19, it is on every ingest)."""
-    if isinstance(rgb, np.ndarray) and rgb.dtype == np.uint8:
-        r, g, b = (rgb[..., i].astype(np.int16) for i in range(3))
-        spread = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
-        return (r > 95) & (g > 40) & (b > 20) & (spread > 15) & (r - g > 15) & (r > b)
-    r, g, b = (rgb[..., i].astype(np.float64) for i in range(3))
+    wide = np.int16 if isinstance(rgb, np.ndarray) and rgb.dtype == np.uint8 else np.float64
+    r, g, b = (rgb[..., i].astype(wide) for i in range(3))
     spread = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
     return (r > 95) & (g > 40) & (b > 20) & (spread > 15) & (r - g > 15) & (r > b)
 
