@@ -45,10 +45,11 @@ VARIANTS: dict[str, TrainConfig] = {
 
 
 def selection_worlds() -> list[int]:
-    """The selection half of benchmarks/compat_synthetic.py's fixed split."""
-    from compat_synthetic import N_SELECTION, N_WORLDS, SPLIT_SEED
+    """The selection half of benchmarks/compat_synthetic.py's fixed split, plus the fresh worlds whose
+    specs a diagnosis has read (no longer clean for a report, so they may choose)."""
+    from compat_synthetic import DIAGNOSED_WORLDS, N_SELECTION, N_WORLDS, SPLIT_SEED
 
-    return split_worlds(range(N_WORLDS), N_SELECTION, seed=SPLIT_SEED)[0]
+    return split_worlds(range(N_WORLDS), N_SELECTION, seed=SPLIT_SEED)[0] + list(DIAGNOSED_WORLDS)
 
 
 def selection_parser(description: str, variants: Mapping[str, TrainConfig], default: list[str]) -> argparse.ArgumentParser:

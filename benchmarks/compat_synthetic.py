@@ -63,6 +63,9 @@ SPLIT_SEED = 0
 # round 8 reported 24-29, and 30-35 stayed unrun until round 9's report. Worlds 36-47 were added
 # after round 9 (round 9's diagnosis had read the specs of 24-29): no run touched them before round 10.
 FRESH_WORLDS = range(N_WORLDS, N_WORLDS + 24)
+# Round 9's diagnosis read the specs of 24-29, so from round 11 on they may serve selection (world 28,
+# the family's worst, is a probe world there); their fresh rows stay in the record.
+DIAGNOSED_WORLDS = range(N_WORLDS, N_WORLDS + 6)
 PARTS = ("selection", "report", "fresh")
 METHODS: dict[str, TrainConfig | None] = {
     "identity (raw cosine)": None,

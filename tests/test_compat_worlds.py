@@ -147,6 +147,11 @@ def test_selection_and_report_worlds_never_overlap() -> None:
         split_worlds(range(4), 4)
 
 
+def choosing_worlds() -> list[int]:
+    """The worlds the selection scripts accept: the fixed split's selection half, then 24-29."""
+    return split_worlds(range(24), 12, seed=0)[0] + list(range(24, 30))
+
+
 def test_quadratic_selection_script_refuses_report_worlds() -> None:
     """benchmarks/compat_quadratic.py chooses the default's variants: a report world is refused
     before anything is trained, and its selection list is the benchmark's fixed split."""
@@ -155,7 +160,7 @@ def test_quadratic_selection_script_refuses_report_worlds() -> None:
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    selection, report = split_worlds(range(24), 12, seed=0)
+    selection, report = choosing_worlds(), split_worlds(range(24), 12, seed=0)[1]
     done = subprocess.run([sys.executable, str(root / "benchmarks" / "compat_quadratic.py"), "50",
                            str(selection[0]), str(report[0])], capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and done.stdout == ""
@@ -164,14 +169,15 @@ def test_quadratic_selection_script_refuses_report_worlds() -> None:
 
 def test_gate_selection_script_refuses_fresh_worlds() -> None:
     """benchmarks/compat_gate.py chooses the default's variants: a world drawn after round 7 (the
-    benchmark's `--part fresh`, ids 24-47) is unseen by every choice, so it is refused like a report world."""
+    benchmark's `--part fresh`, ids 24-47) is unseen by every choice, so it is refused like a report
+    world — except 24-29, whose specs round 9's diagnosis read (they may choose from round 11 on)."""
     import subprocess
     import sys
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    selection, _ = split_worlds(range(24), 12, seed=0)
-    for fresh in (24, 47):
+    selection = choosing_worlds()
+    for fresh in (30, 36, 47):
         done = subprocess.run([sys.executable, str(root / "benchmarks" / "compat_gate.py"), "50", str(fresh),
                                "--variants", "r6_members2_e12"], capture_output=True, text=True, timeout=120)
         assert done.returncode != 0 and done.stdout == ""
@@ -186,7 +192,7 @@ def test_ablation_script_refuses_report_worlds() -> None:
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    selection, report = split_worlds(range(24), 12, seed=0)
+    selection, report = choosing_worlds(), split_worlds(range(24), 12, seed=0)[1]
     done = subprocess.run([sys.executable, str(root / "benchmarks" / "compat_ablation.py"), "50",
                            str(report[0])], capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and done.stdout == ""
@@ -225,7 +231,7 @@ def test_gate_selection_script_refuses_report_worlds() -> None:
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    selection, report = split_worlds(range(24), 12, seed=0)
+    selection, report = choosing_worlds(), split_worlds(range(24), 12, seed=0)[1]
     done = subprocess.run([sys.executable, str(root / "benchmarks" / "compat_gate.py"), "50",
                            str(selection[0]), str(report[-1])], capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and done.stdout == ""
@@ -278,6 +284,10 @@ def test_sixth_round_variants_change_one_thing_of_the_default() -> None:
     assert VARIANTS["r8_offset_gatefit"] == replace(ROUND9_DEFAULT, model=replace(ROUND9_DEFAULT.model, members=3))
     assert VARIANTS["r9_indrop"] == TrainConfig()  # round 10's choice became the default
     assert VARIANTS["r9_indrop_one"] == replace(TrainConfig(), model=replace(TrainConfig().model, members=1))
+    assert VARIANTS["r10_one"] == VARIANTS["r9_indrop_one"]
+    for p in (3, 4, 5):  # round 11: only the input dropout differs from round 10's nets
+        assert VARIANTS[f"r10_indrop{p}"] == replace(TrainConfig(), model=replace(TrainConfig().model, input_dropout=p / 10))
+        assert VARIANTS[f"r10_indrop{p}_one"].model == replace(VARIANTS[f"r10_indrop{p}"].model, members=1)
     assert VARIANTS["r8_one"] == replace(ROUND8_DEFAULT, model=replace(ROUND8_DEFAULT.model, members=1))
     assert VARIANTS["r7_members3_e8"] == replace(ROUND7_DEFAULT, model=replace(ROUND7_DEFAULT.model, members=3),
                                                  epochs=8, lr_step=3)
