@@ -89,6 +89,11 @@ class Settings:
     allow_remote: bool = False
 
     @property
+    def one_piece_on(self) -> bool:
+        """Whether outfit photos find a dress from pixels (`one_piece` not off / none / 0 / empty)."""
+        return self.one_piece.strip().lower() not in ("off", "none", "0", "false", "")
+
+    @property
     def sqlite_path(self) -> Path:
         return self.home / "wardrobe.sqlite3"
 

@@ -819,3 +819,22 @@ def test_cli_prints_a_dress_as_onepiece_and_saves_its_crop(
     assert set(shown["parts"]) == {"onepiece", "shoes"} and shown["missing"] == []
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         f"{Path(name).stem}-onepiece.png", f"{Path(name).stem}-shoes.png"]
+
+
+@pytest.mark.parametrize(("value", "shown"), [(None, "found"), ("on", "found"), ("off", "off"),
+                                               ("none", "off")])
+def test_the_switch_is_read_once_and_shown_on_the_settings_page(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str | None, shown: str) -> None:
+    """WHAT2WEAR_ONE_PIECE: on unless off / none; the settings page says which."""
+    from base.config import load_settings
+    from core.photos.garment_regions import one_piece_on
+    from core.views.settings import describe
+
+    if value is None:
+        monkeypatch.delenv("WHAT2WEAR_ONE_PIECE", raising=False)
+    else:
+        monkeypatch.setenv("WHAT2WEAR_ONE_PIECE", value)
+    assert one_piece_on() == (shown == "found")
+    line = next(x for x in describe(load_settings(home=tmp_path))
+                if x.variable == "WHAT2WEAR_ONE_PIECE")
+    assert line.value.startswith(shown)

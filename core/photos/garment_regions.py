@@ -224,7 +224,7 @@ def shipped_labeller() -> row_labeller.RowLabeller | None:
 def one_piece_on() -> bool:
     """Whether a dress is found from pixels (round 20): `WHAT2WEAR_ONE_PIECE`, `on` (the
     default) or `off` (a top and a bottom as before, unless the wardrobe's one-piece matches)."""
-    return load_settings().one_piece.strip().lower() not in ("off", "none", "0", "false")
+    return load_settings().one_piece_on
 
 
 def find_regions(cutout: CutOut, model: pm.PoseModel | None,
