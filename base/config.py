@@ -76,6 +76,9 @@ class Settings:
     # same regions, but on the unseen fresh-19 photos the bottom fell 0.57 -> 0.55), "on" = the
     # weights in models/row_labeller.json, or a path to other weights. Off with hem_ranker "none".
     row_labeller: str = "off"
+    # A dress found from pixels on outfit photos (issue 13 round 20): "on" (default) = one
+    # "onepiece" region from the collar to a hem above bare legs; "off" = a top and a bottom.
+    one_piece: str = "on"
     # Larger images are refused as decompression bombs, from their header, before decoding.
     # 200 MP covers 48-50 MP phone modes (8000x6000) and 200 MP sensors; JPEGs are decoded at
     # reduced scale, PNG / HEIC / WebP whole (peak memory: benchmarks/large_photos.py).
@@ -84,6 +87,11 @@ class Settings:
     near_duplicate_threshold: float = 0.95  # cosine above which same-category items are reported
     # The app has no login: it refuses to run on a non-loopback address unless this is set.
     allow_remote: bool = False
+
+    @property
+    def one_piece_on(self) -> bool:
+        """Whether outfit photos find a dress from pixels (`one_piece` not off / none / 0 / empty)."""
+        return self.one_piece.strip().lower() not in ("off", "none", "0", "false", "")
 
     @property
     def sqlite_path(self) -> Path:
@@ -127,6 +135,7 @@ def load_settings(home: str | Path | None = None) -> Settings:
         pose_model=_env("WHAT2WEAR_POSE_MODEL", ""),
         hem_ranker=_env("WHAT2WEAR_HEM_RANKER", "shipped"),
         row_labeller=_env("WHAT2WEAR_ROW_LABELLER", "off"),
+        one_piece=_env("WHAT2WEAR_ONE_PIECE", "on"),
         max_image_pixels=_env_int("WHAT2WEAR_MAX_IMAGE_PIXELS", 200_000_000),
         max_image_side=_env_int("WHAT2WEAR_MAX_IMAGE_SIDE", 2048),
         near_duplicate_threshold=_env_float("WHAT2WEAR_NEAR_DUPLICATE", 0.95),

@@ -31,12 +31,14 @@ else that mask) gives each garment's width row by row; and a change of colour al
   heel and toe (both feet pooled) are mostly skin: bare feet are no garment; a foot the model is unsure of and
   its own person mask leaves out is hidden behind something (a bathtub's rim): no shoes.
 
-A one-piece is not guessed from pixels: a dress and a top with a skirt of one colour look alike
-(as do a suit's jacket and trousers, or black on black); round 7 measured it again on all 50
-labelled photos, four dresses among them, and found no body-driven cue that tells them apart;
-round 8 again on 63 (README, "Garment regions of outfit photos"). Ingest records a one-piece when the top region
-matches a one-piece of the wardrobe (core/wardrobe/ingest.py), so only a wardrobe that has
-one-pieces gets one.
+A one-piece is found from pixels only in one case (round 20, `WHAT2WEAR_ONE_PIECE`, on by
+default): a standing person whose chest colour runs on over the hips and thighs down to a hem
+between the knees and the ankles, with the person's own bare skin on the legs below it: a midi
+or knee-length dress. Why only there: a dress and a top over trousers of one colour (a suit,
+a tracksuit, black on black) look alike down to the ankles (rounds 5-8 found no cue for them),
+but trousers do not end above the ankles over bare shins. The region is then "onepiece" from the
+collar to that hem, instead of a top and a bottom. Otherwise ingest records a one-piece when the
+top region matches a one-piece of the wardrobe (core/wardrobe/ingest.py).
 
 Where the bottom begins is placed by a small learned ranker over candidate rows
 (core/photos/hem_features.py, models/hem_ranker.py; round 9), on by default since round 10:
@@ -122,6 +124,11 @@ FOOT_COVER = 0.25  # ... and less of the model's person mask around it than this
 OWN_SKIN = 0.01  # bare shins: more than none (this share) of their pixels has the face's chroma
 HAND_REACH = 0.12  # pixels within this share of the torso of a hand are not read for hems
 HAND_POINTS = (pm.L_WRIST, pm.R_WRIST, 17, 18, 19, 20, 21, 22)  # wrists, then fingers
+# a dress (round 20): the chest's colour (rows this share of the torso below the shoulders) ...
+DRESS_CHEST = (0.25, 0.6)
+DRESS_LIKE = 0.6  # ... kept by this share of the rows down to its hem, and lost by this share below
+DRESS_HEM = (-0.25, 0.9)  # its hem between these shares of the way from the knees (0) to the ankles
+LEG_SKIN = 0.3  # below it, this share of the legs' pixels skin, and of those the face's chroma
 # the learned ranker of where the bottom begins (round 9; benchmarks/train_hem.py writes it):
 # on by default (WHAT2WEAR_HEM_RANKER, base.config; README round 10); a ranker of the bottom's
 # lower end was measured and not adopted, its file is not shipped
@@ -214,6 +221,12 @@ def shipped_labeller() -> row_labeller.RowLabeller | None:
     return None if path is None else _load_labeller(path)
 
 
+def one_piece_on() -> bool:
+    """Whether a dress is found from pixels (round 20): `WHAT2WEAR_ONE_PIECE`, `on` (the
+    default) or `off` (a top and a bottom as before, unless the wardrobe's one-piece matches)."""
+    return load_settings().one_piece_on
+
+
 def find_regions(cutout: CutOut, model: pm.PoseModel | None,
                  note: str | None = ROWS_NOTE, photo: Image.Image | None = None,
                  learned: bool = True, candidates: bool = False,
@@ -224,7 +237,8 @@ def find_regions(cutout: CutOut, model: pm.PoseModel | None,
     `learned`: where the bottom begins is placed by the learned ranker when one is switched on
     (WHAT2WEAR_HEM_RANKER) and it does not abstain, else by the hand rules alone;
     `candidates`: keep both candidate sets (for training); `sequence`: keep the body's row
-    sequence and leave the rows' boundaries to the rules (for training the row labeller)."""
+    sequence and leave the rows' boundaries to the rules (for training the row labeller); both
+    keep a dress as a top and a bottom (the training labels are per part)."""
     if model is None:
         return rows_regions(cutout, note)
     photo = photo if photo is not None else cutout.rgba.convert("RGB")
@@ -249,7 +263,7 @@ def find_regions(cutout: CutOut, model: pm.PoseModel | None,
                             "fixed rows of the person's box")
     return _pose_regions(cutout, pose, photo, shipped_ranker() if learned else None,
                          candidates, None if sequence or not learned else shipped_labeller(),
-                         sequence)
+                         sequence, one_piece=one_piece_on() and not (candidates or sequence))
 
 
 def _below_chest(ranker: hem_ranker.HemRanker, start: HemCandidates, chest: float,
@@ -390,7 +404,7 @@ def _extent(mask: np.ndarray, y0: int, y1: int, fallback: tuple[float, float]) -
 def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
                   ranker: hem_ranker.HemRanker | None = None,
                   candidates: bool = False, labeller: row_labeller.RowLabeller | None = None,
-                  sequence: bool = False) -> GarmentRegions:
+                  sequence: bool = False, one_piece: bool = False) -> GarmentRegions:
     width, height = photo.size
     if cutout.removed:
         mask = person_pixels(np.asarray(cutout.rgba.getchannel("A")) >= ALPHA_THRESHOLD, pose.mask)
@@ -598,11 +612,22 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
     if shoes_box is None:
         missing.append("shoes")
 
-    if bottom_box is None and _cut_by_frame(mask):
+    dress = None
+    if one_piece and bottom_box is not None and midriff is None:
+        dress = _dress_hem(np.asarray(photo), lab, clothes, p, (shoulder, hip, knee, ankle_y),
+                           torso, face)
+    if dress is not None:
+        # one garment from the collar to a hem above bare legs: a dress, not a top and a bottom
+        x0, x1 = _extent(mask, top_y0, dress, x_range(pm.L_SHOULDER, pm.R_SHOULDER, pm.L_HIP,
+                                                      pm.R_HIP, pm.L_KNEE, pm.R_KNEE))
+        boxes["onepiece"] = (x0, top_y0, x1, dress)
+        top_box = bottom_box = None
+    if bottom_box is None and dress is None and _cut_by_frame(mask):
         # nothing below the top in the frame (cut at the hips): the top runs to the edge
         top_box = (*_extent(mask, top_y0, height, arms), height)
         top_box = (top_box[0], top_y0, top_box[1], height)
-    boxes["top"] = top_box
+    if top_box is not None:
+        boxes["top"] = top_box
     if bottom_box is not None:
         boxes["bottom"] = bottom_box
     if shoes_box is not None:
@@ -630,6 +655,60 @@ def _labelled(labeller: row_labeller.RowLabeller, seq: RowSequence,
         out.append(decode(inside if key == "end" else 1.0 - inside, seq.rows, rule,
                           head.margin, step, head.reach))
     return out[0], out[1]
+
+
+def _dress_hem(pixels: np.ndarray, lab: np.ndarray, clothes: np.ndarray, p: np.ndarray,
+               rows: tuple[float, float | None, float | None, float | None], torso: float,
+               face: np.ndarray | None) -> int | None:
+    """The hem of a dress (round 20), or None: standing (knees well below the hips, ankles
+    below them), the chest's colour (DRESS_CHEST) is kept from the chest down over the legs'
+    width to a hem between the knees and the ankles (DRESS_HEM) and lost below it (DRESS_LIKE
+    of the rows each side), and the legs below the hem are the person's own bare skin (LEG_SKIN).
+    Why: one colour from chest to ankles is also a suit or black on black, and a hem above
+    the knees also shorts; trousers never stop above the ankles over bare shins."""
+    shoulder, hip, knee, ankle = rows
+    if face is None or hip is None or knee is None or ankle is None:
+        return None
+    if knee - hip < BENT * torso or ankle - knee < 0.3 * torso:
+        return None  # seated, crouching or a raised knee: the lap is not a skirt's rows
+    xs = p[[pm.L_HIP, pm.R_HIP], 0]
+    chest = _profile(lab, clothes, float(xs.min() - 0.12 * torso), float(xs.max() + 0.12 * torso),
+                     int(shoulder + DRESS_CHEST[0] * torso), int(shoulder + DRESS_CHEST[1] * torso))
+    if np.isnan(chest).all():
+        return None
+    legs = p[[pm.L_HIP, pm.R_HIP, pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE], 0]
+    lx0, lx1 = float(legs.min() - 0.1 * torso), float(legs.max() + 0.1 * torso)
+    y0 = int(shoulder + DRESS_CHEST[0] * torso)
+    dist = np.linalg.norm(_profile(lab, clothes, lx0, lx1, y0, int(ankle))
+                          - np.nanmedian(chest, axis=0), axis=1)
+    valid = ~np.isnan(dist)
+    if valid.sum() < 10:
+        return None
+    # the row that best splits "the chest's colour" above from "another colour" below
+    unlike = np.where(valid, np.maximum(0.0, dist - HEM_DISTANCE), 0.0)
+    like = np.where(valid, np.maximum(0.0, HEM_DISTANCE - dist), 0.0)
+    cost = np.concatenate([[0], np.cumsum(unlike)]) + (like.sum() - np.concatenate(
+        [[0], np.cumsum(like)]))
+    cut = int(np.argmin(cost))
+    above, below = dist[:cut][valid[:cut]], dist[cut:][valid[cut:]]
+    hem = y0 + cut
+    if (above.size < 5 or below.size < 3 or (above < HEM_DISTANCE).mean() < DRESS_LIKE
+            or (below >= HEM_DISTANCE).mean() < DRESS_LIKE):
+        return None
+    if not DRESS_HEM[0] <= (hem - knee) / (ankle - knee) <= DRESS_HEM[1]:
+        return None
+    # the legs below the hem: bare skin of the face's colour (not tights, boots or trousers)
+    y1, y2 = int(hem + 0.03 * torso), int(ankle - 0.02 * torso)
+    a = int(max(0, p[[pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE], 0].min() - 0.1 * torso))
+    b = int(p[[pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE], 0].max() + 0.1 * torso)
+    inside = clothes[max(0, y1):max(0, y2), a:b]
+    if not inside.any():
+        return None
+    skin = skin_pixels(pixels[max(0, y1):max(0, y2), a:b]) & inside
+    if skin.sum() < LEG_SKIN * inside.sum():
+        return None
+    own = same_chroma(pixels[max(0, y1):max(0, y2), a:b][skin], face)
+    return hem if own.mean() >= LEG_SKIN else None
 
 
 def _hem_fallback(height: int, hip: float, torso: float) -> int:

@@ -33,6 +33,9 @@ def describe(settings: Settings) -> list[SettingLine]:
                     "WHAT2WEAR_HEM_RANKER"),
         SettingLine("Row labeller of outfit photos (opt-in)", _row_labeller(settings),
                     "WHAT2WEAR_ROW_LABELLER"),
+        SettingLine("Dresses on outfit photos", "found from the photo (one-piece over bare legs)"
+                    if settings.one_piece_on else "off (a top and a bottom)",
+                    "WHAT2WEAR_ONE_PIECE"),
     ]
 
 

@@ -35,12 +35,13 @@ log = logging.getLogger(__name__)
 # threshold 0.95); 0.85 is a first guess until labelled pairs measure it.
 BAND_MATCH_THRESHOLD = 0.85
 NEAR_DUPLICATE_CANDIDATES = 5
-BAND_SLOTS: tuple[str, ...] = (TOP, BOTTOM, SHOES)  # garment regions, in matching order
+BAND_SLOTS: tuple[str, ...] = (TOP, ONEPIECE, BOTTOM, SHOES)  # garment regions, in matching order
 # Categories a band may match. The top band may be a one-piece: if it matches one, the outfit
-# gets slot "onepiece" and the bottom band is not used. A new item made from a band takes the
-# band's name as its category.
+# gets slot "onepiece" and the bottom band is not used. A "onepiece" region (a dress the regions
+# found from pixels, instead of a top and a bottom) matches one-pieces only. A new item made
+# from a band takes the band's name as its category.
 BAND_CATEGORIES: dict[str, tuple[str, ...]] = {
-    TOP: (TOP, ONEPIECE), BOTTOM: (BOTTOM,), SHOES: (SHOES,),
+    TOP: (TOP, ONEPIECE), ONEPIECE: (ONEPIECE,), BOTTOM: (BOTTOM,), SHOES: (SHOES,),
 }
 
 
@@ -95,7 +96,8 @@ def ingest_outfit_photo(stores: WardrobeStores, data: bytes, filename: str) -> O
     """Record a full-body "what I wore" photo as an outfit (source "photo").
 
     The background is removed and the garments found from the body's joints
-    (core/photos/garment_regions.py: top, bottom, shoes; the seed's fixed rows of
+    (core/photos/garment_regions.py: top, bottom, shoes, or a one-piece for a dress found
+    from pixels instead of top and bottom; the seed's fixed rows of
     core/photos/bodycrop.py when the pose model is unavailable, with a warning saying so). A
     garment outside the frame is left out and named in `missing`. Each region is matched to
     the most similar existing item of its categories (BAND_CATEGORIES) when the cosine reaches BAND_MATCH_THRESHOLD,
