@@ -43,6 +43,8 @@ def test_regions_are_drawn_on_the_photo_as_ingest_saw_it(wardrobe: Wardrobe) -> 
     top = next(r for r in regions if r.slot == "top")
     assert image.getpixel((top.box[0] + 1, (top.box[1] + top.box[3]) // 2)) == review.REGION_COLOURS["top"]
     assert top.label(names) == f"top: new item {wardrobe.item(top.item_id).name}"
+    dress = review.RegionView("onepiece", top.item_id, top.box, True, 0.91)  # a dress found from pixels
+    assert dress.label(names) == f"one-piece: matched {wardrobe.item(top.item_id).name} (0.91)"
     assert review.draw_regions(b"broken", PHOTO, regions, wardrobe.settings, names) is None
 
 

@@ -17,7 +17,7 @@ from base.config import Settings
 from base.records import IngestOutcome, ItemRecord, OutfitRecord
 from base.vocabulary import BOTTOM, ONEPIECE, OUTERWEAR, SHOES, TOP
 from core.photos.images import ImageRejected, load_image
-from core.views.gallery import display_name
+from core.views.gallery import category_label, display_name
 from core.wardrobe.service import Wardrobe
 
 # Colours of the drawn regions, per slot (readable on light and dark photos with the outline).
@@ -44,7 +44,7 @@ class RegionView:
         how = (f"matched {names.get(self.item_id, self.item_id)}" if self.matched
                else f"new item {names.get(self.item_id, self.item_id)}")
         score = f" ({self.similarity:.2f})" if self.similarity is not None else ""
-        return f"{self.slot}: {how}{score}"
+        return f"{category_label(self.slot)}: {how}{score}"
 
 
 def regions_of(outcome: IngestOutcome) -> list[RegionView]:
