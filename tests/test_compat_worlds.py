@@ -148,8 +148,8 @@ def test_selection_and_report_worlds_never_overlap() -> None:
 
 
 def choosing_worlds() -> list[int]:
-    """The worlds the selection scripts accept: the fixed split's selection half, then 24-29."""
-    return split_worlds(range(24), 12, seed=0)[0] + list(range(24, 30))
+    """The worlds the selection scripts accept: the fixed split's selection half, then 24-29 and 42-47."""
+    return split_worlds(range(24), 12, seed=0)[0] + list(range(24, 30)) + list(range(42, 48))
 
 
 def test_quadratic_selection_script_refuses_report_worlds() -> None:
@@ -169,15 +169,15 @@ def test_quadratic_selection_script_refuses_report_worlds() -> None:
 
 def test_gate_selection_script_refuses_fresh_worlds() -> None:
     """benchmarks/compat_gate.py chooses the default's variants: a world drawn after round 7 (the
-    benchmark's `--part fresh`, ids 24-47) is unseen by every choice, so it is refused like a report
-    world — except 24-29, whose specs round 9's diagnosis read (they may choose from round 11 on)."""
+    benchmark's `--part fresh`, ids 24-53) is unseen by every choice, so it is refused like a report
+    world — except 24-29 and 42-47, whose specs a diagnosis read (they may choose from round 11 on)."""
     import subprocess
     import sys
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
     selection = choosing_worlds()
-    for fresh in (30, 36, 47):
+    for fresh in (30, 36, 48, 53):
         done = subprocess.run([sys.executable, str(root / "benchmarks" / "compat_gate.py"), "50", str(fresh),
                                "--variants", "r6_members2_e12"], capture_output=True, text=True, timeout=120)
         assert done.returncode != 0 and done.stdout == ""
