@@ -10,7 +10,7 @@ IoU 0 where the label has it. A one-piece is scored as top and as bottom.
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
         [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9|fresh-10|fresh-11
                  |fresh-12|fresh-13|fresh-14|fresh-15|fresh-16|fresh-17|fresh-18
-                 |fresh-19|fresh-20]
+                 |fresh-19|fresh-20|fresh-21]
         [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
@@ -106,7 +106,16 @@ ripped wide jeans and sneakers, a leather jacket with cargo trousers and combat 
 seated on steps in sneakers, a cardigan over a tank and belted jeans cut at the hips, two near-copy
 black tees with ripped jeans seated on a stool (cut at the shins), and four one-pieces: a black
 dress under a jacket with a foot on a ledge in boots, a belted blazer dress, a bodycon dress with
-gloves and a lace dress with a chunky cardigan, each cut at the thighs or knees).
+gloves and a lace dress with a chunky cardigan, each cut at the thighs or knees),
+"fresh-21" (added in round 21 as a seventeenth unseen report set, labelled the same way: Unsplash
+and Pexels photos from two other shops, women and men: a white top tucked into jeans with sneakers, a
+denim jacket over beige trousers cut at the thighs, a denim jacket with cut-off shorts cut at the
+thighs, a leather jacket with jeans seated on a ledge in sneakers, three pairs of shorts (a tank in a
+field with sneakers, a red top with a jacket off the shoulders and boots on an escalator, a fringed
+jacket seated on logs in boots), a knit top over a tulle midi skirt with boots seen from behind, a
+white top with a corset belt and black trousers in boots, a tank with jeans seated on the ground in
+sneakers, a tucked shirt with beige trousers cut at the shins and a crop top over a wrap maxi skirt
+cut at the shins).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -134,7 +143,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits
 SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7",
           "fresh-8", "fresh-9", "fresh-10", "fresh-11", "fresh-12", "fresh-13", "fresh-14",
           "fresh-15", "fresh-16", "fresh-17", "fresh-18", "fresh-19",
-          "fresh-20")
+          "fresh-20", "fresh-21")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -186,7 +195,11 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "fresh-20": "unseen report set of round 20 (a shirt, a mesh crop top, a leather jacket, "
                       "a long coat seated on steps and a cardigan cut at the hips over jeans or "
                       "trousers; two near-copy black tees seated on a stool; four black or white "
-                      "one-pieces with jackets, gloves or a cardigan; left out of the tests)"}
+                      "one-pieces with jackets, gloves or a cardigan; left out of the tests)",
+          "fresh-21": "unseen report set of round 21 (men's and women's jackets, tops and shirts "
+                      "over jeans, trousers, three pairs of shorts and two skirts; two seated with "
+                      "shoes in view, a back view, cuts at the thighs and shins; left out of the "
+                      "tests)"}
 Box = tuple[int, int, int, int]
 
 

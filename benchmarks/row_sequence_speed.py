@@ -28,7 +28,8 @@ from core.photos import pose_model as pm  # noqa: E402
 from core.photos import row_sequence as new  # noqa: E402
 
 ROUND18 = "cf1d825"  # main with round 18 merged: the row-by-row describe
-UNSEEN = "fresh-20"  # the next unseen check's photos: never read here (fresh-19 was used by round 19)
+# The next unseen checks' photos: never read here (fresh-19 was used by round 19).
+UNSEEN = ("fresh-20", "fresh-21")
 
 
 def _round18_module():
@@ -48,9 +49,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", nargs="+", default=None)
     args = parser.parse_args()
-    splits = args.split or sorted(set(_splits().values()) - {UNSEEN})
-    if UNSEEN in splits:
-        raise SystemExit(f"{UNSEEN} is the unseen split: not read here")
+    splits = args.split or sorted(set(_splits().values()) - set(UNSEEN))
+    if set(UNSEEN) & set(splits):
+        raise SystemExit(f"{' and '.join(UNSEEN)} are the unseen splits: not read here")
     old = _round18_module()
     model = pm.PoseModel(pm.configured_path("") or pm.default_model_path(), threads=1)
     estimate, poses = model.estimate, {}
@@ -87,8 +88,8 @@ def main() -> int:
             if a.boxes != b.boxes or a.missing != b.missing:
                 differ.append(name)
                 print("differs:", split, name, a.boxes, b.boxes)
-    print(f"{n} design photos of {len(splits)} splits ({UNSEEN} not read), labeller on: regions "
-          f"differ on {len(differ)}; largest feature difference {worst:.1e}")
+    print(f"{n} design photos of {len(splits)} splits ({' and '.join(UNSEEN)} not read), "
+          f"labeller on: regions differ on {len(differ)}; largest feature difference {worst:.1e}")
     for tag, times in spent.items():
         ms = np.asarray(times) * 1000
         print(f"{tag} describe: median {np.median(ms):.1f} ms, mean {ms.mean():.1f} ms, "
