@@ -184,6 +184,22 @@ def test_gate_selection_script_refuses_fresh_worlds() -> None:
         assert f"world {fresh} is not a selection world ({selection})" in done.stderr
 
 
+def test_memorisation_script_refuses_never_used_worlds() -> None:
+    """benchmarks/compat_memorisation.py diagnoses a world that may choose: a never-used fresh
+    world (48) and a report world are refused before anything is trained."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    selection, report = choosing_worlds(), split_worlds(range(24), 12, seed=0)[1]
+    for wid in (48, report[0]):
+        done = subprocess.run([sys.executable, str(root / "benchmarks" / "compat_memorisation.py"), str(wid), "50"],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode != 0 and done.stdout == ""
+        assert f"world {wid} is not a selection world ({selection})" in done.stderr
+
+
 def test_ablation_script_refuses_report_worlds() -> None:
     """benchmarks/compat_ablation.py diagnoses a selection world: a report world is refused before
     anything is trained, naming the benchmark's fixed selection list."""
