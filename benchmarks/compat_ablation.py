@@ -40,7 +40,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from compat_quadratic import selection_worlds
+from compat_quadratic import refuse_unless_selection
 from compat_synthetic import emit
 
 import models.losses
@@ -91,9 +91,7 @@ def main() -> None:
     parser.add_argument("--test-without-staples", action="store_true", help="experiment: no staples in testing")
     parser.add_argument("--results", type=Path, default=None, help="also append the rows to this file")
     args = parser.parse_args()
-    selection = selection_worlds()
-    if args.world not in selection:
-        raise SystemExit(f"world {args.world} is not a selection world ({selection}); report worlds choose nothing")
+    refuse_unless_selection([args.world])
     torch.set_num_threads(1)
     if args.exact_dups:
         models.losses.torch = _TorchWithExactDuplicates()  # type: ignore[assignment]

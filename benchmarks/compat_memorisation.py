@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from compat_gate import VARIANTS
-from compat_quadratic import selection_worlds
+from compat_quadratic import refuse_unless_selection
 
 from models.evaluate import evaluate
 from models.train import train
@@ -43,9 +43,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=None, help="train this many epochs (StepLR step scaled alike)")
     args = parser.parse_args()
-    selection = selection_worlds()
-    if args.world not in selection:
-        raise SystemExit(f"world {args.world} is not a selection world ({selection}); report worlds choose nothing")
+    refuse_unless_selection([args.world])
     torch.set_num_threads(1)
     w = world(args.world)
     train_set = world_outfits(args.n_train, w, seed=1000 * args.seed + 100 + args.world).outfits

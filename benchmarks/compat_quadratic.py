@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,14 @@ def selection_worlds() -> list[int]:
     return split_worlds(range(N_WORLDS), N_SELECTION, seed=SPLIT_SEED)[0] + list(DIAGNOSED_WORLDS)
 
 
+def refuse_unless_selection(worlds: Iterable[int]) -> None:
+    """Exit with a sentence, before anything is trained, when a world may not choose."""
+    selection = selection_worlds()
+    for wid in worlds:
+        if wid not in selection:
+            raise SystemExit(f"world {wid} is not a selection world ({selection}); report worlds choose nothing")
+
+
 def selection_parser(description: str, variants: Mapping[str, TrainConfig], default: list[str]) -> argparse.ArgumentParser:
     """The options every selection script shares: N_TRAIN WORLD... --variants --seed --results."""
     parser = argparse.ArgumentParser(description=description)
@@ -73,10 +81,7 @@ def run_selection(
     """Train and evaluate each variant on each world (same data and seed for all), one JSON line
     each; a world that is not a selection world is refused before anything runs."""
     torch.set_num_threads(1)
-    selection = selection_worlds()
-    for wid in args.worlds:
-        if wid not in selection:
-            raise SystemExit(f"world {wid} is not a selection world ({selection}); report worlds choose nothing")
+    refuse_unless_selection(args.worlds)
     for wid in args.worlds:
         w = make_world(wid)
         train_set = world_outfits(args.n_train, w, seed=1000 * args.seed + 100 + wid).outfits
