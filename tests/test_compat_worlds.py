@@ -152,67 +152,49 @@ def choosing_worlds() -> list[int]:
     return split_worlds(range(24), 12, seed=0)[0] + list(range(24, 30)) + list(range(42, 48))
 
 
-def test_quadratic_selection_script_refuses_report_worlds() -> None:
-    """benchmarks/compat_quadratic.py chooses the default's variants: a report world is refused
-    before anything is trained, and its selection list is the benchmark's fixed split."""
+REPORT_WORLDS = split_worlds(range(24), 12, seed=0)[1]
+
+
+def assert_refused(script: str, args: list[str], world_id: int) -> None:
+    """`benchmarks/<script> ARGS` exits before anything is trained (nothing printed), naming the
+    world it refuses and the list of worlds that may choose."""
     import subprocess
     import sys
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    selection, report = choosing_worlds(), split_worlds(range(24), 12, seed=0)[1]
-    done = subprocess.run([sys.executable, str(root / "benchmarks" / "compat_quadratic.py"), "50",
-                           str(selection[0]), str(report[0])], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, str(root / "benchmarks" / script), *args],
+                          capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and done.stdout == ""
-    assert f"world {report[0]} is not a selection world ({selection})" in done.stderr
+    assert f"world {world_id} is not a selection world ({choosing_worlds()})" in done.stderr
+
+
+def test_quadratic_selection_script_refuses_report_worlds() -> None:
+    """benchmarks/compat_quadratic.py chooses the default's variants: a report world is refused
+    before anything is trained, and its selection list is the benchmark's fixed split."""
+    report = REPORT_WORLDS[0]
+    assert_refused("compat_quadratic.py", ["50", str(choosing_worlds()[0]), str(report)], report)
 
 
 def test_gate_selection_script_refuses_fresh_worlds() -> None:
     """benchmarks/compat_gate.py chooses the default's variants: a world drawn after round 7 (the
     benchmark's `--part fresh`, ids 24-53) is unseen by every choice, so it is refused like a report
     world — except 24-29 and 42-47, whose specs a diagnosis read (they may choose from round 11 on)."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    selection = choosing_worlds()
     for fresh in (30, 36, 48, 53):
-        done = subprocess.run([sys.executable, str(root / "benchmarks" / "compat_gate.py"), "50", str(fresh),
-                               "--variants", "r6_members2_e12"], capture_output=True, text=True, timeout=120)
-        assert done.returncode != 0 and done.stdout == ""
-        assert f"world {fresh} is not a selection world ({selection})" in done.stderr
+        assert_refused("compat_gate.py", ["50", str(fresh), "--variants", "r6_members2_e12"], fresh)
 
 
 def test_memorisation_script_refuses_never_used_worlds() -> None:
     """benchmarks/compat_memorisation.py diagnoses a world that may choose: a never-used fresh
     world (48) and a report world are refused before anything is trained."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    selection, report = choosing_worlds(), split_worlds(range(24), 12, seed=0)[1]
-    for wid in (48, report[0]):
-        done = subprocess.run([sys.executable, str(root / "benchmarks" / "compat_memorisation.py"), str(wid), "50"],
-                              capture_output=True, text=True, timeout=120)
-        assert done.returncode != 0 and done.stdout == ""
-        assert f"world {wid} is not a selection world ({selection})" in done.stderr
+    for wid in (48, REPORT_WORLDS[0]):
+        assert_refused("compat_memorisation.py", [str(wid), "50"], wid)
 
 
 def test_ablation_script_refuses_report_worlds() -> None:
     """benchmarks/compat_ablation.py diagnoses a selection world: a report world is refused before
     anything is trained, naming the benchmark's fixed selection list."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    selection, report = choosing_worlds(), split_worlds(range(24), 12, seed=0)[1]
-    done = subprocess.run([sys.executable, str(root / "benchmarks" / "compat_ablation.py"), "50",
-                           str(report[0])], capture_output=True, text=True, timeout=120)
-    assert done.returncode != 0 and done.stdout == ""
-    assert f"world {report[0]} is not a selection world ({selection})" in done.stderr
+    assert_refused("compat_ablation.py", ["50", str(REPORT_WORLDS[0])], REPORT_WORLDS[0])
 
 
 def test_ablation_variants_switch_exactly_one_knob() -> None:
@@ -242,16 +224,8 @@ def test_ablation_variants_switch_exactly_one_knob() -> None:
 def test_gate_selection_script_refuses_report_worlds() -> None:
     """benchmarks/compat_gate.py chooses the item gate / rarity weighting: a report world is
     refused before anything is trained, naming the benchmark's fixed selection list."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    selection, report = choosing_worlds(), split_worlds(range(24), 12, seed=0)[1]
-    done = subprocess.run([sys.executable, str(root / "benchmarks" / "compat_gate.py"), "50",
-                           str(selection[0]), str(report[-1])], capture_output=True, text=True, timeout=120)
-    assert done.returncode != 0 and done.stdout == ""
-    assert f"world {report[-1]} is not a selection world ({selection})" in done.stderr
+    report = REPORT_WORLDS[-1]
+    assert_refused("compat_gate.py", ["50", str(choosing_worlds()[0]), str(report)], report)
 
 
 def test_realistic_staples_look_like_ordinary_items() -> None:
