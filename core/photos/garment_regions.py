@@ -672,13 +672,13 @@ def _dress_hem(pixels: np.ndarray, lab: np.ndarray, clothes: np.ndarray, p: np.n
     if knee - hip < BENT * torso or ankle - knee < 0.3 * torso:
         return None  # seated, crouching or a raised knee: the lap is not a skirt's rows
     xs = p[[pm.L_HIP, pm.R_HIP], 0]
+    y0 = int(shoulder + DRESS_CHEST[0] * torso)
     chest = _profile(lab, clothes, float(xs.min() - 0.12 * torso), float(xs.max() + 0.12 * torso),
-                     int(shoulder + DRESS_CHEST[0] * torso), int(shoulder + DRESS_CHEST[1] * torso))
+                     y0, int(shoulder + DRESS_CHEST[1] * torso))
     if np.isnan(chest).all():
         return None
     legs = p[[pm.L_HIP, pm.R_HIP, pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE], 0]
     lx0, lx1 = float(legs.min() - 0.1 * torso), float(legs.max() + 0.1 * torso)
-    y0 = int(shoulder + DRESS_CHEST[0] * torso)
     dist = np.linalg.norm(_profile(lab, clothes, lx0, lx1, y0, int(ankle))
                           - np.nanmedian(chest, axis=0), axis=1)
     valid = ~np.isnan(dist)
@@ -698,16 +698,17 @@ def _dress_hem(pixels: np.ndarray, lab: np.ndarray, clothes: np.ndarray, p: np.n
     if not DRESS_HEM[0] <= (hem - knee) / (ankle - knee) <= DRESS_HEM[1]:
         return None
     # the legs below the hem: bare skin of the face's colour (not tights, boots or trousers)
-    y1, y2 = int(hem + 0.03 * torso), int(ankle - 0.02 * torso)
-    a = int(max(0, p[[pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE], 0].min() - 0.1 * torso))
-    b = int(p[[pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE], 0].max() + 0.1 * torso)
-    inside = clothes[max(0, y1):max(0, y2), a:b]
+    shins = p[[pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE], 0]
+    window = (slice(max(0, int(hem + 0.03 * torso)), max(0, int(ankle - 0.02 * torso))),
+              slice(int(max(0, shins.min() - 0.1 * torso)), int(shins.max() + 0.1 * torso)))
+    inside = clothes[window]
     if not inside.any():
         return None
-    skin = skin_pixels(pixels[max(0, y1):max(0, y2), a:b]) & inside
+    below_hem = pixels[window]
+    skin = skin_pixels(below_hem) & inside
     if skin.sum() < LEG_SKIN * inside.sum():
         return None
-    own = same_chroma(pixels[max(0, y1):max(0, y2), a:b][skin], face)
+    own = same_chroma(below_hem[skin], face)
     return hem if own.mean() >= LEG_SKIN else None
 
 
