@@ -107,6 +107,17 @@ VARIANTS["r10_one"] = R10_ONE  # = r9_indrop_one
 for _p in (3, 4, 5):
     VARIANTS[f"r10_indrop{_p}_one"] = replace(R10_ONE, model=replace(R10_ONE.model, input_dropout=_p / 10))
     VARIANTS[f"r10_indrop{_p}"] = replace(R10, model=replace(R10.model, input_dropout=_p / 10))
+# twelfth round: round 10's default as more, shorter nets at the same 24 net-epochs (averaging nets was
+# the largest lever on the noisy worlds, and a net of 6-8 epochs is nearly as good as one of 12)
+VARIANTS |= {
+    "r10_m3_e8": replace(R10, model=replace(R10.model, members=3), epochs=8, lr_step=3),
+    "r10_m4_e6": replace(R10, model=replace(R10.model, members=4), epochs=6, lr_step=3),
+}
+# thirteenth round: round 10's default with each net ending as the moving average of its weights
+# (TrainConfig.ema_decay, per step; a net of 12 epochs takes about 516 steps)
+for _d in ("99", "995"):
+    VARIANTS[f"r10_ema{_d}_one"] = replace(R10_ONE, ema_decay=float("0." + _d))
+    VARIANTS[f"r10_ema{_d}"] = replace(R10, ema_decay=float("0." + _d))
 
 
 def realistic_staples(w: World, world_id: int) -> World:

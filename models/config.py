@@ -189,6 +189,10 @@ class TrainConfig:
     # weight of a loss fitting each item's gate g to its rarity 1/count (ContrastiveLoss.gate_fit;
     # issue 11, round 9; 0 = none, as every earlier round, whose presets below say so)
     gate_target: float = 1.0
+    # Each net ends as an exponential moving average of its weights over the steps (decay per step;
+    # 0 = the last step's weights, as every earlier round): an average of nearby solutions keeps what
+    # they share and averages away what each memorised (issue 11, round 13).
+    ema_decay: float = 0.0
 
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
@@ -201,6 +205,8 @@ class TrainConfig:
             raise ValueError(f"rarity_power must be a number from 0 to 4, not {self.rarity_power!r}")
         if not _is_number(self.gate_target, Real) or not 0.0 <= self.gate_target <= 100.0:
             raise ValueError(f"gate_target must be a number from 0 to 100, not {self.gate_target!r}")
+        if not _is_number(self.ema_decay, Real) or not 0.0 <= self.ema_decay < 1.0:
+            raise ValueError(f"ema_decay must be a number in [0, 1), not {self.ema_decay!r}")
 
     @classmethod
     def for_loss(cls, loss: str, **overrides: Any) -> TrainConfig:
