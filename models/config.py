@@ -189,9 +189,9 @@ class TrainConfig:
     # weight of a loss fitting each item's gate g to its rarity 1/count (ContrastiveLoss.gate_fit;
     # issue 11, round 9; 0 = none, as every earlier round, whose presets below say so)
     gate_target: float = 1.0
-    # Each net ends as an exponential moving average of its weights over the steps (decay per step;
-    # 0 = the last step's weights, as every earlier round): an average of nearby solutions keeps what
-    # they share and averages away what each memorised (issue 11, round 13).
+    # Each net ends as an exponential moving average of its weights over the steps (decay per step,
+    # bias-corrected; 0 = the last step's weights, as every earlier round): an average of nearby
+    # solutions keeps what they share and averages away what each memorised (issue 11, round 13).
     ema_decay: float = 0.0
 
     def __post_init__(self) -> None:

@@ -139,7 +139,7 @@ def _fit(train_set: OutfitSet, config: TrainConfig, model_config: ModelConfig, p
     optimizer = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=config.lr_step, gamma=config.lr_gamma)
     sampler = OutfitSampler(train_set, net)
-    average = [p.detach().clone() for p in net.parameters()] if config.ema_decay else None
+    average = [torch.zeros_like(p) for p in net.parameters()] if config.ema_decay else None
 
     # ---- loop
     steps_per_epoch = len(sampler.epoch_batches(config.batch_size, torch.Generator().manual_seed(0)))
@@ -160,17 +160,17 @@ def _fit(train_set: OutfitSet, config: TrainConfig, model_config: ModelConfig, p
             optimizer.step()
             if average is not None:
                 with torch.no_grad():
-                    # the decay warms up (TensorFlow's num_updates rule) so the random start fades at once
-                    decay = min(config.ema_decay, (1 + step) / (10 + step))
-                    torch._foreach_lerp_(average, [p.detach() for p in net.parameters()], 1.0 - decay)
+                    torch._foreach_lerp_(average, [p.detach() for p in net.parameters()], 1.0 - config.ema_decay)
             step += 1
             running += loss.item()
             if progress is not None:
                 progress(TrainProgress(step, total_steps, epoch, loss.item()))
         scheduler.step()
         epoch_loss.append(running / max(len(batches), 1))
-    if average is not None:  # the net ends as the average of its weights (TrainConfig.ema_decay)
+    if average is not None:  # the net ends as the average of its weights (TrainConfig.ema_decay),
+        # started from zero and divided by the weight it has gathered, as Adam corrects its moments
+        gathered = 1.0 - config.ema_decay ** step
         with torch.no_grad():
             for p, a in zip(net.parameters(), average, strict=True):
-                p.copy_(a)
+                p.copy_(a / gathered)
     return _Fit(net.eval(), loss_fn, epoch_loss, step)

@@ -106,6 +106,23 @@ def test_training_is_deterministic_for_a_seed() -> None:
     assert again.version == first.version != other.version
 
 
+def test_ema_decay_averages_the_weights_without_steering_the_training() -> None:
+    """Each net ends as the moving average of its weights: the same steps are taken (same losses),
+    the net that comes out differs, and it still learns the world (the random start has faded)."""
+    world = make_world(SyntheticSpec(dim=32, style_dim=4, noise=0.5), 0)
+    train_set, test_set = synthetic_outfits(600, world, seed=1), synthetic_outfits(400, world, seed=2)
+    config = TrainConfig.for_loss("contrastive", epochs=6, batch_size=32, seed=0, model=SMALL, val_fraction=0.0)
+    last, last_metrics = train(train_set, config)
+    averaged, averaged_metrics = train(train_set, replace(config, ema_decay=0.99))
+    assert averaged_metrics["epoch_loss"] == last_metrics["epoch_loss"]
+    assert averaged.version != last.version
+    raw = evaluate(identity(), test_set, seed=0)
+    assert evaluate(averaged, test_set, seed=0).auc > raw.auc + 0.35
+    for bad in (1.0, -0.1, True, "0.9"):
+        with pytest.raises(ValueError, match=r"ema_decay must be a number in \[0, 1\)"):
+            TrainConfig(ema_decay=bad)
+
+
 def test_synthetic_outfits_follow_the_slot_layout() -> None:
     data = synthetic_outfits(200, make_world(SyntheticSpec(dim=16), 0), seed=0)
     cats = data.category_grid()
