@@ -30,9 +30,10 @@ else that mask) gives each garment's width row by row; and a change of colour al
   none when the feet look like the bare shins (skin), or when the feet's own pixels around
   heel and toe (both feet pooled) are mostly skin: bare feet are no garment; a foot the model is unsure of and
   its own person mask leaves out is hidden behind something (a bathtub's rim): no shoes;
-  where the model sees no ankle of a standing person in the frame, the ankles it places on the
-  person are under a hem (wide trousers, a maxi dress) and are used (round 21,
-  `WHAT2WEAR_FEET_UNDER_HEM`, on by default), not dropped as if outside the frame.
+  opt-in (round 21, `WHAT2WEAR_FEET_UNDER_HEM=on`; off by default: it did not fire on the unseen
+  fresh-21, README): where the model sees no ankle of a standing person in the frame, the ankles
+  it places on the person are under a hem (wide trousers, a maxi dress) and are used, not
+  dropped as if outside the frame.
 
 A one-piece is found from pixels only in one case (round 20, `WHAT2WEAR_ONE_PIECE`, on by
 default): a standing person whose chest colour runs on over the hips and thighs down to a hem
@@ -125,7 +126,7 @@ SHORT_BOTTOM = 0.2  # a top's hem this share of the torso above bare legs is a s
 SURE_FOOT = 0.65  # a foot seen with less visibility than this ...
 FOOT_COVER = 0.25  # ... and less of the model's person mask around it than this is hidden
 OWN_SKIN = 0.01  # bare shins: more than none (this share) of their pixels has the face's chroma
-# unseen ankles under a hem (round 21, WHAT2WEAR_FEET_UNDER_HEM) are used only where the person
+# unseen ankles under a hem (round 21, WHAT2WEAR_FEET_UNDER_HEM=on, opt-in) are used only where the person
 # ends within this share of the torso below them (a foot and a shoe: of the standing design
 # photos with a seen ankle, median 0.42 and 95% within 0.94) ...
 FEET_END = 1.0
@@ -237,8 +238,9 @@ def one_piece_on() -> bool:
 
 def feet_under_hem_on() -> bool:
     """Whether ankles hidden under a hem are still used (round 21): `WHAT2WEAR_FEET_UNDER_HEM`,
-    `on` (the default) or `off` (unseen ankles dropped, as before: no shoes, the bottom to the
-    knees)."""
+    `off` (the default: unseen ankles dropped, as in round 20: no shoes, the bottom to the knees;
+    on the unseen fresh-21 the rule changed nothing, so its pre-registered rule was not met) or
+    `on`."""
     return load_settings().feet_under_hem_on
 
 
