@@ -79,6 +79,11 @@ class Settings:
     # A dress found from pixels on outfit photos (issue 13 round 20): "on" (default) = one
     # "onepiece" region from the collar to a hem above bare legs; "off" = a top and a bottom.
     one_piece: str = "on"
+    # Feet under a hem on outfit photos (issue 13 round 21): "off" (default: on the unseen
+    # fresh-21 photos it changed nothing, so its pre-registered rule was not met), "on" = where
+    # the pose model sees no ankle of a standing person (wide trousers, a maxi dress over them),
+    # the ankles it places on the person are used for the shoes and the bottom's end.
+    feet_under_hem: str = "off"
     # Larger images are refused as decompression bombs, from their header, before decoding.
     # 200 MP covers 48-50 MP phone modes (8000x6000) and 200 MP sensors; JPEGs are decoded at
     # reduced scale, PNG / HEIC / WebP whole (peak memory: benchmarks/large_photos.py).
@@ -92,6 +97,12 @@ class Settings:
     def one_piece_on(self) -> bool:
         """Whether outfit photos find a dress from pixels (`one_piece` not off / none / 0 / empty)."""
         return self.one_piece.strip().lower() not in ("off", "none", "0", "false", "")
+
+    @property
+    def feet_under_hem_on(self) -> bool:
+        """Whether outfit photos use ankles hidden under a hem (`feet_under_hem` not off / none /
+        0 / false / empty)."""
+        return self.feet_under_hem.strip().lower() not in ("off", "none", "0", "false", "")
 
     @property
     def sqlite_path(self) -> Path:
@@ -136,6 +147,7 @@ def load_settings(home: str | Path | None = None) -> Settings:
         hem_ranker=_env("WHAT2WEAR_HEM_RANKER", "shipped"),
         row_labeller=_env("WHAT2WEAR_ROW_LABELLER", "off"),
         one_piece=_env("WHAT2WEAR_ONE_PIECE", "on"),
+        feet_under_hem=_env("WHAT2WEAR_FEET_UNDER_HEM", "off"),
         max_image_pixels=_env_int("WHAT2WEAR_MAX_IMAGE_PIXELS", 200_000_000),
         max_image_side=_env_int("WHAT2WEAR_MAX_IMAGE_SIDE", 2048),
         near_duplicate_threshold=_env_float("WHAT2WEAR_NEAR_DUPLICATE", 0.95),

@@ -36,6 +36,9 @@ def describe(settings: Settings) -> list[SettingLine]:
         SettingLine("Dresses on outfit photos", "found from the photo (one-piece over bare legs)"
                     if settings.one_piece_on else "off (a top and a bottom)",
                     "WHAT2WEAR_ONE_PIECE"),
+        SettingLine("Feet under a hem on outfit photos (opt-in)", "used (shoes under wide trousers or a "
+                    "maxi dress)" if settings.feet_under_hem_on else "off (dropped as unseen)",
+                    "WHAT2WEAR_FEET_UNDER_HEM"),
     ]
 
 
