@@ -96,13 +96,13 @@ class Settings:
     @property
     def one_piece_on(self) -> bool:
         """Whether outfit photos find a dress from pixels (`one_piece` not off / none / 0 / empty)."""
-        return self.one_piece.strip().lower() not in ("off", "none", "0", "false", "")
+        return _switched_on(self.one_piece)
 
     @property
     def feet_under_hem_on(self) -> bool:
         """Whether outfit photos use ankles hidden under a hem (`feet_under_hem` not off / none /
         0 / false / empty)."""
-        return self.feet_under_hem.strip().lower() not in ("off", "none", "0", "false", "")
+        return _switched_on(self.feet_under_hem)
 
     @property
     def sqlite_path(self) -> Path:
@@ -131,6 +131,11 @@ class Settings:
     @property
     def lock_path(self) -> Path:
         return self.home / ".lock"
+
+
+def _switched_on(value: str) -> bool:
+    """An on/off setting: anything but off / none / 0 / false / empty is on."""
+    return value.strip().lower() not in ("off", "none", "0", "false", "")
 
 
 def load_settings(home: str | Path | None = None) -> Settings:
