@@ -10,7 +10,7 @@ IoU 0 where the label has it. A one-piece is scored as top and as bottom.
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
         [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9|fresh-10|fresh-11
                  |fresh-12|fresh-13|fresh-14|fresh-15|fresh-16|fresh-17|fresh-18
-                 |fresh-19|fresh-20|fresh-21]
+                 |fresh-19|fresh-20|fresh-21|fresh-22]
         [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
@@ -115,7 +115,17 @@ field with sneakers, a red top with a jacket off the shoulders and boots on an e
 jacket seated on logs in boots), a knit top over a tulle midi skirt with boots seen from behind, a
 white top with a corset belt and black trousers in boots, a tank with jeans seated on the ground in
 sneakers, a tucked shirt with beige trousers cut at the shins and a crop top over a wrap maxi skirt
-cut at the shins).
+cut at the shins),
+"fresh-22" (added in round 22 as an eighteenth unseen report set, labelled the same way: Unsplash
+photos from round 8's shop, all women: a crop tank with denim shorts and sneakers by parked cars, a
+sports bra with a pleated tennis skirt and sneakers, arms up, shorts from a low angle with a knee
+raised, a long coat over leggings with a foot flat on the wall, patched jeans with the back foot
+raised (cut at the chest), an off-shoulder blouse over print trousers and a striped crop polo over
+cord trousers (both cut at the knees), a denim jacket with jeans from behind (cut at the thighs),
+five seated or crouching (a varsity jacket with joggers on a ledge, a cami with a white skirt on a
+court, a shirt with jeans cut at the knees, crossed legs with shorts in a rope swing, a sports bra
+with leggings crouching) and three one-piece dresses (a tulle dress with puffed sleeves, a white
+slip dress in side view, a black slip dress seated in the dark), each cut above the feet).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -143,7 +153,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits
 SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7",
           "fresh-8", "fresh-9", "fresh-10", "fresh-11", "fresh-12", "fresh-13", "fresh-14",
           "fresh-15", "fresh-16", "fresh-17", "fresh-18", "fresh-19",
-          "fresh-20", "fresh-21")
+          "fresh-20", "fresh-21", "fresh-22")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -199,7 +209,11 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "fresh-21": "unseen report set of round 21 (men's and women's jackets, tops and shirts "
                       "over jeans, trousers, three pairs of shorts and two skirts; two seated with "
                       "shoes in view, a back view, cuts at the thighs and shins; left out of the "
-                      "tests)"}
+                      "tests)",
+          "fresh-22": "unseen report set of round 22 (women's everyday and sports outfits: three "
+                      "pairs of shorts, two skirts, three one-piece dresses cut above the feet, "
+                      "five seated or crouching, three raised feet, crossed legs, a back view, cuts "
+                      "at the chest, thighs and knees; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
