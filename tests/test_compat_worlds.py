@@ -178,9 +178,9 @@ def test_quadratic_selection_script_refuses_report_worlds() -> None:
 
 def test_gate_selection_script_refuses_fresh_worlds() -> None:
     """benchmarks/compat_gate.py chooses the default's variants: a world drawn after round 7 (the
-    benchmark's `--part fresh`, ids 24-59) is unseen by every choice, so it is refused like a report
+    benchmark's `--part fresh`, ids 24-65) is unseen by every choice, so it is refused like a report
     world — except 24-29 and 42-47, whose specs a diagnosis read (they may choose from round 11 on)."""
-    for fresh in (30, 36, 48, 53, 59):
+    for fresh in (30, 36, 48, 53, 59, 65):
         assert_refused("compat_gate.py", ["50", str(fresh), "--variants", "r6_members2_e12"], fresh)
 
 
