@@ -160,7 +160,8 @@ def _fit(train_set: OutfitSet, config: TrainConfig, model_config: ModelConfig, p
             optimizer.step()
             if average is not None:
                 with torch.no_grad():
-                    torch._foreach_lerp_(average, [p.detach() for p in net.parameters()], 1.0 - config.ema_decay)
+                    for a, p in zip(average, net.parameters(), strict=True):
+                        a.lerp_(p, 1.0 - config.ema_decay)
             step += 1
             running += loss.item()
             if progress is not None:
