@@ -41,14 +41,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from compat_quadratic import refuse_unless_selection
-from compat_synthetic import emit
+from compat_synthetic import emit, world_data
 
 import models.losses
 from models.config import TrainConfig
 from models.data import OutfitSet
 from models.evaluate import evaluate
 from models.train import train
-from models.worlds import WorldOutfits, WorldSpec, draw_spec, make_world, world_outfits
+from models.worlds import WorldOutfits, WorldSpec, draw_spec, make_world
 from models.worlds_oracle import WorldOracle
 
 VARIANTS: dict[str, Callable[[WorldSpec], WorldSpec]] = {
@@ -99,12 +99,9 @@ def main() -> None:
     for name in args.variants:
         spec = VARIANTS[name](draw_spec(wid))
         w = make_world(spec, wid)
-        train_set = world_outfits(args.n_train, w, seed=1000 * seed + 100 + wid).outfits
-        test_set = world_outfits(args.n_test, w, seed=1000 * seed + 200 + wid).outfits
-        if args.train_without_staples:
-            train_set = _without_staples(world_outfits(args.n_train, w, seed=1000 * seed + 100 + wid))
-        if args.test_without_staples:
-            test_set = _without_staples(world_outfits(args.n_test, w, seed=1000 * seed + 200 + wid))
+        train_data, test_data = world_data(w, wid, args.n_train, args.n_test, seed)
+        train_set = _without_staples(train_data) if args.train_without_staples else train_data.outfits
+        test_set = _without_staples(test_data) if args.test_without_staples else test_data.outfits
         config = replace(TrainConfig.for_loss("contrastive"), val_fraction=0.0, seed=seed)
         t0 = time.perf_counter()
         model, _ = train(train_set, config)

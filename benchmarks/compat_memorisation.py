@@ -28,10 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from compat_gate import VARIANTS
 from compat_quadratic import refuse_unless_selection
+from compat_synthetic import world_data
 
 from models.evaluate import evaluate
 from models.train import train
-from models.worlds import world, world_outfits
+from models.worlds import world
 from models.worlds_oracle import WorldOracle
 
 
@@ -46,8 +47,8 @@ def main() -> None:
     refuse_unless_selection([args.world])
     torch.set_num_threads(1)
     w = world(args.world)
-    train_set = world_outfits(args.n_train, w, seed=1000 * args.seed + 100 + args.world).outfits
-    test_set = world_outfits(1500, w, seed=1000 * args.seed + 200 + args.world).outfits
+    train_data, test_data = world_data(w, args.world, args.n_train, 1500, args.seed)
+    train_set, test_set = train_data.outfits, test_data.outfits
     t0 = time.perf_counter()
     config = replace(VARIANTS[args.variant], val_fraction=0.0, seed=args.seed)
     if args.epochs is not None:

@@ -27,12 +27,12 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from compat_synthetic import emit
+from compat_synthetic import emit, world_data
 
 from models.config import ROUND2_DEFAULT, TrainConfig
 from models.evaluate import evaluate
 from models.train import train
-from models.worlds import World, split_worlds, world, world_outfits
+from models.worlds import World, split_worlds, world
 
 ROUND2 = ROUND2_DEFAULT  # towers without the quadratic path
 VARIANTS: dict[str, TrainConfig] = {
@@ -84,8 +84,8 @@ def run_selection(
     refuse_unless_selection(args.worlds)
     for wid in args.worlds:
         w = make_world(wid)
-        train_set = world_outfits(args.n_train, w, seed=1000 * args.seed + 100 + wid).outfits
-        test_set = world_outfits(1500, w, seed=1000 * args.seed + 200 + wid).outfits
+        train_data, test_data = world_data(w, wid, args.n_train, 1500, args.seed)
+        train_set, test_set = train_data.outfits, test_data.outfits
         for name in args.variants:
             config = replace(variants[name], val_fraction=0.0, seed=args.seed)
             t0 = time.perf_counter()

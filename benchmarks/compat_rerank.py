@@ -22,13 +22,13 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from compat_synthetic import emit
+from compat_synthetic import emit, world_data
 
 from models.config import TrainConfig
 from models.evaluate import evaluate
 from models.rerank import RerankConfig, train_reranker
 from models.train import train
-from models.worlds import split_worlds, world, world_outfits
+from models.worlds import split_worlds, world
 
 
 def main() -> None:
@@ -50,8 +50,8 @@ def main() -> None:
         if wid not in allowed:
             raise SystemExit(f"world {wid} is not a {args.part} world ({allowed})")
         w = world(wid)
-        train_set = world_outfits(args.n_train, w, seed=100 + wid).outfits
-        test_set = world_outfits(1500, w, seed=200 + wid).outfits
+        train_data, test_data = world_data(w, wid, args.n_train, 1500, seed=0)
+        train_set, test_set = train_data.outfits, test_data.outfits
         t0 = time.perf_counter()
         base, _ = train(train_set, replace(TrainConfig.for_loss("contrastive"), seed=0, val_fraction=0.0))
         t_base = time.perf_counter() - t0

@@ -53,7 +53,15 @@ from models.config import (
 )
 from models.evaluate import evaluate
 from models.train import train
-from models.worlds import WorldSpec, make_world, split_worlds, world, world_outfits
+from models.worlds import (
+    World,
+    WorldOutfits,
+    WorldSpec,
+    make_world,
+    split_worlds,
+    world,
+    world_outfits,
+)
 from models.worlds_oracle import WorldOracle
 
 ORACLE = "oracle (knows the world's rules)"
@@ -120,13 +128,20 @@ def fmt(values: list[float], digits: int = 3) -> str:
     return f"{np.mean(values):.{digits}f} ± {sd:.{digits}f}"
 
 
+def world_data(w: World, wid: int, n_train: int, n_test: int, seed: int) -> tuple[WorldOutfits, WorldOutfits]:
+    """World `wid`'s training and test outfits for one seed. Every world script draws them here, so a
+    report, selection, diagnosis or ablation run of one world and seed sees the same outfits."""
+    return (world_outfits(n_train, w, seed=1000 * seed + 100 + wid),
+            world_outfits(n_test, w, seed=1000 * seed + 200 + wid))
+
+
 def run(world_ids: list[int], part: str, seeds: range, n_train: int, n_test: int, quick: bool, out: Path,
         methods: list[str]) -> None:
     for wid in world_ids:
         w = world(wid)
         for seed in seeds:
-            train_set = world_outfits(n_train, w, seed=1000 * seed + 100 + wid).outfits
-            test_set = world_outfits(n_test, w, seed=1000 * seed + 200 + wid).outfits
+            train_data, test_data = world_data(w, wid, n_train, n_test, seed)
+            train_set, test_set = train_data.outfits, test_data.outfits
             for name, config in METHODS.items():
                 if not any(name.startswith(m) for m in methods):
                     continue
