@@ -121,6 +121,10 @@ for _d in ("99", "995"):
 # fourteenth round: three nets of 10 epochs each (StepLR step 4), 1.25x round 10's net-epochs; a net of
 # round 10 scored the same after 10 of its 12 epochs on world 17 (0.8826), and round 12's shorter nets lost
 VARIANTS["r10_m3_e10"] = replace(R10, model=replace(R10.model, members=3), epochs=10, lr_step=4)
+# fifteenth round: each tower reads its category's top-k principal subspace of the training items
+# (ModelConfig.input_rank), so the noise outside it cannot be memorised (round 11's diagnosis)
+for _k in (32, 64, 128):
+    VARIANTS[f"r10_rank{_k}"] = replace(R10, model=replace(R10.model, input_rank=_k))
 
 
 def realistic_staples(w: World, world_id: int) -> World:

@@ -297,6 +297,9 @@ class CompatNet(PairScorer):
             self.in_drop = nn.Dropout(config.input_dropout) if config.input_dropout else nn.Identity()
             self.towers = nn.ModuleDict({c: _Tower(d_in, d_hid, d_out, config.quad_dim)
                                          for c in config.categories})
+            if config.input_rank:  # set from the training items (set_input_basis); until then the first coordinates
+                self.register_buffer("input_mean", torch.zeros(n_cat, d_in))
+                self.register_buffer("input_basis", torch.eye(d_in, config.input_rank).repeat(n_cat, 1, 1))
         else:
             raise ValueError(f"unknown arch {config.arch!r}; use one of {', '.join(ARCHS)}")
         # Symmetric table: unordered category pair -> row of `pair_mask`.
@@ -315,9 +318,27 @@ class CompatNet(PairScorer):
             nn.init.normal_(self.gate.weight, std=0.01)
             nn.init.zeros_(self.gate.bias)
 
+    def set_input_basis(self, mean: np.ndarray, basis: np.ndarray) -> None:
+        """Each category's mean (n_cat, D) and principal directions (n_cat, D, input_rank) of its
+        training items (models/input_basis.py), in `config.categories` order."""
+        self.input_mean.copy_(torch.as_tensor(mean, dtype=self.input_mean.dtype))
+        self.input_basis.copy_(torch.as_tensor(basis, dtype=self.input_basis.dtype))
+
+    def _in_subspace(self, x: torch.Tensor, cat: torch.Tensor) -> torch.Tensor:
+        """Each item's part in its category's principal subspace (ModelConfig.input_rank), else x."""
+        if not self.config.input_rank:
+            return x
+        out = torch.empty_like(x)
+        for c in torch.unique(cat).tolist():
+            rows = torch.nonzero(cat == c).flatten()
+            mean, basis = self.input_mean[c], self.input_basis[c]
+            out[rows] = mean + ((x[rows] - mean) @ basis) @ basis.T
+        return out
+
     def embed(self, x: torch.Tensor, cat: torch.Tensor) -> torch.Tensor:
         """(n, D) items with (n,) category ids -> (n, d) latents: un-normalised, or with an item
         gate, of norm g (the item's weight) exactly, which `pair_view` carries through."""
+        x = self._in_subspace(x, cat)
         out = self._embed(x, cat)
         if self.gate is None:
             return out

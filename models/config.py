@@ -24,6 +24,12 @@ MAX_DIM = 16_384  # far above any CLIP embedding; a bigger number in a config is
 MAX_MEMBERS = 8  # nets in one ensemble; each costs a full training run
 
 
+# Fields added after the first saved models, with the value that means "not used": written to a
+# config (and its hash) only when used, so every model saved before keeps its version.
+OPTIONAL_FIELDS: dict[str, object] = {"quad_dim": 0, "item_gate": False, "members": 1, "pair_offset": False,
+                                      "anti_dim": 0, "input_dropout": 0.0, "input_rank": 0}
+
+
 def _is_number(value: object, kind: type) -> bool:
     """JSON's true/false are ints to Python; a dimension or a rate is never one."""
     return isinstance(value, kind) and not isinstance(value, bool)
@@ -70,23 +76,19 @@ class ModelConfig:
     # in one outfit can pair items by their private noise (it memorises them, issue 11, round 10).
     # 0: none, as saved before.
     input_dropout: float = 0.0
+    # Each item's part in the top `input_rank` principal directions of its category's training items
+    # (kept in input_dim: mean + P·Pᵀ(x − mean)), before the tower reads it: the noise outside them can
+    # no longer be memorised (issue 11, round 15; models/input_basis.py). 0: the whole vector, as saved before.
+    input_rank: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        """The fields; `quad_dim`, `item_gate`, `members`, `pair_offset`, `anti_dim` and `input_dropout` only when set, so a model without them
-        writes (and hashes) the same config as before the fields existed and its version does not change."""
+        """The fields; those added after the first saved models only when set (OPTIONAL_FIELDS), so a
+        model without them writes (and hashes) the same config as before they existed and its version
+        does not change."""
         out = asdict(self)
-        if not self.quad_dim:
-            del out["quad_dim"]
-        if not self.item_gate:
-            del out["item_gate"]
-        if self.members == 1:
-            del out["members"]
-        if not self.pair_offset:
-            del out["pair_offset"]
-        if not self.anti_dim:
-            del out["anti_dim"]
-        if not self.input_dropout:
-            del out["input_dropout"]
+        for name, unset in OPTIONAL_FIELDS.items():
+            if out[name] == unset:
+                del out[name]
         return out
 
     def __post_init__(self) -> None:
@@ -109,6 +111,11 @@ class ModelConfig:
         if not _is_number(self.anti_dim, Integral) or not 0 <= self.anti_dim < self.latent_dim:
             raise ValueError(f"anti_dim must be a whole number from 0 to latent_dim - 1 ({self.latent_dim - 1}), "
                              f"not {self.anti_dim!r}")
+        if not _is_number(self.input_rank, Integral) or not 0 <= self.input_rank < self.input_dim:
+            raise ValueError(f"input_rank must be a whole number from 0 to input_dim - 1 ({self.input_dim - 1}), "
+                             f"not {self.input_rank!r}")
+        if self.input_rank and self.arch != "towers":
+            raise ValueError(f"input_rank is read by each tower; arch {self.arch!r} has none (use towers)")
         if self.input_dropout and self.arch != "towers":
             raise ValueError(f"input_dropout is applied inside each tower; arch {self.arch!r} has none (use towers)")
         if self.quad_dim and self.arch != "towers":

@@ -12,12 +12,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+import numpy as np
 import torch
 
 from models.compat import CompatEnsemble, CompatNet, LearnedCompatModel
 from models.config import ModelConfig, TrainConfig
 from models.data import DataError, OutfitSet, split_outfits
 from models.evaluate import evaluate
+from models.input_basis import principal_bases
 from models.losses import make_loss
 from models.negatives import OutfitSampler
 from models.style_features import gcca_maps
@@ -68,8 +70,10 @@ def _train(
     model_config = replace(config.model, input_dim=train_set.dim)
     n_members = model_config.members
     t0 = time.perf_counter()
+    # each category's principal subspace of the training items, shared by the members
+    basis = principal_bases(train_set, model_config.categories, model_config.input_rank) if model_config.input_rank else None
     fits = [_fit(train_set, replace(config, seed=config.seed + m), replace(model_config, members=1),
-                 _member_progress(progress, m, n_members))
+                 _member_progress(progress, m, n_members), basis)
             for m in range(n_members)]
     train_time = time.perf_counter() - t0
     net = fits[0].net if n_members == 1 else CompatEnsemble(model_config, [f.net for f in fits])
@@ -127,13 +131,16 @@ def _member_progress(progress: ProgressCallback | None, member: int, n_members: 
     return report
 
 
-def _fit(train_set: OutfitSet, config: TrainConfig, model_config: ModelConfig, progress: ProgressCallback | None) -> _Fit:
+def _fit(train_set: OutfitSet, config: TrainConfig, model_config: ModelConfig, progress: ProgressCallback | None,
+         basis: tuple[np.ndarray, np.ndarray] | None = None) -> _Fit:
     """Train one net from its seed: model, loss, optimiser, then the loop over epochs."""
     torch.manual_seed(config.seed)
     gen = torch.Generator().manual_seed(config.seed)
 
     # ---- model, loss, optimiser (the loss may own a learned temperature)
     net = CompatNet(model_config)
+    if basis is not None:
+        net.set_input_basis(*basis)
     loss_fn = make_loss(config)
     params = list(net.parameters()) + list(loss_fn.parameters())
     optimizer = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
