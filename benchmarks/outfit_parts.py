@@ -126,10 +126,15 @@ five seated or crouching (a varsity jacket with joggers on a ledge, a cami with 
 court, a shirt with jeans cut at the knees, crossed legs with shorts in a rope swing, a sports bra
 with leggings crouching) and three one-piece dresses (a tulle dress with puffed sleeves, a white
 slip dress in side view, a black slip dress seated in the dark), each cut above the feet),
-"fresh-23" (added in round 23 as a nineteenth unseen report set, labelled the same way: two Pexels
-photos of men, both cut at the thighs with no shoes: a white hoodie over white joggers standing
-against a wooden wall, and a grey sweatshirt over dark trousers seated on a stool, a hand in the
-pocket).
+"fresh-23" (added in round 23 as a nineteenth unseen report set, labelled the same way: Pexels
+photos from two other shops, seven men and six women: a jacket with jeans walking with the legs
+crossing and canvas sneakers, a colour-block tee with sports shorts and sneakers on a padel court, a
+yellow tee with jeans and one foot raised against the wall, two hoodies and a sweatshirt (standing
+and cut at the thighs, seated on a stool, seated leaning forward) and a hoodie from a low angle cut
+at the hips; a white tee with black jeans cut at the thighs, an open kimono over denim shorts cut at
+the shins, and four one-piece dresses: a floral maxi dress seated barefoot on a stump, a halter maxi
+dress walking through flowers, a sequin midi dress with heels small in a landscape frame and a
+ruffled off-shoulder dress in side view cut at the thighs).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -218,9 +223,11 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
                       "pairs of shorts, two skirts, three one-piece dresses cut above the feet, "
                       "five seated or crouching, three raised feet, crossed legs, a back view, cuts "
                       "at the chest, thighs and knees; left out of the tests)",
-          "fresh-23": "unseen report set of round 23 (two men cut at the thighs, no shoes: a "
-                      "white hoodie over white joggers standing, a grey sweatshirt over dark "
-                      "trousers seated on a stool; left out of the tests)"}
+          "fresh-23": "unseen report set of round 23 (seven men: a jacket with jeans, shorts on "
+                      "a padel court, a foot raised on the wall, hoodies and a sweatshirt standing, "
+                      "seated or from a low angle; six women: a tee with jeans, a kimono over "
+                      "shorts, four one-piece dresses, one seated barefoot, one small in the "
+                      "frame; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
