@@ -10,7 +10,7 @@ IoU 0 where the label has it. A one-piece is scored as top and as bottom.
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
         [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9|fresh-10|fresh-11
                  |fresh-12|fresh-13|fresh-14|fresh-15|fresh-16|fresh-17|fresh-18
-                 |fresh-19|fresh-20|fresh-21|fresh-22]
+                 |fresh-19|fresh-20|fresh-21|fresh-22|fresh-23]
         [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
@@ -125,7 +125,16 @@ cord trousers (both cut at the knees), a denim jacket with jeans from behind (cu
 five seated or crouching (a varsity jacket with joggers on a ledge, a cami with a white skirt on a
 court, a shirt with jeans cut at the knees, crossed legs with shorts in a rope swing, a sports bra
 with leggings crouching) and three one-piece dresses (a tulle dress with puffed sleeves, a white
-slip dress in side view, a black slip dress seated in the dark), each cut above the feet).
+slip dress in side view, a black slip dress seated in the dark), each cut above the feet),
+"fresh-23" (added in round 23 as a nineteenth unseen report set, labelled the same way: Pexels
+photos from two other shops, seven men and six women: a jacket with jeans walking with the legs
+crossing and canvas sneakers, a colour-block tee with sports shorts and sneakers on a padel court, a
+yellow tee with jeans and one foot raised against the wall, two hoodies and a sweatshirt (standing
+and cut at the thighs, seated on a stool, seated leaning forward) and a hoodie from a low angle cut
+at the hips; a white tee with black jeans cut at the thighs, an open kimono over denim shorts cut at
+the shins, and four one-piece dresses: a floral maxi dress seated barefoot on a stump, a halter maxi
+dress walking through flowers, a sequin midi dress with heels small in a landscape frame and a
+ruffled off-shoulder dress in side view cut at the thighs).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -153,7 +162,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits
 SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7",
           "fresh-8", "fresh-9", "fresh-10", "fresh-11", "fresh-12", "fresh-13", "fresh-14",
           "fresh-15", "fresh-16", "fresh-17", "fresh-18", "fresh-19",
-          "fresh-20", "fresh-21", "fresh-22")
+          "fresh-20", "fresh-21", "fresh-22", "fresh-23")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -213,7 +222,12 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "fresh-22": "unseen report set of round 22 (women's everyday and sports outfits: three "
                       "pairs of shorts, two skirts, three one-piece dresses cut above the feet, "
                       "five seated or crouching, three raised feet, crossed legs, a back view, cuts "
-                      "at the chest, thighs and knees; left out of the tests)"}
+                      "at the chest, thighs and knees; left out of the tests)",
+          "fresh-23": "unseen report set of round 23 (seven men: a jacket with jeans, shorts on "
+                      "a padel court, a foot raised on the wall, hoodies and a sweatshirt standing, "
+                      "seated or from a low angle; six women: a tee with jeans, a kimono over "
+                      "shorts, four one-piece dresses, one seated barefoot, one small in the "
+                      "frame; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
