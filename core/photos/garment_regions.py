@@ -18,8 +18,9 @@ else that mask) gives each garment's width row by row; and a change of colour al
   begin below rows clearly of another colour: round 12); above a short bottom over bare
   legs, against that bottom's own colour; with nothing below it in the frame (cut at the hips) it runs to the
   photo's edge; long sleeves on arms hanging below the hem (a tucked shirt's or a crop top's
-  cuffs) carry the top's box down to their cuffs, as the labels draw it (round 22,
-  `WHAT2WEAR_HANGING_SLEEVES`, on; the bottom's start is not moved);
+  cuffs) carry the top's box down to their cuffs, as the labels draw it (opt-in, round 22,
+  `WHAT2WEAR_HANGING_SLEEVES=on`; off by default: it did not fire on the unseen fresh-22,
+  README; the bottom's start is not moved);
 - bottom: from that hem down to the ankles, or to a hem found on the thighs/knees (shorts),
   or to where the legs show the face's own skin (shorts, a mini skirt, seated too),
   and on below that hem while its rows still show the garment's colour (a dress held up at
@@ -140,7 +141,8 @@ DRESS_CHEST = (0.25, 0.6)
 DRESS_LIKE = 0.6  # ... kept by this share of the rows down to its hem, and lost by this share below
 DRESS_HEM = (-0.25, 0.9)  # its hem between these shares of the way from the knees (0) to the ankles
 LEG_SKIN = 0.3  # below it, this share of the legs' pixels skin, and of those the face's chroma
-# a sleeve hanging below the top's hem (round 22): patches of this share of the torso along the arm
+# a sleeve hanging below the top's hem (round 22, WHAT2WEAR_HANGING_SLEEVES=on, opt-in): patches
+# of this share of the torso along the arm
 SLEEVE_PATCH = 0.05
 SLEEVE_COVERED = 0.3  # a patch with less than this share of skin pixels is covered (a sleeve)
 SLEEVE_REACH = 0.85  # a sleeve still seen this far from the elbow to the wrist ends at the wrist
@@ -253,7 +255,8 @@ def feet_under_hem_on() -> bool:
 
 def hanging_sleeves_on() -> bool:
     """Whether a top runs down to the cuffs of long sleeves hanging below its hem (round 22):
-    `WHAT2WEAR_HANGING_SLEEVES`, `on` (the default) or `off` (the top ends at its hem)."""
+    `WHAT2WEAR_HANGING_SLEEVES`, `off` (the default: the top ends at its hem; on the unseen
+    fresh-22 the rule changed nothing, so its pre-registered rule was not met) or `on`."""
     return load_settings().hanging_sleeves_on
 
 
@@ -523,7 +526,7 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
     top_end = hem
     if sleeves:
         # long sleeves hanging below the hem (a tucked shirt, a crop top, an open jacket's
-        # arms) are part of the top down to their cuffs (round 22)
+        # arms) are part of the top down to their cuffs (round 22, opt-in)
         cuff = _sleeve_cuff(np.asarray(photo), lab, mask, p, seen & inside, torso)
         top_end = max(hem, cuff) if cuff is not None else hem
     top_box = (*_extent(mask, top_y0, top_end, arms), top_end)
