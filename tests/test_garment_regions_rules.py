@@ -33,6 +33,11 @@ sees no ankle of a standing person inside the frame, the ankles it places on the
 a hem and are used (shoes found, the bottom down to them), not dropped as outside the frame; opt-in
 (WHAT2WEAR_FEET_UNDER_HEM=on; off by default after the unseen fresh-21 check, which it did not
 change), so these tests switch it on.
+Round 22 designed on all 219 labelled photos but fresh-22 (fresh-21 included): long sleeves on
+arms hanging below the top's hem carry the top's box down to their cuffs; opt-in
+(WHAT2WEAR_HANGING_SLEEVES=on; off by default after the unseen fresh-22 check, which it did not
+change), so these tests switch it on and off themselves; bare forearms, short sleeves and
+black-and-white photos leave the top at its hem.
 """
 
 from __future__ import annotations
@@ -265,11 +270,15 @@ def test_a_bent_leg_keeps_its_knee_inside_the_trousers(model: pm.PoseModel) -> N
     assert vertical_iou(found.boxes["bottom"], tuple(LABELS["unsplash_02_05.jpg"]["bottom"])) >= 0.27
 
 
-def test_a_sharp_hem_above_trousers_lit_from_above_is_the_hem(model: pm.PoseModel) -> None:
+def test_a_sharp_hem_above_trousers_lit_from_above_is_the_hem(
+        model: pm.PoseModel, monkeypatch: pytest.MonkeyPatch) -> None:
     """03_01 at 0.6x (synthetic): a dark jacket over light jeans lit from above, so the top
     of the jeans is lighter than the thighs the hem is compared with and the change point
     landed inside the jeans (round 5: top ends at row 171, label 153); the sharp step of
-    colour just above it is the jacket's hem."""
+    colour just above it is the jacket's hem. The hem is read with round 22's hanging
+    sleeves off: at this size the jacket's left sleeve is followed to the wrist (row 163), and
+    this round-1 label ends at the hem, not at the cuffs as later labels do."""
+    monkeypatch.setenv("WHAT2WEAR_HANGING_SLEEVES", "off")
     name = "unsplash_03_01.jpg"
     image = photo(name)
     small = image.resize((round(image.width * 0.6), round(image.height * 0.6)),
@@ -942,3 +951,91 @@ def test_the_feet_under_hem_switch_is_read_and_shown_on_the_settings_page(
     line = next(x for x in describe(load_settings(home=tmp_path))
                 if x.variable == "WHAT2WEAR_FEET_UNDER_HEM")
     assert line.value.startswith("used" if on else "off")
+
+
+# --- round 22 --------------------------------------------------------------------------------
+
+HANGING = [  # (photo, top's vertical IoU at least with the rule, gain over the hem alone at least)
+    ("pexels_f10_red_shirt_tucked_grey_trousers.jpg", 0.9, 0.1),  # a tucked shirt's cuffs
+    ("pexels_f10_waffle_sweater_jeans_cut.jpg", 0.9, 0.15),  # a sweater's cuffs at the thighs
+    ("unsplash_06_08.jpg", 0.85, 0.15),  # a jacket's sleeves hanging by the legs
+    ("pexels_f9_fur_jacket_jeans_knee_boots.jpg", 0.75, 0.1),  # a cropped fur jacket's sleeves
+    ("unsplash_f21_crop_top_wrap_skirt_street.jpg", 0.6, 0.2),  # a crop top's flared sleeves
+]
+
+
+def _on_and_off(name: str, model: pm.PoseModel, monkeypatch: pytest.MonkeyPatch,
+                image: Image.Image | None = None) -> tuple[GarmentRegions, GarmentRegions]:
+    image = image if image is not None else photo(name)
+    monkeypatch.setenv("WHAT2WEAR_HANGING_SLEEVES", "on")
+    on = regions_of(image, model)
+    monkeypatch.setenv("WHAT2WEAR_HANGING_SLEEVES", "off")
+    off = regions_of(image, model)
+    return on, off
+
+
+@pytest.mark.parametrize(("name", "vertical", "gain"), HANGING)
+def test_hanging_sleeves_carry_the_top_down_to_their_cuffs(
+        model: pm.PoseModel, monkeypatch: pytest.MonkeyPatch, name: str, vertical: float,
+        gain: float) -> None:
+    """The labels draw a top's box down to the cuffs of its sleeves; on these arms hanging
+    below the hem the sleeve's colour runs on from the upper arm down the forearm, so the top
+    ends at the cuff, not at the hem (off: the hem). The bottom is not moved."""
+    on, off = _on_and_off(name, model, monkeypatch)
+    assert iou(on, name, "top") >= vertical
+    assert iou(on, name, "top") >= iou(off, name, "top") + gain
+    assert on.boxes["top"][3] > off.boxes["top"][3]
+    assert on.boxes["bottom"] == off.boxes["bottom"] and on.missing == off.missing
+
+
+@pytest.mark.parametrize("name", [
+    "pexels_f12_graphic_tee_jeans_cut_thigh.jpg",  # a tee: bare forearms below its hem
+    "pexels_f10_crouching_polo_check_trousers.jpg",  # a polo's short sleeves, wrists low
+    "pexels_f15_foot_on_bench_black_top_flared_trousers.jpg",  # bare arms hanging to the knees
+])
+def test_bare_forearms_below_the_hem_leave_the_top_at_its_hem(
+        model: pm.PoseModel, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Wrists well below the hem (0.15-0.8 of the torso), forearms bare: no sleeve hangs
+    there, so the regions are the same with the rule on and off."""
+    on, off = _on_and_off(name, model, monkeypatch)
+    assert on.boxes == off.boxes
+
+
+def test_the_default_is_the_top_at_its_hem(
+        model: pm.PoseModel, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unset, the switch is off: the tucked red shirt's top ends at its hem, as with `off`."""
+    name = HANGING[0][0]
+    monkeypatch.delenv("WHAT2WEAR_HANGING_SLEEVES", raising=False)
+    default = regions_of(photo(name), model)
+    on, off = _on_and_off(name, model, monkeypatch)
+    assert default.boxes == off.boxes and default.boxes["top"] != on.boxes["top"]
+
+
+def test_a_black_and_white_photo_has_no_hanging_sleeves(
+        model: pm.PoseModel, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A black tee over ripped jeans on a stool, in black and white (fresh-20): the skin rule
+    needs colour, so every bare forearm looks covered; a colourless person is not read for
+    sleeves (without that check the top ran down to the wrist on the thigh, 0.98 -> 0.91)."""
+    name = "pexels_f20_seated_stool_black_tee_ripped_jeans_looking_aside_cut_shins.jpg"
+    on, off = _on_and_off(name, model, monkeypatch)
+    assert on.boxes == off.boxes
+
+
+@pytest.mark.parametrize(("value", "on"), [(None, False), ("", False), ("on", True),
+                                            ("off", False), ("none", False)])
+def test_the_hanging_sleeves_switch_is_read_and_shown_on_the_settings_page(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str | None, on: bool) -> None:
+    """WHAT2WEAR_HANGING_SLEEVES: off unless `on` (the default since the fresh-22 check); the
+    settings page says which."""
+    from base.config import load_settings
+    from core.photos.garment_regions import hanging_sleeves_on
+    from core.views.settings import describe
+
+    if value is None:
+        monkeypatch.delenv("WHAT2WEAR_HANGING_SLEEVES", raising=False)
+    else:
+        monkeypatch.setenv("WHAT2WEAR_HANGING_SLEEVES", value)
+    assert hanging_sleeves_on() == on
+    line = next(x for x in describe(load_settings(home=tmp_path))
+                if x.variable == "WHAT2WEAR_HANGING_SLEEVES")
+    assert line.value.startswith("part of the top" if on else "off")

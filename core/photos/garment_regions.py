@@ -17,7 +17,10 @@ else that mask) gives each garment's width row by row; and a change of colour al
   the sliver taken at a sharp step, or, with no step, where rows near the edge's colour
   begin below rows clearly of another colour: round 12); above a short bottom over bare
   legs, against that bottom's own colour; with nothing below it in the frame (cut at the hips) it runs to the
-  photo's edge;
+  photo's edge; long sleeves on arms hanging below the hem (a tucked shirt's or a crop top's
+  cuffs) carry the top's box down to their cuffs, as the labels draw it (opt-in, round 22,
+  `WHAT2WEAR_HANGING_SLEEVES=on`; off by default: it did not fire on the unseen fresh-22,
+  README; the bottom's start is not moved);
 - bottom: from that hem down to the ankles, or to a hem found on the thighs/knees (shorts),
   or to where the legs show the face's own skin (shorts, a mini skirt, seated too),
   and on below that hem while its rows still show the garment's colour (a dress held up at
@@ -138,6 +141,12 @@ DRESS_CHEST = (0.25, 0.6)
 DRESS_LIKE = 0.6  # ... kept by this share of the rows down to its hem, and lost by this share below
 DRESS_HEM = (-0.25, 0.9)  # its hem between these shares of the way from the knees (0) to the ankles
 LEG_SKIN = 0.3  # below it, this share of the legs' pixels skin, and of those the face's chroma
+# a sleeve hanging below the top's hem (round 22, WHAT2WEAR_HANGING_SLEEVES=on, opt-in): patches
+# of this share of the torso along the arm
+SLEEVE_PATCH = 0.05
+SLEEVE_COVERED = 0.3  # a patch with less than this share of skin pixels is covered (a sleeve)
+SLEEVE_REACH = 0.85  # a sleeve still seen this far from the elbow to the wrist ends at the wrist
+SLEEVE_GREY = 2.0  # a person whose pixels' mean chroma is under this is in a black-and-white photo
 # the learned ranker of where the bottom begins (round 9; benchmarks/train_hem.py writes it):
 # on by default (WHAT2WEAR_HEM_RANKER, base.config; README round 10); a ranker of the bottom's
 # lower end was measured and not adopted, its file is not shipped
@@ -244,6 +253,13 @@ def feet_under_hem_on() -> bool:
     return load_settings().feet_under_hem_on
 
 
+def hanging_sleeves_on() -> bool:
+    """Whether a top runs down to the cuffs of long sleeves hanging below its hem (round 22):
+    `WHAT2WEAR_HANGING_SLEEVES`, `off` (the default: the top ends at its hem; on the unseen
+    fresh-22 the rule changed nothing, so its pre-registered rule was not met) or `on`."""
+    return load_settings().hanging_sleeves_on
+
+
 def find_regions(cutout: CutOut, model: pm.PoseModel | None,
                  note: str | None = ROWS_NOTE, photo: Image.Image | None = None,
                  learned: bool = True, candidates: bool = False,
@@ -281,7 +297,8 @@ def find_regions(cutout: CutOut, model: pm.PoseModel | None,
     return _pose_regions(cutout, pose, photo, shipped_ranker() if learned else None,
                          candidates, None if sequence or not learned else shipped_labeller(),
                          sequence, one_piece=one_piece_on() and not (candidates or sequence),
-                         under_hem=feet_under_hem_on())
+                         under_hem=feet_under_hem_on(),
+                         sleeves=hanging_sleeves_on() and not (candidates or sequence))
 
 
 def _below_chest(ranker: hem_ranker.HemRanker, start: HemCandidates, chest: float,
@@ -423,7 +440,7 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
                   ranker: hem_ranker.HemRanker | None = None,
                   candidates: bool = False, labeller: row_labeller.RowLabeller | None = None,
                   sequence: bool = False, one_piece: bool = False,
-                  under_hem: bool = False) -> GarmentRegions:
+                  under_hem: bool = False, sleeves: bool = False) -> GarmentRegions:
     width, height = photo.size
     if cutout.removed:
         mask = person_pixels(np.asarray(cutout.rgba.getchannel("A")) >= ALPHA_THRESHOLD, pose.mask)
@@ -506,7 +523,13 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
             feet += [i for i in side if inside[i]]
 
     arms = x_range(pm.L_SHOULDER, pm.R_SHOULDER, pm.L_ELBOW, pm.R_ELBOW, pm.L_HIP, pm.R_HIP)
-    top_box = (*_extent(mask, top_y0, hem, arms), hem)
+    top_end = hem
+    if sleeves:
+        # long sleeves hanging below the hem (a tucked shirt, a crop top, an open jacket's
+        # arms) are part of the top down to their cuffs (round 22, opt-in)
+        cuff = _sleeve_cuff(np.asarray(photo), lab, mask, p, seen & inside, torso)
+        top_end = max(hem, cuff) if cuff is not None else hem
+    top_box = (*_extent(mask, top_y0, top_end, arms), top_end)
     top_box = (top_box[0], top_y0, top_box[1], top_box[2])
 
     # the bottom: from the hem to the ankles, or to a hem on the legs (shorts, skirts)
@@ -1272,6 +1295,59 @@ def _standing_in_frame(pose: pm.Pose, seen: np.ndarray, mask: np.ndarray) -> boo
     ankles = float(p[[pm.L_ANKLE, pm.R_ANKLE], 1].mean())
     return bool(rows[-1] - rows[0] >= TALL_PERSON * height
                 and rows[-1] - ankles <= FEET_END * torso)
+
+
+def _sleeve_cuff(pixels: np.ndarray, lab: np.ndarray, mask: np.ndarray, p: np.ndarray,
+                 seen: np.ndarray, torso: float) -> int | None:
+    """The lowest cuff of a long sleeve on an arm hanging down (shoulder above elbow above
+    wrist, all seen), or None. The sleeve is the upper arm's covered colour (not skin: a
+    short sleeve or a bare arm has none) walked on from the elbow towards the wrist while
+    the arm's pixels keep it; seen nearly to the wrist, it ends at the wrist. Why: the top's
+    box includes its hanging sleeves and cuffs (the labels' rule), and a tucked shirt's or a
+    crop top's cuffs hang well below its hem; the hem search reads the hips' width only."""
+    if _colourless(lab, mask):
+        return None  # a black-and-white photo: no skin to tell a bare arm from a sleeve
+    radius = max(3.0, SLEEVE_PATCH * torso)
+    ends: list[int] = []
+    for s, e, w in ((pm.L_SHOULDER, pm.L_ELBOW, pm.L_WRIST), (pm.R_SHOULDER, pm.R_ELBOW,
+                                                             pm.R_WRIST)):
+        if not seen[[s, e, w]].all() or not p[s, 1] < p[e, 1] < p[w, 1]:
+            continue
+        upper = _arm_patch(pixels, lab, mask, p[s] + 0.6 * (p[e] - p[s]), radius)
+        if upper is None:
+            continue  # a bare upper arm: no long sleeve
+        cuff = None
+        for t in np.linspace(0.15, SLEEVE_REACH, 6):
+            colour = _arm_patch(pixels, lab, mask, p[e] + t * (p[w] - p[e]), radius)
+            if colour is None or np.linalg.norm(colour - upper) >= HEM_DISTANCE:
+                break
+            cuff = p[w, 1] if t >= SLEEVE_REACH else p[e, 1] + t * (p[w, 1] - p[e, 1])
+        if cuff is not None:
+            ends.append(int(cuff))
+    return max(ends) if ends else None
+
+
+def _colourless(lab: np.ndarray, mask: np.ndarray) -> bool:
+    """True when the person's pixels carry (almost) no colour: a black-and-white photo, where
+    the RGB skin rule finds no skin at all (so every bare arm would look covered)."""
+    chroma = np.abs(lab[::4, ::4, 1:][mask[::4, ::4]])  # every 4th row and column: enough
+    return chroma.size == 0 or float(chroma.mean()) < SLEEVE_GREY
+
+
+def _arm_patch(pixels: np.ndarray, lab: np.ndarray, mask: np.ndarray, point: np.ndarray,
+               radius: float) -> np.ndarray | None:
+    """The median colour of the person's pixels around `point` when they are covered (less
+    than SLEEVE_COVERED of them skin), else None (bare skin, or too few person pixels)."""
+    y0, y1, x0, x1 = _window(mask.shape, [point], radius)
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return None
+    near = mask[y0:y1, x0:x1]
+    if near.sum() < 10:
+        return None
+    skin = skin_pixels(pixels[y0:y1, x0:x1]) & near
+    if skin.sum() >= SLEEVE_COVERED * near.sum():
+        return None
+    return np.median(lab[y0:y1, x0:x1][near], axis=0)
 
 
 def _lowest_knee(p: np.ndarray, inside: np.ndarray) -> float | None:

@@ -39,6 +39,9 @@ def describe(settings: Settings) -> list[SettingLine]:
         SettingLine("Feet under a hem on outfit photos (opt-in)", "used (shoes under wide trousers or a "
                     "maxi dress)" if settings.feet_under_hem_on else "off (dropped as unseen)",
                     "WHAT2WEAR_FEET_UNDER_HEM"),
+        SettingLine("Hanging sleeves on outfit photos (opt-in)", "part of the top (down to their cuffs)"
+                    if settings.hanging_sleeves_on else "off (the top ends at its hem)",
+                    "WHAT2WEAR_HANGING_SLEEVES"),
     ]
 
 
