@@ -147,6 +147,11 @@ SLEEVE_PATCH = 0.05
 SLEEVE_COVERED = 0.3  # a patch with less than this share of skin pixels is covered (a sleeve)
 SLEEVE_REACH = 0.85  # a sleeve still seen this far from the elbow to the wrist ends at the wrist
 SLEEVE_GREY = 2.0  # a person whose pixels' mean chroma is under this is in a black-and-white photo
+# a sliver between the hips at a cut frame (round 23): the hip joints at least this share of the
+# torso apart (seen from the front or the back: a side view has no middle between them) ...
+MIDDLE_HIPS = 0.25
+MIDDLE_SHARE = 0.25  # ... read over the middle half of the way between them (this share each side)
+MIDDLE_HUE = 10.0  # ... and unlike the garment above it in hue (a*, b*), not only in light
 # the learned ranker of where the bottom begins (round 9; benchmarks/train_hem.py writes it):
 # on by default (WHAT2WEAR_HEM_RANKER, base.config; README round 10); a ranker of the bottom's
 # lower end was measured and not adopted, its file is not shipped
@@ -253,6 +258,13 @@ def feet_under_hem_on() -> bool:
     return load_settings().feet_under_hem_on
 
 
+def middle_sliver_on() -> bool:
+    """Whether a photo cut above the knees is read between the hips for a sliver of the bottom
+    when none is seen over the hips' width (round 23): `WHAT2WEAR_MIDDLE_SLIVER`, `on` (the
+    default) or `off` (round 22's regions)."""
+    return load_settings().middle_sliver_on
+
+
 def hanging_sleeves_on() -> bool:
     """Whether a top runs down to the cuffs of long sleeves hanging below its hem (round 22):
     `WHAT2WEAR_HANGING_SLEEVES`, `off` (the default: the top ends at its hem; on the unseen
@@ -298,7 +310,8 @@ def find_regions(cutout: CutOut, model: pm.PoseModel | None,
                          candidates, None if sequence or not learned else shipped_labeller(),
                          sequence, one_piece=one_piece_on() and not (candidates or sequence),
                          under_hem=feet_under_hem_on(),
-                         sleeves=hanging_sleeves_on() and not (candidates or sequence))
+                         sleeves=hanging_sleeves_on() and not (candidates or sequence),
+                         middle_sliver=middle_sliver_on())
 
 
 def _below_chest(ranker: hem_ranker.HemRanker, start: HemCandidates, chest: float,
@@ -440,7 +453,8 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
                   ranker: hem_ranker.HemRanker | None = None,
                   candidates: bool = False, labeller: row_labeller.RowLabeller | None = None,
                   sequence: bool = False, one_piece: bool = False,
-                  under_hem: bool = False, sleeves: bool = False) -> GarmentRegions:
+                  under_hem: bool = False, sleeves: bool = False,
+                  middle_sliver: bool = False) -> GarmentRegions:
     width, height = photo.size
     if cutout.removed:
         mask = person_pixels(np.asarray(cutout.rgba.getchannel("A")) >= ALPHA_THRESHOLD, pose.mask)
@@ -496,6 +510,12 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
     # past (round 14); where it could, the short bottom's own colour places the hem below
     hem = _top_hem(lab, mask, p, hip_est, knee, torso, height, ankle_y, clothes,
                    skin_edge=bare is None)
+    middle = False
+    if middle_sliver and knee is None and hem == _hem_fallback(height, hip_est, torso):
+        # no hem against the edge's colour over the hips' width: an open layer, a held
+        # object or hands at the sides may hide a sliver that shows between the hips (round 23)
+        found = _middle_edge_hem(lab, clothes, p, hip_est, torso, hem, skin_edge=bare is None)
+        middle, hem = found != hem, found
     if bare is not None and hem > bare - SHORT_BOTTOM * torso:
         # both the top and a short bottom are unlike the bare thighs, so the hem found is
         # the bottom's: the top's is looked for above it, against the bottom's own colour
@@ -524,6 +544,10 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
 
     arms = x_range(pm.L_SHOULDER, pm.R_SHOULDER, pm.L_ELBOW, pm.R_ELBOW, pm.L_HIP, pm.R_HIP)
     top_end = hem
+    if middle:
+        # the sliver shows between the hips only: what hides it at the sides (an open layer,
+        # a held poster, hands) goes on to the edge beside it, as main's top did
+        top_end = height
     if sleeves:
         # long sleeves hanging below the hem (a tucked shirt, a crop top, an open jacket's
         # arms) are part of the top down to their cuffs (round 22, opt-in)
@@ -884,6 +908,34 @@ def _edge_hem(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float], hip: f
     dist = np.linalg.norm(below - np.nanmedian(ref_rows, axis=0), axis=1)
     dist = dist[~np.isnan(dist)]
     return hem if dist.size >= 3 and np.median(dist) < HEM_DISTANCE else fallback
+
+
+def _middle_edge_hem(lab: np.ndarray, mask: np.ndarray, p: np.ndarray, hip: float,
+                     torso: float, fallback: int, skin_edge: bool) -> int:
+    """The top's hem above a sliver of the bottom at the frame's edge, read between the hips
+    only (the middle half of the way between the hip joints); `fallback` without one. Why: in a
+    photo cut at the hips or upper thighs the edge's colour over the hips' width mixes the
+    sliver with what hangs beside it (an open jacket's halves, a poster or bag held at the
+    side, hands), so `_edge_hem` finds no hem and the bottom is reported missing although it
+    shows in the middle. A side view has no middle between the hips (not read). Light and
+    shade within one garment (a pocket's shadow on a hoodie) change lightness, two garments
+    their hue as well: the rows above the hem must be MIDDLE_HUE unlike the edge's in a*, b*."""
+    hips = p[[pm.L_HIP, pm.R_HIP], 0]
+    gap = float(abs(hips[1] - hips[0]))
+    if gap < MIDDLE_HIPS * torso:
+        return fallback
+    centre = float(hips.mean())
+    xs = (centre - MIDDLE_SHARE * gap, centre + MIDDLE_SHARE * gap)
+    hem = _edge_hem(lab, mask, xs, hip, torso, fallback, skin_edge)
+    if hem == fallback:
+        return fallback
+    height = mask.shape[0]
+    edge = _profile(lab, mask, xs[0], xs[1], height - max(3, int(EDGE_ROWS * torso)), height)
+    above = _profile(lab, mask, xs[0], xs[1], int(hem - 0.15 * torso), hem)
+    if np.isnan(edge).all() or np.isnan(above).all():
+        return fallback
+    hue = np.linalg.norm(np.nanmedian(above, axis=0)[1:] - np.nanmedian(edge, axis=0)[1:])
+    return hem if float(hue) >= MIDDLE_HUE else fallback
 
 
 def _skin_from_edge(lab: np.ndarray, mask: np.ndarray, xs: tuple[float, float],
