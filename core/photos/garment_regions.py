@@ -510,17 +510,18 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
     # past (round 14); where it could, the short bottom's own colour places the hem below
     hem = _top_hem(lab, mask, p, hip_est, knee, torso, height, ankle_y, clothes,
                    skin_edge=bare is None)
-    middle = False
+    middle: int | None = None
     if middle_sliver and knee is None and hem == _hem_fallback(height, hip_est, torso):
-        # no hem against the edge's colour over the hips' width: an open layer, a held
-        # object or hands at the sides may hide a sliver that shows between the hips (round 23)
+        # no hem against the edge's colour over the hips' width: an open layer, a held object
+        # or hands at the sides may hide a sliver of the bottom that shows between the hips;
+        # it says where the bottom begins, not where the top beside it ends (round 23)
         found = _middle_edge_hem(lab, clothes, p, hip_est, torso, hem, skin_edge=bare is None)
-        middle, hem = found != hem, found
+        middle = found if found != hem else None
     if bare is not None and hem > bare - SHORT_BOTTOM * torso:
         # both the top and a short bottom are unlike the bare thighs, so the hem found is
         # the bottom's: the top's is looked for above it, against the bottom's own colour
         hem = _short_top_hem(lab, clothes, p, hip_est, bare, torso, hem)
-    waist = hem  # where the bottom begins
+    waist = hem if middle is None else middle  # where the bottom begins
     midriff = _bare_midriff(np.asarray(photo), mask, p, shoulder, hem, torso)
     if midriff is not None:
         # bare skin above the hem, hands away: the bottom begins below it, and a crop top
@@ -544,10 +545,6 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
 
     arms = x_range(pm.L_SHOULDER, pm.R_SHOULDER, pm.L_ELBOW, pm.R_ELBOW, pm.L_HIP, pm.R_HIP)
     top_end = hem
-    if middle:
-        # the sliver shows between the hips only: what hides it at the sides (an open layer,
-        # a held poster, hands) goes on to the edge beside it, as main's top did
-        top_end = height
     if sleeves:
         # long sleeves hanging below the hem (a tucked shirt, a crop top, an open jacket's
         # arms) are part of the top down to their cuffs (round 22, opt-in)
@@ -566,7 +563,8 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
         least = 0.15 * torso  # a shorter bottom is a sliver of the top's own colour
         if leg_end is None:
             b1 = height  # legs leave the frame above the knees: the bottom runs to the edge
-            sliver = knee is None and hem != _hem_fallback(height, hip_est, torso)
+            sliver = knee is None and (hem != _hem_fallback(height, hip_est, torso)
+                                       or middle is not None)
             if height - hip < MIN_BELOW_HIPS * torso and not sliver:
                 b1 = b0  # a sliver below the hips, not unlike the top: no bottom to take
             elif sliver:
