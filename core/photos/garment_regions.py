@@ -28,6 +28,11 @@ else that mask) gives each garment's width row by row; and a change of colour al
   cross-legged) over the leg landmarks' own rows, else to the frame's edge when a leg runs
   off it away from the feet (the other foot raised), or when the knees are seen but no ankle
   and the rows at the edge are not bare skin (the trousers run on out of the frame);
+  opt-in (round 23, `WHAT2WEAR_MIDDLE_SLIVER=on`; off by default: it did not fire on the unseen
+  fresh-23, README): in a photo cut above the knees where no hem is seen against the edge's
+  colour over the hips' width, a sliver between the hips (front or back views; unlike the rows
+  above it in hue, not only in light) places where the bottom begins (an open jacket, a held
+  poster at the sides); the top keeps its hem;
 - shoes: from the edge between shin and shoe above the ankles (none seen when the rows are
   unlike the shin from the first row searched: a slanting shin, a tall boot) to the soles under the feet;
   none when the feet look like the bare shins (skin), or when the feet's own pixels around
@@ -260,8 +265,9 @@ def feet_under_hem_on() -> bool:
 
 def middle_sliver_on() -> bool:
     """Whether a photo cut above the knees is read between the hips for a sliver of the bottom
-    when none is seen over the hips' width (round 23): `WHAT2WEAR_MIDDLE_SLIVER`, `on` (the
-    default) or `off` (round 22's regions)."""
+    when none is seen over the hips' width (round 23): `WHAT2WEAR_MIDDLE_SLIVER`, `off` (the
+    default: round 22's regions; on the unseen fresh-23 the rule changed nothing, so its
+    pre-registered rule was not met) or `on`."""
     return load_settings().middle_sliver_on
 
 

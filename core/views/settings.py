@@ -42,8 +42,9 @@ def describe(settings: Settings) -> list[SettingLine]:
         SettingLine("Hanging sleeves on outfit photos (opt-in)", "part of the top (down to their cuffs)"
                     if settings.hanging_sleeves_on else "off (the top ends at its hem)",
                     "WHAT2WEAR_HANGING_SLEEVES"),
-        SettingLine("A sliver between the hips on outfit photos", "looked for (photos cut at the "
-                    "hips or thighs)" if settings.middle_sliver_on else "off (the hips' width only)",
+        SettingLine("A sliver between the hips on outfit photos (opt-in)", "looked for (photos cut "
+                    "at the hips or thighs)" if settings.middle_sliver_on else "off (the hips' width "
+                    "only)",
                     "WHAT2WEAR_MIDDLE_SLIVER"),
     ]
 
