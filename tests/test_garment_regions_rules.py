@@ -1051,8 +1051,8 @@ def test_the_hanging_sleeves_switch_is_read_and_shown_on_the_settings_page(
 
 MIDDLE = [  # (photo, the bottom's vertical IoU at least, rules alone; reported missing without)
     ("pexels_f17_puffer_jacket_white_tee_jeans_cut_hips.jpg", 0.7),  # jeans inside an open puffer
-    ("pexels_f19_poster_held_white_tee_jeans_cut_thigh.jpg", 0.4),  # jeans beside a held poster
-    ("pexels_f6_seated_chair_blazer_dress.jpg", 0.1),  # a blazer dress seated, cut at the hips
+    ("pexels_f19_poster_held_white_tee_jeans_cut_thigh.jpg", 0.4),  # a poster over one side
+    ("pexels_f6_seated_chair_blazer_dress.jpg", 0.1),  # a dress under an open blazer, seated
 ]
 
 
