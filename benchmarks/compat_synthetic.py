@@ -49,6 +49,7 @@ from models.config import (
     ROUND7_DEFAULT,
     ROUND8_DEFAULT,
     ROUND9_DEFAULT,
+    ROUND10_DEFAULT,
     TrainConfig,
 )
 from models.evaluate import evaluate
@@ -108,6 +109,9 @@ METHODS: dict[str, TrainConfig | None] = {
     # issue 11's ninth-round default (two nets, pair offset, gates fitted to rarity); its rows on worlds 30-35
     # are "new default" in benchmarks/results/compat_worlds_6000_fresh2.jsonl.
     "round-9 default (pair offset, two nets)": ROUND9_DEFAULT,
+    # issue 11's tenth-round default (input dropout 0.2); its rows on worlds 36-59 are "new default" in
+    # benchmarks/results/compat_worlds_6000_fresh{5,6,7,8}.jsonl.
+    "round-10 default (input dropout, two nets)": ROUND10_DEFAULT,
     "new default": TrainConfig.for_loss("contrastive"),
     # Not a model: the generator-aware score (models/worlds_oracle.py); needs no training data.
     ORACLE: None,

@@ -292,3 +292,6 @@ ROUND8_DEFAULT = replace(ROUND7_DEFAULT, model=replace(ROUND7_DEFAULT.model, mem
 # the input dropout.
 ROUND9_DEFAULT = replace(ROUND8_DEFAULT, model=replace(ROUND8_DEFAULT.model, members=2, pair_offset=True),
                          gate_target=1.0)
+# Issue 11's tenth-round default: round 9's with dropout 0.2 on each tower's input (its rows on the never-used
+# worlds 36-59 are "new default" in benchmarks/results/compat_worlds_6000_fresh{5,6,7,8}.jsonl).
+ROUND10_DEFAULT = replace(ROUND9_DEFAULT, model=replace(ROUND9_DEFAULT.model, input_dropout=0.2))
