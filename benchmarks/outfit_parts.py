@@ -10,7 +10,7 @@ IoU 0 where the label has it. A one-piece is scored as top and as bottom.
     .venv/bin/python benchmarks/outfit_parts.py [--threads 2] [--repeats 3] [--per-photo]
         [--split tuning|held-out|fresh|fresh-3|fresh-5|fresh-6|fresh-7|fresh-8|fresh-9|fresh-10|fresh-11
                  |fresh-12|fresh-13|fresh-14|fresh-15|fresh-16|fresh-17|fresh-18
-                 |fresh-19|fresh-20|fresh-21|fresh-22|fresh-23]
+                 |fresh-19|fresh-20|fresh-21|fresh-22|fresh-23|fresh-24]
         [--no-detector]
 
 The pose method uses MediaPipe's person detector when its file is beside the landmark model
@@ -134,7 +134,16 @@ and cut at the thighs, seated on a stool, seated leaning forward) and a hoodie f
 at the hips; a white tee with black jeans cut at the thighs, an open kimono over denim shorts cut at
 the shins, and four one-piece dresses: a floral maxi dress seated barefoot on a stump, a halter maxi
 dress walking through flowers, a sequin midi dress with heels small in a landscape frame and a
-ruffled off-shoulder dress in side view cut at the thighs).
+ruffled off-shoulder dress in side view cut at the thighs),
+"fresh-24" (added in round 24 as a twentieth unseen report set, labelled the same way: Pexels
+photos from a fashion gallery's credited set, thirteen women: a leather crop top over a leopard mesh
+top with black jeans and one foot raised on a jeep's step, a metallic bomber with mom jeans and one
+foot raised against the other calf, a blazer over denim shorts with over-the-knee boots seated with
+the legs crossed, a crop top with a white skirt from behind, a bandeau top with a slit midi skirt, a
+knotted tank with print shorts, a sweater with arms raised, a half-tucked shirt and a tucked top with
+jeans, each cut at the hips, thighs or knees, and four one-piece dresses: a print dress cut at its
+hem, a chiffon dress held up over bare legs and bare feet with the head cut off, a slip dress with a
+slit and a skater dress under an open lace kimono, both cut at the thighs).
 Each split's worst photo per garment is printed.
 
 Background removal is off here (the rembg weights are not on every machine); the pose method
@@ -162,7 +171,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "outfits
 SPLITS = ("tuning", "held-out", "fresh", "fresh-3", "fresh-5", "fresh-6", "fresh-7",
           "fresh-8", "fresh-9", "fresh-10", "fresh-11", "fresh-12", "fresh-13", "fresh-14",
           "fresh-15", "fresh-16", "fresh-17", "fresh-18", "fresh-19",
-          "fresh-20", "fresh-21", "fresh-22", "fresh-23")
+          "fresh-20", "fresh-21", "fresh-22", "fresh-23", "fresh-24")
 TUNED = ("tuning", "held-out")  # every photo the second round was tuned on
 TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
           "tuning": "tuning photos (both rounds tuned on them)",
@@ -227,7 +236,12 @@ TITLES = {None: "all photos", TUNED: "tuned on in round 2 (tuning + held-out)",
                       "a padel court, a foot raised on the wall, hoodies and a sweatshirt standing, "
                       "seated or from a low angle; six women: a tee with jeans, a kimono over "
                       "shorts, four one-piece dresses, one seated barefoot, one small in the "
-                      "frame; left out of the tests)"}
+                      "frame; left out of the tests)",
+          "fresh-24": "unseen report set of round 24 (thirteen women: two raised feet, one seated "
+                      "with crossed legs and over-the-knee boots, a back view, a skirt with slits, "
+                      "print shorts, jeans and a half-tucked shirt cut at the hips, thighs or knees, "
+                      "four one-piece dresses, one over bare legs and bare feet, one under an open "
+                      "lace kimono; left out of the tests)"}
 Box = tuple[int, int, int, int]
 
 
