@@ -101,7 +101,7 @@ VARIANTS |= {
 }
 # eleventh round: round 10's default (r9_indrop) with stronger input dropout; world 28 (noise near the
 # top of the family's range) still trailed its oracle most, and dropout 0.2 had moved it 0.870 -> 0.900
-R10 = VARIANTS["r9_indrop"]  # = DEFAULT_MODEL's training config
+R10 = VARIANTS["r9_indrop"]  # = ROUND10_DEFAULT (round 15 added input_rank 64 to the default)
 R10_ONE = replace(R10, model=replace(R10.model, members=1))
 VARIANTS["r10_one"] = R10_ONE  # = r9_indrop_one
 for _p in (3, 4, 5):

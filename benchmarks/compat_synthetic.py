@@ -4,10 +4,11 @@ Each world (`models/worlds.py`) draws its own rules: how each category sees the 
 (shared or own linear maps, non-linear views), noise, a nuisance that misleads raw cosine, missing
 slots, popularity skew and an "agree with top OR bottom" rule. `split_worlds` splits the world ids
 into *selection* worlds (where architecture and defaults were chosen) and *report* worlds that no
-choice ever looked at; `--part fresh` runs worlds 24-65: 24-35 were drawn after round 7, which no run of
+choice ever looked at; `--part fresh` runs worlds 24-71: 24-35 were drawn after round 7, which no run of
 rounds 1-7 looked at (round 8 reported 24-29 once; 30-35 were first run for round 9), 36-47 after round 9
 (36-41 reported round 10, 42-47 round 10 again in round 11), 48-53 after round 11 and 54-59 after round 13 (round 10 reported on each once, after rounds 13 and
-14), 60-65 after round 14 (never run yet). Per world and seed: `--n-train` training and `--n-test` test outfits,
+14), 60-65 after round 14 (rounds 10 and 15 reported on them after round 15) and 66-71 after round 15
+(never run yet). Per world and seed: `--n-train` training and `--n-test` test outfits,
 evaluated with the fixed protocol (models/evaluate.py). The `oracle` row is no model: a score that
 knows the world's rules but not the outfits (models/worlds_oracle.py), computed from the same test
 vectors; its AUC is attainable, so it shows whether a target can be reached in that world. Results are appended to a JSON-lines file
@@ -74,8 +75,9 @@ SPLIT_SEED = 0
 # round 8 reported 24-29, and 30-35 stayed unrun until round 9's report. Worlds 36-47 were added
 # after round 9 (round 9's diagnosis had read the specs of 24-29): no run touched them before round 10.
 # Worlds 48-53 were added after round 11 and 54-59 after round 13 (round 10 reported on each set once,
-# after rounds 13 and 14), and 60-65 after round 14: no run has touched them.
-FRESH_WORLDS = range(N_WORLDS, N_WORLDS + 42)
+# after rounds 13 and 14), 60-65 after round 14 (rounds 10 and 15 reported on them after round 15's
+# choice), and 66-71 after round 15: no run has touched them.
+FRESH_WORLDS = range(N_WORLDS, N_WORLDS + 48)
 # Worlds whose specs a diagnosis has read, so they may serve selection from then on (their fresh rows
 # stay in the record): 24-29 (round 9's diagnosis; world 28 a probe world in round 11) and 42-47
 # (read after round 11's report on them).
@@ -214,7 +216,7 @@ def timing(n_train: int, quick: bool) -> None:
     print(f"\nTraining on {n_train} outfits × 4 slots × 512-d (all slots present), validation split "
           f"included, torch threads {torch.get_num_threads()}:\n")
     print("| config | seconds | steps |\n|---|---:|---:|")
-    for name, config in (("round-9 default (two nets, 12 epochs each)", ROUND9_DEFAULT),
+    for name, config in (("round-10 default (two nets, 12 epochs each)", ROUND10_DEFAULT),
                          ("new default", TrainConfig.for_loss("contrastive"))):
         t0 = time.perf_counter()
         _, metrics = train(data, replace(config, epochs=2, lr_step=1) if quick else config)
@@ -224,7 +226,7 @@ def timing(n_train: int, quick: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=(*PARTS, "both"), default="both",
-                        help="both: selection and report; fresh: worlds 24-65, drawn after rounds 7, 9, 11, 13 and 14")
+                        help="both: selection and report; fresh: worlds 24-71, drawn after rounds 7, 9, 11, 13, 14 and 15")
     parser.add_argument("--worlds", type=int, nargs="*", help="only these world ids (of the part)")
     parser.add_argument("--seeds", type=int, default=2, help="training/test seeds per world")
     parser.add_argument("--first-seed", type=int, default=0, help="run seeds first-seed, first-seed + 1, ...")

@@ -297,9 +297,9 @@ class CompatNet(PairScorer):
             self.in_drop = nn.Dropout(config.input_dropout) if config.input_dropout else nn.Identity()
             self.towers = nn.ModuleDict({c: _Tower(d_in, d_hid, d_out, config.quad_dim)
                                          for c in config.categories})
-            if config.input_rank:  # set from the training items (set_input_basis); until then the first coordinates
+            if config.subspace_rank:  # set from the training items (set_input_basis); until then the first coordinates
                 self.register_buffer("input_mean", torch.zeros(n_cat, d_in))
-                self.register_buffer("input_basis", torch.eye(d_in, config.input_rank).repeat(n_cat, 1, 1))
+                self.register_buffer("input_basis", torch.eye(d_in, config.subspace_rank).repeat(n_cat, 1, 1))
         else:
             raise ValueError(f"unknown arch {config.arch!r}; use one of {', '.join(ARCHS)}")
         # Symmetric table: unordered category pair -> row of `pair_mask`.
@@ -319,14 +319,14 @@ class CompatNet(PairScorer):
             nn.init.zeros_(self.gate.bias)
 
     def set_input_basis(self, mean: np.ndarray, basis: np.ndarray) -> None:
-        """Each category's mean (n_cat, D) and principal directions (n_cat, D, input_rank) of its
+        """Each category's mean (n_cat, D) and principal directions (n_cat, D, subspace_rank) of its
         training items (models/input_basis.py), in `config.categories` order."""
         self.input_mean.copy_(torch.as_tensor(mean, dtype=self.input_mean.dtype))
         self.input_basis.copy_(torch.as_tensor(basis, dtype=self.input_basis.dtype))
 
     def _in_subspace(self, x: torch.Tensor, cat: torch.Tensor) -> torch.Tensor:
         """Each item's part in its category's principal subspace (ModelConfig.input_rank), else x."""
-        if not self.config.input_rank:
+        if not self.config.subspace_rank:
             return x
         out = torch.empty_like(x)
         for c in torch.unique(cat).tolist():

@@ -78,11 +78,13 @@ CV_REPEATS = 10  # k-fold cross-validation repeated with other splits: a steadie
 STEADY_EACH = 50  # ...on few events; from this many liked and negatives on, one pass is steady
 MIN_EACH = 3  # liked and disliked outfits needed before a layer is fitted at all
 SKIP_WEIGHT = 0.2  # a suggestion shown but skipped: a weak negative, 1/5 of a dislike (benchmark)
-FEATURES_ADOPT_MARGIN = 0.8  # the same calibration for the style features (a base with style maps,
+FEATURES_ADOPT_MARGIN = 0.9  # the same calibration for the style features (a base with style maps,
 # models/style_features.py; same 88 no-taste fits): over issue 11's round-6 and round-7 bases 0.8
 # adopted none (and 43 of 44 taste fits at 30 + 30), 0.7 adopted 1; over round 8's base (three
 # nets) 0.8 adopted 1 (at 30 + 30) and 0.9 none (42 of 44 taste fits at 30 + 30); over round 9's
-# (two nets, pair offset, gates fitted to rarity) 0.8 adopts none, 0.7 two (42 of 44 at 30 + 30)
+# (two nets, pair offset, gates fitted to rarity) and round 10's 0.8 adopted none, 0.7 two (42 and 43
+# of 44 at 30 + 30); over round 15's (each tower on its category's principal subspace) 0.8 adopts one
+# (at 30 + 30) and 0.9 none (44 of 44 taste fits at 30 + 30)
 LATENT, STYLE = "latent", "style"  # what the per-item preference is read from
 FEATURES = (LATENT, STYLE)
 

@@ -71,7 +71,8 @@ def _train(
     n_members = model_config.members
     t0 = time.perf_counter()
     # each category's principal subspace of the training items, shared by the members
-    basis = principal_bases(train_set, model_config.categories, model_config.input_rank) if model_config.input_rank else None
+    rank = model_config.subspace_rank
+    basis = principal_bases(train_set, model_config.categories, rank) if rank else None
     fits = [_fit(train_set, replace(config, seed=config.seed + m), replace(model_config, members=1),
                  _member_progress(progress, m, n_members), basis)
             for m in range(n_members)]

@@ -368,7 +368,7 @@ def test_input_dropout_acts_in_training_only_and_round_trips(tmp_path: Path) -> 
 
 
 def test_earlier_defaults_stay_as_they_were_when_the_default_moves_on() -> None:
-    """The benchmarks compare against rounds 3 to 8: moving the default on must not change them."""
+    """The benchmarks compare against rounds 3 to 10: moving the default on must not change them."""
     from models.config import (
         PREVIOUS_DEFAULT,
         ROUND3_DEFAULT,
@@ -378,6 +378,7 @@ def test_earlier_defaults_stay_as_they_were_when_the_default_moves_on() -> None:
         ROUND7_DEFAULT,
         ROUND8_DEFAULT,
         ROUND9_DEFAULT,
+        ROUND10_DEFAULT,
         SEED_PRESET,
     )
 
@@ -395,12 +396,15 @@ def test_earlier_defaults_stay_as_they_were_when_the_default_moves_on() -> None:
     assert replace(ROUND8_DEFAULT, model=replace(ROUND8_DEFAULT.model, pair_offset=True, members=2),
                    gate_target=1.0) == ROUND9_DEFAULT
     # round 10 added the input dropout, nothing else; no earlier preset has it
-    assert replace(ROUND9_DEFAULT, model=replace(ROUND9_DEFAULT.model, input_dropout=0.2)) == TrainConfig()
+    assert replace(ROUND9_DEFAULT, model=replace(ROUND9_DEFAULT.model, input_dropout=0.2)) == ROUND10_DEFAULT
     assert ROUND9_DEFAULT.model.input_dropout == 0.0
+    # round 15 added the principal subspace of each category's inputs, nothing else; no earlier preset has it
+    assert replace(ROUND10_DEFAULT, model=replace(ROUND10_DEFAULT.model, input_rank=64)) == TrainConfig()
+    assert ROUND10_DEFAULT.model.input_rank == 0
     for earlier in (SEED_PRESET, PREVIOUS_DEFAULT, ROUND3_DEFAULT, ROUND4_DEFAULT, ROUND5_DEFAULT, ROUND6_DEFAULT,
                     ROUND7_DEFAULT, ROUND8_DEFAULT):
         assert earlier.gate_target == 0.0 and not earlier.model.pair_offset
-        assert not earlier.model.input_dropout and not earlier.model.anti_dim
+        assert not earlier.model.input_dropout and not earlier.model.anti_dim and not earlier.model.input_rank
 
 
 def test_a_model_saved_with_round5s_narrower_towers_loads_as_it_was(tmp_path: Path) -> None:

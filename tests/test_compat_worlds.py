@@ -178,9 +178,9 @@ def test_quadratic_selection_script_refuses_report_worlds() -> None:
 
 def test_gate_selection_script_refuses_fresh_worlds() -> None:
     """benchmarks/compat_gate.py chooses the default's variants: a world drawn after round 7 (the
-    benchmark's `--part fresh`, ids 24-65) is unseen by every choice, so it is refused like a report
+    benchmark's `--part fresh`, ids 24-71) is unseen by every choice, so it is refused like a report
     world — except 24-29 and 42-47, whose specs a diagnosis read (they may choose from round 11 on)."""
-    for fresh in (30, 36, 48, 53, 59, 65):
+    for fresh in (30, 36, 48, 53, 59, 65, 71):
         assert_refused("compat_gate.py", ["50", str(fresh), "--variants", "r6_members2_e12"], fresh)
 
 
@@ -263,6 +263,7 @@ def test_sixth_round_variants_change_one_thing_of_the_default() -> None:
         ROUND7_DEFAULT,
         ROUND8_DEFAULT,
         ROUND9_DEFAULT,
+        ROUND10_DEFAULT,
         TrainConfig,
     )
 
@@ -272,11 +273,11 @@ def test_sixth_round_variants_change_one_thing_of_the_default() -> None:
     assert VARIANTS["r7_members3_e12"] == ROUND8_DEFAULT  # round 8's choice
     assert VARIANTS["r8_offset_gatefit_m2"] == ROUND9_DEFAULT  # round 9's choice
     assert VARIANTS["r8_offset_gatefit"] == replace(ROUND9_DEFAULT, model=replace(ROUND9_DEFAULT.model, members=3))
-    assert VARIANTS["r9_indrop"] == TrainConfig()  # round 10's choice became the default
-    assert VARIANTS["r9_indrop_one"] == replace(TrainConfig(), model=replace(TrainConfig().model, members=1))
+    assert VARIANTS["r9_indrop"] == ROUND10_DEFAULT  # round 10's choice
+    assert VARIANTS["r9_indrop_one"] == replace(ROUND10_DEFAULT, model=replace(ROUND10_DEFAULT.model, members=1))
     assert VARIANTS["r10_one"] == VARIANTS["r9_indrop_one"]
     for p in (3, 4, 5):  # round 11: only the input dropout differs from round 10's nets
-        assert VARIANTS[f"r10_indrop{p}"] == replace(TrainConfig(), model=replace(TrainConfig().model, input_dropout=p / 10))
+        assert VARIANTS[f"r10_indrop{p}"] == replace(ROUND10_DEFAULT, model=replace(ROUND10_DEFAULT.model, input_dropout=p / 10))
         assert VARIANTS[f"r10_indrop{p}_one"].model == replace(VARIANTS[f"r10_indrop{p}"].model, members=1)
     assert VARIANTS["r8_one"] == replace(ROUND8_DEFAULT, model=replace(ROUND8_DEFAULT.model, members=1))
     assert VARIANTS["r7_members3_e8"] == replace(ROUND7_DEFAULT, model=replace(ROUND7_DEFAULT.model, members=3),
@@ -285,3 +286,7 @@ def test_sixth_round_variants_change_one_thing_of_the_default() -> None:
     assert VARIANTS["r5_hidden512"] == replace(r5, model=replace(r5.model, hidden_dim=512))
     assert VARIANTS["r5_dropout0"] == replace(r5, model=replace(r5.model, dropout=0.0))
     assert r5.model.hidden_dim == 256 and r5.model.dropout == 0.1 and (r5.epochs, r5.lr_step) == (20, 8)
+    # round 15: only the principal subspace's rank differs from round 10's two nets, and 64 became the default
+    for k in (32, 64, 128):
+        assert VARIANTS[f"r10_rank{k}"] == replace(ROUND10_DEFAULT, model=replace(ROUND10_DEFAULT.model, input_rank=k))
+    assert VARIANTS["r10_rank64"] == TrainConfig()

@@ -939,24 +939,6 @@ def test_a_skeleton_squeezed_into_a_cut_photo_gets_no_shoes(model: pm.PoseModel,
     assert "shoes" not in found.boxes and "shoes" in found.missing
 
 
-@pytest.mark.parametrize(("value", "on"), [(None, False), ("", False), ("on", True),
-                                            ("off", False), ("none", False)])
-def test_the_feet_under_hem_switch_is_read_and_shown_on_the_settings_page(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str | None, on: bool) -> None:
-    """WHAT2WEAR_FEET_UNDER_HEM: off unless `on` (the default since the fresh-21 check); the
-    settings page says which."""
-    from base.config import load_settings
-    from core.photos.garment_regions import feet_under_hem_on
-    from core.views.settings import describe
-
-    if value is None:
-        monkeypatch.delenv("WHAT2WEAR_FEET_UNDER_HEM", raising=False)
-    else:
-        monkeypatch.setenv("WHAT2WEAR_FEET_UNDER_HEM", value)
-    assert feet_under_hem_on() == on
-    line = next(x for x in describe(load_settings(home=tmp_path))
-                if x.variable == "WHAT2WEAR_FEET_UNDER_HEM")
-    assert line.value.startswith("used" if on else "off")
 
 
 # --- round 22 --------------------------------------------------------------------------------
@@ -1027,24 +1009,6 @@ def test_a_black_and_white_photo_has_no_hanging_sleeves(
     assert on.boxes == off.boxes
 
 
-@pytest.mark.parametrize(("value", "on"), [(None, False), ("", False), ("on", True),
-                                            ("off", False), ("none", False)])
-def test_the_hanging_sleeves_switch_is_read_and_shown_on_the_settings_page(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str | None, on: bool) -> None:
-    """WHAT2WEAR_HANGING_SLEEVES: off unless `on` (the default since the fresh-22 check); the
-    settings page says which."""
-    from base.config import load_settings
-    from core.photos.garment_regions import hanging_sleeves_on
-    from core.views.settings import describe
-
-    if value is None:
-        monkeypatch.delenv("WHAT2WEAR_HANGING_SLEEVES", raising=False)
-    else:
-        monkeypatch.setenv("WHAT2WEAR_HANGING_SLEEVES", value)
-    assert hanging_sleeves_on() == on
-    line = next(x for x in describe(load_settings(home=tmp_path))
-                if x.variable == "WHAT2WEAR_HANGING_SLEEVES")
-    assert line.value.startswith("part of the top" if on else "off")
 
 
 # --- round 23 --------------------------------------------------------------------------------
@@ -1116,21 +1080,28 @@ def test_a_shadow_between_the_hips_is_no_sliver(
     assert "bottom" in regions_of(image, model).boxes
 
 
+# --- the opt-in switches of rounds 21-23 --------------------------------------------------------
+
+@pytest.mark.parametrize(("variable", "reader", "shown_on"), [
+    ("WHAT2WEAR_FEET_UNDER_HEM", "feet_under_hem_on", "used"),  # off since the fresh-21 check
+    ("WHAT2WEAR_HANGING_SLEEVES", "hanging_sleeves_on", "part of the top"),  # off since the fresh-22 check
+    ("WHAT2WEAR_MIDDLE_SLIVER", "middle_sliver_on", "looked for"),  # off since the fresh-23 check
+])
 @pytest.mark.parametrize(("value", "on"), [(None, False), ("", False), ("on", True),
                                             ("off", False), ("none", False)])
-def test_the_middle_sliver_switch_is_read_and_shown_on_the_settings_page(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str | None, on: bool) -> None:
-    """WHAT2WEAR_MIDDLE_SLIVER: off unless `on` (unset or empty: the default, off since the
-    fresh-23 check); the settings page says which."""
+def test_each_opt_in_switch_is_read_and_shown_on_the_settings_page(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, reader: str, shown_on: str,
+        value: str | None, on: bool) -> None:
+    """Each rule that failed its unseen check is off unless its variable is `on`; the settings page
+    says which."""
     from base.config import load_settings
-    from core.photos.garment_regions import middle_sliver_on
+    from core.photos import garment_regions
     from core.views.settings import describe
 
     if value is None:
-        monkeypatch.delenv("WHAT2WEAR_MIDDLE_SLIVER", raising=False)
+        monkeypatch.delenv(variable, raising=False)
     else:
-        monkeypatch.setenv("WHAT2WEAR_MIDDLE_SLIVER", value)
-    assert middle_sliver_on() == on
-    line = next(x for x in describe(load_settings(home=tmp_path))
-                if x.variable == "WHAT2WEAR_MIDDLE_SLIVER")
-    assert line.value.startswith("looked for" if on else "off")
+        monkeypatch.setenv(variable, value)
+    assert getattr(garment_regions, reader)() == on
+    line = next(x for x in describe(load_settings(home=tmp_path)) if x.variable == variable)
+    assert line.value.startswith(shown_on if on else "off")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from models.compat import load_model
+from models.compat import CompatNet, load_model
 from models.config import DEFAULT_MODEL, ModelConfig, TrainConfig
 from models.data import OutfitSet
 from models.evaluate import evaluate
@@ -92,10 +92,15 @@ def test_a_trained_net_ignores_what_lies_outside_its_subspace_and_loads_as_saved
 
 
 def test_input_rank_is_checked_and_absent_from_configs_that_do_not_use_it() -> None:
-    assert "input_rank" not in DEFAULT_MODEL.to_dict()
-    assert replace(DEFAULT_MODEL, input_rank=64).to_dict()["input_rank"] == 64
-    for bad in (-1, 512, 1.5, True):
-        with pytest.raises(ValueError, match="input_rank must be a whole number from 0 to input_dim - 1"):
+    assert "input_rank" not in replace(DEFAULT_MODEL, input_rank=0).to_dict()  # a model saved before keeps its hash
+    assert DEFAULT_MODEL.to_dict()["input_rank"] == 64
+    for bad in (-1, 16_385, 1.5, True):
+        with pytest.raises(ValueError, match="input_rank must be a whole number from 0 to 16384"):
             replace(DEFAULT_MODEL, input_rank=bad)
+    # items no wider than the rank are read whole: the subspace would be all of it
+    assert replace(DEFAULT_MODEL, input_rank=64).subspace_rank == 64
+    assert replace(DEFAULT_MODEL, input_dim=64, input_rank=64).subspace_rank == 0
+    assert "input_basis" not in CompatNet(replace(SMALL, input_dim=32, input_rank=64)).state_dict()
+    assert CompatNet(replace(SMALL, input_rank=64)).state_dict()["input_basis"].shape == (7, 512, 64)
     with pytest.raises(ValueError, match="input_rank is read by each tower"):
         ModelConfig(input_rank=8)
