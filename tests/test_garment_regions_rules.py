@@ -847,14 +847,13 @@ def test_the_switch_is_read_once_and_shown_on_the_settings_page(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str | None, shown: str) -> None:
     """WHAT2WEAR_ONE_PIECE: on unless off / none; the settings page says which."""
     from base.config import load_settings
-    from core.photos.garment_regions import one_piece_on
     from core.views.settings import describe
 
     if value is None:
         monkeypatch.delenv("WHAT2WEAR_ONE_PIECE", raising=False)
     else:
         monkeypatch.setenv("WHAT2WEAR_ONE_PIECE", value)
-    assert one_piece_on() == (shown == "found")
+    assert load_settings(home=tmp_path).one_piece_on == (shown == "found")
     line = next(x for x in describe(load_settings(home=tmp_path))
                 if x.variable == "WHAT2WEAR_ONE_PIECE")
     assert line.value.startswith(shown)
@@ -1095,13 +1094,13 @@ def test_each_opt_in_switch_is_read_and_shown_on_the_settings_page(
     """Each rule that failed its unseen check is off unless its variable is `on`; the settings page
     says which."""
     from base.config import load_settings
-    from core.photos import garment_regions
     from core.views.settings import describe
 
     if value is None:
         monkeypatch.delenv(variable, raising=False)
     else:
         monkeypatch.setenv(variable, value)
-    assert getattr(garment_regions, reader)() == on
-    line = next(x for x in describe(load_settings(home=tmp_path)) if x.variable == variable)
+    settings = load_settings(home=tmp_path)
+    assert getattr(settings, reader) == on
+    line = next(x for x in describe(settings) if x.variable == variable)
     assert line.value.startswith(shown_on if on else "off")

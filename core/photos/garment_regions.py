@@ -249,35 +249,6 @@ def shipped_labeller() -> row_labeller.RowLabeller | None:
     return None if path is None else _load_labeller(path)
 
 
-def one_piece_on() -> bool:
-    """Whether a dress is found from pixels (round 20): `WHAT2WEAR_ONE_PIECE`, `on` (the
-    default) or `off` (a top and a bottom as before, unless the wardrobe's one-piece matches)."""
-    return load_settings().one_piece_on
-
-
-def feet_under_hem_on() -> bool:
-    """Whether ankles hidden under a hem are still used (round 21): `WHAT2WEAR_FEET_UNDER_HEM`,
-    `off` (the default: unseen ankles dropped, as in round 20: no shoes, the bottom to the knees;
-    on the unseen fresh-21 the rule changed nothing, so its pre-registered rule was not met) or
-    `on`."""
-    return load_settings().feet_under_hem_on
-
-
-def middle_sliver_on() -> bool:
-    """Whether a photo cut above the knees is read between the hips for a sliver of the bottom
-    when none is seen over the hips' width (round 23): `WHAT2WEAR_MIDDLE_SLIVER`, `off` (the
-    default: round 22's regions; on the unseen fresh-23 the rule changed nothing, so its
-    pre-registered rule was not met) or `on`."""
-    return load_settings().middle_sliver_on
-
-
-def hanging_sleeves_on() -> bool:
-    """Whether a top runs down to the cuffs of long sleeves hanging below its hem (round 22):
-    `WHAT2WEAR_HANGING_SLEEVES`, `off` (the default: the top ends at its hem; on the unseen
-    fresh-22 the rule changed nothing, so its pre-registered rule was not met) or `on`."""
-    return load_settings().hanging_sleeves_on
-
-
 def find_regions(cutout: CutOut, model: pm.PoseModel | None,
                  note: str | None = ROWS_NOTE, photo: Image.Image | None = None,
                  learned: bool = True, candidates: bool = False,
@@ -312,12 +283,16 @@ def find_regions(cutout: CutOut, model: pm.PoseModel | None,
     if pose is None:
         return rows_regions(cutout, "no body could be found in the photo, so it was cut into "
                             "fixed rows of the person's box")
+    # the rules' switches (base/config.py: WHAT2WEAR_ONE_PIECE, on by default since round 20; the
+    # opt-in WHAT2WEAR_FEET_UNDER_HEM, _HANGING_SLEEVES and _MIDDLE_SLIVER of rounds 21-23, each off
+    # because it changed nothing on its unseen split), read once per photo
+    switches = load_settings()
     return _pose_regions(cutout, pose, photo, shipped_ranker() if learned else None,
                          candidates, None if sequence or not learned else shipped_labeller(),
-                         sequence, one_piece=one_piece_on() and not (candidates or sequence),
-                         under_hem=feet_under_hem_on(),
-                         sleeves=hanging_sleeves_on() and not (candidates or sequence),
-                         middle_sliver=middle_sliver_on())
+                         sequence, one_piece=switches.one_piece_on and not (candidates or sequence),
+                         under_hem=switches.feet_under_hem_on,
+                         sleeves=switches.hanging_sleeves_on and not (candidates or sequence),
+                         middle_sliver=switches.middle_sliver_on)
 
 
 def _below_chest(ranker: hem_ranker.HemRanker, start: HemCandidates, chest: float,
