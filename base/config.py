@@ -95,6 +95,10 @@ class Settings:
     # middle half between the hip joints is read for a sliver of the bottom (unlike the garment
     # above it in hue), which places where the bottom begins.
     middle_sliver: str = "off"
+    # Where a seated (bent-legged) person's bottom ends on outfit photos (issue 13 round 24): "on"
+    # = at the lowest knee, ankle or heel (trousers end at the ankles), "off" = at the lowest leg
+    # point, toes too (the toes of feet resting forward lie on the shoes).
+    seated_heels: str = "on"
     # Larger images are refused as decompression bombs, from their header, before decoding.
     # 200 MP covers 48-50 MP phone modes (8000x6000) and 200 MP sensors; JPEGs are decoded at
     # reduced scale, PNG / HEIC / WebP whole (peak memory: benchmarks/large_photos.py).
@@ -126,6 +130,12 @@ class Settings:
         """Whether outfit photos cut above the knees are read between the hips for a sliver of
         the bottom (`middle_sliver` not off / none / 0 / false / empty)."""
         return _switched_on(self.middle_sliver)
+
+    @property
+    def seated_heels_on(self) -> bool:
+        """Whether a seated person's bottom on outfit photos ends at the heels, not the toes
+        (`seated_heels` not off / none / 0 / false / empty)."""
+        return _switched_on(self.seated_heels)
 
     @property
     def sqlite_path(self) -> Path:
@@ -178,6 +188,7 @@ def load_settings(home: str | Path | None = None) -> Settings:
         feet_under_hem=_env("WHAT2WEAR_FEET_UNDER_HEM", "off"),
         hanging_sleeves=_env("WHAT2WEAR_HANGING_SLEEVES", "off"),
         middle_sliver=_env("WHAT2WEAR_MIDDLE_SLIVER", "off"),
+        seated_heels=_env("WHAT2WEAR_SEATED_HEELS", "on"),
         max_image_pixels=_env_int("WHAT2WEAR_MAX_IMAGE_PIXELS", 200_000_000),
         max_image_side=_env_int("WHAT2WEAR_MAX_IMAGE_SIDE", 2048),
         near_duplicate_threshold=_env_float("WHAT2WEAR_NEAR_DUPLICATE", 0.95),

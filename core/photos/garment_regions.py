@@ -25,7 +25,9 @@ else that mask) gives each garment's width row by row; and a change of colour al
   or to where the legs show the face's own skin (shorts, a mini skirt, seated too),
   and on below that hem while its rows still show the garment's colour (a dress held up at
   one side, legs that cross); below a bare midriff it starts there; with bent legs (seated,
-  cross-legged) over the leg landmarks' own rows, else to the frame's edge when a leg runs
+  cross-legged) over the leg landmarks' own rows (round 24, `WHAT2WEAR_SEATED_HEELS`: down to
+  the knees, ankles and heels, not to the toes of feet resting forward, which are the shoes'),
+  else to the frame's edge when a leg runs
   off it away from the feet (the other foot raised), or when the knees are seen but no ankle
   and the rows at the edge are not bare skin (the trousers run on out of the frame);
   opt-in (round 23, `WHAT2WEAR_MIDDLE_SLIVER=on`; off by default: it did not fire on the unseen
@@ -168,6 +170,10 @@ RANKER_FILES = {"end": START_RANKER.with_name("end_ranker.json"), "start": START
 ROW_LABELLER = START_RANKER.with_name("row_labeller.json")
 LEG_POINTS = (pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE, pm.L_HEEL, pm.R_HEEL, pm.L_TOE,
               pm.R_TOE)  # a bent leg's own rows
+# where a bent leg's bottom ends (round 24, WHAT2WEAR_SEATED_HEELS): the lowest of these, not the
+# toes (of seated design photos in long trousers the labelled hem lies a median 0.1 torso below
+# the ankle joint, about level with the heel, and 0.3 above the toes)
+BENT_LEG_END = LEG_POINTS[:6]
 
 
 @dataclass(frozen=True)
@@ -285,14 +291,17 @@ def find_regions(cutout: CutOut, model: pm.PoseModel | None,
                             "fixed rows of the person's box")
     # the rules' switches (base/config.py: WHAT2WEAR_ONE_PIECE, on by default since round 20; the
     # opt-in WHAT2WEAR_FEET_UNDER_HEM, _HANGING_SLEEVES and _MIDDLE_SLIVER of rounds 21-23, each off
-    # because it changed nothing on its unseen split), read once per photo
+    # because it changed nothing on its unseen split; WHAT2WEAR_SEATED_HEELS of round 24), read
+    # once per photo; training (`candidates`, `sequence`) keeps the toes, as the shipped rankers
+    # were trained
     switches = load_settings()
     return _pose_regions(cutout, pose, photo, shipped_ranker() if learned else None,
                          candidates, None if sequence or not learned else shipped_labeller(),
                          sequence, one_piece=switches.one_piece_on and not (candidates or sequence),
                          under_hem=switches.feet_under_hem_on,
                          sleeves=switches.hanging_sleeves_on and not (candidates or sequence),
-                         middle_sliver=switches.middle_sliver_on)
+                         middle_sliver=switches.middle_sliver_on,
+                         seated_heels=switches.seated_heels_on and not (candidates or sequence))
 
 
 def _below_chest(ranker: hem_ranker.HemRanker, start: HemCandidates, chest: float,
@@ -435,7 +444,7 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
                   candidates: bool = False, labeller: row_labeller.RowLabeller | None = None,
                   sequence: bool = False, one_piece: bool = False,
                   under_hem: bool = False, sleeves: bool = False,
-                  middle_sliver: bool = False) -> GarmentRegions:
+                  middle_sliver: bool = False, seated_heels: bool = False) -> GarmentRegions:
     width, height = photo.size
     if cutout.removed:
         mask = person_pixels(np.asarray(cutout.rgba.getchannel("A")) >= ALPHA_THRESHOLD, pose.mask)
@@ -579,7 +588,8 @@ def _pose_regions(cutout: CutOut, pose: pm.Pose, photo: Image.Image,
                 # the bottom spans the leg landmarks' own rows, above the hips' too (crossed
                 # feet lie on the lap)
                 b0 = int(max(top_y0, min(b0, min(legs_seen) - 0.05 * torso)))
-                b1 = int(min(height, max(b1, max(legs_seen) + 0.05 * torso)))
+                b1 = int(min(height, max(b1, _bent_leg_end(p, inside, legs_seen, seated_heels)
+                                         + 0.05 * torso)))
             elif lower is None and _leg_off_frame(mask, p, torso):
                 b1 = height  # standing, a leg runs off the frame beside a raised foot
             if ankle is None and _shins_leave_frame(lab, mask, torso):
@@ -1379,6 +1389,20 @@ def _arm_patch(pixels: np.ndarray, lab: np.ndarray, mask: np.ndarray, point: np.
     if skin.sum() >= SLEEVE_COVERED * near.sum():
         return None
     return np.median(lab[y0:y1, x0:x1][near], axis=0)
+
+
+def _bent_leg_end(p: np.ndarray, inside: np.ndarray, legs_seen: list[float],
+                  heels: bool) -> float:
+    """The lowest row of a bent leg that its bottom covers: with `heels` (round 24) the lowest
+    knee, ankle or heel seen, else (or with none of them seen) every leg landmark's, toes too.
+    Why: a seated person's feet rest forward, so in the photo the toes lie below the ankles
+    on the shoes' own rows; trousers end at the ankles, about level with the heels, so the
+    toes carried the bottom over the shoes (seated design photos: a median 0.3 torso too low)."""
+    if heels:
+        rows = [float(p[i, 1]) for i in BENT_LEG_END if inside[i]]
+        if rows:
+            return max(rows)
+    return max(legs_seen)
 
 
 def _lowest_knee(p: np.ndarray, inside: np.ndarray) -> float | None:
