@@ -44,6 +44,10 @@ half between the hip joints is read for a sliver of the bottom (an open jacket, 
 the sides); not in a side view, and not where the sliver differs from the rows above it in light
 only (a pocket's shadow on a hoodie); opt-in (WHAT2WEAR_MIDDLE_SLIVER=on; off by default after the
 unseen fresh-23 check, which it did not change), so these tests switch it on and off themselves.
+Round 24 designed on all 248 labelled photos but fresh-24 (fresh-23 included): with bent legs
+(seated, crouching) the bottom ends at the lowest knee, ankle or heel, not at the toes of feet
+resting forward, which lie on the shoes' rows (WHAT2WEAR_SEATED_HEELS; these tests switch it on
+and off themselves); standing photos and training (candidates) keep main's rows.
 """
 
 from __future__ import annotations
@@ -1077,6 +1081,64 @@ def test_a_shadow_between_the_hips_is_no_sliver(
     monkeypatch.setattr(gr, "MIDDLE_HUE", 0.0)
     monkeypatch.setenv("WHAT2WEAR_MIDDLE_SLIVER", "on")
     assert "bottom" in regions_of(image, model).boxes
+
+
+# --- round 24 --------------------------------------------------------------------------------
+
+SEATED = [  # (photo, the bottom's vertical IoU at least with the switch on, rules alone)
+    ("pexels_f9_seated_cream_suit_sandals.jpg", 0.88),  # 0.76 with the toes
+    ("pexels_f15_seated_sideboard_crop_top_jeans_barefoot.jpg", 0.87),  # 0.80
+    ("pexels_f15_crouching_white_blouse_jeans_heels.jpg", 0.82),  # 0.74
+    ("pexels_f12_seated_flannel_jeans_trainers.jpg", 0.79),  # 0.71
+    ("unsplash_f22_crouching_sports_bra_leggings_sneakers.jpg", 0.77),  # 0.68
+]
+
+
+def _heels_on_and_off(image: Image.Image, model: pm.PoseModel,
+                      monkeypatch: pytest.MonkeyPatch, **kwargs: bool
+                      ) -> tuple[GarmentRegions, GarmentRegions]:
+    monkeypatch.setenv("WHAT2WEAR_SEATED_HEELS", "on")
+    on = find_regions(CutOut(image.convert("RGBA"), image, False), model, **kwargs)
+    monkeypatch.setenv("WHAT2WEAR_SEATED_HEELS", "off")
+    off = find_regions(CutOut(image.convert("RGBA"), image, False), model, **kwargs)
+    return on, off
+
+
+@pytest.mark.parametrize(("name", "vertical"), SEATED)
+def test_a_seated_persons_bottom_ends_at_the_heels_not_the_toes(
+        model: pm.PoseModel, monkeypatch: pytest.MonkeyPatch, name: str, vertical: float) -> None:
+    """Seated or crouching in long trousers, the feet rest forward, so in the photo the toes lie
+    below the ankles on the shoes' own rows; the trousers end at the ankles, about level with the
+    heels. With the switch on the bottom ends there (up by at least 0.08 of vertical IoU and 20 px);
+    off, it runs on over the shoes to the toes. The bottom's start, the top and the shoes are not
+    moved."""
+    on, off = _heels_on_and_off(photo(name), model, monkeypatch)
+    assert iou(on, name, "bottom") >= vertical
+    assert iou(on, name, "bottom") >= iou(off, name, "bottom") + 0.08
+    assert on.boxes["bottom"][3] <= off.boxes["bottom"][3] - 20
+    assert on.boxes["bottom"][1] == off.boxes["bottom"][1]
+    assert on.boxes["top"] == off.boxes["top"]
+    assert on.boxes.get("shoes") == off.boxes.get("shoes")
+    assert on.missing == off.missing
+
+
+@pytest.mark.parametrize("name", ["unsplash_04_01.jpg", "unsplash_02_02.jpg",
+                                  "pexels_f12_walking_red_tee_jeans.jpg"])
+def test_standing_legs_keep_their_bottom(
+        model: pm.PoseModel, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Knees well below the hips (standing, walking): the bottom ends at the ankles as before,
+    the switch changes nothing."""
+    on, off = _heels_on_and_off(photo(name), model, monkeypatch)
+    assert on.boxes == off.boxes and on.missing == off.missing
+
+
+def test_training_keeps_the_toes(model: pm.PoseModel, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped rankers were trained on candidate rows read with the toes: the training
+    paths (`candidates`, `sequence`) keep them, so retraining reads the same rows."""
+    name = "pexels_f9_seated_cream_suit_sandals.jpg"
+    for kwargs in ({"candidates": True}, {"sequence": True}):
+        on, off = _heels_on_and_off(photo(name), model, monkeypatch, **kwargs)
+        assert on.boxes == off.boxes
 
 
 # --- the opt-in switches of rounds 21-23 --------------------------------------------------------
