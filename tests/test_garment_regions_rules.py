@@ -46,8 +46,9 @@ only (a pocket's shadow on a hoodie); opt-in (WHAT2WEAR_MIDDLE_SLIVER=on; off by
 unseen fresh-23 check, which it did not change), so these tests switch it on and off themselves.
 Round 24 designed on all 248 labelled photos but fresh-24 (fresh-23 included): with bent legs
 (seated, crouching) the bottom ends at the lowest knee, ankle or heel, not at the toes of feet
-resting forward, which lie on the shoes' rows (WHAT2WEAR_SEATED_HEELS; these tests switch it on
-and off themselves); standing photos and training (candidates) keep main's rows.
+resting forward, which lie on the shoes' rows; opt-in (WHAT2WEAR_SEATED_HEELS=on; off by default
+after the unseen fresh-24 check, where it lowered one photo's bottom and raised none), so these
+tests switch it on and off themselves; standing photos and training (candidates) keep main's rows.
 """
 
 from __future__ import annotations
@@ -1141,12 +1142,13 @@ def test_training_keeps_the_toes(model: pm.PoseModel, monkeypatch: pytest.Monkey
         assert on.boxes == off.boxes
 
 
-# --- the opt-in switches of rounds 21-23 --------------------------------------------------------
+# --- the opt-in switches of rounds 21-24 --------------------------------------------------------
 
 @pytest.mark.parametrize(("variable", "reader", "shown_on"), [
     ("WHAT2WEAR_FEET_UNDER_HEM", "feet_under_hem_on", "used"),  # off since the fresh-21 check
     ("WHAT2WEAR_HANGING_SLEEVES", "hanging_sleeves_on", "part of the top"),  # off since the fresh-22 check
     ("WHAT2WEAR_MIDDLE_SLIVER", "middle_sliver_on", "looked for"),  # off since the fresh-23 check
+    ("WHAT2WEAR_SEATED_HEELS", "seated_heels_on", "the bottom ends at the heels"),  # fresh-24 check
 ])
 @pytest.mark.parametrize(("value", "on"), [(None, False), ("", False), ("on", True),
                                             ("off", False), ("none", False)])

@@ -25,8 +25,9 @@ else that mask) gives each garment's width row by row; and a change of colour al
   or to where the legs show the face's own skin (shorts, a mini skirt, seated too),
   and on below that hem while its rows still show the garment's colour (a dress held up at
   one side, legs that cross); below a bare midriff it starts there; with bent legs (seated,
-  cross-legged) over the leg landmarks' own rows (round 24, `WHAT2WEAR_SEATED_HEELS`: down to
-  the knees, ankles and heels, not to the toes of feet resting forward, which are the shoes'),
+  cross-legged) over the leg landmarks' own rows (opt-in, round 24, `WHAT2WEAR_SEATED_HEELS=on`:
+  down to the knees, ankles and heels, not to the toes of feet resting forward, which are the
+  shoes'; off by default: on the unseen fresh-24 it changed one photo, for the worse, README),
   else to the frame's edge when a leg runs
   off it away from the feet (the other foot raised), or when the knees are seen but no ankle
   and the rows at the edge are not bare skin (the trousers run on out of the frame);
@@ -170,7 +171,7 @@ RANKER_FILES = {"end": START_RANKER.with_name("end_ranker.json"), "start": START
 ROW_LABELLER = START_RANKER.with_name("row_labeller.json")
 LEG_POINTS = (pm.L_KNEE, pm.R_KNEE, pm.L_ANKLE, pm.R_ANKLE, pm.L_HEEL, pm.R_HEEL, pm.L_TOE,
               pm.R_TOE)  # a bent leg's own rows
-# where a bent leg's bottom ends (round 24, WHAT2WEAR_SEATED_HEELS): the lowest of these, not the
+# where a bent leg's bottom ends (round 24, WHAT2WEAR_SEATED_HEELS=on, opt-in): the lowest of these, not the
 # toes (of seated design photos in long trousers the labelled hem lies a median 0.1 torso below
 # the ankle joint, about level with the heel, and 0.3 above the toes)
 BENT_LEG_END = LEG_POINTS[:6]
@@ -291,9 +292,10 @@ def find_regions(cutout: CutOut, model: pm.PoseModel | None,
                             "fixed rows of the person's box")
     # the rules' switches (base/config.py: WHAT2WEAR_ONE_PIECE, on by default since round 20; the
     # opt-in WHAT2WEAR_FEET_UNDER_HEM, _HANGING_SLEEVES and _MIDDLE_SLIVER of rounds 21-23, each off
-    # because it changed nothing on its unseen split; WHAT2WEAR_SEATED_HEELS of round 24), read
-    # once per photo; training (`candidates`, `sequence`) keeps the toes, as the shipped rankers
-    # were trained
+    # because it changed nothing on its unseen split; WHAT2WEAR_SEATED_HEELS of round 24, off
+    # because on its unseen split it raised nothing and lowered one photo's bottom), read once per
+    # photo; training (`candidates`, `sequence`) keeps the toes, as the shipped rankers were
+    # trained
     switches = load_settings()
     return _pose_regions(cutout, pose, photo, shipped_ranker() if learned else None,
                          candidates, None if sequence or not learned else shipped_labeller(),

@@ -46,7 +46,7 @@ def describe(settings: Settings) -> list[SettingLine]:
                     "at the hips or thighs)" if settings.middle_sliver_on else "off (the hips' width "
                     "only)",
                     "WHAT2WEAR_MIDDLE_SLIVER"),
-        SettingLine("Seated people on outfit photos", "the bottom ends at the heels"
+        SettingLine("Seated people on outfit photos (opt-in)", "the bottom ends at the heels"
                     if settings.seated_heels_on else "off (the bottom ends at the toes)",
                     "WHAT2WEAR_SEATED_HEELS"),
     ]
