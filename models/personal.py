@@ -86,13 +86,15 @@ LOGISTIC_L2 = 1e-3  # penalty of the logistic direction, × the total variance o
 # round 7's grid 0.001 / 0.01 / 0.1 / 1 on the calibration users, the smallest best (0.821 / 0.810
 # / 0.785 / 0.777 with reliability-weighted features over round 6's base)
 NEWTON_STEPS = 12  # the logistic fit's Newton steps at most (it converges in 5-8 on 60 events)
-FEATURES_ADOPT_MARGIN = 0.9  # the same calibration for the style features (a base with style maps,
+FEATURES_ADOPT_MARGIN = 0.8  # the same calibration for the style features (a base with style maps,
 # models/style_features.py; same 88 no-taste fits): over issue 11's round-6 and round-7 bases 0.8
 # adopted none (and 43 of 44 taste fits at 30 + 30), 0.7 adopted 1; over round 8's base (three
 # nets) 0.8 adopted 1 (at 30 + 30) and 0.9 none (42 of 44 taste fits at 30 + 30); over round 9's
 # (two nets, pair offset, gates fitted to rarity) and round 10's 0.8 adopted none, 0.7 two (42 and 43
-# of 44 at 30 + 30); over round 15's (each tower on its category's principal subspace) 0.8 adopts one
-# (at 30 + 30) and 0.9 none (44 of 44 taste fits at 30 + 30)
+# of 44 at 30 + 30); over round 15's (each tower on its category's principal subspace) 0.8 adopted one
+# (at 30 + 30) and 0.9 none (44 of 44 taste fits at 30 + 30); with issue 12 round 9's estimator
+# (reliability-weighted maps, logistic direction) over round 15's base 0.7 adopts one (at 30 + 30)
+# and 0.8 none (44 of 44 taste fits at 30 + 30, 17 of 44 at 10 + 10)
 LATENT, STYLE = "latent", "style"  # what the per-item preference is read from
 FEATURES = (LATENT, STYLE)
 
