@@ -14,6 +14,9 @@ fit is):
   ("pairs", no intercept); penalty λ · (total variance of the outfit means) · ‖β‖² / 2, λ fixed
   a priori on a grid;
 - (c) (a) + (b).
+Round 9 shipped (c) on outfits: bases trained since carry reliability-weighted maps
+(models.style_features.reliability_weighted), so over such a base the row "f" is already ρ·f
+and the rows "ρ·f" weigh twice; the round-9 numbers (README) were measured before, over plain maps.
 Same users, reactions and columns as benchmarks/personal_features.py (world 1, users 100 on, the
 calibration users; the report users are world 0, users 200 on).
 
@@ -39,7 +42,6 @@ from personal_features import guard_stat, style_grid
 from personal_levers import FormModel, weight_form
 from personal_users import calibration_base, calibration_user
 
-from models.data import OutfitSet
 from models.evaluate import evaluate, roc_auc
 from models.personal import (
     FEATURES_ADOPT_MARGIN,
@@ -47,66 +49,29 @@ from models.personal import (
     fit_preference,
     fit_scale,
     gate,
+    newton_logistic,
+    outfit_means,
     ridge_direction,
 )
-from models.style_features import Maps
+from models.personal import logistic_direction as shipped_logistic
+from models.style_features import Maps, reliability
 from models.synthetic import SyntheticSpec, make_world
 
 MARGINS = (0.6, 0.7, 0.8, 0.9, 1.0)
-NEWTON_STEPS = 12
-
-
-def reliability(maps: Maps, data: OutfitSet) -> dict[str, float]:
-    """category -> ρ_c ≥ 0: correlation (summed over the k dimensions) of f_c with the mean f of
-    the other mapped categories of the same outfit, over `data` (the base's training outfits)."""
-    grid = style_grid(maps, data)
-    cats = data.category_grid()
-    m = np.asarray(data.mask, bool) & np.isin(cats, list(maps))
-    out = {}
-    for cat in maps:
-        own = m & (cats == cat)
-        rows = np.flatnonzero(own.any(1))
-        cols = own[rows].argmax(1)
-        f = grid[rows, cols]
-        others = m[rows] & ~own[rows]
-        keep = others.any(1)
-        h = (grid[rows] * others[..., None]).sum(1)[keep] / others[keep].sum(1)[:, None]
-        f = f[keep] - f[keep].mean(0)
-        h = h - h.mean(0)
-        rho = float((f * h).sum() / np.sqrt((f * f).sum() * (h * h).sum()))
-        out[cat] = max(rho, 0.0)
-    return out
 
 
 def weighted_maps(maps: Maps, rho: dict[str, float]) -> Maps:
     return {c: (a * np.float32(rho[c]), mean) for c, (a, mean) in maps.items()}
 
 
-def _means(data: PairData) -> np.ndarray:
-    present = data.present
-    return (data.latents * present[..., None]).sum(1) / np.maximum(present.sum(1), 1)[:, None]
-
-
-def _newton(x: np.ndarray, y: np.ndarray, weight: np.ndarray, penalty: np.ndarray) -> np.ndarray:
-    """argmin Σ weight·log(1 + exp(−y x·β)) + ½ βᵀ diag(penalty) β by Newton steps (convex)."""
-    beta = np.zeros(x.shape[1])
-    for _ in range(NEWTON_STEPS):
-        margin = y * (x @ beta)
-        p = 0.5 * (1 - np.tanh(margin / 2))  # sigmoid(−margin), stable
-        grad = -(x.T @ (weight * y * p)) + penalty * beta
-        hess = (x.T * (weight * p * (1 - p))) @ x + np.diag(penalty)
-        step = np.linalg.solve(hess, grad)
-        beta -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return beta
-
-
 def logistic_direction(data: PairData, ratings: np.ndarray, lam: float, pairs: bool) -> np.ndarray:
     """Unit-spread direction (std of u·f over the feedback's items = 1) from an L2 logistic
-    regression of the reactions on the outfit means (`pairs` False) or of liked-minus-negative
-    differences (True; each pair weighted |r_i|·|r_j|)."""
-    x = _means(data)
+    regression of the reactions on the outfit means (`pairs` False: the shipped
+    `models.personal.logistic_direction`) or of liked-minus-disliked differences (True; each pair
+    weighted |r_i|·|r_j|)."""
+    if not pairs:
+        return shipped_logistic(data, ratings, lam)
+    x = outfit_means(data)
     pos, neg = np.flatnonzero(ratings > 0), np.flatnonzero(ratings < 0)
     w = np.abs(ratings)
     xc = x - (w / w.sum()) @ x
@@ -114,14 +79,9 @@ def logistic_direction(data: PairData, ratings: np.ndarray, lam: float, pairs: b
     d = x.shape[1]
     if tv <= 0 or pos.size == 0 or neg.size == 0:
         return np.zeros(d)
-    if pairs:
-        diff = (x[pos][:, None, :] - x[neg][None, :, :]).reshape(-1, d)
-        pw = (w[pos][:, None] * w[neg][None, :]).ravel()
-        u = _newton(diff, np.ones(len(diff)), pw / pw.sum(), np.full(d, lam * tv))
-    else:
-        design = np.hstack([x, np.ones((len(x), 1))])
-        penalty = np.append(np.full(d, lam * tv), 0.0)
-        u = _newton(design, np.sign(ratings), w / w.sum(), penalty)[:d]
+    diff = (x[pos][:, None, :] - x[neg][None, :, :]).reshape(-1, d)
+    pw = (w[pos][:, None] * w[neg][None, :]).ravel()
+    u = newton_logistic(diff, np.ones(len(diff)), pw / pw.sum(), np.full(d, lam * tv))
     spread = float(np.std(data.latents[data.present] @ u))
     return u / spread if spread > 0 else np.zeros(d)
 
@@ -135,6 +95,8 @@ def main() -> None:
     parser.add_argument("--base", help="a saved base folder (else trained as the other benchmarks do)")
     parser.add_argument("--only", help="comma-separated substrings: run only the estimators named so "
                         "(the round-6 row always runs)")
+    parser.add_argument("--per-user", action="store_true",
+                        help="also print each user's preference AUC (no guard) per estimator")
     args = parser.parse_args()
     torch.set_num_threads(1)
     world = make_world(SyntheticSpec(), world_seed=args.world)
@@ -205,6 +167,13 @@ def main() -> None:
               f"| {a[:, 2].mean():.3f} ({a[:, 2].min():.3f}) | {taste} of {len(a)} | {false} of {len(a)} "
               f"| {a[:, 5].mean():.3f} ({a[:, 5].min():.3f}) | {a[:, 6].mean():.3f} |", flush=True)
     ref = np.array(next(iter(rows.values())))
+    if args.per_user:
+        print("\npreference AUC without the guard, per user (users " f"{args.first_user}–{last})")
+        for name, values in rows.items():
+            a = np.array(values)
+            better = int((a[:, 0] > ref[:, 0]).sum())
+            print(f"- {name}: " + " ".join(f"{v:.3f}" for v in a[:, 0])
+                  + f" (above the first row for {better} of {len(a)})")
     print("\nagainst round 6 (the rule: adopt only with >= +0.01 mean preference AUC, no guard and with it)")
     for name, values in rows.items():
         a = np.array(values)

@@ -48,7 +48,7 @@ from models.personal import (
     ridge_direction,
     weighted_auc,
 )
-from models.style_features import features, gcca_maps
+from models.style_features import feature_grid, gcca_maps
 from models.style_prior import prior_map
 from models.synthetic import SyntheticSpec, make_world
 
@@ -58,14 +58,7 @@ Featurise = Callable[[OutfitSet, PairData], np.ndarray]  # -> (N, K, d) per-slot
 
 def style_grid(maps: dict, data: OutfitSet) -> np.ndarray:
     """(N, K, k) f_c(x) of every present item (zeros where the slot is empty)."""
-    cats = data.category_grid()
-    m = np.asarray(data.mask, bool)
-    k = next(iter(maps.values()))[0].shape[1]
-    out = np.zeros((*m.shape, k))
-    for cat in sorted(set(cats[m].tolist())):
-        rows, cols = np.nonzero(m & (cats == cat))
-        out[rows, cols] = features(maps, cat, data.vectors[rows, cols])
-    return out
+    return feature_grid(maps, data)
 
 
 def block_scale(grid: np.ndarray, present: np.ndarray) -> float:

@@ -22,7 +22,7 @@ from models.evaluate import evaluate
 from models.input_basis import principal_bases
 from models.losses import make_loss
 from models.negatives import OutfitSampler
-from models.style_features import gcca_maps
+from models.style_features import gcca_maps, reliability_weighted
 from models.style_prior import style_basis
 
 
@@ -88,8 +88,9 @@ def _train(
     # the weights; not part of the version: it does not change how the model ranks)
     model.style_prior = style_basis(model, train_set)
     # style features of the raw item vectors (multi-set CCA across the outfits' categories): what
-    # the personal layer reads its per-item preference from when present
-    model.style_features = gcca_maps(train_set) or None
+    # the personal layer reads its per-item preference from when present, each category's
+    # scaled by how reliably it agrees with the rest of its outfits
+    model.style_features = reliability_weighted(gcca_maps(train_set), train_set) or None
     metrics: dict[str, Any] = {
         "loss": config.loss,
         "n_train": len(train_set),

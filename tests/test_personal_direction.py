@@ -1,7 +1,8 @@
-"""The round-7 measurement's estimators (benchmarks/personal_direction.py, issue 12): the L2
-logistic direction finds a planted direction from 60 reactions (outfit means and pair
-differences alike), and the per-category reliability gives a category that does not see the
-shared style a weight near zero, one that does a weight near one."""
+"""The round-7 estimators, shipped in round 9 (models.personal.logistic_direction on outfit
+means, models.style_features.reliability; benchmarks/personal_direction.py keeps the pair
+differences, issue 12): the L2 logistic direction finds a planted direction from 60 reactions,
+and the per-category reliability gives a category that does not see the shared style a weight
+near zero, one that does a weight near one."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from personal_direction import logistic_direction, reliability, weighted_maps
+from personal_direction import logistic_direction, weighted_maps
 
 from models.data import OutfitSet
 from models.personal import PairData
+from models.personal import logistic_direction as shipped_direction
+from models.style_features import reliability
 
 
 def planted(n: int, d: int, seed: int) -> tuple[PairData, np.ndarray, np.ndarray]:
@@ -40,6 +43,17 @@ def test_the_logistic_direction_points_along_the_planted_taste_with_unit_spread(
     # reversing every reaction reverses the direction; a side missing gives no direction
     np.testing.assert_allclose(logistic_direction(data, -ratings, 0.001, pairs), -direction, atol=1e-8)
     assert not np.any(logistic_direction(data, np.ones(60), 0.001, pairs))
+
+
+def test_the_shipped_direction_is_the_benchmarks_on_outfit_means_and_weighs_skips_by_rating() -> None:
+    data, ratings, u = planted(60, 16, 3)
+    np.testing.assert_array_equal(shipped_direction(data, ratings), logistic_direction(data, ratings, 0.001, False))
+    # a negative of weight 0.2 (a skipped suggestion) pulls less than a dislike: with every
+    # negative turned into a skip, the direction still points along the taste
+    weak = np.where(ratings < 0, -0.2, 1.0)
+    direction = shipped_direction(data, weak)
+    assert direction @ u / np.linalg.norm(direction) / np.linalg.norm(u) > 0.8
+    assert not np.allclose(direction, shipped_direction(data, ratings))
 
 
 def test_a_strong_penalty_shrinks_toward_the_difference_of_the_means() -> None:

@@ -31,7 +31,14 @@ from models.personal import (
     fit_preference,
     gate,
 )
-from models.style_features import MIN_OUTFITS, STYLE_FEATURES_FILE, features, gcca_maps
+from models.style_features import (
+    MIN_OUTFITS,
+    STYLE_FEATURES_FILE,
+    features,
+    gcca_maps,
+    reliability,
+    reliability_weighted,
+)
 from models.synthetic import SyntheticSpec, make_world, synthetic_outfits
 from models.train import train
 from tests.test_style_prior import bad_copy, cli_files, tasted
@@ -66,6 +73,22 @@ def test_training_writes_the_maps_and_they_load_back_identical(world_and_model) 
     first = data.subset(np.arange(20))
     np.testing.assert_array_equal(loaded.score(first.vectors, first.mask, first.category_grid()),
                                   model.score(first.vectors, first.mask, first.category_grid()))
+
+
+def test_training_writes_each_categorys_map_scaled_by_its_reliability(world_and_model) -> None:
+    """Round 9: the maps a base carries are the CCA maps of its training outfits, each scaled by
+    ρ_c of those outfits; shoes, which see the style only as s², weigh least."""
+    data, model, _ = world_and_model
+    plain = gcca_maps(data)
+    rho = reliability(plain, data)
+    assert all(0.0 <= r <= 1.0 for r in rho.values())
+    assert rho["shoes"] < min(rho["top"], rho["bottom"])
+    want = reliability_weighted(plain, data)
+    for cat, (a, mean) in model.style_features.items():
+        np.testing.assert_allclose(a, plain[cat][0] * np.float32(rho[cat]), rtol=1e-6)
+        np.testing.assert_array_equal(a, want[cat][0])
+        np.testing.assert_array_equal(mean, plain[cat][1])
+    assert reliability_weighted({}, data) == {}
 
 
 def test_the_maps_put_the_categories_of_one_outfit_in_one_style_space() -> None:
@@ -109,7 +132,8 @@ def test_the_layer_reads_its_preference_from_the_style_features(world_and_model)
     assert fit.to_dict()["features"] == STYLE
     pairs = PairData.build(model, feedback.vectors, feedback.mask, feedback.category_grid(), STYLE)
     assert pairs.latents.shape[2] == 16
-    w = fit_preference(pairs, ratings)
+    w = fit_preference(pairs, ratings, logistic=True)  # round 9: the logistic direction
+    assert not np.allclose(w, fit_preference(pairs, ratings))  # not the ridge readout
     if fit.adopted:
         np.testing.assert_array_equal(fit.w, w)
     layer = PersonalModel(model, w, features=STYLE)
