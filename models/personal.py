@@ -484,7 +484,7 @@ def logistic_direction(data: PairData, ratings: np.ndarray, lam: float = LOGISTI
     weight = weight / weight.sum()
     xc = x - weight @ x
     tv = float(weight @ (xc * xc).sum(1))
-    if tv <= 0:
+    if tv <= 1e-12 * float(weight @ (x * x).sum(1)):  # the same outfit(s) only: rounding, no signal
         return np.zeros(x.shape[1])
     d = x.shape[1]
     design = np.hstack([x, np.ones((len(x), 1))])
@@ -503,7 +503,10 @@ def newton_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray, penalty: n
         p = 0.5 * (1 - np.tanh(margin / 2))  # sigmoid(−margin), stable
         grad = -(x.T @ (weight * y * p)) + penalty * beta
         hess = (x.T * (weight * p * (1 - p))) @ x + np.diag(penalty)
-        step = np.linalg.solve(hess, grad)
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:  # near-identical outfits of a tiny spread: the least-squares step
+            step = np.linalg.lstsq(hess, grad, rcond=None)[0]
         beta -= step
         if np.abs(step).max() < 1e-8:
             break

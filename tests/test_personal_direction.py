@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from personal_direction import logistic_direction, weighted_maps
 
 from models.data import OutfitSet
-from models.personal import PairData
+from models.personal import PairData, fit_preference
 from models.personal import logistic_direction as shipped_direction
 from models.style_features import reliability
 
@@ -80,3 +80,20 @@ def test_reliability_is_high_for_categories_sharing_the_style_and_near_zero_for_
     scaled = weighted_maps(maps, rho)
     np.testing.assert_allclose(scaled["top"][0], np.eye(d) * rho["top"], rtol=1e-6)
     np.testing.assert_array_equal(scaled["top"][1], maps["top"][1])
+
+
+def test_outfits_that_differ_only_by_rounding_give_no_direction_and_no_error() -> None:
+    """The same outfit liked, disliked and skipped (a tiny spread, eight features always zero):
+    the Newton system is singular; the fit falls back to a least-squares step and finds nothing
+    to read rather than raising inside the app's taste update."""
+    rng = np.random.default_rng(2415)
+    rng.integers(4, 70)
+    one = rng.standard_normal((7, 3, 16))[0] * 1e-3
+    one[:, :8] = 0
+    latents = np.repeat(one[None], 7, axis=0)
+    data = PairData(((0, 1), (0, 2), (1, 2)), np.ones((7, 3)), np.ones((7, 3), bool), latents,
+                    np.ones((7, 3), bool))
+    ratings = np.array([1.0, -1.0, 1.0, -0.2, -0.2, 1.0, -0.2])
+    direction = shipped_direction(data, ratings)
+    assert np.isfinite(direction).all()
+    assert not np.any(fit_preference(data, ratings, logistic=True))
