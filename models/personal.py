@@ -505,7 +505,7 @@ def newton_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray, penalty: n
         hess = (x.T * (weight * p * (1 - p))) @ x + np.diag(penalty)
         try:
             step = np.linalg.solve(hess, grad)
-        except np.linalg.LinAlgError:  # near-identical outfits of a tiny spread: the least-squares step
+        except np.linalg.LinAlgError:  # a singular system (collinear features): the least-squares step
             step = np.linalg.lstsq(hess, grad, rcond=None)[0]
         beta -= step
         if np.abs(step).max() < 1e-8:

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from personal_direction import logistic_direction, weighted_maps
 
 from models.data import OutfitSet
-from models.personal import PairData, fit_preference
+from models.personal import PairData, fit_preference, newton_logistic
 from models.personal import logistic_direction as shipped_direction
 from models.style_features import reliability
 
@@ -84,8 +84,8 @@ def test_reliability_is_high_for_categories_sharing_the_style_and_near_zero_for_
 
 def test_outfits_that_differ_only_by_rounding_give_no_direction_and_no_error() -> None:
     """The same outfit liked, disliked and skipped (a tiny spread, eight features always zero):
-    the Newton system is singular; the fit falls back to a least-squares step and finds nothing
-    to read rather than raising inside the app's taste update."""
+    the outfits differ by rounding only, so the fit finds nothing to read (before the check it
+    raised a singular-matrix error, or fitted a direction to the rounding)."""
     rng = np.random.default_rng(2415)
     rng.integers(4, 70)
     one = rng.standard_normal((7, 3, 16))[0] * 1e-3
@@ -97,3 +97,15 @@ def test_outfits_that_differ_only_by_rounding_give_no_direction_and_no_error() -
     direction = shipped_direction(data, ratings)
     assert np.isfinite(direction).all()
     assert not np.any(fit_preference(data, ratings, logistic=True))
+
+
+def test_a_singular_newton_system_takes_a_least_squares_step_instead_of_raising() -> None:
+    """Two identical columns and no penalty: the Hessian is exactly singular."""
+    rng = np.random.default_rng(5)
+    col = rng.standard_normal(20)
+    x = np.stack([col, col, np.ones(20)], axis=1)
+    y = np.where(col + 0.5 * rng.standard_normal(20) > 0, 1.0, -1.0)
+    beta = newton_logistic(x, y, np.full(20, 1 / 20), np.zeros(3))
+    assert np.isfinite(beta).all()
+    assert beta[0] == pytest.approx(beta[1])  # the minimum-norm step splits the shared column
+    assert beta[0] + beta[1] > 0  # and leans with the labels
