@@ -105,8 +105,17 @@ def photo(name: str) -> Image.Image:
                       max_side=2048).image.convert("RGB")
 
 
-def regions_of(image: Image.Image, model: pm.PoseModel) -> GarmentRegions:
-    return find_regions(CutOut(image.convert("RGBA"), image, False), model)
+def regions_of(image: Image.Image, model: pm.PoseModel, **kwargs: bool) -> GarmentRegions:
+    return find_regions(CutOut(image.convert("RGBA"), image, False), model, **kwargs)
+
+
+def on_and_off(variable: str, image: Image.Image, model: pm.PoseModel,
+               monkeypatch: pytest.MonkeyPatch, **kwargs: bool) -> tuple[GarmentRegions, GarmentRegions]:
+    """The regions with an opt-in rule's switch `on`, then `off`."""
+    monkeypatch.setenv(variable, "on")
+    on = regions_of(image, model, **kwargs)
+    monkeypatch.setenv(variable, "off")
+    return on, regions_of(image, model, **kwargs)
 
 
 def iou(found: GarmentRegions, name: str, part: str) -> float:
@@ -943,8 +952,6 @@ def test_a_skeleton_squeezed_into_a_cut_photo_gets_no_shoes(model: pm.PoseModel,
     assert "shoes" not in found.boxes and "shoes" in found.missing
 
 
-
-
 # --- round 22 --------------------------------------------------------------------------------
 
 HANGING = [  # (photo, top's vertical IoU at least with the rule, gain over the hem alone at least)
@@ -956,16 +963,6 @@ HANGING = [  # (photo, top's vertical IoU at least with the rule, gain over the 
 ]
 
 
-def _on_and_off(name: str, model: pm.PoseModel, monkeypatch: pytest.MonkeyPatch,
-                image: Image.Image | None = None) -> tuple[GarmentRegions, GarmentRegions]:
-    image = image if image is not None else photo(name)
-    monkeypatch.setenv("WHAT2WEAR_HANGING_SLEEVES", "on")
-    on = regions_of(image, model)
-    monkeypatch.setenv("WHAT2WEAR_HANGING_SLEEVES", "off")
-    off = regions_of(image, model)
-    return on, off
-
-
 @pytest.mark.parametrize(("name", "vertical", "gain"), HANGING)
 def test_hanging_sleeves_carry_the_top_down_to_their_cuffs(
         model: pm.PoseModel, monkeypatch: pytest.MonkeyPatch, name: str, vertical: float,
@@ -973,7 +970,7 @@ def test_hanging_sleeves_carry_the_top_down_to_their_cuffs(
     """The labels draw a top's box down to the cuffs of its sleeves; on these arms hanging
     below the hem the sleeve's colour runs on from the upper arm down the forearm, so the top
     ends at the cuff, not at the hem (off: the hem). The bottom is not moved."""
-    on, off = _on_and_off(name, model, monkeypatch)
+    on, off = on_and_off("WHAT2WEAR_HANGING_SLEEVES", photo(name), model, monkeypatch)
     assert iou(on, name, "top") >= vertical
     assert iou(on, name, "top") >= iou(off, name, "top") + gain
     assert on.boxes["top"][3] > off.boxes["top"][3]
@@ -989,7 +986,7 @@ def test_bare_forearms_below_the_hem_leave_the_top_at_its_hem(
         model: pm.PoseModel, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """Wrists well below the hem (0.15-0.8 of the torso), forearms bare: no sleeve hangs
     there, so the regions are the same with the rule on and off."""
-    on, off = _on_and_off(name, model, monkeypatch)
+    on, off = on_and_off("WHAT2WEAR_HANGING_SLEEVES", photo(name), model, monkeypatch)
     assert on.boxes == off.boxes
 
 
@@ -999,7 +996,7 @@ def test_the_default_is_the_top_at_its_hem(
     name = HANGING[0][0]
     monkeypatch.delenv("WHAT2WEAR_HANGING_SLEEVES", raising=False)
     default = regions_of(photo(name), model)
-    on, off = _on_and_off(name, model, monkeypatch)
+    on, off = on_and_off("WHAT2WEAR_HANGING_SLEEVES", photo(name), model, monkeypatch)
     assert default.boxes == off.boxes and default.boxes["top"] != on.boxes["top"]
 
 
@@ -1009,10 +1006,8 @@ def test_a_black_and_white_photo_has_no_hanging_sleeves(
     needs colour, so every bare forearm looks covered; a colourless person is not read for
     sleeves (without that check the top ran down to the wrist on the thigh, 0.98 -> 0.91)."""
     name = "pexels_f20_seated_stool_black_tee_ripped_jeans_looking_aside_cut_shins.jpg"
-    on, off = _on_and_off(name, model, monkeypatch)
+    on, off = on_and_off("WHAT2WEAR_HANGING_SLEEVES", photo(name), model, monkeypatch)
     assert on.boxes == off.boxes
-
-
 
 
 # --- round 23 --------------------------------------------------------------------------------
@@ -1024,15 +1019,6 @@ MIDDLE = [  # (photo, the bottom's vertical IoU at least, rules alone; reported 
 ]
 
 
-def _middle_on_and_off(image: Image.Image, model: pm.PoseModel,
-                       monkeypatch: pytest.MonkeyPatch) -> tuple[GarmentRegions, GarmentRegions]:
-    monkeypatch.setenv("WHAT2WEAR_MIDDLE_SLIVER", "on")
-    on = regions_of(image, model)
-    monkeypatch.setenv("WHAT2WEAR_MIDDLE_SLIVER", "off")
-    off = regions_of(image, model)
-    return on, off
-
-
 @pytest.mark.parametrize(("name", "vertical"), MIDDLE)
 def test_a_sliver_between_the_hips_is_the_bottom(
         model: pm.PoseModel, monkeypatch: pytest.MonkeyPatch, name: str, vertical: float) -> None:
@@ -1040,7 +1026,7 @@ def test_a_sliver_between_the_hips_is_the_bottom(
     with what hangs beside it, so no hem is seen there and the bottom is reported missing (off);
     between the hips the sliver shows, unlike the garment above it in hue, and is the bottom.
     The top's start and the shoes are not moved."""
-    on, off = _middle_on_and_off(photo(name), model, monkeypatch)
+    on, off = on_and_off("WHAT2WEAR_MIDDLE_SLIVER", photo(name), model, monkeypatch)
     assert "bottom" in off.missing and "bottom" not in off.boxes
     assert "bottom" in on.boxes and "bottom" not in on.missing
     assert iou(on, name, "bottom") >= vertical
@@ -1057,7 +1043,7 @@ def test_a_side_view_has_no_middle_between_the_hips(
     import core.photos.garment_regions as gr
 
     name = "unsplash_f22_white_slip_dress_side_view_cut_thighs.jpg"
-    on, off = _middle_on_and_off(photo(name), model, monkeypatch)
+    on, off = on_and_off("WHAT2WEAR_MIDDLE_SLIVER", photo(name), model, monkeypatch)
     assert on.boxes == off.boxes
     monkeypatch.setattr(gr, "MIDDLE_HIPS", 0.0)
     monkeypatch.setenv("WHAT2WEAR_MIDDLE_SLIVER", "on")
@@ -1077,7 +1063,7 @@ def test_a_shadow_between_the_hips_is_no_sliver(
     full = photo(name)
     edge = min(LABELS[name]["top"][3], LABELS[name]["bottom"][1]) - 12
     image = full.crop((0, 0, full.width, edge))
-    on, off = _middle_on_and_off(image, model, monkeypatch)
+    on, off = on_and_off("WHAT2WEAR_MIDDLE_SLIVER", image, model, monkeypatch)
     assert "bottom" not in on.boxes and on.boxes == off.boxes
     monkeypatch.setattr(gr, "MIDDLE_HUE", 0.0)
     monkeypatch.setenv("WHAT2WEAR_MIDDLE_SLIVER", "on")
@@ -1095,16 +1081,6 @@ SEATED = [  # (photo, the bottom's vertical IoU at least with the switch on, rul
 ]
 
 
-def _heels_on_and_off(image: Image.Image, model: pm.PoseModel,
-                      monkeypatch: pytest.MonkeyPatch, **kwargs: bool
-                      ) -> tuple[GarmentRegions, GarmentRegions]:
-    monkeypatch.setenv("WHAT2WEAR_SEATED_HEELS", "on")
-    on = find_regions(CutOut(image.convert("RGBA"), image, False), model, **kwargs)
-    monkeypatch.setenv("WHAT2WEAR_SEATED_HEELS", "off")
-    off = find_regions(CutOut(image.convert("RGBA"), image, False), model, **kwargs)
-    return on, off
-
-
 @pytest.mark.parametrize(("name", "vertical"), SEATED)
 def test_a_seated_persons_bottom_ends_at_the_heels_not_the_toes(
         model: pm.PoseModel, monkeypatch: pytest.MonkeyPatch, name: str, vertical: float) -> None:
@@ -1113,7 +1089,7 @@ def test_a_seated_persons_bottom_ends_at_the_heels_not_the_toes(
     heels. With the switch on the bottom ends there (up by at least 0.08 of vertical IoU and 20 px);
     off, it runs on over the shoes to the toes. The bottom's start, the top and the shoes are not
     moved."""
-    on, off = _heels_on_and_off(photo(name), model, monkeypatch)
+    on, off = on_and_off("WHAT2WEAR_SEATED_HEELS", photo(name), model, monkeypatch)
     assert iou(on, name, "bottom") >= vertical
     assert iou(on, name, "bottom") >= iou(off, name, "bottom") + 0.08
     assert on.boxes["bottom"][3] <= off.boxes["bottom"][3] - 20
@@ -1129,7 +1105,7 @@ def test_standing_legs_keep_their_bottom(
         model: pm.PoseModel, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """Knees well below the hips (standing, walking): the bottom ends at the ankles as before,
     the switch changes nothing."""
-    on, off = _heels_on_and_off(photo(name), model, monkeypatch)
+    on, off = on_and_off("WHAT2WEAR_SEATED_HEELS", photo(name), model, monkeypatch)
     assert on.boxes == off.boxes and on.missing == off.missing
 
 
@@ -1138,7 +1114,7 @@ def test_training_keeps_the_toes(model: pm.PoseModel, monkeypatch: pytest.Monkey
     paths (`candidates`, `sequence`) keep them, so retraining reads the same rows."""
     name = "pexels_f9_seated_cream_suit_sandals.jpg"
     for kwargs in ({"candidates": True}, {"sequence": True}):
-        on, off = _heels_on_and_off(photo(name), model, monkeypatch, **kwargs)
+        on, off = on_and_off("WHAT2WEAR_SEATED_HEELS", photo(name), model, monkeypatch, **kwargs)
         assert on.boxes == off.boxes
 
 

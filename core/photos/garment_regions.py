@@ -297,13 +297,14 @@ def find_regions(cutout: CutOut, model: pm.PoseModel | None,
     # photo; training (`candidates`, `sequence`) keeps the toes, as the shipped rankers were
     # trained
     switches = load_settings()
+    reading = not (candidates or sequence)  # not a training path
     return _pose_regions(cutout, pose, photo, shipped_ranker() if learned else None,
                          candidates, None if sequence or not learned else shipped_labeller(),
-                         sequence, one_piece=switches.one_piece_on and not (candidates or sequence),
+                         sequence, one_piece=switches.one_piece_on and reading,
                          under_hem=switches.feet_under_hem_on,
-                         sleeves=switches.hanging_sleeves_on and not (candidates or sequence),
+                         sleeves=switches.hanging_sleeves_on and reading,
                          middle_sliver=switches.middle_sliver_on,
-                         seated_heels=switches.seated_heels_on and not (candidates or sequence))
+                         seated_heels=switches.seated_heels_on and reading)
 
 
 def _below_chest(ranker: hem_ranker.HemRanker, start: HemCandidates, chest: float,
