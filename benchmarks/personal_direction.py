@@ -52,16 +52,13 @@ from models.personal import (
     newton_logistic,
     outfit_means,
     ridge_direction,
+    unit_spread,
 )
 from models.personal import logistic_direction as shipped_logistic
-from models.style_features import Maps, reliability
+from models.style_features import Maps, reliability, scaled_maps
 from models.synthetic import SyntheticSpec, make_world
 
 MARGINS = (0.6, 0.7, 0.8, 0.9, 1.0)
-
-
-def weighted_maps(maps: Maps, rho: dict[str, float]) -> Maps:
-    return {c: (a * np.float32(rho[c]), mean) for c, (a, mean) in maps.items()}
 
 
 def logistic_direction(data: PairData, ratings: np.ndarray, lam: float, pairs: bool) -> np.ndarray:
@@ -81,9 +78,7 @@ def logistic_direction(data: PairData, ratings: np.ndarray, lam: float, pairs: b
         return np.zeros(d)
     diff = (x[pos][:, None, :] - x[neg][None, :, :]).reshape(-1, d)
     pw = (w[pos][:, None] * w[neg][None, :]).ravel()
-    u = newton_logistic(diff, np.ones(len(diff)), pw / pw.sum(), np.full(d, lam * tv))
-    spread = float(np.std(data.latents[data.present] @ u))
-    return u / spread if spread > 0 else np.zeros(d)
+    return unit_spread(data, newton_logistic(diff, np.ones(len(diff)), pw / pw.sum(), np.full(d, lam * tv)))
 
 
 def main() -> None:
@@ -106,8 +101,8 @@ def main() -> None:
     maps = base.style_features
     rho = reliability(maps, training)
     print("reliability ρ_c: " + ", ".join(f"{c} {r:.3f}" for c, r in sorted(rho.items())), file=sys.stderr)
-    feats: dict[str, Maps] = {"f": maps, "ρ·f": weighted_maps(maps, rho),
-                              "f, shoes 0 (reference)": weighted_maps(maps, {c: float(c != "shoes") for c in maps})}
+    feats: dict[str, Maps] = {"f": maps, "ρ·f": scaled_maps(maps, rho),
+                              "f, shoes 0 (reference)": scaled_maps(maps, {c: float(c != "shoes") for c in maps})}
     lams = [float(x) for x in args.lams.split(",")]
     ridge: Callable = lambda pd, r: fit_preference(pd, r)  # noqa: E731
     variants: dict[str, tuple[str, Callable]] = {

@@ -442,10 +442,7 @@ def ridge_direction(data: PairData, ratings: np.ndarray, prior: np.ndarray | Non
     on B z and mapped back, u = B u', so directions outside the subspace cost 1/EPS times more.
     """
     if prior is not None:
-        u = prior @ ridge_direction(replace(data, latents=data.latents @ prior), ratings)
-        spread = float(np.std(data.latents[data.present] @ u))
-        return u / spread if spread > 0 else np.zeros_like(u)
-    present = data.present
+        return unit_spread(data, prior @ ridge_direction(replace(data, latents=data.latents @ prior), ratings))
     x = outfit_means(data)
     weight = np.abs(ratings)
     weight = weight / weight.sum()
@@ -459,8 +456,14 @@ def ridge_direction(data: PairData, ratings: np.ndarray, prior: np.ndarray | Non
         u = xc.T @ _solve(weight[:, None] * (xc @ xc.T) + lam * np.eye(n), target)
     else:
         u = _solve(xc.T @ (xc * weight[:, None]) + lam * np.eye(d), xc.T @ target)
-    spread = float(np.std(data.latents[present] @ u))
-    return u / spread if spread > 0 else np.zeros(x.shape[1])
+    return unit_spread(data, u)
+
+
+def unit_spread(data: PairData, u: np.ndarray) -> np.ndarray:
+    """u scaled so that u·z has standard deviation 1 over the data's present items; zeros when
+    it has none (a scale-free direction: the scale is fitted after, by `fit_scale`)."""
+    spread = float(np.std(data.latents[data.present] @ u))
+    return u / spread if spread > 0 else np.zeros_like(u)
 
 
 def outfit_means(data: PairData) -> np.ndarray:
@@ -489,9 +492,7 @@ def logistic_direction(data: PairData, ratings: np.ndarray, lam: float = LOGISTI
     d = x.shape[1]
     design = np.hstack([x, np.ones((len(x), 1))])
     penalty = np.append(np.full(d, lam * tv), 0.0)
-    u = newton_logistic(design, np.sign(ratings), weight, penalty)[:d]
-    spread = float(np.std(data.latents[data.present] @ u))
-    return u / spread if spread > 0 else np.zeros(d)
+    return unit_spread(data, newton_logistic(design, np.sign(ratings), weight, penalty)[:d])
 
 
 def newton_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray, penalty: np.ndarray) -> np.ndarray:

@@ -121,12 +121,14 @@ def reliability(maps: Maps, data: OutfitSet) -> dict[str, float]:
     return out
 
 
+def scaled_maps(maps: Maps, weights: dict[str, float]) -> Maps:
+    """The maps with category c's map multiplied by weights[c] (the means kept)."""
+    return {c: ((a * np.float32(weights[c])).astype(np.float32), mean) for c, (a, mean) in maps.items()}
+
+
 def reliability_weighted(maps: Maps, data: OutfitSet) -> Maps:
     """The maps with each category's scaled by its `reliability` on `data` (empty stays empty)."""
-    if not maps:
-        return maps
-    rho = reliability(maps, data)
-    return {c: ((a * np.float32(rho[c])).astype(np.float32), mean) for c, (a, mean) in maps.items()}
+    return scaled_maps(maps, reliability(maps, data)) if maps else maps
 
 
 def features(maps: Maps, category: str, x: np.ndarray) -> np.ndarray:

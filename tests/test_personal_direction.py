@@ -14,12 +14,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from personal_direction import logistic_direction, weighted_maps
+from personal_direction import logistic_direction
 
 from models.data import OutfitSet
 from models.personal import PairData, fit_preference, newton_logistic
 from models.personal import logistic_direction as shipped_direction
-from models.style_features import reliability
+from models.style_features import reliability, scaled_maps
 
 
 def planted(n: int, d: int, seed: int) -> tuple[PairData, np.ndarray, np.ndarray]:
@@ -77,7 +77,7 @@ def test_reliability_is_high_for_categories_sharing_the_style_and_near_zero_for_
     maps = {c: (np.eye(d, dtype=np.float32), np.zeros(d, np.float32)) for c in cats}
     rho = reliability(maps, data)
     assert rho["shoes"] < 0.1 < 0.5 < rho["top"] and rho["bottom"] > 0.5
-    scaled = weighted_maps(maps, rho)
+    scaled = scaled_maps(maps, rho)
     np.testing.assert_allclose(scaled["top"][0], np.eye(d) * rho["top"], rtol=1e-6)
     np.testing.assert_array_equal(scaled["top"][1], maps["top"][1])
 
