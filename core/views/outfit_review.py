@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from base.config import Settings
 from base.records import IngestOutcome, ItemRecord, OutfitRecord
@@ -24,6 +24,9 @@ from core.wardrobe.service import Wardrobe
 REGION_COLOURS: dict[str, tuple[int, int, int]] = {
     TOP: (230, 57, 70), BOTTOM: (29, 120, 216), SHOES: (46, 160, 67), ONEPIECE: (155, 89, 182),
 }
+# The same colours by name, for the row of controls that belongs to each drawn box.
+REGION_COLOUR_NAMES: dict[str, str] = {TOP: "red", BOTTOM: "blue", SHOES: "green", ONEPIECE: "violet"}
+LABEL_SHARE = 1 / 32  # the piece's name on its box, as a share of the photo's longer side
 # Categories an item may have to be given a region cut for this slot.
 REASSIGN_CATEGORIES: dict[str, tuple[str, ...]] = {
     TOP: (TOP, OUTERWEAR, ONEPIECE), ONEPIECE: (ONEPIECE, TOP), BOTTOM: (BOTTOM,), SHOES: (SHOES,),
@@ -40,11 +43,15 @@ class RegionView:
     matched: bool  # an existing item (True) or one made from this region (False)
     similarity: float | None
 
-    def label(self, names: dict[str, str]) -> str:
+    @property
+    def piece(self) -> str:
+        return category_label(self.slot)
+
+    def what_it_became(self, names: dict[str, str]) -> str:
         how = (f"matched {names.get(self.item_id, self.item_id)}" if self.matched
                else f"new item {names.get(self.item_id, self.item_id)}")
         score = f" ({self.similarity:.2f})" if self.similarity is not None else ""
-        return f"{category_label(self.slot)}: {how}{score}"
+        return f"{how}{score}"
 
 
 def regions_of(outcome: IngestOutcome) -> list[RegionView]:
@@ -72,7 +79,9 @@ def current_regions(regions: list[RegionView], outfit: OutfitRecord) -> list[Reg
 def draw_regions(data: bytes, filename: str, regions: list[RegionView], settings: Settings,
                  names: dict[str, str]) -> Image.Image | None:
     """The photo as ingest saw it (same orientation and size, so the boxes fit) with each
-    region outlined and labelled; None when the photo cannot be read again."""
+    region outlined and tagged with its piece's name, in letters sized to the photo so they stay
+    readable when it is shown small (which item it went to is written beside the photo); None
+    when the photo cannot be read again."""
     try:
         image = load_image(data, filename, max_pixels=settings.max_image_pixels,
                            max_side=settings.max_image_side).image.convert("RGB")
@@ -80,14 +89,15 @@ def draw_regions(data: bytes, filename: str, regions: list[RegionView], settings
         return None
     draw = ImageDraw.Draw(image)
     width = max(2, round(max(image.size) / 250))
+    font = ImageFont.load_default(size=max(12, round(max(image.size) * LABEL_SHARE)))
+    pad = max(2, width)
     for region in regions:
         colour = REGION_COLOURS.get(region.slot, (255, 200, 0))
         draw.rectangle(region.box, outline=colour, width=width)
-        text = region.label(names)
-        left, top = region.box[0] + width, region.box[1] + width
-        bbox = draw.textbbox((left, top), text)
-        draw.rectangle((bbox[0] - 2, bbox[1] - 2, bbox[2] + 2, bbox[3] + 2), fill=colour)
-        draw.text((left, top), text, fill=(255, 255, 255))
+        left, top = region.box[0] + width + pad, region.box[1] + width + pad
+        bbox = draw.textbbox((left, top), region.piece, font=font)
+        draw.rectangle((bbox[0] - pad, bbox[1] - pad, bbox[2] + pad, bbox[3] + pad), fill=colour)
+        draw.text((left, top), region.piece, fill=(255, 255, 255), font=font)
     return image
 
 
