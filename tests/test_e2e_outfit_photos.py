@@ -17,18 +17,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from devkit.browser import app_env, serve
-from tests.test_e2e_browser import (  # noqa: F401 - browser is a fixture
-    SERVER_START_S,
-    _until,
-    assert_fits_width,
-    assert_no_outside_requests,
-    browser,
-    button,
-    click,
-    idle,
-    shot,
-    wait_text,
-)
+from tests import test_e2e_browser as e2e
+from tests.test_e2e_browser import browser  # noqa: F401 - a fixture
 
 PHOTO = Path(__file__).parent / "fixtures" / "outfits" / "unsplash_03_07.jpg"
 REVIEW = "What was taken from your outfit photos"
@@ -40,7 +30,7 @@ def app_with_pose(tmp_path: Path, tiny_clip_dir: Path, tiny_rembg_model: str) ->
     log = tmp_path / "streamlit.log"
     env = app_env(tmp_path / "home", str(tiny_clip_dir), tiny_rembg_model,
                   extra={"WHAT2WEAR_POSE_MODEL": ""})
-    with serve(env, log, start_s=SERVER_START_S) as app:
+    with serve(env, log, start_s=e2e.SERVER_START_S) as app:
         yield app.url
     tail = log.read_text(errors="replace")[-4000:]
     assert "Traceback" not in tail, f"the server logged a traceback:\n{tail}"
@@ -56,20 +46,20 @@ def test_outfit_photo_regions_are_shown_and_one_is_dropped(
     photo = tmp_path / "walk.jpg"
     photo.write_bytes(PHOTO.read_bytes())
     browser.get(app_with_pose)
-    wait_text(browser, "Your wardrobe is empty")
-    idle(browser)
-    outfit_mode = _until(browser, "the outfit photo choice", lambda d: next(
+    e2e.wait_text(browser, "Your wardrobe is empty")
+    e2e.idle(browser)
+    outfit_mode = e2e._until(browser, "the outfit photo choice", lambda d: next(
         (label for label in d.find_elements(By.CSS_SELECTOR, '[data-testid="stRadio"] label')
          if label.text.strip() == "an outfit I wore (full body)"), None))
-    click(browser, outfit_mode)
-    idle(browser)
-    uploader = _until(browser, "the file input", lambda d: d.find_element(
+    e2e.click(browser, outfit_mode)
+    e2e.idle(browser)
+    uploader = e2e._until(browser, "the file input", lambda d: d.find_element(
         By.CSS_SELECTOR, '[data-testid="stFileUploader"] input[type="file"]'))
     uploader.send_keys(str(photo))
-    click(browser, button(browser, "Add to wardrobe"))
-    wait_text(browser, REVIEW, timeout=300)
-    idle(browser)
-    shot(browser, "outfit-photo-01-regions")
+    e2e.click(browser, e2e.button(browser, "Add to wardrobe"))
+    e2e.wait_text(browser, REVIEW, timeout=300)
+    e2e.idle(browser)
+    e2e.shot(browser, "outfit-photo-01-regions")
 
     text = browser.find_element(By.TAG_NAME, "body").text
     for piece in ("top:", "bottom:", "shoes:"):
@@ -82,15 +72,15 @@ def test_outfit_photo_regions_are_shown_and_one_is_dropped(
     shoes_row = next(b for b in drop_buttons(browser)
                      if "shoes" in b.find_element(By.XPATH, "./ancestor::*[contains(@class, "
                                                   "'st-key-review-')][1]").get_attribute("class"))
-    click(browser, shoes_row)
-    wait_text(browser, "The shoes region is no longer part of this outfit")
-    idle(browser)
-    _until(browser, "two regions left", lambda d: len(drop_buttons(d)) == 2)
+    e2e.click(browser, shoes_row)
+    e2e.wait_text(browser, "The shoes region is no longer part of this outfit")
+    e2e.idle(browser)
+    e2e._until(browser, "two regions left", lambda d: len(drop_buttons(d)) == 2)
     assert "shoes:" not in browser.find_element(By.TAG_NAME, "body").text
-    shot(browser, "outfit-photo-02-shoes-dropped")
+    e2e.shot(browser, "outfit-photo-02-shoes-dropped")
 
     browser.set_window_size(390, 1800)
-    idle(browser)
-    assert_fits_width(browser, "the outfit photo review")
-    shot(browser, "outfit-photo-03-phone-width")
-    assert_no_outside_requests(browser)
+    e2e.idle(browser)
+    e2e.assert_fits_width(browser, "the outfit photo review")
+    e2e.shot(browser, "outfit-photo-03-phone-width")
+    e2e.assert_no_outside_requests(browser)

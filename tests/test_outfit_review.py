@@ -38,7 +38,7 @@ def test_regions_are_drawn_on_the_photo_as_ingest_saw_it(wardrobe: Wardrobe) -> 
     assert {r.slot for r in regions} == {"top", "bottom", "shoes"}
     assert all(not r.matched for r in regions)  # an empty wardrobe: every piece is new
     names = review.item_names(wardrobe)
-    image = review.draw_regions(data, PHOTO, regions, wardrobe.settings, names)
+    image = review.draw_regions(data, PHOTO, regions, wardrobe.settings)
     assert image is not None and image.size == (575, 900)
     top = next(r for r in regions if r.slot == "top")
     assert image.getpixel((top.box[0] + 1, (top.box[1] + top.box[3]) // 2)) == review.REGION_COLOURS["top"]
@@ -48,7 +48,7 @@ def test_regions_are_drawn_on_the_photo_as_ingest_saw_it(wardrobe: Wardrobe) -> 
     assert (top.piece, top.what_it_became(names)) == ("top", f"new item {wardrobe.item(top.item_id).name}")
     dress = review.RegionView("onepiece", top.item_id, top.box, True, 0.91)  # a dress found from pixels
     assert (dress.piece, dress.what_it_became(names)) == ("one-piece", f"matched {wardrobe.item(top.item_id).name} (0.91)")
-    assert review.draw_regions(b"broken", PHOTO, regions, wardrobe.settings, names) is None
+    assert review.draw_regions(b"broken", PHOTO, regions, wardrobe.settings) is None
 
 
 def test_a_region_is_given_to_another_item(wardrobe: Wardrobe) -> None:

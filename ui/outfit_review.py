@@ -52,7 +52,7 @@ def show(wardrobe: Wardrobe, results: Sequence[IngestOutcome]) -> None:
         photo_column, controls = st.columns([2, 3])
         with photo_column:
             image = review.draw_regions(photos[outcome.filename], outcome.filename, regions,
-                                        wardrobe.settings, names)
+                                        wardrobe.settings)
             if image is not None:
                 st.image(image, caption=plain(outcome.filename))
         with controls:

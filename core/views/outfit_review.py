@@ -76,8 +76,8 @@ def current_regions(regions: list[RegionView], outfit: OutfitRecord) -> list[Reg
     return shown
 
 
-def draw_regions(data: bytes, filename: str, regions: list[RegionView], settings: Settings,
-                 names: dict[str, str]) -> Image.Image | None:
+def draw_regions(data: bytes, filename: str, regions: list[RegionView],
+                 settings: Settings) -> Image.Image | None:
     """The photo as ingest saw it (same orientation and size, so the boxes fit) with each
     region outlined and tagged with its piece's name, in letters sized to the photo so they stay
     readable when it is shown small (which item it went to is written beside the photo); None
