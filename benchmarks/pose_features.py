@@ -55,7 +55,9 @@ class Photo:
     row_height: float = 0.0
 
 
-def describe(photos_out: list[Photo]) -> None:
+def describe() -> list[Photo]:
+    """Every labelled photo with the rules' regions and, where the model finds the person, its
+    rows' features."""
     from ai_edge_litert.interpreter import Interpreter
 
     path = pm.configured_path("") or pm.default_model_path()
@@ -67,12 +69,13 @@ def describe(photos_out: list[Photo]) -> None:
     maps = [next(t["index"] for t in tensors if t["name"].startswith(m)) for m in MAPS]
     mask_out = {d["name"]: d["index"] for d in net.get_output_details()}["Identity_2"]
     splits = _splits()
+    photos: list[Photo] = []
     for name, cut, truth in load_labelled():
         regions = find_regions(cut, model)
         rgb = cut.on_white.convert("RGB")
         photo = Photo(name, splits[name], truth, {p: predicted(regions, p) for p in PARTS},
                       rgb.size[1])
-        photos_out.append(photo)
+        photos.append(photo)
         pose = model.estimate(rgb)
         if pose is None:
             continue
@@ -95,9 +98,12 @@ def describe(photos_out: list[Photo]) -> None:
         photo.ys = d * pm.INPUT_SIDE / 2 + e * (CELL * np.arange(GRID) + CELL / 2) + f
         photo.row_height = CELL * pose.roi[2] / pm.INPUT_SIDE
         photo.rows = np.concatenate([rows, _place(pose.points, photo.ys)], 1)
+    return photos
 
 
 def _place(points: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Each row's place relative to the joints, in torso lengths: bins around the hips (a
+    garment's rows are not a linear function of place) and the signed distances."""
     shoulders, hips, knees, ankles = (points[list(pair), 1].mean() for pair in (
         (pm.L_SHOULDER, pm.R_SHOULDER), (pm.L_HIP, pm.R_HIP), (pm.L_KNEE, pm.R_KNEE),
         (pm.L_ANKLE, pm.R_ANKLE)))
@@ -176,8 +182,7 @@ def table(photos: list[Photo], guesses: dict[tuple[str, str], Box | None], title
 
 
 def main() -> int:
-    photos: list[Photo] = []
-    describe(photos)
+    photos = describe()
     guesses = leave_one_split_out(photos)
     print(f"{len(photos)} labelled photos, {sum(p.rows is not None for p in photos)} with a "
           "pose; leave-one-split-out\n")
