@@ -156,7 +156,7 @@ def leave_one_split_out(photos: list[Photo]) -> dict[tuple[str, str], Box | None
             beta = newton_logistic(design, y, np.ones(len(x)), penalty)
             for p in (q for q in found if q.split == split):
                 z = np.hstack([(p.rows - mean) / spread, np.ones((GRID, 1))]) @ beta
-                guesses[(p.name, part)] = _span(1 / (1 + np.exp(-z)), p)
+                guesses[(p.name, part)] = _span(pm._sigmoid(z), p)
     return guesses
 
 

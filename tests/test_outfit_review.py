@@ -41,10 +41,10 @@ def test_regions_are_drawn_on_the_photo_as_ingest_saw_it(wardrobe: Wardrobe) -> 
     image = review.draw_regions(data, PHOTO, regions, wardrobe.settings)
     assert image is not None and image.size == (575, 900)
     top = next(r for r in regions if r.slot == "top")
-    assert image.getpixel((top.box[0] + 1, (top.box[1] + top.box[3]) // 2)) == review.REGION_COLOURS["top"]
+    assert image.getpixel((top.box[0] + 1, (top.box[1] + top.box[3]) // 2)) == review.REGION_COLOURS["top"].rgb
     # the piece's name is tagged in letters sized to the photo (readable when shown ~400 px
     # wide): the tag's fill reaches well below the box's top edge
-    assert image.getpixel((top.box[0] + 8, top.box[1] + 24)) == review.REGION_COLOURS["top"]
+    assert image.getpixel((top.box[0] + 8, top.box[1] + 24)) == review.REGION_COLOURS["top"].rgb
     assert (top.piece, top.what_it_became(names)) == ("top", f"new item {wardrobe.item(top.item_id).name}")
     dress = review.RegionView("onepiece", top.item_id, top.box, True, 0.91)  # a dress found from pixels
     assert (dress.piece, dress.what_it_became(names)) == ("one-piece", f"matched {wardrobe.item(top.item_id).name} (0.91)")

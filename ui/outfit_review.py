@@ -62,9 +62,9 @@ def show(wardrobe: Wardrobe, results: Sequence[IngestOutcome]) -> None:
 
 def _region_controls(wardrobe: Wardrobe, outfit_id: str, region: review.RegionView,
                      names: dict[str, str]) -> None:
-    colour = review.REGION_COLOUR_NAMES.get(region.slot, "orange")
     # the piece's name in the colour of its box on the photo
-    st.markdown(f":{colour}[**{plain(region.piece)}**]: {plain(region.what_it_became(names))}")
+    st.markdown(f":{region.colour.name}[**{plain(region.piece)}**]: "
+                f"{plain(region.what_it_became(names))}")
     key = f"review-{outfit_id}-{region.slot}"
     options = [i.id for i in review.candidates(wardrobe, region.slot, region.item_id)]
     give, keep_out = st.columns([3, 1])

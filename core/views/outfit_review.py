@@ -20,12 +20,21 @@ from core.photos.images import ImageRejected, load_image
 from core.views.gallery import category_label, display_name
 from core.wardrobe.service import Wardrobe
 
-# Colours of the drawn regions, per slot (readable on light and dark photos with the outline).
-REGION_COLOURS: dict[str, tuple[int, int, int]] = {
-    TOP: (230, 57, 70), BOTTOM: (29, 120, 216), SHOES: (46, 160, 67), ONEPIECE: (155, 89, 182),
+
+@dataclass(frozen=True)
+class RegionColour:
+    """A slot's colour: `rgb` for its box on the photo (readable on light and dark photos with
+    the outline), `name` for the row of controls that belongs to that box."""
+
+    name: str
+    rgb: tuple[int, int, int]
+
+
+REGION_COLOURS: dict[str, RegionColour] = {
+    TOP: RegionColour("red", (230, 57, 70)), BOTTOM: RegionColour("blue", (29, 120, 216)),
+    SHOES: RegionColour("green", (46, 160, 67)), ONEPIECE: RegionColour("violet", (155, 89, 182)),
 }
-# The same colours by name, for the row of controls that belongs to each drawn box.
-REGION_COLOUR_NAMES: dict[str, str] = {TOP: "red", BOTTOM: "blue", SHOES: "green", ONEPIECE: "violet"}
+OTHER_REGION = RegionColour("orange", (255, 200, 0))
 LABEL_SHARE = 1 / 32  # the piece's name on its box, as a share of the photo's longer side
 # Categories an item may have to be given a region cut for this slot.
 REASSIGN_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -46,6 +55,10 @@ class RegionView:
     @property
     def piece(self) -> str:
         return category_label(self.slot)
+
+    @property
+    def colour(self) -> RegionColour:
+        return REGION_COLOURS.get(self.slot, OTHER_REGION)
 
     def what_it_became(self, names: dict[str, str]) -> str:
         how = (f"matched {names.get(self.item_id, self.item_id)}" if self.matched
@@ -92,7 +105,7 @@ def draw_regions(data: bytes, filename: str, regions: list[RegionView],
     font = ImageFont.load_default(size=max(12, round(max(image.size) * LABEL_SHARE)))
     pad = max(2, width)
     for region in regions:
-        colour = REGION_COLOURS.get(region.slot, (255, 200, 0))
+        colour = region.colour.rgb
         draw.rectangle(region.box, outline=colour, width=width)
         left, top = region.box[0] + width + pad, region.box[1] + width + pad
         bbox = draw.textbbox((left, top), region.piece, font=font)
